@@ -1,0 +1,60 @@
+"""Back office of the core app: users, roles, departments, attachments."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
+
+from liaison.core.admin_base import LiaisonAdmin, ReadOnlyAdmin
+from liaison.core.models import Attachment, Department, User
+from liaison.core.roles import Role
+
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = ["username", "first_name", "last_name", "department", "role_list", "is_active"]
+    list_filter = ["department", "groups", "is_active"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Liaison"), {"fields": ["department", "language"]}),
+    ]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # users sign records; deactivate them instead
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("department").prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def role_list(self, obj) -> str:
+        labels = dict(Role.choices)
+        return ", ".join(str(labels.get(g.name, g.name)) for g in obj.groups.all())
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(LiaisonAdmin):
+    list_display = ["code", "name", "kind", "active"]
+    list_filter = ["kind", "active"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["original_name", "mime_type", "size", "owner_type", "owner_id", "uploaded_at", "created_by"]
+    list_filter = ["mime_type", "owner_type"]
+    search_fields = ["original_name", "sha256"]

@@ -1,0 +1,55 @@
+"""The base of every Liaison back-office page for a business record.
+
+Saving goes through the app's service (``save_service``), so the admin is as thin
+as the API: the same rules, history reasons and timeline entries either way.
+Records are never deleted here; they are voided or marked inactive.
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+from unfold.admin import ModelAdmin
+from unfold.widgets import UnfoldAdminTextInputWidget
+
+
+class ChangeReasonForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for change"),
+        required=False,
+        max_length=100,
+        widget=UnfoldAdminTextInputWidget,
+        help_text=_("Kept in the record's history."),
+    )
+
+
+class LiaisonAdmin(SimpleHistoryAdmin, ModelAdmin):
+    form = ChangeReasonForm
+    save_service = None  # a service function (*, <model_name>=obj, actor, reason)
+    compressed_fields = True
+    warn_unsaved_form = True
+    list_filter_submit = True
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.save_service is None:
+            return fieldsets
+        return [*fieldsets, (_("History"), {"fields": ["change_reason"]})]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if self.save_service is None:
+            return super().save_model(request, obj, form, change)
+        reason = form.cleaned_data.get("change_reason", "") if change else ""
+        self.save_service(**{self.model._meta.model_name: obj}, actor=request.user, reason=reason)
+
+
+class ReadOnlyAdmin(LiaisonAdmin):
+    """A ledger or log: shown, never typed into from the back office."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

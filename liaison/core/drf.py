@@ -1,0 +1,84 @@
+"""API plumbing shared by every app: permissions and the error format.
+
+Every error leaves the API as ``{"code": ..., "message": ..., "fields": {...}}``:
+a stable machine code and a message in the caller's language.
+"""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, permissions, status
+from rest_framework.response import Response
+
+from liaison.core.errors import LiaisonError
+
+
+class ModelPermissions(permissions.DjangoModelPermissions):
+    """Django model permissions, reads included (``view_<model>``)."""
+
+    perms_map = {
+        **permissions.DjangoModelPermissions.perms_map,
+        "GET": ["%(app_label)s.view_%(model_name)s"],
+        "HEAD": ["%(app_label)s.view_%(model_name)s"],
+        "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
+    }
+
+
+def _flatten(detail) -> tuple[str, dict]:
+    """Return the first message and a field → messages map from DRF's error detail."""
+    if isinstance(detail, dict):
+        fields = {}
+        first = None
+        for key, value in detail.items():
+            messages = value if isinstance(value, list) else [value]
+            flat = []
+            for message in messages:
+                if isinstance(message, dict):
+                    flat.append(_flatten(message)[0])
+                else:
+                    flat.append(str(message))
+            fields[key] = flat
+            first = first or (flat[0] if flat else None)
+        return first or _("The request is not valid."), fields
+    if isinstance(detail, list):
+        return (str(detail[0]) if detail else _("The request is not valid.")), {}
+    return str(detail), {}
+
+
+def _code_of(detail, default: str) -> str:
+    if isinstance(detail, dict):
+        for value in detail.values():
+            return _code_of(value, default)
+    if isinstance(detail, list) and detail:
+        return _code_of(detail[0], default)
+    return getattr(detail, "code", None) or default
+
+
+def exception_handler(exc, context):
+    """Turn every error into the Liaison error format."""
+    from rest_framework.views import exception_handler as drf_exception_handler
+
+    if isinstance(exc, LiaisonError):
+        body = {"code": str(exc.code), "message": str(exc), "fields": {}}
+        if exc.field:
+            body["fields"] = {exc.field: [str(exc)]}
+        status_code = status.HTTP_409_CONFLICT if getattr(exc, "conflict", False) else status.HTTP_400_BAD_REQUEST
+        return Response(body, status=status_code)
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else response.data
+    message, fields = _flatten(detail)
+    code = "invalid" if isinstance(exc, exceptions.ValidationError) else _code_of(detail, "error")
+    response.data = {"code": code, "message": message, "fields": fields}
+    return response

@@ -1,0 +1,95 @@
+"""The back office's sidebar, grouped by the procedure's areas and filtered by role."""
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+
+def _can(*perms: str):
+    def check(request) -> bool:
+        return any(request.user.has_perm(perm) for perm in perms)
+
+    return check
+
+
+def sidebar(request) -> list[dict]:
+    """Return the sidebar groups; unfold hides items whose permission check fails."""
+    groups = [
+        {
+            "title": _("Overview"),
+            "items": [
+                {"title": _("Dashboard"), "icon": "dashboard", "link": reverse_lazy("admin:index")},
+            ],
+        },
+        {
+            "title": _("Customers"),
+            "items": [
+                {
+                    "title": _("Customer master data (F9)"),
+                    "icon": "apartment",
+                    "link": reverse_lazy("admin:customers_customer_changelist"),
+                    "permission": _can("customers.view_customer"),
+                },
+                {
+                    "title": _("Contacts"),
+                    "icon": "contacts",
+                    "link": reverse_lazy("admin:customers_contact_changelist"),
+                    "permission": _can("customers.view_contact"),
+                },
+            ],
+        },
+        {
+            "title": _("Stock"),
+            "items": [
+                {
+                    "title": _("Products"),
+                    "icon": "inventory_2",
+                    "link": reverse_lazy("admin:stock_product_changelist"),
+                    "permission": _can("stock.view_product"),
+                },
+                {
+                    "title": _("Qualified stock"),
+                    "icon": "warehouse",
+                    "link": reverse_lazy("admin:stock_qualifiedstock_changelist"),
+                    "permission": _can("stock.view_qualifiedstock"),
+                },
+                {
+                    "title": _("Stock moves"),
+                    "icon": "swap_vert",
+                    "link": reverse_lazy("admin:stock_stockmove_changelist"),
+                    "permission": _can("stock.view_stockmove"),
+                },
+            ],
+        },
+        {
+            "title": _("Organisation"),
+            "items": [
+                {
+                    "title": _("Departments"),
+                    "icon": "corporate_fare",
+                    "link": reverse_lazy("admin:core_department_changelist"),
+                    "permission": _can("core.view_department"),
+                },
+                {
+                    "title": _("Users"),
+                    "icon": "person",
+                    "link": reverse_lazy("admin:core_user_changelist"),
+                    "permission": _can("core.view_user"),
+                },
+                {
+                    "title": _("Roles"),
+                    "icon": "group",
+                    "link": reverse_lazy("admin:auth_group_changelist"),
+                    "permission": _can("auth.view_group"),
+                },
+                {
+                    "title": _("API documentation"),
+                    "icon": "api",
+                    "link": reverse_lazy("api-docs"),
+                },
+            ],
+        },
+    ]
+    for group in groups:
+        group["separator"] = True
+        group["collapsible"] = False
+    return groups

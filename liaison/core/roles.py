@@ -1,0 +1,117 @@
+"""The procedure's roles as Django groups, and the permissions each one holds.
+
+The table below is the single place that says who may do what at model level;
+``roles_sync`` writes it into the groups after every migration. Object-level
+checks (a workshop sees its own notices, a department implements its own CAPA)
+are ``rules`` predicates in each app's ``rules.py``.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SALES_STAFF = "sales_staff", _("Sales staff")
+    SALES_ADMIN = "sales_admin", _("Sales administrator")
+    SALES_HEAD = "sales_head", _("Sales head")
+    QC_INSPECTOR = "qc_inspector", _("QC inspector")
+    QC_HEAD = "qc_head", _("QC head")
+    WORKSHOP_LEAD = "workshop_lead", _("Workshop lead")
+    WAREHOUSE_CLERK = "warehouse_clerk", _("Warehouse clerk")
+    RESPONSIBLE_MEMBER = "responsible_member", _("Responsible-department member")
+    MANAGEMENT = "management", _("Management")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+_VIEW_MASTER_DATA = [
+    "customers.view_customer",
+    "customers.view_contact",
+    "customers.view_timelineentry",
+    "stock.view_product",
+    "stock.view_qualifiedstock",
+    "stock.view_stockmove",
+]
+_SALES = [
+    *_VIEW_MASTER_DATA,
+    "customers.add_customer",
+    "customers.change_customer",
+    "customers.add_contact",
+    "customers.change_contact",
+    "customers.export_customer",
+    "core.view_attachment",
+    "core.add_attachment",
+]
+_SALES_ADMIN = [
+    *_SALES,
+    "customers.import_customer",
+    "stock.add_product",
+    "stock.change_product",
+    "stock.export_product",
+]
+_QC = [*_VIEW_MASTER_DATA, "core.view_attachment", "core.add_attachment"]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.SALES_STAFF: _SALES,
+    Role.SALES_ADMIN: _SALES_ADMIN,
+    Role.SALES_HEAD: [*_SALES_ADMIN, "core.view_department"],
+    Role.QC_INSPECTOR: _QC,
+    Role.QC_HEAD: [*_QC, "core.view_department"],
+    Role.WORKSHOP_LEAD: ["stock.view_product", "stock.view_qualifiedstock"],
+    Role.WAREHOUSE_CLERK: [
+        "customers.view_customer",
+        "customers.view_contact",
+        "stock.view_product",
+        "stock.add_product",
+        "stock.change_product",
+        "stock.view_qualifiedstock",
+        "stock.view_stockmove",
+        "stock.add_stockmove",
+        "stock.export_product",
+        "core.view_attachment",
+        "core.add_attachment",
+    ],
+    Role.RESPONSIBLE_MEMBER: [],
+    Role.MANAGEMENT: [*_VIEW_MASTER_DATA, "core.view_department", "customers.export_customer"],
+    Role.ADMINISTRATOR: [
+        *_SALES_ADMIN,
+        "stock.add_stockmove",
+        "core.view_department",
+        "core.add_department",
+        "core.change_department",
+        "core.view_user",
+        "core.add_user",
+        "core.change_user",
+        "auth.view_group",
+        "authtoken.view_tokenproxy",
+        "authtoken.add_tokenproxy",
+        "authtoken.delete_tokenproxy",
+    ],
+}
+
+
+def roles_sync(**kwargs) -> None:
+    """Create one group per role and give it exactly the permissions in the table."""
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_name = {}
+    for perm in Permission.objects.select_related("content_type").filter(
+        content_type__app_label__in={name.split(".")[0] for name in wanted}
+    ):
+        by_name[f"{perm.content_type.app_label}.{perm.codename}"] = perm
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([by_name[name] for name in perms if name in by_name])
+
+
+def user_roles(user) -> set[str]:
+    """Return the role codes of a user (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return set()
+    cached = getattr(user, "_liaison_roles", None)
+    if cached is None:
+        cached = set(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached.add(Role.ADMINISTRATOR.value)
+        user._liaison_roles = cached
+    return cached

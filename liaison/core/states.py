@@ -1,0 +1,13 @@
+"""Choices of the core app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DepartmentKind(models.TextChoices):
+    SALES = "sales", _("Sales")
+    QC = "qc", _("Quality control")
+    WORKSHOP = "workshop", _("Workshop")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    RESPONSIBLE = "responsible", _("Other responsible department")
+    MANAGEMENT = "management", _("Management")

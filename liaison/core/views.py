@@ -1,0 +1,37 @@
+"""Pages of the core app: the dashboard and the per-user language switch."""
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from liaison.core import selectors
+
+
+def dashboard_callback(request, context: dict) -> dict:
+    """Fill the dashboard (the back office's landing page) for the signed-in user."""
+    context.update(selectors.dashboard_for(user=request.user))
+    return context
+
+
+@require_POST
+@login_required
+def account_language(request):
+    """Save the chosen language on the user and switch to it at once."""
+    language = request.POST.get("language", "")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    user = request.user
+    if user.language != language:
+        user.language = language
+        user._change_reason = "Language switched"
+        user.save(update_fields=["language"])
+    translation.activate(language)
+    target = request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, samesite="Lax")
+    return response
