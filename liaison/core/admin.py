@@ -14,6 +14,9 @@ from liaison.core.models import Attachment, Department, User
 from liaison.core.roles import Role
 
 admin.site.unregister(Group)
+admin.site.site_title = _("Liaison")
+admin.site.site_header = _("Liaison")
+admin.site.index_title = _("Dashboard")
 
 
 @admin.register(User)

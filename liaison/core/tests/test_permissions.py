@@ -1,0 +1,89 @@
+"""R-4: each role reaches only what the procedure gives it, by menu and by direct address.
+
+One table drives the test: every role × page, allowed (200) or refused (403, or the
+admin's redirect to login for a page the role has no business on).
+"""
+
+import pytest
+from django.urls import reverse
+
+from liaison.core.roles import ROLE_PERMISSIONS, Role
+from liaison.customers.models import Customer
+from liaison.customers.services import customer_save
+from liaison.stock.models import Product
+from liaison.stock.services import product_save
+
+R = Role
+SALES = {R.SALES_STAFF, R.SALES_ADMIN, R.SALES_HEAD}
+QC = {R.QC_INSPECTOR, R.QC_HEAD}
+EVERYONE = set(Role)
+
+# page name → roles allowed to open it; every other role is refused.
+PAGES = {
+    "customer_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "customer_change": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "customer_page": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "customer_add": SALES | {R.ADMINISTRATOR},
+    "product_list": EVERYONE - {R.RESPONSIBLE_MEMBER},
+    "product_add": {R.SALES_ADMIN, R.SALES_HEAD, R.WAREHOUSE_CLERK, R.ADMINISTRATOR},
+    "stockmove_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "user_list": {R.ADMINISTRATOR},
+    "api_customer_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "api_customer_detail": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "api_stock_list": EVERYONE - {R.RESPONSIBLE_MEMBER},
+    "dashboard": EVERYONE,
+}
+
+
+def url_of(page: str, customer: Customer) -> str:
+    return {
+        "customer_list": reverse("admin:customers_customer_changelist"),
+        "customer_change": reverse("admin:customers_customer_change", args=[customer.pk]),
+        "customer_page": reverse("customers:detail", args=[customer.pk]),
+        "customer_add": reverse("admin:customers_customer_add"),
+        "product_list": reverse("admin:stock_product_changelist"),
+        "product_add": reverse("admin:stock_product_add"),
+        "stockmove_list": reverse("admin:stock_stockmove_changelist"),
+        "user_list": reverse("admin:core_user_changelist"),
+        "api_customer_list": "/api/v1/customers/",
+        "api_customer_detail": f"/api/v1/customers/{customer.pk}/",
+        "api_stock_list": "/api/v1/stock/",
+        "dashboard": reverse("admin:index"),
+    }[page]
+
+
+@pytest.fixture
+def customer(db):
+    product_save(product=Product(code="HB-M6-20", name="螺栓"), actor=None)
+    return customer_save(customer=Customer(registered_name="蘇州瑞豐機電設備有限公司"), actor=None)
+
+
+def test_every_role_has_a_group_with_exactly_its_permissions(db):
+    from django.contrib.auth.models import Group
+
+    for role, perms in ROLE_PERMISSIONS.items():
+        group = Group.objects.get(name=role.value)
+        held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+        assert held == set(perms), role
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+@pytest.mark.parametrize("page", list(PAGES))
+def test_r_4_role_reaches_only_its_pages(client, user_with_role, customer, role, page):
+    user = user_with_role(role)
+    client.force_login(user)
+    response = client.get(url_of(page, customer))
+    if role in PAGES[page]:
+        assert response.status_code == 200, (role, page, response.status_code)
+    else:
+        assert response.status_code in {302, 403}, (role, page, response.status_code)
+        if response.status_code == 302:
+            assert "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_r_4_sidebar_shows_only_the_roles_menus(client, user_with_role, role):
+    client.force_login(user_with_role(role))
+    html = client.get(reverse("admin:index")).content.decode()
+    assert (reverse("admin:customers_customer_changelist") in html) == (role in PAGES["customer_list"])
+    assert (reverse("admin:core_user_changelist") in html) == (role in PAGES["user_list"])
