@@ -12,6 +12,11 @@ from liaison.stock.states import MoveDirection, MoveReason
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
 
 
+def format_quantity(value: Decimal) -> str:
+    """Write a quantity without trailing zeros or exponent: 120.000 → "120", 2.500 → "2.5"."""
+    return f"{Decimal(value).normalize():f}"
+
+
 class Product(AuditedModel):
     """A finished product the company sells."""
 
@@ -52,7 +57,11 @@ class QualifiedStock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.product}: {self.quantity}"
+        return f"{self.product}: {self.quantity_with_unit}"
+
+    @property
+    def quantity_with_unit(self) -> str:
+        return f"{format_quantity(self.quantity)} {self.product.unit}"
 
 
 class StockMove(AuditedModel):
@@ -80,4 +89,4 @@ class StockMove(AuditedModel):
 
     def __str__(self) -> str:
         sign = "+" if self.direction == MoveDirection.IN else "−"
-        return f"{self.product.code} {sign}{self.quantity} ({self.get_reason_display()})"
+        return f"{self.product.code} {sign}{format_quantity(self.quantity)} ({self.get_reason_display()})"

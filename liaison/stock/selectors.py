@@ -1,5 +1,6 @@
 """Reads of the stock app."""
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -14,21 +15,48 @@ def stock_of(*, product: Product) -> Decimal:
     return row if row is not None else Decimal(0)
 
 
-def stock_for_products(*, product_ids) -> dict[int, Decimal]:
-    """Qualified quantity per product id, in one query."""
-    rows = QualifiedStock.objects.filter(product_id__in=list(product_ids)).values_list("product_id", "quantity")
-    found = dict(rows)
+def stock_for_products(*, product_ids: Iterable[int]) -> dict[int, Decimal]:
+    """Qualified quantity per product id, in one query; a product without stock gets 0."""
+    product_ids = list(product_ids)
+    found = dict(
+        QualifiedStock.objects.filter(product_id__in=product_ids).values_list(
+            "product_id", "quantity"
+        )
+    )
     return {pk: found.get(pk, Decimal(0)) for pk in product_ids}
 
 
-def stock_moves_of(*, product: Product) -> QuerySet:
-    return StockMove.objects.filter(product=product).select_related("created_by").order_by("-created_at", "-pk")
+def stock_list() -> QuerySet[QualifiedStock]:
+    """Qualified stock of every product, by product code."""
+    return QualifiedStock.objects.select_related("product").order_by("product__code")
+
+
+def stock_move_list(*, product_id: int | None = None) -> QuerySet[StockMove]:
+    """The stock ledger, newest first; optionally one product's moves only."""
+    moves = StockMove.objects.select_related("product", "created_by").order_by("-created_at", "-pk")
+    if product_id is not None:
+        moves = moves.filter(product_id=product_id)
+    return moves
+
+
+def stock_moves_of(*, product: Product) -> QuerySet[StockMove]:
+    """One product's moves, newest first."""
+    return stock_move_list(product_id=product.pk)
 
 
 def stock_figures() -> list[dict]:
+    """Figures for the dashboard: active products and how many of them are out of stock."""
     products = Product.objects.filter(active=True).count()
     empty = QualifiedStock.objects.filter(product__active=True, quantity=0).count()
     return [
-        {"title": _("Active products"), "value": products, "link": "admin:stock_product_changelist"},
-        {"title": _("Products out of stock"), "value": empty, "link": "admin:stock_qualifiedstock_changelist"},
+        {
+            "title": _("Active products"),
+            "value": products,
+            "link": "admin:stock_product_changelist",
+        },
+        {
+            "title": _("Products out of stock"),
+            "value": empty,
+            "link": "admin:stock_qualifiedstock_changelist",
+        },
     ]

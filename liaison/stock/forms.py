@@ -1,0 +1,40 @@
+"""Forms of the stock app."""
+
+from django import forms
+
+from liaison.core.errors import LiaisonError
+from liaison.stock import services
+from liaison.stock.models import Product, StockMove
+
+
+class StockMoveRecordForm(forms.ModelForm):
+    """A clerk's stock move, recorded by ``stock_move_record`` while the form validates.
+
+    Only the service, holding the lock on the stock row, can tell whether the stock
+    suffices; calling it here lets its refusal show on the form like any other error.
+    The admin view runs in one transaction, and a refused move rolls back its own
+    savepoint, so nothing is kept. ``actor`` is set by the admin.
+    """
+
+    actor = None
+
+    class Meta:
+        model = StockMove
+        fields = ["product", "direction", "quantity", "reason", "document_ref", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "product" in self.fields:
+            self.fields["product"].queryset = Product.objects.filter(active=True)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        try:
+            self.instance = services.stock_move_record(
+                **{name: cleaned[name] for name in self._meta.fields}, actor=self.actor
+            )
+        except LiaisonError as refusal:
+            self.add_error(refusal.field if refusal.field in self.fields else None, str(refusal))
+        return cleaned
