@@ -13,12 +13,14 @@ api_v1 = [
     path("", include("liaison.core.api_urls")),
     path("", include("liaison.customers.api_urls")),
     path("", include("liaison.stock.api_urls")),
+    path("", include("liaison.communications.api_urls")),
 ]
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("account/language/", core_views.account_language, name="account-language"),
     path("customers/", include("liaison.customers.urls")),
+    path("communications/", include("liaison.communications.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

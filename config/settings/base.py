@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "liaison.core",
     "liaison.customers",
     "liaison.stock",
+    "liaison.communications",
 ]
 
 MIDDLEWARE = [

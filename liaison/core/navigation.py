@@ -38,6 +38,23 @@ def sidebar(request) -> list[dict]:
             ],
         },
         {
+            "title": _("Communications"),
+            "items": [
+                {
+                    "title": _("Received documents"),
+                    "icon": "fax",
+                    "link": reverse_lazy("admin:communications_receiveddocument_changelist"),
+                    "permission": _can("communications.view_receiveddocument"),
+                },
+                {
+                    "title": _("Communication record (F5)"),
+                    "icon": "forum",
+                    "link": reverse_lazy("admin:communications_communicationrecord_changelist"),
+                    "permission": _can("communications.view_communicationrecord"),
+                },
+            ],
+        },
+        {
             "title": _("Stock"),
             "items": [
                 {

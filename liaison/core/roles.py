@@ -31,8 +31,16 @@ _VIEW_MASTER_DATA = [
     "stock.view_qualifiedstock",
     "stock.view_stockmove",
 ]
+_VIEW_COMMUNICATIONS = [
+    "communications.view_receiveddocument",
+    "communications.view_communicationrecord",
+]
 _SALES = [
     *_VIEW_MASTER_DATA,
+    *_VIEW_COMMUNICATIONS,
+    "communications.add_receiveddocument",
+    "communications.void_receiveddocument",
+    "communications.add_communicationrecord",
     "customers.add_customer",
     "customers.change_customer",
     "customers.add_contact",
@@ -48,7 +56,7 @@ _SALES_ADMIN = [
     "stock.change_product",
     "stock.export_product",
 ]
-_QC = [*_VIEW_MASTER_DATA, "core.view_attachment", "core.add_attachment"]
+_QC = [*_VIEW_MASTER_DATA, *_VIEW_COMMUNICATIONS, "core.view_attachment", "core.add_attachment"]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SALES_STAFF: _SALES,
@@ -71,7 +79,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "core.add_attachment",
     ],
     Role.RESPONSIBLE_MEMBER: [],
-    Role.MANAGEMENT: [*_VIEW_MASTER_DATA, "core.view_department", "customers.export_customer"],
+    Role.MANAGEMENT: [
+        *_VIEW_MASTER_DATA,
+        *_VIEW_COMMUNICATIONS,
+        "core.view_department",
+        "customers.export_customer",
+    ],
     Role.ADMINISTRATOR: [
         *_SALES_ADMIN,
         "stock.add_stockmove",

@@ -16,3 +16,6 @@ class TimelineEvent(models.TextChoices):
     CUSTOMER_REGISTERED = "customer_registered", _("Customer registered")
     CUSTOMER_UPDATED = "customer_updated", _("Customer master data changed")
     CONTACT_ADDED = "contact_added", _("Contact added")
+    DOCUMENT_RECEIVED = "document_received", _("Document received")
+    DOCUMENT_VOIDED = "document_voided", _("Received document voided")
+    COMMUNICATION_RECORDED = "communication_recorded", _("Communication recorded")

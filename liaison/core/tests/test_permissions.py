@@ -31,6 +31,12 @@ PAGES = {
     "api_customer_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
     "api_customer_detail": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
     "api_stock_list": EVERYONE - {R.RESPONSIBLE_MEMBER},
+    "received_document_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    "received_document_add": SALES | {R.ADMINISTRATOR},
+    "communication_record_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    "communication_record_add": SALES | {R.ADMINISTRATOR},
+    "api_received_document_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    "api_communication_record_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
     "dashboard": EVERYONE,
 }
 
@@ -48,6 +54,12 @@ def url_of(page: str, customer: Customer) -> str:
         "api_customer_list": "/api/v1/customers/",
         "api_customer_detail": f"/api/v1/customers/{customer.pk}/",
         "api_stock_list": "/api/v1/stock/",
+        "received_document_list": reverse("admin:communications_receiveddocument_changelist"),
+        "received_document_add": reverse("admin:communications_receiveddocument_add"),
+        "communication_record_list": reverse("admin:communications_communicationrecord_changelist"),
+        "communication_record_add": reverse("admin:communications_communicationrecord_add"),
+        "api_received_document_list": "/api/v1/received-documents/",
+        "api_communication_record_list": "/api/v1/communication-records/",
         "dashboard": reverse("admin:index"),
     }[page]
 

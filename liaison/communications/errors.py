@@ -1,0 +1,32 @@
+"""Error codes of the communications app."""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class CommunicationErrorCode(StrEnum):
+    FILE_REQUIRED = "file_required"
+    RECEIVED_IN_FUTURE = "received_in_future"
+    OCCURRED_IN_FUTURE = "occurred_in_future"
+    VOID_REASON_REQUIRED = "void_reason_required"
+    ALREADY_VOID = "already_void"
+    ABOUT_NOT_SAVED = "about_not_saved"
+
+
+MESSAGES = {
+    CommunicationErrorCode.FILE_REQUIRED: _(
+        "A %(channel)s is catalogued with its file: attach the scan or PDF."
+    ),
+    CommunicationErrorCode.RECEIVED_IN_FUTURE: _(
+        "The document cannot have been received later than now (%(now)s)."
+    ),
+    CommunicationErrorCode.OCCURRED_IN_FUTURE: _(
+        "A communication is recorded once it has taken place; %(when)s is later than now."
+    ),
+    CommunicationErrorCode.VOID_REASON_REQUIRED: _("Say why the document is voided."),
+    CommunicationErrorCode.ALREADY_VOID: _("Document %(number)s is already void."),
+    CommunicationErrorCode.ABOUT_NOT_SAVED: _(
+        "The record this communication concerns has not been saved yet."
+    ),
+}

@@ -1,0 +1,203 @@
+"""Writes of the communications app: cataloguing received documents and the F5 record."""
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Model
+from django.utils import formats, timezone
+from django_fsm import can_proceed
+
+from liaison.communications.errors import MESSAGES, CommunicationErrorCode
+from liaison.communications.models import CommunicationRecord, ReceivedDocument
+from liaison.communications.states import (
+    CHANNELS_NEEDING_FILE,
+    CommunicationChannel,
+    Direction,
+    ReceivedChannel,
+    RecordSource,
+    Topic,
+)
+from liaison.core import clock
+from liaison.core.errors import LiaisonError
+from liaison.core.models import Attachment, User
+from liaison.core.services import attachment_add, number_next
+from liaison.customers.models import Customer
+from liaison.customers.services import timeline_record
+from liaison.customers.states import TimelineEvent
+
+# One catalogue, one running series, whatever the channel.
+RECEIVED_DOCUMENT_TYPE = "FAX"
+
+
+def _refuse(
+    code: CommunicationErrorCode, *, field: str | None = None, conflict: bool = False, **params
+):
+    error = LiaisonError(code, MESSAGES[code], field=field, **params)
+    error.conflict = conflict
+    return error
+
+
+def _uploads(upload) -> list[UploadedFile]:
+    if upload is None:
+        return []
+    if isinstance(upload, Iterable) and not hasattr(upload, "read"):
+        return [item for item in upload if item is not None]
+    return [upload]
+
+
+def _sign_history(record, actor: User | None) -> None:
+    # The history middleware only sees session users; API token users come through here.
+    if actor is not None:
+        record._history_user = actor
+
+
+@transaction.atomic
+def received_document_catalogue(
+    *,
+    customer: Customer,
+    channel: ReceivedChannel | str,
+    summary: str,
+    upload: UploadedFile | Iterable[UploadedFile] | None,
+    actor: User,
+    received_at: dt.datetime | None = None,
+) -> ReceivedDocument:
+    """Catalogue a document received from the customer under the next FAX-yyyy-nnnn number.
+
+    ``upload`` is one file or several. Everything is checked before the number is
+    taken, and the number, the record, its files and the timeline line are written in
+    one transaction: a refused file leaves no record and hands out no number.
+    """
+    files = _uploads(upload)
+    now = clock.now()
+    received_at = received_at or now
+    if received_at > now:
+        raise _refuse(
+            CommunicationErrorCode.RECEIVED_IN_FUTURE,
+            field="received_at",
+            now=formats.date_format(timezone.localtime(now), "SHORT_DATETIME_FORMAT"),
+        )
+    if channel in CHANNELS_NEEDING_FILE and not files:
+        raise _refuse(
+            CommunicationErrorCode.FILE_REQUIRED,
+            field="file",
+            channel=ReceivedChannel(channel).label.lower(),
+        )
+    document = ReceivedDocument(
+        customer=customer,
+        channel=channel,
+        received_at=received_at,
+        summary=summary.strip(),
+        created_by=actor,
+        updated_by=actor,
+    )
+    # The status is the state machine's (protected; full_clean would assign it).
+    document.full_clean(exclude=["number", "status"])
+    document.number = number_next(doc_type=RECEIVED_DOCUMENT_TYPE)
+    document.full_clean(exclude=["status"])
+    document._change_reason = "Catalogued"
+    _sign_history(document, actor)
+    document.save()
+    stored: list[Attachment] = []
+    try:
+        for item in files:
+            stored.append(attachment_add(owner=document, upload=item, actor=actor))
+    except Exception:
+        # The rollback forgets the rows; the files already written must go too.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+    timeline_record(
+        customer=customer,
+        event=TimelineEvent.DOCUMENT_RECEIVED,
+        actor=actor,
+        summary=f"{document.number} {document.summary}",
+        about=document,
+        occurred_at=received_at,
+    )
+    return document
+
+
+@transaction.atomic
+def received_document_void(
+    *, document: ReceivedDocument, reason: str, actor: User
+) -> ReceivedDocument:
+    """Void a catalogued document: it keeps its number, files and history, marked void."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse(CommunicationErrorCode.VOID_REASON_REQUIRED, field="reason")
+    document = ReceivedDocument.objects.select_for_update().get(pk=document.pk)
+    if not can_proceed(document.void):
+        raise _refuse(CommunicationErrorCode.ALREADY_VOID, conflict=True, number=document.number)
+    document.void(by=actor, reason=reason[:300])
+    document.updated_by = actor
+    document._change_reason = f"Voided: {reason}"[:100]
+    _sign_history(document, actor)
+    document.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "updated_by"])
+    timeline_record(
+        customer=document.customer,
+        event=TimelineEvent.DOCUMENT_VOIDED,
+        actor=actor,
+        summary=f"{document.number}: {reason}",
+        about=document,
+    )
+    return document
+
+
+@transaction.atomic
+def communication_record(
+    *,
+    customer: Customer,
+    channel: CommunicationChannel | str,
+    direction: Direction | str,
+    topic: Topic | str,
+    summary: str,
+    actor: User | None,
+    about: Model | None = None,
+    occurred_at: dt.datetime | None = None,
+    automatic: bool = False,
+) -> CommunicationRecord:
+    """Add a line to the communication record (F5) and to the customer's timeline.
+
+    The one call every step that talks to the customer makes (delivery reply,
+    clarification, change agreement, complaint feedback, survey chase), inside its own
+    transaction, with ``automatic=True`` and ``about`` the record it concerns.
+    """
+    now = clock.now()
+    occurred_at = occurred_at or now
+    if occurred_at > now:
+        raise _refuse(
+            CommunicationErrorCode.OCCURRED_IN_FUTURE,
+            field="occurred_at",
+            when=formats.date_format(timezone.localtime(occurred_at), "SHORT_DATETIME_FORMAT"),
+        )
+    if about is not None and about.pk is None:
+        raise _refuse(CommunicationErrorCode.ABOUT_NOT_SAVED, field="about")
+    record = CommunicationRecord(
+        customer=customer,
+        occurred_at=occurred_at,
+        channel=channel,
+        direction=direction,
+        topic=topic,
+        summary=summary.strip(),
+        staff=actor,
+        source=RecordSource.AUTOMATIC if automatic else RecordSource.MANUAL,
+        created_by=actor,
+        updated_by=actor,
+    )
+    if about is not None:
+        record.about = about
+    record.full_clean()
+    record._change_reason = "Recorded by a procedure step" if automatic else "Recorded"
+    _sign_history(record, actor)
+    record.save()
+    timeline_record(
+        customer=customer,
+        event=TimelineEvent.COMMUNICATION_RECORDED,
+        actor=actor,
+        summary=record.summary,
+        about=record,
+        occurred_at=occurred_at,
+    )
+    return record
