@@ -38,6 +38,12 @@ class LiaisonAdmin(SimpleHistoryAdmin, ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def history_view(self, request, object_id, extra_context=None):
+        if not hasattr(self.model, "history"):
+            # A derived row (a balance, a log) has no history of its own: Django's action log.
+            return ModelAdmin.history_view(self, request, object_id, extra_context)
+        return super().history_view(request, object_id, extra_context)
+
     def save_model(self, request, obj, form, change):
         if self.save_service is None:
             return super().save_model(request, obj, form, change)
