@@ -1,0 +1,352 @@
+"""Excel import and export of F9 sheets: one customer and its primary contact per row.
+
+Headers are written in the reader's language and recognised in any installed language
+(or as the English msgids below), so a file exported by one clerk imports for another.
+Rows count like the spreadsheet: the header is row 1, the first customer row 2.
+Saving goes through ``services.customer_save`` and ``services.contact_save``.
+"""
+
+from pathlib import Path
+
+import tablib
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Prefetch
+from django.utils import translation
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, resources, widgets
+from import_export.formats import base_formats
+from import_export.instance_loaders import ModelInstanceLoader
+from import_export.results import Result, RowResult
+
+from liaison.core.errors import LiaisonError
+from liaison.customers import services
+from liaison.customers.errors import MESSAGES, CustomerErrorCode, ImportProblem
+from liaison.customers.models import Contact, Customer
+from liaison.customers.states import CustomerStatus
+
+IMPORT_REASON = "Imported from Excel"
+
+FILE_FORMATS = {"xlsx": base_formats.XLSX, "csv": base_formats.CSV}
+
+
+def _in_every_language(text) -> set[str]:
+    """The text (a msgid or a lazy translation) as written in each installed language, folded."""
+    spellings = {str(text).casefold()} if isinstance(text, str) else set()
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            spellings.add((gettext(text) if isinstance(text, str) else str(text)).casefold())
+    return spellings
+
+
+def _fold(value) -> str:
+    return " ".join(str(value or "").split()).casefold()
+
+
+class TextWidget(widgets.CharWidget):
+    """A text cell: surrounding blanks removed, whole numbers without Excel's ".0"."""
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        return super().clean(value, row, **kwargs).strip()
+
+
+class ChoiceWidget(widgets.Widget):
+    """A choice written as its label; read back from its code or its label in any language.
+
+    An empty cell keeps the record's current value (a new record's default).
+    """
+
+    def __init__(self, choices: type[CustomerStatus]):
+        self.choices = choices
+        super().__init__(coerce_to_string=True)
+
+    def clean(self, value, row=None, **kwargs):
+        wanted = _fold(value)
+        if not wanted:
+            return None
+        for code, label in self.choices.choices:
+            if wanted == code.casefold() or wanted in _in_every_language(label):
+                return code
+        labels = ", ".join(str(label) for label in self.choices.labels)
+        raise ValueError(
+            gettext("“%(value)s” is not a known status; use one of: %(labels)s.")
+            % {"value": value, "labels": labels}
+        )
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self.choices(value).label) if value else ""
+
+
+class SpreadsheetResult(Result):
+    """An import result whose row numbers are the spreadsheet's (data row i is row i + 1)."""
+
+    def append_invalid_row(self, number, row, validation_error):
+        super().append_invalid_row(number + 1, row, validation_error)
+
+    def append_error_row(self, number, row, errors):
+        super().append_error_row(number + 1, row, errors)
+
+    def row_errors(self):
+        return [(error_row.number, error_row.errors) for error_row in self.error_rows]
+
+
+def _text_field(attribute: str | None, header: str) -> fields.Field:
+    return fields.Field(attribute=attribute, column_name=header, widget=TextWidget())
+
+
+class CustomerResource(resources.ModelResource):
+    """One row per customer: the F9 sheet and its primary contact."""
+
+    registered_name = _text_field("registered_name", gettext_noop("Registered name"))
+    short_name = _text_field("short_name", gettext_noop("Short name"))
+    address = _text_field("address", gettext_noop("Address"))
+    phone = _text_field("phone", gettext_noop("Phone"))
+    fax = _text_field("fax", gettext_noop("Fax"))
+    email = _text_field("email", gettext_noop("E-mail"))
+    business_scope = _text_field("business_scope", gettext_noop("Business scope"))
+    company_profile = _text_field("company_profile", gettext_noop("Company profile"))
+    status = fields.Field(
+        attribute="status",
+        column_name=gettext_noop("Status"),
+        widget=ChoiceWidget(CustomerStatus),
+        saves_null_values=False,  # an empty cell keeps the current status
+    )
+    # The primary contact: no attribute of the customer, so import-export leaves them
+    # alone and ``import_instance`` reads them into an unsaved Contact.
+    contact_name = _text_field(None, gettext_noop("Contact name"))
+    contact_position = _text_field(None, gettext_noop("Contact position"))
+    contact_phone = _text_field(None, gettext_noop("Contact phone"))
+    contact_email = _text_field(None, gettext_noop("Contact e-mail"))
+
+    # Resource field of each contact column → the Contact attribute it fills.
+    CONTACT_FIELDS = {
+        "contact_name": "name",
+        "contact_position": "position",
+        "contact_phone": "phone",
+        "contact_email": "email",
+    }
+
+    class Meta:
+        model = Customer
+        name = _("Customers with their primary contact")
+        fields = [
+            "registered_name", "short_name", "address", "phone", "fax", "email",
+            "business_scope", "company_profile", "status",
+            "contact_name", "contact_position", "contact_phone", "contact_email",
+        ]
+        import_id_fields = ["registered_name"]
+        # Not the cached loader: a name twice in one file must find the row saved above it.
+        instance_loader_class = ModelInstanceLoader
+        clean_model_instances = True
+        use_transactions = True
+
+    @classmethod
+    def get_result_class(cls):
+        return SpreadsheetResult
+
+    # --- export -------------------------------------------------------------
+
+    def filter_export(self, queryset, **kwargs):
+        primary = Prefetch(
+            "contacts", queryset=Contact.objects.filter(is_primary=True), to_attr="primary_contacts"
+        )
+        return queryset.prefetch_related(primary)
+
+    def get_export_headers(self, selected_fields=None):
+        return [gettext(header) for header in super().get_export_headers(selected_fields)]
+
+    def _primary_contact(self, customer: Customer) -> Contact | None:
+        primaries = getattr(customer, "primary_contacts", None)
+        if primaries is None:
+            primaries = [c for c in customer.contacts.all() if c.is_primary]
+        return primaries[0] if primaries else None
+
+    def _contact_value(self, customer: Customer, attribute: str) -> str:
+        contact = self._primary_contact(customer)
+        return getattr(contact, attribute) if contact else ""
+
+    def dehydrate_contact_name(self, customer):
+        return self._contact_value(customer, "name")
+
+    def dehydrate_contact_position(self, customer):
+        return self._contact_value(customer, "position")
+
+    def dehydrate_contact_phone(self, customer):
+        return self._contact_value(customer, "phone")
+
+    def dehydrate_contact_email(self, customer):
+        return self._contact_value(customer, "email")
+
+    # --- import -------------------------------------------------------------
+
+    def header_of(self, field_name: str) -> str:
+        """The column header of a resource field, in the reader's language."""
+        field = self.fields.get(field_name)
+        return gettext(field.column_name) if field else field_name
+
+    def before_import(self, dataset, **kwargs):
+        """Recognise translated headers, and refuse a file without the name column."""
+        aliases = {}
+        for field in self.fields.values():
+            for spelling in _in_every_language(field.column_name):
+                aliases[spelling] = field.column_name
+        if dataset.headers:
+            dataset.headers = [aliases.get(_fold(header), header) for header in dataset.headers]
+        required = self.fields["registered_name"].column_name
+        if required not in (dataset.headers or []):
+            raise ValueError(
+                gettext("The header row (row 1) has no “%(column)s” column.")
+                % {"column": gettext(required)}
+            )
+
+    def import_instance(self, instance, row, **kwargs):
+        """Fill the customer from the row, and read its primary contact beside it."""
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        try:
+            instance.import_contact = self._contact_from_row(instance, row)
+        except ValidationError as error:
+            instance.import_contact = None
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def _contact_from_row(self, customer: Customer, row) -> Contact | None:
+        """Return the primary contact the row describes (changed, not saved), or None."""
+        values = {}
+        for field_name, attribute in self.CONTACT_FIELDS.items():
+            field = self.fields[field_name]
+            if field.column_name in row:
+                values[attribute] = field.clean(row)
+        if not any(values.values()):
+            return None
+        contact = None
+        if customer.pk and values.get("name"):
+            contact = customer.contacts.filter(name=values["name"]).first()
+        if contact is None:
+            contact = Contact(customer=customer)
+        contact.import_original = {a: getattr(contact, a) for a in (*values, "is_primary", "active")}
+        for attribute, value in values.items():
+            setattr(contact, attribute, value)
+        contact.is_primary = True
+        contact.active = True
+        errors = {}
+        try:
+            contact.full_clean(exclude=["customer"], validate_unique=False)
+        except ValidationError as error:
+            by_attribute = {a: f for f, a in self.CONTACT_FIELDS.items()}
+            for key, messages in error.message_dict.items():
+                errors[by_attribute.get(key, NON_FIELD_ERRORS)] = messages
+        if not values.get("name"):
+            errors["contact_name"] = [
+                gettext("Give the contact's name, or leave all contact columns empty.")
+            ]
+        if errors:
+            raise ValidationError(errors)
+        return contact
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """Validate as the model does, naming each problem by its column header."""
+        try:
+            super().validate_instance(instance, import_validation_errors, validate_unique)
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    key if key == NON_FIELD_ERRORS else self.header_of(key): messages
+                    for key, messages in error.message_dict.items()
+                }
+            ) from error
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        """Skip blank lines, and rows that would change nothing."""
+        if not any(_fold(value) for value in row.values()):
+            return True
+        if import_validation_errors or original is None or instance.pk is None:
+            return False
+        customer_changed = any(
+            getattr(instance, field.attribute) != getattr(original, field.attribute)
+            for field in self.get_import_fields()
+            if field.attribute
+        )
+        contact = getattr(instance, "import_contact", None)
+        contact_changed = contact is not None and (
+            contact.pk is None
+            or any(getattr(contact, a) != old for a, old in contact.import_original.items())
+        )
+        return not (customer_changed or contact_changed)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        """Save through the services, so history and timeline are written as for any edit."""
+        if not self._is_using_transactions(kwargs) and self._is_dry_run(kwargs):
+            return  # without a transaction to roll back, a dry run must not write
+        actor = kwargs.get("user")
+        services.customer_save(customer=instance, actor=actor, reason=IMPORT_REASON)
+        contact = getattr(instance, "import_contact", None)
+        if contact is not None:
+            contact.customer = instance
+            services.contact_save(contact=contact, actor=actor, reason=IMPORT_REASON)
+
+    def after_import(self, dataset, result, **kwargs):
+        # The base class resets database sequences, which only matters for imported ids.
+        pass
+
+    def problems(self, result: Result) -> list[ImportProblem]:
+        """What is wrong in the file, by spreadsheet row and column header."""
+        if result.base_errors:
+            return [
+                ImportProblem(row=1, field="", message=str(error.error))
+                for error in result.base_errors
+            ]
+        problems = []
+        for invalid in result.invalid_rows:
+            for key, messages in invalid.error_dict.items():
+                column = "" if key == NON_FIELD_ERRORS else key
+                problems.extend(
+                    ImportProblem(row=invalid.number, field=column, message=m) for m in messages
+                )
+        for number, errors in result.row_errors():
+            for error in errors:
+                column = ""
+                if isinstance(error.error, LiaisonError) and error.error.field:
+                    column = self.header_of(error.error.field)
+                problems.append(ImportProblem(row=number, field=column, message=str(error.error)))
+        return sorted(problems, key=lambda problem: problem.row)
+
+    @staticmethod
+    def totals(result: Result) -> dict[str, int]:
+        return {
+            "created": result.totals[RowResult.IMPORT_TYPE_NEW],
+            "updated": result.totals[RowResult.IMPORT_TYPE_UPDATE],
+            "unchanged": result.totals[RowResult.IMPORT_TYPE_SKIP],
+        }
+
+
+def dataset_read(*, file, file_format: str = "xlsx") -> tablib.Dataset:
+    """Read an uploaded file, a path or bytes into a dataset; its first sheet if a workbook."""
+    format_class = FILE_FORMATS.get(str(file_format).lower().lstrip("."))
+    if format_class is None:
+        code = CustomerErrorCode.IMPORT_FORMAT_UNKNOWN
+        raise LiaisonError(code, MESSAGES[code], field="file", file_format=file_format)
+    if isinstance(file, bytes):
+        data = file
+    elif isinstance(file, (str, Path)):
+        data = Path(file).read_bytes()
+    else:
+        data = file.read()
+    # Text formats decode with utf-8-sig: Excel writes a byte-order mark before UTF-8 CSV.
+    input_format = format_class() if format_class().is_binary() else format_class(encoding="utf-8-sig")
+    try:
+        return input_format.create_dataset(data)
+    except Exception as error:
+        # openpyxl, zipfile, csv and codecs each raise their own exceptions for a broken
+        # or mislabelled file; to the clerk they all mean the same thing.
+        code = CustomerErrorCode.IMPORT_FILE_UNREADABLE
+        raise LiaisonError(
+            code, MESSAGES[code], field="file", file_format=file_format.upper()
+        ) from error
