@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "liaison.core",
     "liaison.customers",
     "liaison.stock",
+    "liaison.orders",
+    "liaison.production",
     "liaison.communications",
 ]
 

@@ -1,9 +1,9 @@
 """Choices of the communications app and the received document's transition table."""
 
-from typing import NamedTuple
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.states import Transition
 
 
 class ReceivedChannel(models.TextChoices):
@@ -22,11 +22,6 @@ CHANNELS_NEEDING_FILE = frozenset({ReceivedChannel.FAX, ReceivedChannel.SCAN})
 class ReceivedDocumentStatus(models.TextChoices):
     CATALOGUED = "catalogued", _("Catalogued")
     VOID = "void", _("Void")
-
-
-class Transition(NamedTuple):
-    source: tuple[str, ...]
-    target: str
 
 
 # The received document's life at a glance; the model's transition methods read this table.

@@ -55,6 +55,8 @@ class Department(AuditedModel):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=DepartmentKind.choices)
     active = models.BooleanField(_("active"), default=True)
+    # The departments named on the contract review form, F2 (R-5.2.3.1); configurable.
+    signs_contract_review = models.BooleanField(_("signs contract reviews"), default=False)
 
     class Meta:
         verbose_name = _("department")

@@ -1,5 +1,7 @@
 """Choices of the core app."""
 
+from typing import NamedTuple
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -11,3 +13,10 @@ class DepartmentKind(models.TextChoices):
     WAREHOUSE = "warehouse", _("Warehouse")
     RESPONSIBLE = "responsible", _("Other responsible department")
     MANAGEMENT = "management", _("Management")
+
+
+class Transition(NamedTuple):
+    """One row of a transition table: from which states, to which state."""
+
+    source: tuple[str, ...]
+    target: str

@@ -90,3 +90,56 @@ class StockMove(AuditedModel):
     def __str__(self) -> str:
         sign = "+" if self.direction == MoveDirection.IN else "−"
         return f"{self.product.code} {sign}{format_quantity(self.quantity)} ({self.get_reason_display()})"
+
+
+class OutboundSlip(AuditedModel):
+    """A warehouse outbound slip, F8 (出倉單): goods leaving qualified stock for a customer.
+
+    Each line's stock move is written in the same transaction as the slip, so stock
+    and slip never disagree. Marked 補貨 when it ships a replacement (R-5.5.2.3).
+    """
+
+    number = models.CharField(_("slip number"), max_length=20, unique=True, editable=False)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="outbound_slips"
+    )
+    order = models.ForeignKey(
+        "orders.Order", verbose_name=_("order"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="outbound_slips",
+    )
+    replenishment = models.BooleanField(_("replenishment (補貨)"), default=False)
+    shipped_at = models.DateTimeField(_("shipped at"), editable=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("outbound slip (F8)")
+        verbose_name_plural = _("outbound slips (F8)")
+        ordering = ["-shipped_at", "-pk"]
+        permissions = [("export_outboundslip", _("Can export outbound slips to Excel"))]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OutboundSlipLine(AuditedModel):
+    """One product shipped on an outbound slip, with the stock move that took it out."""
+
+    slip = models.ForeignKey(OutboundSlip, verbose_name=_("slip"), on_delete=models.PROTECT, related_name="lines")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", verbose_name=_("order line"), on_delete=models.PROTECT, null=True, blank=True,
+        related_name="slip_lines",
+    )
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **QUANTITY)
+    stock_move = models.OneToOneField(
+        StockMove, verbose_name=_("stock move"), on_delete=models.PROTECT, editable=False, related_name="slip_line"
+    )
+
+    class Meta:
+        verbose_name = _("outbound slip line")
+        verbose_name_plural = _("outbound slip lines")
+        ordering = ["slip", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="stock_slip_line_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.product.code} × {self.quantity}"

@@ -17,15 +17,16 @@ from liaison.stock.states import MoveDirection, MoveReason
 
 DEMO_PASSWORD = "liaison-demo"
 
+# code, name, kind, named on the contract review form (F2)
 DEPARTMENTS = [
-    ("sales", "業務部", DepartmentKind.SALES),
-    ("qc", "質檢部", DepartmentKind.QC),
-    ("workshop-1", "一車間（沖壓）", DepartmentKind.WORKSHOP),
-    ("workshop-2", "二車間（裝配）", DepartmentKind.WORKSHOP),
-    ("warehouse", "倉庫", DepartmentKind.WAREHOUSE),
-    ("engineering", "技術部", DepartmentKind.RESPONSIBLE),
-    ("purchasing", "採購部", DepartmentKind.RESPONSIBLE),
-    ("management", "總經理室", DepartmentKind.MANAGEMENT),
+    ("sales", "業務部", DepartmentKind.SALES, True),
+    ("qc", "質檢部", DepartmentKind.QC, True),
+    ("workshop-1", "一車間（沖壓）", DepartmentKind.WORKSHOP, True),
+    ("workshop-2", "二車間（裝配）", DepartmentKind.WORKSHOP, False),
+    ("warehouse", "倉庫", DepartmentKind.WAREHOUSE, True),
+    ("engineering", "技術部", DepartmentKind.RESPONSIBLE, False),
+    ("purchasing", "採購部", DepartmentKind.RESPONSIBLE, False),
+    ("management", "總經理室", DepartmentKind.MANAGEMENT, False),
 ]
 
 # username, last name, first name, role, department code
@@ -89,8 +90,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def handle(self, *args, **options):
         departments = {}
-        for code, name, kind in DEPARTMENTS:
-            departments[code], _ = Department.objects.get_or_create(code=code, defaults={"name": name, "kind": kind})
+        for code, name, kind, signs_review in DEPARTMENTS:
+            departments[code], _ = Department.objects.get_or_create(
+                code=code, defaults={"name": name, "kind": kind, "signs_contract_review": signs_review}
+            )
         admin_user = None
         for username, last, first, role, dept in USERS:
             user = User.objects.filter(username=username).first()

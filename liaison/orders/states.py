@@ -1,0 +1,96 @@
+"""Choices of the orders app and the transition tables of the order, review round and change."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liaison.core.states import Transition
+
+
+class OrderChannel(models.TextChoices):
+    """How the order reached us (R-5.2.1)."""
+
+    FAX = "fax", _("Fax")
+    WRITTEN = "written", _("In writing")
+    EMAIL = "email", _("E-mail")
+    PHONE = "phone", _("Phone")
+
+
+class OrderStatus(models.TextChoices):
+    UNDER_REVIEW = "under_review", _("Under review")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")
+    COMPLETED = "completed", _("Completed")
+    VOID = "void", _("Void")
+
+
+# The order's life at a glance; the model's transition methods read this table.
+ORDER_TRANSITIONS = {
+    "accept": Transition(source=(OrderStatus.UNDER_REVIEW,), target=OrderStatus.ACCEPTED),
+    "reject": Transition(source=(OrderStatus.UNDER_REVIEW,), target=OrderStatus.REJECTED),
+    # A customer change puts an accepted order back under review (R-5.3.2).
+    "reopen_review": Transition(source=(OrderStatus.ACCEPTED,), target=OrderStatus.UNDER_REVIEW),
+    "complete": Transition(source=(OrderStatus.ACCEPTED,), target=OrderStatus.COMPLETED),
+    "void": Transition(source=(OrderStatus.UNDER_REVIEW, OrderStatus.REJECTED), target=OrderStatus.VOID),
+}
+
+
+class ReviewOutcome(models.TextChoices):
+    """The outcome of a contract review round, F2 (R-5.2.3.1)."""
+
+    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED_WITH_CONDITIONS = "accepted_with_conditions", _("Accepted with conditions")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ReviewRoundStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DECIDED = "decided", _("Decided")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+REVIEW_ROUND_TRANSITIONS = {
+    "decide": Transition(source=(ReviewRoundStatus.OPEN,), target=ReviewRoundStatus.DECIDED),
+    "withdraw": Transition(source=(ReviewRoundStatus.OPEN,), target=ReviewRoundStatus.WITHDRAWN),
+}
+
+
+class ReviewRoundReason(models.TextChoices):
+    NEW_ORDER = "new_order", _("New order")
+    CUSTOMER_CHANGE = "customer_change", _("Customer change")
+
+
+class ChangeKind(models.TextChoices):
+    """Who caused the change (R-5.3.1 company, R-5.3.2 customer)."""
+
+    COMPANY = "company", _("Company-caused (delay)")
+    CUSTOMER = "customer", _("Customer-requested")
+
+
+class ChangeReasonCategory(models.TextChoices):
+    """Why the company must delay delivery (R-5.3.1)."""
+
+    MATERIAL = "material", _("Material")
+    PRODUCTION = "production", _("Production")
+    TECHNOLOGY = "technology", _("Technology")
+    QUALITY = "quality", _("Quality")
+    EQUIPMENT = "equipment", _("Equipment")
+    OTHER = "other", _("Other")
+    CUSTOMER_REQUEST = "customer_request", _("Customer request")
+
+
+class ChangeStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered, awaiting agreement")
+    UNDER_REVIEW = "under_review", _("Under review")
+    AGREED = "agreed", _("Agreed")
+    APPLIED = "applied", _("Applied (new notice issued)")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+CHANGE_TRANSITIONS = {
+    "open_review": Transition(source=(ChangeStatus.REGISTERED,), target=ChangeStatus.UNDER_REVIEW),
+    "agree": Transition(source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW), target=ChangeStatus.AGREED),
+    "apply": Transition(source=(ChangeStatus.AGREED,), target=ChangeStatus.APPLIED),
+    "reject": Transition(source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW), target=ChangeStatus.REJECTED),
+    "withdraw": Transition(source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW), target=ChangeStatus.WITHDRAWN),
+}
