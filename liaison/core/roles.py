@@ -35,9 +35,36 @@ _VIEW_COMMUNICATIONS = [
     "communications.view_receiveddocument",
     "communications.view_communicationrecord",
 ]
+# Reading the order chain: F1, F2 and its sign-offs, clarifications, F3, F4, F8.
+_VIEW_ORDERS = [
+    "orders.view_order",
+    "orders.view_orderline",
+    "orders.view_clarification",
+    "orders.view_reviewround",
+    "orders.view_reviewsignoff",
+    "orders.view_changeentry",
+    "production.view_productionnotice",
+    "production.view_noticeline",
+    "stock.view_outboundslip",
+    "stock.view_outboundslipline",
+]
+# A department named on the review form signs for itself (object rule in orders/rules.py).
+_SIGN_REVIEW = ["orders.change_reviewsignoff"]
 _SALES = [
     *_VIEW_MASTER_DATA,
     *_VIEW_COMMUNICATIONS,
+    *_VIEW_ORDERS,
+    *_SIGN_REVIEW,
+    "orders.add_order",
+    "orders.change_order",
+    "orders.export_order",
+    "orders.add_clarification",
+    "orders.change_clarification",
+    "orders.change_reviewround",
+    "orders.add_changeentry",
+    "orders.change_changeentry",
+    "stock.add_outboundslip",
+    "stock.export_outboundslip",
     "communications.add_receiveddocument",
     "communications.void_receiveddocument",
     "communications.add_communicationrecord",
@@ -51,6 +78,11 @@ _SALES = [
 ]
 _SALES_ADMIN = [
     *_SALES,
+    # R-5.2.3.3: the sales administrator issues production notices; with the head, decides reviews.
+    "orders.decide_reviewround",
+    "production.add_productionnotice",
+    "production.issue_productionnotice",
+    "production.void_productionnotice",
     "customers.import_customer",
     "stock.add_product",
     "stock.change_product",
@@ -61,11 +93,27 @@ _QC = [*_VIEW_MASTER_DATA, *_VIEW_COMMUNICATIONS, "core.view_attachment", "core.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SALES_STAFF: _SALES,
     Role.SALES_ADMIN: _SALES_ADMIN,
-    Role.SALES_HEAD: [*_SALES_ADMIN, "core.view_department"],
-    Role.QC_INSPECTOR: _QC,
-    Role.QC_HEAD: [*_QC, "core.view_department"],
-    Role.WORKSHOP_LEAD: ["stock.view_product", "stock.view_qualifiedstock"],
+    Role.SALES_HEAD: [*_SALES_ADMIN, "core.view_department", "orders.void_order"],
+    Role.QC_INSPECTOR: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW],
+    Role.QC_HEAD: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW, "core.view_department"],
+    # R-3.2: workshops see their notices (object rule: their own workshop) and mark progress.
+    Role.WORKSHOP_LEAD: [
+        "stock.view_product",
+        "stock.view_qualifiedstock",
+        "orders.view_order",
+        "orders.view_orderline",
+        "orders.view_reviewround",
+        "orders.view_reviewsignoff",
+        *_SIGN_REVIEW,
+        "production.view_productionnotice",
+        "production.view_noticeline",
+        "production.progress_productionnotice",
+    ],
     Role.WAREHOUSE_CLERK: [
+        *_VIEW_ORDERS,
+        *_SIGN_REVIEW,
+        "stock.add_outboundslip",
+        "stock.export_outboundslip",
         "customers.view_customer",
         "customers.view_contact",
         "stock.view_product",
@@ -82,11 +130,14 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.MANAGEMENT: [
         *_VIEW_MASTER_DATA,
         *_VIEW_COMMUNICATIONS,
+        *_VIEW_ORDERS,
         "core.view_department",
         "customers.export_customer",
     ],
     Role.ADMINISTRATOR: [
         *_SALES_ADMIN,
+        "orders.void_order",
+        "production.progress_productionnotice",
         "stock.add_stockmove",
         "core.view_department",
         "core.add_department",
