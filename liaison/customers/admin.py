@@ -40,7 +40,7 @@ class CustomerAdmin(LiaisonAdmin, ImportExportModelAdmin):
     inlines = [ContactInline]
     fieldsets = [
         (None, {"fields": ["registered_name", "short_name", "status"]}),
-        ("F9", {"fields": ["address", ("phone", "fax", "email"), "business_scope", "company_profile"]}),
+        (_("Customer master data sheet (F9)"), {"fields": ["address", ("phone", "fax", "email"), "business_scope", "company_profile"]}),
     ]
 
     resource_classes = [CustomerResource]
