@@ -193,10 +193,14 @@ class ReviewRound(FSMModelMixin, AuditedModel):
             models.UniqueConstraint(
                 fields=["order"], condition=Q(status=ReviewRoundStatus.OPEN), name="orders_review_one_open_round"
             ),
+            # A decided round has its outcome; only a rejection may stand on a failed legal check.
             models.CheckConstraint(
-                condition=Q(status=ReviewRoundStatus.DECIDED, decided_at__isnull=False, legal_check_passed=True)
-                & ~Q(outcome="")
-                | ~Q(status=ReviewRoundStatus.DECIDED),
+                condition=~Q(status=ReviewRoundStatus.DECIDED)
+                | (
+                    Q(decided_at__isnull=False)
+                    & ~Q(outcome="")
+                    & (Q(legal_check_passed=True) | Q(outcome=ReviewOutcome.REJECTED))
+                ),
                 name="orders_review_decided_is_complete",
             ),
         ]
