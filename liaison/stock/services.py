@@ -3,11 +3,25 @@
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 
+from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import User
-from liaison.stock.errors import MESSAGES, StockErrorCode
-from liaison.stock.models import Product, QualifiedStock, StockMove, format_quantity
+from liaison.core.services import number_next
+from liaison.customers.services import timeline_record
+from liaison.customers.states import TimelineEvent
+from liaison.orders.models import Order
+from liaison.orders.states import OrderStatus
+from liaison.stock.errors import MESSAGES, SLIP_MESSAGES, SlipErrorCode, StockErrorCode
+from liaison.stock.models import (
+    OutboundSlip,
+    OutboundSlipLine,
+    Product,
+    QualifiedStock,
+    StockMove,
+    format_quantity,
+)
 from liaison.stock.states import MoveDirection, MoveReason
 
 
@@ -92,3 +106,184 @@ def stock_move_record(
     stock.save(update_fields=["quantity"])
     move.save()
     return move
+
+
+# --- outbound slips, F8 -----------------------------------------------------------------
+
+SLIP_TYPE = "OUT"
+
+
+def _refuse_slip(code: SlipErrorCode, *, field: str | None = None, **params) -> LiaisonError:
+    return LiaisonError(code, SLIP_MESSAGES[code], field=field, **params)
+
+
+def _slip_order(*, order, customer, replenishment: bool):
+    """The order locked, so two clerks shipping against it are served one after the other."""
+    order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    if order.customer_id != customer.pk:
+        raise _refuse_slip(SlipErrorCode.ORDER_OTHER_CUSTOMER, field="order", order=order.number, customer=str(customer))
+    # A replacement (補貨) may follow an order already delivered in full.
+    allowed = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED) if replenishment else (OrderStatus.ACCEPTED,)
+    if order.status not in allowed:
+        raise _refuse_slip(
+            SlipErrorCode.ORDER_NOT_ACCEPTED,
+            field="order",
+            order=order.number,
+            status=OrderStatus(order.status).label.lower(),
+        )
+    return order
+
+
+def _slip_lines(*, lines, order, replenishment: bool) -> list[dict]:
+    """Check the lines; a regular slip must not ship an order line beyond what was ordered."""
+    checked = []
+    for line in lines:
+        product = line["product"]
+        order_line = line.get("order_line")
+        try:
+            quantity = Decimal(str(line.get("quantity")))
+        except ArithmeticError:
+            quantity = Decimal(0)
+        if not quantity.is_finite() or quantity <= 0:
+            raise _refuse(StockErrorCode.QUANTITY_NOT_POSITIVE, field="lines")
+        if order_line is None and order is not None and not replenishment:
+            raise _refuse_slip(
+                SlipErrorCode.ORDER_LINE_REQUIRED, field="lines", order=order.number, product=str(product)
+            )
+        if order_line is not None:
+            if order is None or order_line.order_id != order.pk:
+                raise _refuse_slip(
+                    SlipErrorCode.ORDER_LINE_OTHER_ORDER,
+                    field="lines",
+                    line=str(order_line),
+                    order=order.number if order else "—",
+                )
+            if order_line.product_id != product.pk:
+                raise _refuse_slip(
+                    SlipErrorCode.LINE_PRODUCT_MISMATCH,
+                    field="lines",
+                    line=str(order_line),
+                    ordered=str(order_line.product),
+                    product=str(product),
+                )
+        checked.append({"product": product, "order_line": order_line, "quantity": quantity})
+    if not checked:
+        raise _refuse_slip(SlipErrorCode.NO_LINES, field="lines")
+    if not replenishment:
+        _refuse_over_shipping(checked)
+    return checked
+
+
+def _refuse_over_shipping(lines: list[dict]) -> None:
+    """Shipped before (regular slips only) plus this slip must not exceed the ordered quantity."""
+    wanted: dict[int, Decimal] = {}
+    by_id = {}
+    for line in lines:
+        order_line = line["order_line"]
+        if order_line is not None:
+            wanted[order_line.pk] = wanted.get(order_line.pk, Decimal(0)) + line["quantity"]
+            by_id[order_line.pk] = order_line
+    if not wanted:
+        return
+    shipped = dict(
+        OutboundSlipLine.objects.filter(order_line_id__in=wanted, slip__replenishment=False)
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("order_line_id", "total")
+    )
+    for pk, quantity in wanted.items():
+        order_line = by_id[pk]
+        before = shipped.get(pk, Decimal(0))
+        if before + quantity > order_line.quantity:
+            raise _refuse_slip(
+                SlipErrorCode.OVER_SHIPPED,
+                field="lines",
+                line=str(order_line),
+                ordered=format_quantity(order_line.quantity),
+                unit=order_line.product.unit,
+                shipped=format_quantity(before),
+                requested=format_quantity(quantity),
+            )
+
+
+@transaction.atomic
+def slip_issue(
+    *,
+    customer,
+    lines,
+    actor: User,
+    order=None,
+    replenishment: bool = False,
+    note: str = "",
+) -> OutboundSlip:
+    """Ship from qualified stock on an outbound slip, F8 (R-5.2.3.2); 補貨 when a replacement.
+
+    ``lines`` are dicts ``{product, quantity, order_line=None}``. Each line takes its
+    goods out with a stock move in this same transaction, so slip and stock never
+    disagree and stock never goes below zero, even with two clerks at once (the
+    order row and the stock rows are locked). A regular slip ships for an accepted
+    order of the customer, each line for one order line, never more than was ordered
+    less what regular slips have already shipped. A replenishment slip (R-5.5.2.3) may
+    have no order; it replaces goods, so it is not counted against the order lines.
+    """
+    if actor is None or not actor.is_active or not actor.has_perm("stock.add_outboundslip"):
+        raise _refuse_slip(SlipErrorCode.NOT_ALLOWED)
+    if order is None and not replenishment:
+        raise _refuse_slip(SlipErrorCode.ORDER_REQUIRED, field="order")
+    if order is not None:
+        order = _slip_order(order=order, customer=customer, replenishment=replenishment)
+    checked = _slip_lines(lines=lines, order=order, replenishment=replenishment)
+    # Lock the stock rows in one order, so two slips for the same products cannot deadlock.
+    list(
+        QualifiedStock.objects.select_for_update()
+        .filter(product_id__in={line["product"].pk for line in checked})
+        .order_by("product_id")
+    )
+    slip = OutboundSlip(
+        customer=customer,
+        order=order,
+        replenishment=replenishment,
+        shipped_at=clock.now(),
+        note=(note or "").strip(),
+        created_by=actor,
+        updated_by=actor,
+    )
+    slip.full_clean(exclude=["number"])
+    slip.number = number_next(doc_type=SLIP_TYPE)
+    slip._change_reason = "Issued (replenishment)" if replenishment else "Issued"
+    _sign_history(slip, actor)
+    slip.save()
+    reason = MoveReason.REPLENISHMENT if replenishment else MoveReason.SHIPMENT
+    for line in checked:
+        move = stock_move_record(
+            product=line["product"],
+            direction=MoveDirection.OUT,
+            quantity=line["quantity"],
+            reason=reason,
+            actor=actor,
+            document_ref=slip.number,
+            note=order.number if order else "",
+        )
+        slip_line = OutboundSlipLine(
+            slip=slip,
+            order_line=line["order_line"],
+            product=line["product"],
+            quantity=line["quantity"],
+            stock_move=move,
+            created_by=actor,
+            updated_by=actor,
+        )
+        slip_line.full_clean()
+        slip_line._change_reason = "Issued"
+        _sign_history(slip_line, actor)
+        slip_line.save()
+    shipped = ", ".join(f"{line['product'].code} × {format_quantity(line['quantity'])}" for line in checked)
+    mark = " · 補貨" if replenishment else ""
+    timeline_record(
+        customer=customer,
+        event=TimelineEvent.SHIPPED_FROM_STOCK,
+        actor=actor,
+        summary=f"{slip.number}{' · ' + order.number if order else ''}{mark}: {shipped}",
+        about=slip,
+    )
+    return slip

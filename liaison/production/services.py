@@ -1,0 +1,389 @@
+"""Writes of the production app: issuing, progressing, voiding and superseding notices (F4)."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django_fsm import can_proceed
+
+from liaison.core import clock
+from liaison.core.errors import LiaisonError
+from liaison.core.models import Department, User
+from liaison.core.services import number_next
+from liaison.core.states import DepartmentKind
+from liaison.customers.services import timeline_record
+from liaison.customers.states import TimelineEvent
+from liaison.orders.models import ChangeEntry, Order, OrderLine
+from liaison.orders.states import OrderStatus
+from liaison.production.errors import ACTIONS, MESSAGES, ProductionErrorCode
+from liaison.production.models import NoticeLine, ProductionNotice
+from liaison.production.states import NoticeStatus
+from liaison.stock.models import Product, format_quantity
+
+NOTICE_TYPE = "PN"
+# A replenishment (補貨) may replace goods of an order already delivered in full.
+REPLENISHMENT_ORDER_STATES = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED)
+
+Code = ProductionErrorCode
+
+
+def _refuse(code: ProductionErrorCode, *, field: str | None = None, conflict: bool = False, **params):
+    error = LiaisonError(code, MESSAGES[code], field=field, **params)
+    error.conflict = conflict
+    return error
+
+
+def _sign_history(record, actor: User | None, reason: str) -> None:
+    record._change_reason = reason[:100]
+    # The history middleware only sees session users; API token users come through here.
+    if actor is not None:
+        record._history_user = actor
+
+
+def _require(actor: User | None, perm: str, action: str) -> None:
+    if actor is None or not actor.is_active or not actor.has_perm(perm):
+        raise _refuse(Code.NOT_ALLOWED, action=ACTIONS[action])
+
+
+def _refuse_closed(notice: ProductionNotice) -> None:
+    """Refuse to change a notice that is void or completed."""
+    if notice.status == NoticeStatus.VOID:
+        raise _refuse(Code.NOTICE_ALREADY_VOID, conflict=True, number=notice.number)
+    if notice.status == NoticeStatus.COMPLETED:
+        raise _refuse(Code.NOTICE_COMPLETED, conflict=True, number=notice.number)
+
+
+def _summary(notice: ProductionNotice) -> str:
+    mark = " · 補貨" if notice.replenishment else ""
+    return f"{notice.number} · {notice.workshop} · {notice.due_date:%Y-%m-%d}{mark}"
+
+
+def _quantity(value, product: Product) -> Decimal:
+    try:
+        quantity = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise _refuse(Code.QUANTITY_NOT_POSITIVE, field="lines", product=str(product)) from None
+    if not quantity.is_finite() or quantity <= 0:
+        raise _refuse(Code.QUANTITY_NOT_POSITIVE, field="lines", product=str(product))
+    return quantity
+
+
+def _checked_lines(*, lines: Iterable[Mapping], order: Order | None) -> list[NoticeLine]:
+    """Unsaved notice lines, each checked against the order it is made for."""
+    checked = []
+    for line in lines:
+        product = line["product"]
+        order_line: OrderLine | None = line.get("order_line")
+        quantity = _quantity(line.get("quantity"), product)
+        if not product.active:
+            raise _refuse(Code.PRODUCT_INACTIVE, field="lines", product=str(product))
+        if order_line is not None:
+            if order is None or order_line.order_id != order.pk:
+                raise _refuse(
+                    Code.ORDER_LINE_OTHER_ORDER,
+                    field="lines",
+                    line=str(order_line),
+                    order=order.number if order else "—",
+                )
+            if order_line.product_id != product.pk:
+                raise _refuse(
+                    Code.LINE_PRODUCT_MISMATCH,
+                    field="lines",
+                    line=str(order_line),
+                    ordered=str(order_line.product),
+                    product=str(product),
+                )
+        specification = (line.get("specification") or "").strip()
+        if not specification and order_line is not None:
+            specification = order_line.specification
+        checked.append(
+            NoticeLine(product=product, order_line=order_line, quantity=quantity, specification=specification)
+        )
+    if not checked:
+        raise _refuse(Code.NO_LINES, field="lines")
+    return checked
+
+
+def _locked_order(order: Order, *, replenishment: bool) -> Order:
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    allowed = REPLENISHMENT_ORDER_STATES if replenishment else (OrderStatus.ACCEPTED,)
+    if order.status not in allowed:
+        raise _refuse(
+            Code.ORDER_NOT_ACCEPTED,
+            field="order",
+            order=order.number,
+            status=OrderStatus(order.status).label.lower(),
+        )
+    return order
+
+
+def _create(
+    *,
+    order: Order | None,
+    workshop: Department,
+    due_date: dt.date,
+    lines: list[NoticeLine],
+    actor: User,
+    replenishment: bool,
+    instructions: str,
+    change: ChangeEntry | None,
+    reason: str,
+) -> ProductionNotice:
+    """Number and save a notice whose input has been checked; add it to the customer's timeline."""
+    notice = ProductionNotice(
+        order=order,
+        workshop=workshop,
+        due_date=due_date,
+        replenishment=replenishment,
+        instructions=(instructions or "").strip(),
+        change=change,
+        issued_at=clock.now(),
+        issued_by=actor,
+        created_by=actor,
+        updated_by=actor,
+    )
+    # The status is the state machine's (protected; full_clean would assign it).
+    notice.full_clean(exclude=["number", "status"])
+    notice.number = number_next(doc_type=NOTICE_TYPE)
+    _sign_history(notice, actor, reason)
+    notice.save()
+    for line in lines:
+        line.notice = notice
+        line.created_by = line.updated_by = actor
+        line.full_clean()
+        _sign_history(line, actor, reason)
+        line.save()
+    if order is not None:
+        timeline_record(
+            customer=order.customer,
+            event=TimelineEvent.NOTICE_ISSUED,
+            actor=actor,
+            summary=_summary(notice),
+            about=notice,
+        )
+    return notice
+
+
+def _check_workshop(workshop: Department) -> None:
+    if workshop.kind != DepartmentKind.WORKSHOP or not workshop.active:
+        raise _refuse(Code.NOT_A_WORKSHOP, field="workshop", department=str(workshop))
+
+
+def _check_change(change: ChangeEntry | None, order: Order | None) -> None:
+    if change is not None and (order is None or change.order_id != order.pk):
+        raise _refuse(
+            Code.CHANGE_OTHER_ORDER,
+            field="change",
+            change=change.number,
+            change_order=change.order.number,
+            order=order.number if order else "—",
+        )
+
+
+@transaction.atomic
+def notice_issue(
+    *,
+    order: Order | None,
+    workshop: Department,
+    due_date: dt.date,
+    lines: Iterable[Mapping],
+    actor: User,
+    replenishment: bool = False,
+    instructions: str = "",
+    change: ChangeEntry | None = None,
+) -> ProductionNotice:
+    """Issue a production notice (F4) to a workshop for what stock cannot cover (R-5.2.3.3).
+
+    ``lines`` are dicts ``{product, quantity, order_line=None, specification=""}``; a
+    line's specification defaults to its order line's. The order must be accepted; a
+    replenishment (補貨, R-5.5.2.3) notice may have no order, or one already completed.
+    Everything is checked before the number is taken.
+    """
+    _require(actor, "production.issue_productionnotice", "issue")
+    _check_workshop(workshop)
+    if due_date is None:
+        raise _refuse(Code.DUE_DATE_REQUIRED, field="due_date")
+    today = clock.today()
+    if due_date < today:
+        raise _refuse(
+            Code.DUE_DATE_IN_PAST,
+            field="due_date",
+            due_date=due_date.isoformat(),
+            today=today.isoformat(),
+        )
+    if order is None:
+        if not replenishment:
+            raise _refuse(Code.ORDER_REQUIRED, field="order")
+    else:
+        order = _locked_order(order, replenishment=replenishment)
+    _check_change(change, order)
+    checked = _checked_lines(lines=lines, order=order)
+    reason = f"Issued for change {change.number}" if change else "Issued"
+    return _create(
+        order=order,
+        workshop=workshop,
+        due_date=due_date,
+        lines=checked,
+        actor=actor,
+        replenishment=replenishment,
+        instructions=instructions,
+        change=change,
+        reason=reason,
+    )
+
+
+def _locked_for_progress(notice: ProductionNotice, actor: User) -> ProductionNotice:
+    if actor is None or not actor.is_active or not actor.has_perm("production.progress_productionnotice"):
+        raise _refuse(Code.NOT_ALLOWED, action=ACTIONS["progress"])
+    notice = ProductionNotice.objects.select_for_update().select_related("workshop", "order__customer").get(
+        pk=notice.pk
+    )
+    if not actor.has_perm("production.progress_productionnotice", notice):
+        raise _refuse(Code.NOT_YOUR_WORKSHOP, number=notice.number, workshop=str(notice.workshop))
+    return notice
+
+
+@transaction.atomic
+def notice_start(*, notice: ProductionNotice, note: str, actor: User) -> ProductionNotice:
+    """The workshop starts production of a notice, with a progress note (R-3.2)."""
+    notice = _locked_for_progress(notice, actor)
+    _refuse_closed(notice)
+    if not can_proceed(notice.start):
+        raise _refuse(Code.NOTICE_ALREADY_STARTED, conflict=True, number=notice.number)
+    notice.start(note=(note or "").strip()[:300])
+    notice.updated_by = actor
+    _sign_history(notice, actor, "Production started")
+    notice.save(update_fields=["status", "progress_note", "updated_by"])
+    return notice
+
+
+@transaction.atomic
+def notice_complete(*, notice: ProductionNotice, actor: User) -> ProductionNotice:
+    """The workshop has made everything on the notice (R-3.2); lateness is fixed from now on."""
+    notice = _locked_for_progress(notice, actor)
+    _refuse_closed(notice)
+    notice.complete(by=actor)
+    notice.updated_by = actor
+    _sign_history(notice, actor, "Completed")
+    notice.save(update_fields=["status", "completed_at", "completed_by", "updated_by"])
+    if notice.order is not None:
+        late = notice.days_late()
+        timeline_record(
+            customer=notice.order.customer,
+            event=TimelineEvent.NOTICE_COMPLETED,
+            actor=actor,
+            summary=_summary(notice) + (f" · +{late}d" if late else ""),
+            about=notice,
+        )
+    return notice
+
+
+@transaction.atomic
+def notice_void(
+    *, notice: ProductionNotice, reason: str, actor: User, successor: ProductionNotice | None = None
+) -> ProductionNotice:
+    """Void a notice: it keeps its number, lines and history, marked void with who, when and why.
+
+    ``successor`` is the notice that replaces it (R-5.3.1, R-5.3.2): another current
+    notice of the same order.
+    """
+    _require(actor, "production.void_productionnotice", "void")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
+    notice = ProductionNotice.objects.select_for_update().select_related("order__customer").get(pk=notice.pk)
+    _refuse_closed(notice)
+    if successor is not None and (
+        successor.pk == notice.pk
+        or successor.order_id != notice.order_id
+        or successor.status == NoticeStatus.VOID
+    ):
+        raise _refuse(
+            Code.SUCCESSOR_INVALID, field="successor", successor=successor.number, number=notice.number
+        )
+    notice.void(by=actor, reason=reason[:300], successor=successor)
+    notice.updated_by = actor
+    replaced = f" by {successor.number}" if successor else ""
+    _sign_history(notice, actor, f"Voided{replaced}: {reason}")
+    notice.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "superseded_by", "updated_by"])
+    if notice.order is not None:
+        timeline_record(
+            customer=notice.order.customer,
+            event=TimelineEvent.NOTICE_VOIDED,
+            actor=actor,
+            summary=f"{notice.number}{' → ' + successor.number if successor else ''}: {reason}",
+            about=notice,
+        )
+    return notice
+
+
+@transaction.atomic
+def notice_supersede(
+    *,
+    notice: ProductionNotice,
+    reason: str,
+    actor: User,
+    due_date: dt.date | None = None,
+    line_quantities: Mapping[int, Decimal] | None = None,
+    change: ChangeEntry | None = None,
+) -> ProductionNotice:
+    """Replace a notice after a change: issue its successor, void it pointing to the successor.
+
+    The successor goes to the same order and workshop with the same 補貨 mark and the
+    same lines, except: ``due_date`` if given (else the original's, even if already
+    past), and ``line_quantities``, which maps **order line ids** to the new quantity
+    of that line (0 drops the line). ``change`` is the F3 entry it is issued for.
+    """
+    _require(actor, "production.issue_productionnotice", "issue")
+    _require(actor, "production.void_productionnotice", "void")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
+    notice = ProductionNotice.objects.select_for_update().select_related("workshop", "order").get(pk=notice.pk)
+    _refuse_closed(notice)
+    order = notice.order
+    if order is not None:
+        order = _locked_order(order, replenishment=notice.replenishment)
+    _check_change(change, order)
+    if due_date is not None and due_date != notice.due_date:
+        today = clock.today()
+        if due_date < today:
+            raise _refuse(
+                Code.DUE_DATE_IN_PAST, field="due_date", due_date=due_date.isoformat(), today=today.isoformat()
+            )
+    quantities = {int(key): value for key, value in (line_quantities or {}).items()}
+    old_lines = list(notice.lines.select_related("product", "order_line"))
+    on_notice = {line.order_line_id for line in old_lines if line.order_line_id is not None}
+    for key in quantities:
+        if key not in on_notice:
+            raise _refuse(Code.LINE_NOT_ON_NOTICE, field="line_quantities", number=notice.number, line=key)
+    new_lines = []
+    for line in old_lines:
+        quantity = quantities.get(line.order_line_id, line.quantity)
+        if Decimal(str(quantity)) == 0:
+            continue  # the change leaves nothing of this line to make
+        new_lines.append(
+            {
+                "product": line.product,
+                "order_line": line.order_line,
+                "quantity": quantity,
+                "specification": line.specification,
+            }
+        )
+    checked = _checked_lines(lines=new_lines, order=order)
+    _check_workshop(notice.workshop)
+    successor = _create(
+        order=order,
+        workshop=notice.workshop,
+        due_date=due_date or notice.due_date,
+        lines=checked,
+        actor=actor,
+        replenishment=notice.replenishment,
+        instructions=notice.instructions,
+        change=change,
+        reason=f"Issued to replace {notice.number}",
+    )
+    notice_void(notice=notice, reason=reason, actor=actor, successor=successor)
+    return successor
+
