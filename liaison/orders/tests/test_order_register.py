@@ -1,0 +1,241 @@
+"""Registering an order in the order log, F1, and opening its review form, F2 (R-5.1.1, R-5.2)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from liaison.communications.services import received_document_void
+from liaison.communications.tests.factories import CustomerFactory, local, received_document
+from liaison.core import clock
+from liaison.core.errors import LiaisonError
+from liaison.core.models import DocumentCounter
+from liaison.core.roles import Role
+from liaison.core.states import DepartmentKind
+from liaison.core.tests.factories import DepartmentFactory, UserFactory
+from liaison.customers.models import TimelineEntry
+from liaison.customers.states import TimelineEvent
+from liaison.orders.errors import OrderErrorCode
+from liaison.orders.models import Order, OrderLine, ReviewRound, ReviewSignOff
+from liaison.orders.services import order_register
+from liaison.orders.states import OrderChannel, OrderStatus, ReviewRoundReason, ReviewRoundStatus
+from liaison.orders.tests.factories import OrderFactory, order_line, review_departments, sales_admin
+from liaison.stock.services import product_save
+from liaison.stock.tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def nothing_registered() -> bool:
+    return (
+        not Order.objects.exists()
+        and not OrderLine.objects.exists()
+        and not ReviewRound.objects.exists()
+        and not DocumentCounter.objects.filter(doc_type="ORD", last_number__gt=0).exists()
+        and not TimelineEntry.objects.filter(
+            event__in=[TimelineEvent.ORDER_REGISTERED, TimelineEvent.REVIEW_OPENED]
+        ).exists()
+    )
+
+
+def test_r_5_1_1_order_captures_the_customer_requirements_completely():
+    review_departments()
+    clerk = sales_admin()
+    customer = CustomerFactory(registered_name="蘇州瑞豐機電設備有限公司")
+    bolt, bracket = ProductFactory(code="HB-M6-20"), ProductFactory(code="BR-L50")
+    with clock.frozen(local(2026, 3, 2, 10)):
+        order = order_register(
+            customer=customer,
+            channel=OrderChannel.FAX,
+            customer_po=" PO-778 ",
+            received_at=local(2026, 3, 2, 8),
+            lines=[
+                {
+                    "product": bolt,
+                    "quantity": "2000",
+                    "specification": " M6×20 SUS304 ",
+                    "required_date": dt.date(2026, 4, 1),
+                },
+                {
+                    "product": bracket,
+                    "quantity": Decimal("150.5"),
+                    "specification": "",
+                    "required_date": dt.date(2026, 4, 15),
+                },
+            ],
+            delivery_terms="FOB 上海，分兩批交貨",
+            packaging="紙箱，每箱 500 件，貼客戶料號",
+            post_delivery="保固一年；隨貨附材質證明",
+            notes="急單",
+            actor=clerk,
+        )
+    order.refresh_from_db()
+    assert order.number == "ORD-2026-0001"
+    assert (order.customer, order.channel, order.customer_po, order.received_at) == (
+        customer,
+        OrderChannel.FAX,
+        "PO-778",
+        local(2026, 3, 2, 8),
+    )
+    assert order.delivery_terms == "FOB 上海，分兩批交貨"
+    assert order.packaging == "紙箱，每箱 500 件，貼客戶料號"
+    assert order.post_delivery == "保固一年；隨貨附材質證明"
+    assert order.notes == "急單" and order.status == OrderStatus.UNDER_REVIEW
+    lines = [
+        (line.line_no, line.product, line.quantity, line.specification, line.required_date)
+        for line in order.lines.all()
+    ]
+    assert lines == [
+        (1, bolt, Decimal(2000), "M6×20 SUS304", dt.date(2026, 4, 1)),
+        (2, bracket, Decimal("150.5"), "", dt.date(2026, 4, 15)),
+    ]
+    assert order.created_by == clerk
+    record = order.history.get()
+    assert record.history_change_reason == "Registered" and record.history_user == clerk
+
+
+@pytest.mark.parametrize("channel", OrderChannel.values)
+def test_r_5_2_1_the_channel_the_order_came_by_is_recorded(channel):
+    order = OrderFactory(channel=channel)
+    order.refresh_from_db()
+    assert order.channel == channel
+
+
+def test_r_5_2_1_unknown_channel_is_refused_before_a_number_is_taken():
+    with pytest.raises(ValidationError) as refused:
+        OrderFactory(channel="pigeon")
+    assert "channel" in refused.value.message_dict
+    assert nothing_registered()
+
+
+def test_r_5_2_2_1_registering_opens_the_review_form_with_the_configured_departments():
+    departments = review_departments()
+    DepartmentFactory(code="workshop-2", kind=DepartmentKind.WORKSHOP, signs_contract_review=False)
+    DepartmentFactory(code="old-qc", kind=DepartmentKind.QC, signs_contract_review=True, active=False)
+    clerk = sales_admin()
+    with clock.frozen(local(2026, 3, 2, 10)) as now:
+        order = OrderFactory(actor=clerk)
+    review_round = order.review_rounds.get()
+    assert (review_round.number, review_round.reason, review_round.status) == (
+        1,
+        ReviewRoundReason.NEW_ORDER,
+        ReviewRoundStatus.OPEN,
+    )
+    assert review_round.opened_at == now and review_round.change is None
+    signing = {sign_off.department for sign_off in review_round.sign_offs.all()}
+    assert signing == set(departments.values())
+    assert not review_round.sign_offs.filter(signed_at__isnull=False).exists()
+    timeline = list(
+        TimelineEntry.objects.filter(customer=order.customer).order_by("pk").values_list("event", "actor")
+    )
+    assert timeline[-2:] == [
+        (TimelineEvent.ORDER_REGISTERED, clerk.pk),
+        (TimelineEvent.REVIEW_OPENED, clerk.pk),
+    ]
+
+
+def test_r_5_2_2_1_numbers_follow_on_per_year():
+    with clock.frozen(local(2026, 12, 31)):
+        first, second = OrderFactory(), OrderFactory()
+    with clock.frozen(local(2027, 1, 2)):
+        third = OrderFactory()
+    assert [first.number, second.number, third.number] == [
+        "ORD-2026-0001",
+        "ORD-2026-0002",
+        "ORD-2027-0001",
+    ]
+
+
+def test_r_5_2_2_3_order_points_to_the_catalogued_fax():
+    clerk = sales_admin()
+    customer = CustomerFactory()
+    with clock.frozen(local(2026, 3, 2, 9)):
+        fax = received_document(customer=customer, actor=clerk)
+        order = OrderFactory(customer=customer, received_document=fax, actor=clerk)
+    assert order.received_document == fax and fax.orders.get() == order
+    assert fax.number in TimelineEntry.objects.get(event=TimelineEvent.ORDER_REGISTERED).summary
+
+
+@pytest.mark.parametrize(
+    ("code", "make_lines"),
+    [
+        (OrderErrorCode.LINES_REQUIRED, lambda: []),
+        (OrderErrorCode.LINE_INCOMPLETE, lambda: [order_line(required_date=None)]),
+        (OrderErrorCode.LINE_INCOMPLETE, lambda: [order_line(product=None)]),
+        (OrderErrorCode.LINE_INCOMPLETE, lambda: [order_line(quantity="")]),
+        (OrderErrorCode.QUANTITY_NOT_POSITIVE, lambda: [order_line(), order_line(quantity=0)]),
+        (OrderErrorCode.QUANTITY_NOT_POSITIVE, lambda: [order_line(quantity="-5")]),
+        (OrderErrorCode.QUANTITY_NOT_POSITIVE, lambda: [order_line(quantity="many")]),
+    ],
+)
+def test_incomplete_lines_are_refused_and_nothing_is_registered(code, make_lines):
+    lines = make_lines()
+    with pytest.raises(LiaisonError) as refused:
+        OrderFactory(lines=lines)
+    assert refused.value.code == code and refused.value.field == "lines"
+    assert nothing_registered()
+
+
+def test_inactive_product_is_refused_naming_it():
+    product = ProductFactory(code="PL-DIN")
+    product.active = False
+    product_save(product=product, actor=None)
+    with pytest.raises(LiaisonError) as refused:
+        OrderFactory(lines=[order_line(), order_line(product=product)])
+    assert refused.value.code == OrderErrorCode.PRODUCT_INACTIVE
+    assert "PL-DIN" in str(refused.value) and "2" in str(refused.value)
+    assert nothing_registered()
+
+
+def test_order_received_in_the_future_is_refused():
+    with clock.frozen(local(2026, 3, 2, 9)):
+        with pytest.raises(LiaisonError) as refused:
+            OrderFactory(received_at=local(2026, 3, 2, 11))
+    assert refused.value.code == OrderErrorCode.RECEIVED_IN_FUTURE
+    assert nothing_registered()
+
+
+def test_fax_of_another_customer_is_refused():
+    clerk = sales_admin()
+    fax = received_document(actor=clerk)
+    with pytest.raises(LiaisonError) as refused:
+        OrderFactory(received_document=fax, actor=clerk)
+    assert refused.value.code == OrderErrorCode.DOCUMENT_OTHER_CUSTOMER
+    assert fax.number in str(refused.value)
+    assert nothing_registered()
+
+
+def test_void_fax_is_refused():
+    clerk = sales_admin()
+    fax = received_document(actor=clerk)
+    fax = received_document_void(document=fax, reason="重複", actor=clerk)
+    with pytest.raises(LiaisonError) as refused:
+        OrderFactory(customer=fax.customer, received_document=fax, actor=clerk)
+    assert refused.value.code == OrderErrorCode.DOCUMENT_VOID
+    assert nothing_registered()
+
+
+def test_without_review_departments_configured_the_order_is_refused():
+    clerk = UserFactory(roles=[Role.SALES_ADMIN])
+    with pytest.raises(LiaisonError) as refused:
+        order_register(customer=CustomerFactory(), channel="fax", lines=[order_line()], actor=clerk)
+    assert refused.value.code == OrderErrorCode.REVIEW_DEPARTMENTS_MISSING
+    assert nothing_registered()
+
+
+@pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.SALES_HEAD, Role.ADMINISTRATOR])
+def test_r_3_1_sales_registers_orders(role):
+    order = OrderFactory(actor=UserFactory(roles=[role]))
+    assert order.pk
+
+
+@pytest.mark.parametrize(
+    "role",
+    [Role.QC_INSPECTOR, Role.QC_HEAD, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT],
+)
+def test_r_3_5_only_sales_registers_orders(role):
+    with pytest.raises(LiaisonError) as refused:
+        OrderFactory(actor=UserFactory(roles=[role]))
+    assert refused.value.code == OrderErrorCode.NOT_ALLOWED
+    assert nothing_registered()
