@@ -21,6 +21,8 @@ urlpatterns = [
     path("account/language/", core_views.account_language, name="account-language"),
     path("customers/", include("liaison.customers.urls")),
     path("communications/", include("liaison.communications.urls")),
+    path("orders/", include("liaison.orders.urls")),
+    path("documents/", include("liaison.documents.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

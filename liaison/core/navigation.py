@@ -21,6 +21,41 @@ def sidebar(request) -> list[dict]:
             ],
         },
         {
+            "title": _("Orders"),
+            "items": [
+                {
+                    "title": _("My inbox"),
+                    "icon": "inbox",
+                    "link": reverse_lazy("orders:inbox"),
+                    "badge": "liaison.core.inbox.inbox_badge",
+                },
+                {
+                    "title": _("Order log (F1)"),
+                    "icon": "receipt_long",
+                    "link": reverse_lazy("admin:orders_order_changelist"),
+                    "permission": _can("orders.view_order"),
+                },
+                {
+                    "title": _("Register an order"),
+                    "icon": "add_shopping_cart",
+                    "link": reverse_lazy("orders:register"),
+                    "permission": _can("orders.add_order"),
+                },
+                {
+                    "title": _("Contract reviews (F2)"),
+                    "icon": "fact_check",
+                    "link": reverse_lazy("admin:orders_reviewround_changelist"),
+                    "permission": _can("orders.view_reviewround"),
+                },
+                {
+                    "title": _("Change register (F3)"),
+                    "icon": "published_with_changes",
+                    "link": reverse_lazy("admin:orders_changeentry_changelist"),
+                    "permission": _can("orders.view_changeentry"),
+                },
+            ],
+        },
+        {
             "title": _("Customers"),
             "items": [
                 {

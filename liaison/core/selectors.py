@@ -2,9 +2,12 @@
 
 from liaison.core.roles import Role, user_roles
 
+INBOX_ON_DASHBOARD = 8
+
 
 def dashboard_for(*, user) -> dict:
     """Return what the dashboard shows this user: their roles and each area's key figures."""
+    from liaison.core.inbox import inbox_for
     from liaison.customers.selectors import customer_figures, timeline_recent
     from liaison.stock.selectors import stock_figures
 
@@ -15,7 +18,10 @@ def dashboard_for(*, user) -> dict:
     if user.has_perm("stock.view_qualifiedstock"):
         cards.extend(stock_figures())
     recent = timeline_recent(limit=8) if user.has_perm("customers.view_timelineentry") else []
+    inbox = inbox_for(user=user)
     return {
+        "liaison_inbox": inbox[:INBOX_ON_DASHBOARD],
+        "liaison_inbox_more": max(0, len(inbox) - INBOX_ON_DASHBOARD),
         "liaison_roles": [Role(code).label for code in sorted(roles) if code in Role.values],
         "liaison_cards": cards,
         "liaison_recent": recent,

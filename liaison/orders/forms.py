@@ -1,0 +1,335 @@
+"""Forms of the order pages: they collect input for one service call, nothing more.
+
+Every rule of the procedure is checked by the service; a refusal comes back as a
+``LiaisonError`` and the view puts it on the form (``add_service_error``), so the
+clerk sees it beside the field concerned with everything they typed still there.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from unfold.widgets import (
+    INPUT_CLASSES,
+    UnfoldAdminDecimalFieldWidget,
+    UnfoldAdminRadioSelectWidget,
+    UnfoldAdminSelectWidget,
+    UnfoldAdminTextareaWidget,
+    UnfoldAdminTextInputWidget,
+    UnfoldBooleanSwitchWidget,
+)
+
+from liaison.communications.states import CommunicationChannel
+from liaison.core import clock
+from liaison.core.errors import LiaisonError
+from liaison.orders import selectors
+from liaison.orders.states import ChangeKind, ChangeReasonCategory, OrderChannel, ReviewOutcome
+
+# A customer's usual lead time: the date an order line asks for when nobody says otherwise.
+DEFAULT_LEAD_DAYS = 30
+_CLASSES = " ".join(INPUT_CLASSES)
+
+
+class DateInput(forms.DateInput):
+    """The browser's own date picker, styled like unfold's inputs."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": _CLASSES, **(attrs or {})}, format="%Y-%m-%d")
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs={"class": _CLASSES, **(attrs or {})}, format="%Y-%m-%dT%H:%M")
+
+
+def _textarea(rows: int = 2):
+    return UnfoldAdminTextareaWidget(attrs={"rows": rows})
+
+
+def _select():
+    return UnfoldAdminSelectWidget()
+
+
+def _quantity(**kwargs) -> forms.DecimalField:
+    return forms.DecimalField(
+        max_digits=14, decimal_places=3, min_value=Decimal(0), widget=UnfoldAdminDecimalFieldWidget(), **kwargs
+    )
+
+
+def add_service_error(form: forms.Form, error: LiaisonError) -> None:
+    """Show a service's refusal on the field it concerns, or above the form."""
+    form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+class YesNoField(forms.TypedChoiceField):
+    """A ✓/✗ answer of the review form; both must be chosen explicitly."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=[("yes", _("✓ yes")), ("no", _("✗ no"))],
+            coerce=lambda value: value == "yes",
+            widget=UnfoldAdminRadioSelectWidget(radio_style=0),
+            **kwargs,
+        )
+
+
+# Registering an order (R-5.2.2.1, R-5.1.1)
+
+
+class OrderRegisterForm(forms.Form):
+    customer = forms.ModelChoiceField(
+        label=_("customer"), queryset=selectors.customer_choices(), widget=_select()
+    )
+    channel = forms.ChoiceField(label=_("received by"), choices=OrderChannel.choices, widget=_select())
+    customer_po = forms.CharField(
+        label=_("customer PO number"), max_length=60, required=False, widget=UnfoldAdminTextInputWidget()
+    )
+    received_document = forms.TypedChoiceField(
+        label=_("received document"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=_select(),
+        help_text=_("The fax or scan catalogued for this customer; choose the customer first."),
+    )
+    received_at = forms.DateTimeField(label=_("received at"), widget=DateTimeInput())
+    delivery_terms = forms.CharField(label=_("delivery terms"), required=False, widget=_textarea())
+    packaging = forms.CharField(label=_("packaging"), required=False, widget=_textarea())
+    post_delivery = forms.CharField(
+        label=_("post-delivery requirements"),
+        required=False,
+        widget=_textarea(),
+        help_text=_("Service, warranty, documents to supply."),
+    )
+    notes = forms.CharField(label=_("notes"), required=False, widget=_textarea())
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("received_at", clock.now().replace(second=0, microsecond=0))
+        if customer is None and self.is_bound:
+            customer = self.fields["customer"].queryset.filter(pk=self.data.get("customer") or None).first()
+        self.documents = {doc.pk: doc for doc in selectors.order_documents(customer=customer)}
+        self.fields["received_document"].choices = [("", "—")] + [
+            (doc.pk, f"{doc.number} · {doc.received_at:%Y-%m-%d} · {doc.summary}"[:120])
+            for doc in self.documents.values()
+        ]
+
+    def clean_received_document(self):
+        pk = self.cleaned_data.get("received_document")
+        return self.documents.get(pk) if pk else None
+
+
+class OrderLineForm(forms.Form):
+    product = forms.ModelChoiceField(label=_("product"), queryset=selectors.product_choices(), widget=_select())
+    quantity = _quantity(label=_("quantity"))
+    specification = forms.CharField(
+        label=_("specification"), max_length=300, required=False, widget=UnfoldAdminTextInputWidget()
+    )
+    required_date = forms.DateField(label=_("required delivery date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].widget.attrs["data-role"] = "product"
+        self.fields["specification"].widget.attrs["data-role"] = "specification"
+        self.fields["required_date"].widget.attrs["data-role"] = "required-date"
+
+
+class BaseOrderLineFormSet(forms.BaseFormSet):
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        kwargs["empty_permitted"] = index is None or index > 0
+        return kwargs
+
+    def lines(self) -> list[dict]:
+        return [
+            {
+                "product": form.cleaned_data["product"],
+                "quantity": form.cleaned_data["quantity"],
+                "specification": form.cleaned_data.get("specification", ""),
+                "required_date": form.cleaned_data["required_date"],
+            }
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+OrderLineFormSet = forms.formset_factory(
+    OrderLineForm, formset=BaseOrderLineFormSet, extra=0, min_num=1, validate_min=True, can_delete=False
+)
+
+
+def order_line_formset(data=None) -> BaseOrderLineFormSet:
+    default_date = clock.today() + dt.timedelta(days=DEFAULT_LEAD_DAYS)
+    return OrderLineFormSet(data, prefix="lines", initial=None if data else [{"required_date": default_date}])
+
+
+# Clarifications (R-5.2.2.2)
+
+
+class ClarificationAskForm(forms.Form):
+    question = forms.CharField(label=_("question"), widget=_textarea())
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
+    )
+
+
+class ClarificationAnswerForm(forms.Form):
+    clarification = forms.IntegerField(widget=forms.HiddenInput())
+    answer = forms.CharField(label=_("answer"), widget=_textarea())
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
+    )
+    answered_at = forms.DateTimeField(
+        label=_("answered at"), required=False, widget=DateTimeInput(), help_text=_("Empty means now.")
+    )
+
+
+# The contract review form, F2 (R-5.2.3.1, R-5.1.2)
+
+
+class SignOffForm(forms.Form):
+    sign_off = forms.IntegerField(widget=forms.HiddenInput())
+    capability_ok = YesNoField(label=_("capability"))
+    capacity_ok = YesNoField(label=_("capacity"))
+    delivery_date_ok = YesNoField(label=_("delivery date"))
+    quality_ok = YesNoField(label=_("quality requirements"))
+    opinion = forms.CharField(
+        label=_("opinion"), required=False, widget=_textarea(), help_text=_("Required when any answer is no.")
+    )
+
+
+class LegalCheckForm(forms.Form):
+    passed = YesNoField(label=_("meets laws and regulations"))
+    note = forms.CharField(
+        label=_("laws and regulations checked"),
+        max_length=300,
+        required=False,
+        widget=UnfoldAdminTextInputWidget(),
+        help_text=_("Which laws, regulations or standards apply; required when the product does not meet them."),
+    )
+
+
+class DecideForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("outcome"), choices=ReviewOutcome.choices, widget=_select())
+    conditions = forms.CharField(
+        label=_("conditions"),
+        required=False,
+        widget=_textarea(),
+        help_text=_("The conditions of acceptance, or why the order is rejected."),
+    )
+
+
+# Delivering: from stock (R-5.2.3.2) or through production (R-5.2.3.3)
+
+
+class LineQuantitiesForm(forms.Form):
+    """A quantity per order line, prefilled by the view; zero lines are left out."""
+
+    def __init__(self, *args, lines=(), initial_field: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.line_fields = []
+        for figures in lines:
+            name = f"line_{figures.line.pk}"
+            self.fields[name] = _quantity(
+                label=f"{figures.line.line_no}. {figures.line.product.code}",
+                required=False,
+                initial=getattr(figures, initial_field) if initial_field else None,
+            )
+            self.line_fields.append((name, figures))
+
+    def bound_lines(self):
+        return [(self[name], figures) for name, figures in self.line_fields]
+
+    def line_quantities(self) -> list[tuple]:
+        return [
+            (figures.line, self.cleaned_data[name])
+            for name, figures in self.line_fields
+            if self.cleaned_data.get(name)
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.line_quantities() and self.line_fields:
+            raise forms.ValidationError(_("Enter a quantity on at least one line."))
+        return cleaned
+
+
+class ShipForm(LineQuantitiesForm):
+    note = forms.CharField(label=_("note"), max_length=300, required=False, widget=UnfoldAdminTextInputWidget())
+
+
+class NoticeIssueForm(LineQuantitiesForm):
+    workshop = forms.ModelChoiceField(label=_("workshop"), queryset=None, widget=_select())
+    due_date = forms.DateField(label=_("due date"), widget=DateInput())
+    replenishment = forms.BooleanField(label=_("replenishment (補貨)"), required=False, widget=UnfoldBooleanSwitchWidget())
+    instructions = forms.CharField(label=_("instructions"), required=False, widget=_textarea())
+
+    def __init__(self, *args, workshops=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        from liaison.core.models import Department
+
+        self.fields["workshop"].queryset = Department.objects.filter(pk__in=[w.pk for w in workshops])
+        self.fields["workshop"].choices = [("", "—")] + [(w.pk, str(w)) for w in workshops]
+
+
+class DeliveryReplyForm(forms.Form):
+    promised_date = forms.DateField(label=_("promised delivery date"), widget=DateInput())
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
+    )
+    summary = forms.CharField(label=_("summary"), required=False, widget=_textarea())
+
+
+# The contract change register, F3 (R-5.3.1, R-5.3.2)
+
+
+class ChangeRegisterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=ChangeKind.choices, widget=_select())
+    reason_category = forms.ChoiceField(
+        label=_("reason category"),
+        choices=[("", "—")] + [c for c in ChangeReasonCategory.choices if c[0] != ChangeReasonCategory.CUSTOMER_REQUEST],
+        required=False,
+        widget=_select(),
+        help_text=_("Why the company must delay: material, production, technology, quality, equipment, other."),
+    )
+    reason = forms.CharField(label=_("reason"), widget=_textarea())
+    change_details = forms.CharField(label=_("what changes"), required=False, widget=_textarea())
+    new_due_date = forms.DateField(label=_("new delivery date"), required=False, widget=DateInput())
+
+    def clean(self):
+        cleaned = super().clean()
+        # A customer's change has one category; the clerk chooses only for a company delay.
+        if cleaned.get("kind") == ChangeKind.CUSTOMER:
+            cleaned["reason_category"] = ChangeReasonCategory.CUSTOMER_REQUEST
+        return cleaned
+
+
+class ChangeAgreementForm(forms.Form):
+    change = forms.IntegerField(widget=forms.HiddenInput())
+    agreed_by = forms.CharField(
+        label=_("agreed by (customer)"), max_length=100, widget=UnfoldAdminTextInputWidget()
+    )
+    agreed_at = forms.DateTimeField(label=_("agreed at"), widget=DateTimeInput())
+    via = forms.ChoiceField(
+        label=_("agreed via"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("agreed_at", clock.now().replace(second=0, microsecond=0))
+
+
+class ChangeApplyForm(LineQuantitiesForm):
+    """The agreed change's new due date and, for a customer's change, the new ordered quantities."""
+
+    change = forms.IntegerField(widget=forms.HiddenInput())
+    due_date = forms.DateField(label=_("new due date"), required=False, widget=DateInput())
+
+    def clean(self):
+        # Quantities are optional here: a delay changes only the date.
+        return forms.Form.clean(self)

@@ -1,0 +1,368 @@
+"""Reads of the orders app: the order log, one order's page and its chain; fixed query counts."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from liaison.communications.selectors import received_document_list, within_days
+from liaison.core import clock
+from liaison.core.models import Department
+from liaison.core.states import DepartmentKind
+from liaison.customers.models import Customer
+from liaison.customers.selectors import customer_search
+from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
+from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
+from liaison.production.models import NoticeLine, ProductionNotice
+from liaison.production.states import NoticeStatus
+from liaison.stock.models import OutboundSlip, OutboundSlipLine, Product
+from liaison.stock.selectors import stock_for_products
+
+ZERO = Decimal(0)
+# Orders still to deliver: an overdue mark makes sense only for these.
+OPEN_STATUSES = (OrderStatus.UNDER_REVIEW, OrderStatus.ACCEPTED)
+# Notices a workshop still has to finish.
+OPEN_NOTICE_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS)
+
+
+def order_search(*, queryset: QuerySet | None = None, query: str = "") -> QuerySet:
+    """Orders whose number or customer PO contains ``query``, or whose customer's name matches it.
+
+    The customer is matched like the customer list does: 客户 finds 客戶, pinyin works.
+    """
+    queryset = Order.objects.all() if queryset is None else queryset
+    query = query.strip()
+    if not query:
+        return queryset
+    return queryset.filter(
+        Q(number__icontains=query)
+        | Q(customer_po__icontains=query)
+        | Q(customer__in=customer_search(query=query).values("pk"))
+    )
+
+
+def _late_notice(today: dt.date):
+    return Exists(
+        ProductionNotice.objects.filter(
+            order=OuterRef("pk"), status__in=OPEN_NOTICE_STATUSES, due_date__lt=today
+        )
+    )
+
+
+def order_list(
+    *,
+    query: str = "",
+    status: str | None = None,
+    customer: Customer | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    today: dt.date | None = None,
+) -> QuerySet:
+    """The order log (F1), newest first, in one query.
+
+    Each order carries ``first_required`` and ``last_required`` (its lines' required
+    dates), ``due`` (the promised date, else the first required date), ``is_overdue``
+    (still open and past ``due``) and ``has_late_notice`` (a workshop is behind, R-3.2).
+    ``date_from``/``date_to`` are local calendar days of receipt, both included.
+    """
+    today = today or clock.today()
+    queryset = order_search(query=query)
+    if status:
+        queryset = queryset.filter(status=status)
+    if customer is not None:
+        queryset = queryset.filter(customer=customer)
+    queryset = within_days(queryset, field="received_at", date_from=date_from, date_to=date_to)
+    return order_annotate(queryset, today=today).select_related("customer").order_by("-received_at", "-pk")
+
+
+def order_annotate(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet:
+    """Add the order log's computed columns (see ``order_list``) to a queryset of orders."""
+    today = today or clock.today()
+    return queryset.annotate(
+        first_required=Min("lines__required_date"),
+        last_required=Max("lines__required_date"),
+    ).annotate(
+        due=Coalesce(F("promised_date"), F("first_required")),
+        is_overdue=Case(
+            When(Q(status__in=OPEN_STATUSES) & Q(due__lt=today), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+        has_late_notice=_late_notice(today),
+    )
+
+
+def order_get(*, pk: int) -> Order:
+    """One order with its customer, received document and who registered it (raises DoesNotExist)."""
+    return order_annotate(
+        Order.objects.select_related("customer", "received_document", "created_by", "voided_by")
+    ).get(pk=pk)
+
+
+@dataclass
+class LineFigures:
+    """One order line with what the page shows beside it."""
+
+    line: OrderLine
+    stock: Decimal
+    shipped: Decimal
+    on_notices: Decimal  # on current notices a workshop has not finished yet
+    outstanding: Decimal = field(init=False)
+    can_ship: Decimal = field(init=False)
+    shortfall: Decimal = field(init=False)
+
+    @property
+    def ordered(self) -> Decimal:
+        return self.line.quantity
+
+    def __post_init__(self):
+        self.outstanding = max(ZERO, self.line.quantity - self.shipped)
+        # R-5.2.3.2: what stock can cover now; R-5.2.3.3: what production must still make.
+        self.can_ship = min(self.stock, self.outstanding)
+        self.shortfall = max(ZERO, self.outstanding - self.stock - self.on_notices)
+
+
+@dataclass
+class ChainLink:
+    """One step of the order's chain (R-5.3): a review round, register entry, notice or slip."""
+
+    at: dt.datetime
+    kind: str  # "review_round", "change", "notice", "slip"
+    record: object
+
+
+@dataclass
+class OrderPage:
+    order: Order
+    lines: list[LineFigures]
+    clarifications: list[Clarification]
+    review_rounds: list[ReviewRound]
+    changes: list[ChangeEntry]
+    notices: list[ProductionNotice]
+    slips: list[OutboundSlip]
+    workshops: list[Department]
+
+    @property
+    def current_round(self) -> ReviewRound | None:
+        return self.review_rounds[-1] if self.review_rounds else None
+
+    @property
+    def earlier_rounds(self) -> list[ReviewRound]:
+        return list(reversed(self.review_rounds[:-1]))
+
+    @property
+    def open_clarifications(self) -> list[Clarification]:
+        return [item for item in self.clarifications if item.is_open]
+
+    @property
+    def open_changes(self) -> list[ChangeEntry]:
+        return [c for c in self.changes if c.status in (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW)]
+
+    @property
+    def agreed_changes(self) -> list[ChangeEntry]:
+        return [c for c in self.changes if c.status == ChangeStatus.AGREED]
+
+    @property
+    def current_notices(self) -> list[ProductionNotice]:
+        return [n for n in self.notices if n.status != NoticeStatus.VOID]
+
+    @property
+    def can_ship_any(self) -> bool:
+        return any(figures.can_ship > 0 for figures in self.lines)
+
+    @property
+    def shortfall_any(self) -> bool:
+        return any(figures.shortfall > 0 for figures in self.lines)
+
+    @property
+    def chain(self) -> list[ChainLink]:
+        """Review rounds, register entries, notices (current and void) and slips, oldest first."""
+        links = [ChainLink(r.opened_at, "review_round", r) for r in self.review_rounds]
+        links += [ChainLink(c.created_at, "change", c) for c in self.changes]
+        links += [ChainLink(n.issued_at, "notice", n) for n in self.notices]
+        links += [ChainLink(s.shipped_at, "slip", s) for s in self.slips]
+        return sorted(links, key=lambda link: link.at)
+
+
+def order_page(*, order: Order) -> OrderPage:
+    """Everything the order page shows, in a fixed number of queries whatever the order's size."""
+    lines = list(order.lines.select_related("product").order_by("line_no"))
+    stock = stock_for_products(product_ids={line.product_id for line in lines})
+    shipped = dict(
+        OutboundSlipLine.objects.filter(order_line__order=order)
+        .values_list("order_line_id")
+        .annotate(total=Sum("quantity"))
+    )
+    on_notices = dict(
+        NoticeLine.objects.filter(order_line__order=order, notice__status__in=OPEN_NOTICE_STATUSES)
+        .values_list("order_line_id")
+        .annotate(total=Sum("quantity"))
+    )
+    figures = [
+        LineFigures(
+            line=line,
+            stock=stock.get(line.product_id, ZERO),
+            shipped=shipped.get(line.pk) or ZERO,
+            on_notices=on_notices.get(line.pk) or ZERO,
+        )
+        for line in lines
+    ]
+    sign_offs = ReviewSignOff.objects.select_related("department", "signed_by").order_by(
+        "department__kind", "department__code"
+    )
+    review_rounds = list(
+        order.review_rounds.select_related("decided_by", "change", "created_by")
+        .prefetch_related(Prefetch("sign_offs", queryset=sign_offs))
+        .order_by("number")
+    )
+    notice_lines = NoticeLine.objects.select_related("product").order_by("pk")
+    notices = list(
+        order.production_notices.select_related("workshop", "issued_by", "voided_by", "superseded_by", "change")
+        .prefetch_related(Prefetch("lines", queryset=notice_lines))
+        .order_by("issued_at", "pk")
+    )
+    slip_lines = OutboundSlipLine.objects.select_related("product").order_by("pk")
+    slips = list(
+        order.outbound_slips.select_related("created_by")
+        .prefetch_related(Prefetch("lines", queryset=slip_lines))
+        .order_by("shipped_at", "pk")
+    )
+    return OrderPage(
+        order=order,
+        lines=figures,
+        clarifications=list(
+            order.clarifications.select_related("asked_by", "answer_recorded_by").order_by("asked_at", "pk")
+        ),
+        review_rounds=review_rounds,
+        changes=list(order.changes.select_related("created_by", "agreement_recorded_by").order_by("created_at", "pk")),
+        notices=notices,
+        slips=slips,
+        workshops=workshop_list(),
+    )
+
+
+def workshop_list() -> list[Department]:
+    """Active workshops, the departments a production notice can go to."""
+    return list(Department.objects.filter(kind=DepartmentKind.WORKSHOP, active=True).order_by("code"))
+
+
+def customer_choices() -> QuerySet[Customer]:
+    """Customers an order can be registered for, by name."""
+    return Customer.objects.order_by("registered_name")
+
+
+def product_choices() -> QuerySet[Product]:
+    """Active products an order line can name, by code."""
+    return Product.objects.filter(active=True).order_by("code")
+
+
+def order_documents(*, customer: Customer | None) -> list:
+    """The customer's catalogued (not void) received documents, newest first: what an order links to."""
+    if customer is None:
+        return []
+    from liaison.communications.states import ReceivedDocumentStatus
+
+    return list(received_document_list(customer=customer, status=ReceivedDocumentStatus.CATALOGUED)[:50])
+
+
+def order_document(*, pk: int):
+    """One catalogued (not void) received document an order can be registered from, or None."""
+    from liaison.communications.states import ReceivedDocumentStatus
+
+    return received_document_list(status=ReceivedDocumentStatus.CATALOGUED).filter(pk=pk).first()
+
+
+def review_rounds_list() -> QuerySet[ReviewRound]:
+    """Contract review rounds (F2) for the back office, newest first, with their order and customer."""
+    return (
+        ReviewRound.objects.select_related("order", "order__customer", "decided_by")
+        .annotate(
+            signed=Count("sign_offs", filter=Q(sign_offs__signed_at__isnull=False)),
+            departments=Count("sign_offs"),
+        )
+        .order_by("-opened_at", "-pk")
+    )
+
+
+def change_list() -> QuerySet[ChangeEntry]:
+    """The change register (F3) for the back office, newest first."""
+    return ChangeEntry.objects.select_related("order", "order__customer").order_by("-created_at", "-pk")
+
+
+
+# What waits on whom: the inbox (liaison.core.inbox) reads these, one query each.
+
+
+def review_rounds_awaiting_decision() -> QuerySet[ReviewRound]:
+    """Open review rounds of orders under review, with how many departments have signed."""
+    return (
+        ReviewRound.objects.filter(status=ReviewRoundStatus.OPEN, order__status=OrderStatus.UNDER_REVIEW)
+        .select_related("order", "order__customer")
+        .annotate(
+            first_required=Min("order__lines__required_date"),
+            signed=Count("sign_offs", filter=Q(sign_offs__signed_at__isnull=False), distinct=True),
+            departments=Count("sign_offs", distinct=True),
+        )
+    )
+
+
+def sign_offs_awaiting(*, department_id: int) -> QuerySet[ReviewSignOff]:
+    """A department's unsigned lines on open review forms."""
+    return (
+        ReviewSignOff.objects.filter(
+            department_id=department_id, signed_at__isnull=True, review_round__status=ReviewRoundStatus.OPEN
+        )
+        .select_related("review_round", "review_round__order", "review_round__order__customer")
+        .annotate(first_required=Min("review_round__order__lines__required_date"))
+    )
+
+
+def clarifications_open() -> QuerySet[Clarification]:
+    """Questions put to customers and not answered yet, on orders still open."""
+    return (
+        Clarification.objects.filter(answered_at__isnull=True, order__status__in=OPEN_STATUSES)
+        .select_related("order", "order__customer")
+        .annotate(first_required=Min("order__lines__required_date"))
+    )
+
+
+def notices_due(*, workshop_id: int | None = None, horizon_days: int = 7, today: dt.date | None = None):
+    """Unfinished production notices late or due within ``horizon_days`` (one workshop's, or all)."""
+    today = today or clock.today()
+    notices = ProductionNotice.objects.filter(
+        status__in=OPEN_NOTICE_STATUSES, due_date__lte=today + dt.timedelta(days=horizon_days)
+    ).select_related("order", "workshop")
+    if workshop_id is not None:
+        notices = notices.filter(workshop_id=workshop_id)
+    return notices
+
+
+def orders_awaiting_reply() -> QuerySet[Order]:
+    """Accepted orders whose delivery date has not been replied to the customer yet (R-5.2.3.3)."""
+    return (
+        Order.objects.filter(status=OrderStatus.ACCEPTED, promised_date__isnull=True)
+        .select_related("customer")
+        .annotate(first_required=Min("lines__required_date"))
+    )
+
+
+def changes_to_apply() -> QuerySet[ChangeEntry]:
+    """Changes the customer agreed to whose new production notice is not issued yet."""
+    return ChangeEntry.objects.filter(status=ChangeStatus.AGREED).select_related("order", "order__customer")
