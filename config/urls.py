@@ -21,6 +21,7 @@ urlpatterns = [
     path("account/language/", core_views.account_language, name="account-language"),
     path("customers/", include("liaison.customers.urls")),
     path("communications/", include("liaison.communications.urls")),
+    path("production/", include("liaison.production.urls")),
     path("orders/", include("liaison.orders.urls")),
     path("documents/", include("liaison.documents.urls")),
     path("api/v1/", include(api_v1)),
