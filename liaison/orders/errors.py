@@ -110,7 +110,7 @@ MESSAGES = {
     OrderErrorCode.PROMISED_DATE_PAST: _("The promised delivery date %(date)s is already past."),
     OrderErrorCode.UNKNOWN_CHANGE_KIND: _("“%(kind)s” is not a kind of contract change."),
     OrderErrorCode.WRONG_CHANGE_CATEGORY: _(
-        "“%(category)s” is not a reason category for a %(kind)s change; choose one of: %(allowed)s."
+        "“%(category)s” is not a reason category for the kind “%(kind)s”; choose one of: %(allowed)s."
     ),
     OrderErrorCode.REASON_REQUIRED: _("Write the reason for the change."),
     OrderErrorCode.NEW_DUE_DATE_REQUIRED: _("A delay needs the new delivery date proposed to the customer."),

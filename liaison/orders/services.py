@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import formats, timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
@@ -586,9 +587,14 @@ def change_register(
         raise _refuse(
             OrderErrorCode.WRONG_CHANGE_CATEGORY,
             field="reason_category",
-            category=reason_category,
+            category=(
+                ChangeReasonCategory(reason_category).label
+                if reason_category in ChangeReasonCategory.values
+                else reason_category
+            ),
             kind=ChangeKind(kind).label,
-            allowed=", ".join(str(c.label) for c in allowed),
+            # Lazy, so the list reads in the language the message is shown in.
+            allowed=format_lazy(", ".join("{}" for _c in allowed), *(c.label for c in allowed)),
         )
     reason = (reason or "").strip()
     if not reason:

@@ -1,0 +1,476 @@
+"""The contract change register, F3: company delays (R-5.3.1) and customer changes (R-5.3.2)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from liaison.communications.models import CommunicationRecord
+from liaison.communications.states import CommunicationChannel, Direction, Topic
+from liaison.communications.tests.factories import local
+from liaison.core import clock
+from liaison.core.errors import LiaisonError
+from liaison.core.models import DocumentCounter
+from liaison.core.roles import Role
+from liaison.core.tests.factories import UserFactory
+from liaison.customers.models import TimelineEntry
+from liaison.customers.states import TimelineEvent
+from liaison.orders.errors import OrderErrorCode
+from liaison.orders.models import ChangeEntry
+from liaison.orders.services import change_apply, change_record_agreement, change_register, review_decide
+from liaison.orders.states import (
+    ChangeKind,
+    ChangeReasonCategory,
+    ChangeStatus,
+    OrderStatus,
+    ReviewOutcome,
+    ReviewRoundReason,
+    ReviewRoundStatus,
+)
+from liaison.orders.tests.factories import (
+    OrderFactory,
+    accepted_order,
+    order_line,
+    review_pass,
+    sales_admin,
+    workshop,
+)
+from liaison.production.models import ProductionNotice
+from liaison.production.services import notice_issue
+from liaison.production.states import NoticeStatus
+from liaison.stock.services import slip_issue
+from liaison.stock.tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+TODAY = local(2026, 3, 10)
+
+
+@pytest.fixture(autouse=True)
+def frozen_today():
+    with clock.frozen(TODAY):
+        yield
+
+
+def notice_for(order, quantity=None, actor=None):
+    line = order.lines.get()
+    return notice_issue(
+        order=order,
+        workshop=workshop(),
+        due_date=dt.date(2026, 3, 25),
+        lines=[{"product": line.product, "quantity": quantity or line.quantity, "order_line": line}],
+        actor=actor or sales_admin(),
+    )
+
+
+def delay(order, **overrides):
+    values = {
+        "kind": ChangeKind.COMPANY,
+        "reason_category": ChangeReasonCategory.MATERIAL,
+        "reason": "SUS304 線材缺貨，供應商延後兩週",
+        "new_due_date": dt.date(2026, 4, 8),
+        "actor": overrides.pop("actor", None) or sales_admin(),
+    }
+    values.update(overrides)
+    return change_register(order=order, **values)
+
+
+def customer_change(order, **overrides):
+    values = {
+        "kind": ChangeKind.CUSTOMER,
+        "reason_category": ChangeReasonCategory.CUSTOMER_REQUEST,
+        "reason": "客戶追加數量",
+        "change_details": "數量 100 → 150",
+        "actor": overrides.pop("actor", None) or sales_admin(),
+    }
+    values.update(overrides)
+    return change_register(order=order, **values)
+
+
+def agree(change, **overrides):
+    values = {
+        "agreed_by": "陳經理",
+        "agreed_at": local(2026, 3, 10, 8),
+        "via": CommunicationChannel.PHONE,
+        "actor": overrides.pop("actor", None) or sales_admin(),
+    }
+    values.update(overrides)
+    return change_record_agreement(change=change, **values)
+
+
+def nothing_registered(order):
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ACCEPTED
+    assert not ChangeEntry.objects.exists()
+    assert not DocumentCounter.objects.filter(doc_type="CHG", last_number__gt=0).exists()
+    assert not TimelineEntry.objects.filter(event=TimelineEvent.CHANGE_REGISTERED).exists()
+    assert order.review_rounds.count() == 1
+
+
+# ── registering ───────────────────────────────────────────────────────────────
+
+
+@pytest.mark.parametrize(
+    "category",
+    [c for c in ChangeReasonCategory.values if c != ChangeReasonCategory.CUSTOMER_REQUEST],
+)
+def test_r_5_3_1_company_delay_is_registered_with_its_reason_category(category):
+    order = accepted_order()
+    clerk = sales_admin()
+    change = delay(order, reason_category=category, actor=clerk)
+    change.refresh_from_db()
+    assert change.number == "CHG-2026-0001" and change.status == ChangeStatus.REGISTERED
+    assert (change.order, change.kind, change.reason_category, change.new_due_date) == (
+        order,
+        ChangeKind.COMPANY,
+        category,
+        dt.date(2026, 4, 8),
+    )
+    assert change.reason == "SUS304 線材缺貨，供應商延後兩週" and change.created_by == clerk
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ACCEPTED and order.review_rounds.count() == 1
+    entry = TimelineEntry.objects.get(event=TimelineEvent.CHANGE_REGISTERED)
+    assert entry.about == change and change.number in entry.summary
+
+
+@pytest.mark.parametrize(
+    ("code", "overrides"),
+    [
+        (OrderErrorCode.WRONG_CHANGE_CATEGORY, {"reason_category": ChangeReasonCategory.CUSTOMER_REQUEST}),
+        (OrderErrorCode.WRONG_CHANGE_CATEGORY, {"reason_category": ""}),
+        (OrderErrorCode.WRONG_CHANGE_CATEGORY, {"reason_category": "weather"}),
+        (OrderErrorCode.REASON_REQUIRED, {"reason": " "}),
+        (OrderErrorCode.NEW_DUE_DATE_REQUIRED, {"new_due_date": None}),
+        (OrderErrorCode.UNKNOWN_CHANGE_KIND, {"kind": "supplier"}),
+    ],
+)
+def test_r_5_3_1_a_delay_needs_a_company_category_a_reason_and_the_new_date(code, overrides):
+    order = accepted_order()
+    with pytest.raises(LiaisonError) as refused:
+        delay(order, **overrides)
+    assert refused.value.code == code
+    nothing_registered(order)
+
+
+def test_wrong_category_names_the_allowed_ones():
+    order = accepted_order()
+    with pytest.raises(LiaisonError) as refused:
+        delay(order, reason_category=ChangeReasonCategory.CUSTOMER_REQUEST)
+    with translation.override("en"):
+        message = str(refused.value)
+    assert message.startswith("“Customer request” is not a reason category")
+    assert "Material" in message and "Equipment" in message
+
+
+def test_a_customer_change_with_a_company_category_is_refused():
+    order = accepted_order()
+    with pytest.raises(LiaisonError) as refused:
+        customer_change(order, reason_category=ChangeReasonCategory.MATERIAL)
+    assert refused.value.code == OrderErrorCode.WRONG_CHANGE_CATEGORY
+    nothing_registered(order)
+
+
+def test_no_change_on_an_order_not_accepted():
+    order = OrderFactory()
+    with pytest.raises(LiaisonError) as refused:
+        delay(order)
+    assert refused.value.code == OrderErrorCode.ORDER_NOT_ACCEPTED
+    assert not ChangeEntry.objects.exists()
+
+
+def test_a_second_change_waits_until_the_first_is_done():
+    order = accepted_order()
+    first = delay(order)
+    with pytest.raises(LiaisonError) as refused:
+        delay(order, reason_category=ChangeReasonCategory.EQUIPMENT)
+    assert refused.value.code == OrderErrorCode.CHANGE_PENDING and first.number in str(refused.value)
+    assert ChangeEntry.objects.get() == first
+
+
+@pytest.mark.parametrize("role", [Role.QC_HEAD, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT])
+def test_r_3_5_only_sales_keeps_the_change_register(role):
+    order = accepted_order()
+    with pytest.raises(LiaisonError) as refused:
+        delay(order, actor=UserFactory(roles=[role]))
+    assert refused.value.code == OrderErrorCode.NOT_ALLOWED
+    nothing_registered(order)
+    delay(order, actor=UserFactory(roles=[Role.SALES_STAFF]))
+
+
+# ── the customer's agreement (R-5.3.1) ───────────────────────────────────────
+
+
+def test_r_5_3_1_customer_agreement_records_who_when_and_how():
+    order = accepted_order()
+    change = delay(order)
+    clerk = sales_admin()
+    agree(change, actor=clerk)
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.AGREED
+    assert (change.customer_agreed_by, change.customer_agreed_at, change.customer_agreed_via) == (
+        "陳經理",
+        local(2026, 3, 10, 8),
+        CommunicationChannel.PHONE,
+    )
+    assert change.agreement_recorded_by == clerk
+    record = CommunicationRecord.objects.get(topic=Topic.ORDER_CHANGE)
+    assert (record.direction, record.channel, record.occurred_at, record.about, record.staff) == (
+        Direction.FROM_CUSTOMER,
+        CommunicationChannel.PHONE,
+        local(2026, 3, 10, 8),
+        change,
+        clerk,
+    )
+    assert change.number in record.summary and "陳經理" in record.summary
+    entry = TimelineEntry.objects.get(event=TimelineEvent.CHANGE_AGREED)
+    assert entry.about == change and entry.occurred_at == local(2026, 3, 10, 8)
+
+
+@pytest.mark.parametrize(
+    ("code", "overrides"),
+    [
+        (OrderErrorCode.AGREED_BY_REQUIRED, {"agreed_by": ""}),
+        (OrderErrorCode.UNKNOWN_CHANNEL, {"via": "pigeon"}),
+        (OrderErrorCode.OCCURRED_IN_FUTURE, {"agreed_at": local(2026, 3, 10, 11)}),
+    ],
+)
+def test_r_5_3_1_agreement_without_who_how_or_with_a_future_date_is_refused(code, overrides):
+    change = delay(accepted_order())
+    with pytest.raises(LiaisonError) as refused:
+        agree(change, **overrides)
+    assert refused.value.code == code
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.REGISTERED and change.customer_agreed_by == ""
+    assert not CommunicationRecord.objects.filter(topic=Topic.ORDER_CHANGE).exists()
+
+
+def test_agreeing_twice_is_refused():
+    change = agree(delay(accepted_order()))
+    with pytest.raises(LiaisonError) as refused:
+        agree(change, agreed_by="王總")
+    assert refused.value.code == OrderErrorCode.CHANGE_NOT_OPEN and refused.value.conflict
+    change.refresh_from_db()
+    assert change.customer_agreed_by == "陳經理"
+    assert CommunicationRecord.objects.filter(topic=Topic.ORDER_CHANGE).count() == 1
+
+
+def test_a_customer_change_is_agreed_by_its_review_not_by_this_step():
+    change = customer_change(accepted_order())
+    with pytest.raises(LiaisonError) as refused:
+        agree(change)
+    assert refused.value.code == OrderErrorCode.CHANGE_AGREED_BY_REVIEW
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.UNDER_REVIEW
+
+
+def test_agreement_is_sales_work():
+    change = delay(accepted_order())
+    with pytest.raises(LiaisonError) as refused:
+        agree(change, actor=UserFactory(roles=[Role.WAREHOUSE_CLERK]))
+    assert refused.value.code == OrderErrorCode.NOT_ALLOWED
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.REGISTERED
+
+
+# ── applying: the new notice replaces the old (R-5.3.1, R-5.3.2) ─────────────
+
+
+def test_r_5_3_1_after_agreement_a_new_notice_replaces_the_void_original():
+    order = accepted_order()
+    original = notice_for(order)
+    change = agree(delay(order))
+    clerk = sales_admin()
+    [successor] = change_apply(change=change, actor=clerk)
+    original.refresh_from_db()
+    change.refresh_from_db()
+    assert original.status == NoticeStatus.VOID and original.superseded_by == successor
+    assert original.voided_by == clerk and change.number in original.void_reason
+    assert successor.status == NoticeStatus.ISSUED and successor.change == change
+    assert successor.due_date == dt.date(2026, 4, 8) and successor.order == order
+    assert [(line.product, line.quantity) for line in successor.lines.all()] == [
+        (line.product, line.quantity) for line in original.lines.all()
+    ]
+    assert change.status == ChangeStatus.APPLIED
+    assert change.history.first().history_change_reason == f"Applied: {successor.number}"
+
+
+def test_an_explicit_due_date_wins_over_the_changes():
+    order = accepted_order()
+    notice_for(order)
+    change = agree(delay(order))
+    [successor] = change_apply(change=change, actor=sales_admin(), due_date=dt.date(2026, 4, 20))
+    assert successor.due_date == dt.date(2026, 4, 20)
+
+
+def test_r_5_3_1_no_new_notice_before_the_customer_agreed():
+    order = accepted_order()
+    original = notice_for(order)
+    change = delay(order)
+    with pytest.raises(LiaisonError) as refused:
+        change_apply(change=change, actor=sales_admin())
+    assert refused.value.code == OrderErrorCode.CHANGE_NOT_AGREED and change.number in str(refused.value)
+    original.refresh_from_db()
+    change.refresh_from_db()
+    assert original.status == NoticeStatus.ISSUED and change.status == ChangeStatus.REGISTERED
+    assert ProductionNotice.objects.count() == 1
+
+
+def test_applying_twice_is_refused():
+    order = accepted_order()
+    notice_for(order)
+    change = agree(delay(order))
+    change_apply(change=change, actor=sales_admin())
+    with pytest.raises(LiaisonError) as refused:
+        change_apply(change=change, actor=sales_admin())
+    assert refused.value.code == OrderErrorCode.CHANGE_NOT_AGREED
+    assert ProductionNotice.objects.count() == 2
+
+
+def test_r_3_1_the_sales_administrator_issues_the_new_notice_not_the_clerk():
+    order = accepted_order()
+    original = notice_for(order)
+    change = agree(delay(order))
+    with pytest.raises(LiaisonError) as refused:
+        change_apply(change=change, actor=UserFactory(roles=[Role.SALES_STAFF]))
+    assert refused.value.code == OrderErrorCode.NOT_ALLOWED
+    original.refresh_from_db()
+    assert original.status == NoticeStatus.ISSUED
+
+
+def test_a_completed_notice_is_left_alone():
+    from liaison.production.services import notice_complete
+
+    order = accepted_order()
+    done = notice_for(order, quantity=Decimal(40))
+    notice_complete(notice=done, actor=UserFactory(roles=[Role.ADMINISTRATOR]))
+    open_one = notice_for(order, quantity=Decimal(60))
+    change = agree(delay(order))
+    [successor] = change_apply(change=change, actor=sales_admin())
+    done.refresh_from_db()
+    open_one.refresh_from_db()
+    assert done.status == NoticeStatus.COMPLETED and open_one.superseded_by == successor
+
+
+# ── customer change (R-5.3.2) ────────────────────────────────────────────────
+
+
+def test_r_5_3_2_customer_change_opens_a_new_review_round():
+    order = accepted_order()
+    clerk = sales_admin()
+    change = customer_change(order, reason_category="", actor=clerk)
+    change.refresh_from_db()
+    order.refresh_from_db()
+    assert change.reason_category == ChangeReasonCategory.CUSTOMER_REQUEST
+    assert change.status == ChangeStatus.UNDER_REVIEW and order.status == OrderStatus.UNDER_REVIEW
+    second = order.review_rounds.get(number=2)
+    assert (second.reason, second.change, second.status) == (
+        ReviewRoundReason.CUSTOMER_CHANGE,
+        change,
+        ReviewRoundStatus.OPEN,
+    )
+    assert second.sign_offs.count() == 4
+    events = list(TimelineEntry.objects.order_by("pk").values_list("event", flat=True))
+    assert events[-2:] == [TimelineEvent.CHANGE_REGISTERED, TimelineEvent.REVIEW_OPENED]
+
+
+def test_r_5_3_2_accepting_the_round_agrees_the_change_and_the_order_is_accepted_again():
+    order = accepted_order()
+    change = customer_change(order)
+    head = UserFactory(roles=[Role.SALES_HEAD])
+    review_pass(order.review_rounds.get(number=2), actor=head)
+    change.refresh_from_db()
+    order.refresh_from_db()
+    assert change.status == ChangeStatus.AGREED and change.agreement_recorded_by == head
+    assert change.customer_agreed_at == order.review_rounds.get(number=2).decided_at
+    assert order.status == OrderStatus.ACCEPTED
+
+
+def test_r_5_3_2_a_rejected_change_leaves_the_contract_as_it_was():
+    order = accepted_order()
+    original = notice_for(order)
+    change = customer_change(order)
+    second = order.review_rounds.get(number=2)
+    review_decide(review_round=second, outcome=ReviewOutcome.REJECTED, conditions="產能不足", actor=sales_admin())
+    change.refresh_from_db()
+    order.refresh_from_db()
+    original.refresh_from_db()
+    assert change.status == ChangeStatus.REJECTED and order.status == OrderStatus.ACCEPTED
+    assert original.status == NoticeStatus.ISSUED
+    with pytest.raises(LiaisonError) as refused:
+        change_apply(change=change, actor=sales_admin())
+    assert refused.value.code == OrderErrorCode.CHANGE_NOT_AGREED
+
+
+def test_r_5_3_2_no_customer_change_while_a_round_is_open():
+    order = accepted_order()
+    customer_change(order)
+    with pytest.raises(LiaisonError) as refused:
+        customer_change(order)
+    assert refused.value.code == OrderErrorCode.ORDER_NOT_ACCEPTED
+    assert ChangeEntry.objects.count() == 1 and order.review_rounds.count() == 2
+
+
+def test_r_5_3_2_new_quantity_updates_the_order_line_and_the_successor_notice():
+    product = ProductFactory(stock=40)
+    order = accepted_order(lines=[order_line(product=product, quantity=Decimal(100))])
+    line = order.lines.get()
+    original = notice_for(order, quantity=Decimal(60))
+    change = customer_change(order)
+    review_pass(order.review_rounds.get(number=2))
+    [successor] = change_apply(change=change, actor=sales_admin(), line_quantities={line.pk: Decimal(150)})
+    line.refresh_from_db()
+    assert line.quantity == Decimal(150)
+    assert [h.quantity for h in line.history.order_by("history_date")] == [Decimal(100), Decimal(150)]
+    assert line.history.first().history_change_reason == f"Quantity changed by {change.number}"
+    assert [(nl.order_line, nl.quantity) for nl in successor.lines.all()] == [(line, Decimal(110))]
+    original.refresh_from_db()
+    assert original.superseded_by == successor
+
+
+def test_r_5_3_2_a_reduction_that_leaves_nothing_to_make_voids_the_notice_without_successor():
+    product = ProductFactory(stock=60)
+    order = accepted_order(lines=[order_line(product=product, quantity=Decimal(100))])
+    line = order.lines.get()
+    original = notice_for(order, quantity=Decimal(40))
+    change = customer_change(order)
+    review_pass(order.review_rounds.get(number=2))
+    assert change_apply(change=change, actor=sales_admin(), line_quantities={line: Decimal(60)}) == []
+    original.refresh_from_db()
+    assert original.status == NoticeStatus.VOID and original.superseded_by is None
+
+
+def test_quantity_below_what_was_shipped_is_refused():
+    product = ProductFactory(stock=80)
+    clerk = sales_admin()
+    order = accepted_order(lines=[order_line(product=product, quantity=Decimal(100))], actor=clerk)
+    line = order.lines.get()
+    slip_issue(
+        customer=order.customer,
+        order=order,
+        lines=[{"product": product, "quantity": Decimal(80), "order_line": line}],
+        actor=clerk,
+    )
+    original = notice_for(order, quantity=Decimal(20))
+    change = customer_change(order)
+    review_pass(order.review_rounds.get(number=2))
+    with pytest.raises(LiaisonError) as refused:
+        change_apply(change=change, actor=clerk, line_quantities={line.pk: Decimal(50)})
+    assert refused.value.code == OrderErrorCode.QUANTITY_BELOW_SHIPPED and "80" in str(refused.value)
+    line.refresh_from_db()
+    original.refresh_from_db()
+    change.refresh_from_db()
+    assert line.quantity == Decimal(100) and original.status == NoticeStatus.ISSUED
+    assert change.status == ChangeStatus.AGREED
+
+
+def test_a_line_of_another_order_is_refused():
+    order = accepted_order()
+    other = accepted_order()
+    notice_for(order)
+    change = customer_change(order)
+    review_pass(order.review_rounds.get(number=2))
+    with pytest.raises(LiaisonError) as refused:
+        change_apply(change=change, actor=sales_admin(), line_quantities={other.lines.get().pk: 5})
+    assert refused.value.code == OrderErrorCode.LINE_NOT_IN_ORDER
+    assert ProductionNotice.objects.filter(status=NoticeStatus.VOID).count() == 0
