@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "liaison.orders",
     "liaison.production",
     "liaison.communications",
+    "liaison.documents",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,117 @@
+"""Printed forms as PDF, for those allowed to read the record."""
+
+import datetime as dt
+
+import rules
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.utils import translation
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from liaison.core import clock
+from liaison.documents import forms, selectors
+
+PERM_F1 = "orders.view_order"
+PERM_F2 = "orders.view_reviewround"
+PERM_F3 = "orders.view_changeentry"
+PERM_F4 = "production.view_productionnotice"
+PERM_F5 = "communications.view_communicationrecord"
+PERM_F8 = "stock.view_outboundslip"
+
+
+def _language(request) -> str:
+    """``?lang=`` when it names one of our languages, else the user's language."""
+    wanted = request.GET.get("lang", "").lower()
+    if wanted in {code for code, _name in settings.LANGUAGES}:
+        return wanted
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _require(user, perm: str, obj=None) -> None:
+    """Refuse unless the user holds the model permission and, where rules has one, the object's."""
+    if not user.has_perm(perm):
+        raise PermissionDenied
+    if obj is not None and rules.perm_exists(perm) and not user.has_perm(perm, obj):
+        raise PermissionDenied
+
+
+def _load(loader, **kwargs):
+    try:
+        return loader(**kwargs)
+    except ObjectDoesNotExist:
+        raise Http404 from None
+
+
+def _pdf(content: bytes, number: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=f"{number}.pdf")
+    return response
+
+
+@login_required
+def f1_order(request, pk: int):
+    _require(request.user, PERM_F1)
+    order = _load(selectors.order_for_f1, pk=pk)
+    _require(request.user, PERM_F1, order)
+    return _pdf(forms.render_f1(order, language=_language(request)), order.number)
+
+
+@login_required
+def f2_review_round(request, pk: int):
+    _require(request.user, PERM_F2)
+    review_round = _load(selectors.review_round_for_f2, pk=pk)
+    _require(request.user, PERM_F2, review_round)
+    return _pdf(forms.render_f2(review_round, language=_language(request)), forms.f2_number(review_round))
+
+
+@login_required
+def f3_change_register(request, pk: int):
+    _require(request.user, PERM_F3)
+    order = _load(selectors.order_for_f3, pk=pk)
+    _require(request.user, PERM_F3, order)
+    return _pdf(forms.render_f3(order, language=_language(request)), forms.f3_number(order))
+
+
+@login_required
+def f4_production_notice(request, pk: int):
+    _require(request.user, PERM_F4)
+    notice = _load(selectors.notice_for_f4, pk=pk)
+    _require(request.user, PERM_F4, notice)
+    return _pdf(forms.render_f4(notice, language=_language(request)), notice.number)
+
+
+def _date_param(request, name: str, default: dt.date) -> dt.date:
+    value = request.GET.get(name)
+    if not value:
+        return default
+    return dt.date.fromisoformat(value)
+
+
+@login_required
+def f5_communication_record(request, pk: int):
+    """F5 for one customer; ``?from=`` and ``?to=`` (inclusive) default to this year so far."""
+    _require(request.user, PERM_F5)
+    customer = _load(selectors.customer_for_f5, pk=pk)
+    _require(request.user, PERM_F5, customer)
+    today = clock.today()
+    try:
+        date_to = _date_param(request, "to", today)
+        date_from = _date_param(request, "from", date_to.replace(month=1, day=1))
+    except ValueError:
+        return HttpResponseBadRequest(_("Dates must be written YYYY-MM-DD."))
+    if date_from > date_to:
+        return HttpResponseBadRequest(_("The period must not end before it starts."))
+    records = selectors.communications_for_f5(customer=customer, date_from=date_from, date_to=date_to)
+    content = forms.render_f5(customer, records, date_from=date_from, date_to=date_to, language=_language(request))
+    return _pdf(content, forms.f5_number(customer, date_from, date_to))
+
+
+@login_required
+def f8_outbound_slip(request, pk: int):
+    _require(request.user, PERM_F8)
+    slip = _load(selectors.slip_for_f8, pk=pk)
+    _require(request.user, PERM_F8, slip)
+    return _pdf(forms.render_f8(slip, language=_language(request)), slip.number)
