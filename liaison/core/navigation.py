@@ -56,6 +56,23 @@ def sidebar(request) -> list[dict]:
             ],
         },
         {
+            "title": _("Production"),
+            "items": [
+                {
+                    "title": _("Workshop notices"),
+                    "icon": "precision_manufacturing",
+                    "link": reverse_lazy("production:list"),
+                    "permission": _can("production.view_productionnotice"),
+                },
+                {
+                    "title": _("Production notices (F4)"),
+                    "icon": "factory",
+                    "link": reverse_lazy("admin:production_productionnotice_changelist"),
+                    "permission": _can("production.view_productionnotice"),
+                },
+            ],
+        },
+        {
             "title": _("Customers"),
             "items": [
                 {
@@ -109,6 +126,12 @@ def sidebar(request) -> list[dict]:
                     "icon": "swap_vert",
                     "link": reverse_lazy("admin:stock_stockmove_changelist"),
                     "permission": _can("stock.view_stockmove"),
+                },
+                {
+                    "title": _("Outbound slips (F8)"),
+                    "icon": "local_shipping",
+                    "link": reverse_lazy("admin:stock_outboundslip_changelist"),
+                    "permission": _can("stock.view_outboundslip"),
                 },
             ],
         },

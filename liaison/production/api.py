@@ -73,28 +73,28 @@ class ProductionNoticeSerializer(serializers.ModelSerializer):
         return predecessor.pk if predecessor else None
 
 
-class IssueLineSerializer(serializers.Serializer):
+class NoticeIssueLineSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
     order_line = serializers.PrimaryKeyRelatedField(queryset=OrderLine.objects.all(), required=False, allow_null=True)
     specification = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class IssueSerializer(serializers.Serializer):
+class NoticeIssueSerializer(serializers.Serializer):
     order = serializers.PrimaryKeyRelatedField(queryset=Order.objects.all(), required=False, allow_null=True)
     workshop = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
     due_date = serializers.DateField()
     replenishment = serializers.BooleanField(required=False, default=False)
     instructions = serializers.CharField(required=False, allow_blank=True, default="")
     change = serializers.PrimaryKeyRelatedField(queryset=ChangeEntry.objects.all(), required=False, allow_null=True)
-    lines = IssueLineSerializer(many=True, allow_empty=False)
+    lines = NoticeIssueLineSerializer(many=True, allow_empty=False)
 
 
-class StartSerializer(serializers.Serializer):
+class NoticeStartSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
-class VoidSerializer(serializers.Serializer):
+class NoticeVoidSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
@@ -115,10 +115,10 @@ def _holds(perm: str):
 
 @extend_schema_view(
     list=extend_schema(parameters=[NoticeFilter]),
-    create=extend_schema(request=IssueSerializer, responses=ProductionNoticeSerializer),
-    start=extend_schema(request=StartSerializer, responses=ProductionNoticeSerializer),
+    create=extend_schema(request=NoticeIssueSerializer, responses=ProductionNoticeSerializer),
+    start=extend_schema(request=NoticeStartSerializer, responses=ProductionNoticeSerializer),
     complete=extend_schema(request=None, responses=ProductionNoticeSerializer),
-    void=extend_schema(request=VoidSerializer, responses=ProductionNoticeSerializer),
+    void=extend_schema(request=NoticeVoidSerializer, responses=ProductionNoticeSerializer),
 )
 class ProductionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Production notices (F4): list overdue first, read, issue (POST), start, complete, void."""
@@ -155,7 +155,7 @@ class ProductionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         return Response(ProductionNoticeSerializer(notice, context=self.get_serializer_context()).data, status=code)
 
     def create(self, request):
-        body = IssueSerializer(data=request.data)
+        body = NoticeIssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
         notice = services.notice_issue(
@@ -173,7 +173,7 @@ class ProductionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @action(detail=True, methods=["post"])
     def start(self, request, pk=None):
         notice = self.get_object()
-        body = StartSerializer(data=request.data)
+        body = NoticeStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._answer(services.notice_start(notice=notice, note=body.validated_data["note"], actor=request.user))
 
@@ -184,6 +184,6 @@ class ProductionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     @action(detail=True, methods=["post"])
     def void(self, request, pk=None):
         notice = self.get_object()
-        body = VoidSerializer(data=request.data)
+        body = NoticeVoidSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._answer(services.notice_void(notice=notice, reason=body.validated_data["reason"], actor=request.user))

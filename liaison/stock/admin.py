@@ -10,13 +10,21 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import XLSX
-from unfold.contrib.filters.admin import AutocompleteSelectFilter
+from unfold.admin import TabularInline
+from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateTimeFilter
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from liaison.core.admin_base import LiaisonAdmin, ReadOnlyAdmin
 from liaison.stock import selectors, services
 from liaison.stock.forms import StockMoveRecordForm
-from liaison.stock.models import Product, QualifiedStock, StockMove, format_quantity
+from liaison.stock.models import (
+    OutboundSlip,
+    OutboundSlipLine,
+    Product,
+    QualifiedStock,
+    StockMove,
+    format_quantity,
+)
 from liaison.stock.resources import ProductResource
 
 RECENT_MOVES = 20
@@ -168,3 +176,45 @@ class StockMoveAdmin(LiaisonAdmin):
 
     def save_model(self, request, obj, form, change):
         """Nothing left to do: the form recorded the move through ``stock_move_record``."""
+
+
+class OutboundSlipLineInline(TabularInline):
+    model = OutboundSlipLine
+    fields = ["product", "quantity_text", "order_line", "stock_move"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    @admin.display(description=_("quantity"))
+    def quantity_text(self, line: OutboundSlipLine) -> str:
+        return f"{format_quantity(line.quantity)} {line.product.unit}"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product", "order_line__order", "stock_move")
+
+
+@admin.register(OutboundSlip)
+class OutboundSlipAdmin(ReadOnlyAdmin):
+    """Outbound slips, F8: read here; issued from the order page or the API (``slip_issue``)."""
+
+    list_display = ["number", "shipped_at", "customer", "order", "shipped", "replenishment", "created_by"]
+    list_filter = ["replenishment", ("shipped_at", RangeDateTimeFilter)]
+    search_fields = ["number", "order__number", "customer__registered_name"]
+    inlines = [OutboundSlipLineInline]
+    fields = ["number", "replenishment", "customer", "order", "shipped_at", "note", "created_by"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return selectors.slip_list()
+
+    @admin.display(description=_("shipped"))
+    def shipped(self, slip: OutboundSlip) -> str:
+        return ", ".join(
+            f"{line.product.code} × {format_quantity(line.quantity)}" for line in slip.lines.all()
+        )

@@ -4,10 +4,19 @@ Products can be registered and changed, never deleted; the ledger can only grow.
 """
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.response import Response
 
+from liaison.customers.models import Customer
+from liaison.orders.models import Order, OrderLine
 from liaison.stock import selectors, services
-from liaison.stock.models import Product, QualifiedStock, StockMove
+from liaison.stock.models import (
+    OutboundSlip,
+    OutboundSlipLine,
+    Product,
+    QualifiedStock,
+    StockMove,
+)
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -98,4 +107,95 @@ class StockMoveViewSet(
     def perform_create(self, serializer):
         serializer.instance = services.stock_move_record(
             **serializer.validated_data, actor=self.request.user
+        )
+
+
+class OutboundSlipLineSerializer(serializers.ModelSerializer):
+    product_code = serializers.CharField(source="product.code", read_only=True)
+
+    class Meta:
+        model = OutboundSlipLine
+        fields = ["id", "product", "product_code", "order_line", "quantity", "stock_move"]
+
+
+class OutboundSlipSerializer(serializers.ModelSerializer):
+    order_number = serializers.CharField(source="order.number", read_only=True, default=None)
+    lines = OutboundSlipLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = OutboundSlip
+        fields = [
+            "id",
+            "number",
+            "customer",
+            "order",
+            "order_number",
+            "replenishment",
+            "shipped_at",
+            "note",
+            "created_by",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class SlipIssueLineSerializer(serializers.Serializer):
+    product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    order_line = serializers.PrimaryKeyRelatedField(
+        queryset=OrderLine.objects.all(), required=False, allow_null=True
+    )
+
+
+class SlipIssueSerializer(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
+    order = serializers.PrimaryKeyRelatedField(
+        queryset=Order.objects.all(), required=False, allow_null=True
+    )
+    replenishment = serializers.BooleanField(required=False, default=False)
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    lines = SlipIssueLineSerializer(many=True, allow_empty=False)
+
+
+class SlipFilter(serializers.Serializer):
+    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
+    order = serializers.PrimaryKeyRelatedField(queryset=Order.objects.all(), required=False)
+    replenishment = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+@extend_schema_view(
+    list=extend_schema(parameters=[SlipFilter]),
+    create=extend_schema(request=SlipIssueSerializer, responses=OutboundSlipSerializer),
+)
+class OutboundSlipViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Outbound slips, F8 (R-5.2.3.2): list, read, issue; never changed or deleted."""
+
+    serializer_class = OutboundSlipSerializer
+
+    def get_queryset(self):
+        if self.action != "list":
+            return selectors.slip_list()
+        filters = SlipFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.slip_list(**filters.validated_data)
+
+    def create(self, request):
+        body = SlipIssueSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        slip = services.slip_issue(
+            customer=data["customer"],
+            order=data.get("order"),
+            lines=data["lines"],
+            replenishment=data["replenishment"],
+            note=data["note"],
+            actor=request.user,
+        )
+        return Response(
+            OutboundSlipSerializer(selectors.slip_get(pk=slip.pk)).data,
+            status=status.HTTP_201_CREATED,
         )

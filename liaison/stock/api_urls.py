@@ -6,4 +6,5 @@ router = SimpleRouter()
 router.register("products", api.ProductViewSet, basename="product")
 router.register("stock", api.QualifiedStockViewSet, basename="qualifiedstock")
 router.register("stock-moves", api.StockMoveViewSet, basename="stockmove")
+router.register("outbound-slips", api.OutboundSlipViewSet, basename="outboundslip")
 urlpatterns = router.urls

@@ -3,10 +3,16 @@
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from liaison.stock.models import Product, QualifiedStock, StockMove
+from liaison.stock.models import (
+    OutboundSlip,
+    OutboundSlipLine,
+    Product,
+    QualifiedStock,
+    StockMove,
+)
 
 
 def stock_of(*, product: Product) -> Decimal:
@@ -60,3 +66,43 @@ def stock_figures() -> list[dict]:
             "link": "admin:stock_qualifiedstock_changelist",
         },
     ]
+
+
+# --- outbound slips, F8 -----------------------------------------------------------------
+
+
+def slip_list(
+    *, customer=None, order=None, replenishment: bool | None = None
+) -> QuerySet[OutboundSlip]:
+    """Outbound slips, newest first: two queries (slips, then their lines)."""
+    slips = OutboundSlip.objects.select_related("customer", "order", "created_by").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=OutboundSlipLine.objects.select_related("product", "order_line", "stock_move"),
+        )
+    )
+    if customer is not None:
+        slips = slips.filter(customer=customer)
+    if order is not None:
+        slips = slips.filter(order=order)
+    if replenishment is not None:
+        slips = slips.filter(replenishment=replenishment)
+    return slips.order_by("-shipped_at", "-pk")
+
+
+def slip_get(*, pk: int) -> OutboundSlip:
+    """One slip with its lines (raises ``OutboundSlip.DoesNotExist``)."""
+    return slip_list().get(pk=pk)
+
+
+def shipped_by_order_line(*, order) -> dict[int, Decimal]:
+    """What regular slips have shipped of each line of ``order``, in one query.
+
+    Replenishment (補貨) slips replace goods and are not counted against the order.
+    """
+    return dict(
+        OutboundSlipLine.objects.filter(order_line__order=order, slip__replenishment=False)
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("order_line_id", "total")
+    )
