@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("liaison.customers.api_urls")),
     path("", include("liaison.stock.api_urls")),
     path("", include("liaison.communications.api_urls")),
+    path("", include("liaison.orders.api_urls")),
     path("", include("liaison.production.api_urls")),
 ]
 

@@ -193,6 +193,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Fields named alike ("status", "channel", "kind") carry different choices per record.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderChannelEnum": "liaison.orders.states.OrderChannel",
+        "OrderStatusEnum": "liaison.orders.states.OrderStatus",
+        "ReviewRoundStatusEnum": "liaison.orders.states.ReviewRoundStatus",
+        "ChangeStatusEnum": "liaison.orders.states.ChangeStatus",
+        "ChangeKindEnum": "liaison.orders.states.ChangeKind",
+        "NoticeStatusEnum": "liaison.production.states.NoticeStatus",
+        "CommunicationChannelEnum": "liaison.communications.states.CommunicationChannel",
+    },
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
