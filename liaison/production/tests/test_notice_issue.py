@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
@@ -37,12 +36,6 @@ DUE = dt.date(2026, 5, 20)
 @pytest.fixture(autouse=True)
 def march_2026():
     with clock.frozen(dt.date(2026, 3, 2)):
-        yield
-
-
-@pytest.fixture
-def english():
-    with translation.override("en"):
         yield
 
 

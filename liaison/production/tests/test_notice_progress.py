@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from django.utils import translation
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
@@ -105,11 +104,11 @@ def test_an_administrator_may_mark_progress_of_any_workshop(issued):
 # --- refused ---------------------------------------------------------------------------
 
 
-def test_r_3_2_lead_of_another_workshop_is_refused_and_nothing_changes(issued):
+def test_r_3_2_lead_of_another_workshop_is_refused_and_nothing_changes(issued, english):
     other_lead = workshop_lead(WorkshopFactory(name="二車間（裝配）"))
     before = stored(issued)
 
-    with translation.override("en"), pytest.raises(LiaisonError) as refused:
+    with pytest.raises(LiaisonError) as refused:
         notice_start(notice=issued, note="不是我們的", actor=other_lead)
 
     assert refused.value.code == Code.NOT_YOUR_WORKSHOP == "not_your_workshop"

@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
@@ -101,12 +100,12 @@ def test_voiding_a_started_notice_is_allowed(two_line_notice, actor):
     assert notice_void(notice=two_line_notice, reason="改單", actor=actor).status == NoticeStatus.VOID
 
 
-def test_voiding_a_void_notice_is_refused_and_changes_nothing(two_line_notice, actor):
+def test_voiding_a_void_notice_is_refused_and_changes_nothing(two_line_notice, actor, english):
     notice_void(notice=two_line_notice, reason="第一次", actor=actor)
     before = stored(two_line_notice)
     entries = TimelineEntry.objects.count()
 
-    with translation.override("en"), pytest.raises(LiaisonError) as refused:
+    with pytest.raises(LiaisonError) as refused:
         notice_void(notice=two_line_notice, reason="第二次", actor=sales_admin())
 
     assert refused.value.code == Code.NOTICE_ALREADY_VOID == "notice_already_void"
@@ -115,11 +114,11 @@ def test_voiding_a_void_notice_is_refused_and_changes_nothing(two_line_notice, a
     assert TimelineEntry.objects.count() == entries
 
 
-def test_voiding_a_completed_notice_is_refused_and_changes_nothing(two_line_notice, actor):
+def test_voiding_a_completed_notice_is_refused_and_changes_nothing(two_line_notice, actor, english):
     notice_complete(notice=two_line_notice, actor=workshop_lead(two_line_notice.workshop))
     before = stored(two_line_notice)
 
-    with translation.override("en"), pytest.raises(LiaisonError) as refused:
+    with pytest.raises(LiaisonError) as refused:
         notice_void(notice=two_line_notice, reason="太晚了", actor=actor)
 
     assert refused.value.code == Code.NOTICE_COMPLETED
