@@ -38,6 +38,11 @@ PAGES = {
     "api_received_document_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
     "api_communication_record_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
     "dashboard": EVERYONE,
+    "notice_list": SALES | QC | {R.WORKSHOP_LEAD, R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "workshop_notices": SALES | QC | {R.WORKSHOP_LEAD, R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "api_notice_list": SALES | QC | {R.WORKSHOP_LEAD, R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "outboundslip_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "api_outboundslip_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
 }
 
 
@@ -61,6 +66,11 @@ def url_of(page: str, customer: Customer) -> str:
         "api_received_document_list": "/api/v1/received-documents/",
         "api_communication_record_list": "/api/v1/communication-records/",
         "dashboard": reverse("admin:index"),
+        "notice_list": reverse("admin:production_productionnotice_changelist"),
+        "workshop_notices": reverse("production:list"),
+        "api_notice_list": "/api/v1/production-notices/",
+        "outboundslip_list": reverse("admin:stock_outboundslip_changelist"),
+        "api_outboundslip_list": "/api/v1/outbound-slips/",
     }[page]
 
 
@@ -99,3 +109,4 @@ def test_r_4_sidebar_shows_only_the_roles_menus(client, user_with_role, role):
     html = client.get(reverse("admin:index")).content.decode()
     assert (reverse("admin:customers_customer_changelist") in html) == (role in PAGES["customer_list"])
     assert (reverse("admin:core_user_changelist") in html) == (role in PAGES["user_list"])
+    assert (reverse("production:list") in html) == (role in PAGES["workshop_notices"])
