@@ -96,7 +96,7 @@ def inbox_for(*, user) -> list[InboxItem]:
             title = _("Sign the contract review of %(order)s (%(customer)s) for %(department)s") % {
                 "order": order.number,
                 "customer": order.customer,
-                "department": user.department,
+                "department": sign_off.department,
             }
             items.append(_item("sign_off", title, _order_link(order, "review"), sign_off.first_required, today, "draw"))
     if user.has_perm("orders.change_clarification"):

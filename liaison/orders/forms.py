@@ -138,6 +138,10 @@ class OrderLineForm(forms.Form):
         self.fields["specification"].widget.attrs["data-role"] = "specification"
         self.fields["required_date"].widget.attrs["data-role"] = "required-date"
 
+    def has_changed(self) -> bool:
+        # A row with only its prefilled date is a row the clerk did not use.
+        return any(self[name].value() not in (None, "") for name in ("product", "quantity", "specification"))
+
 
 class BaseOrderLineFormSet(forms.BaseFormSet):
     def get_form_kwargs(self, index):

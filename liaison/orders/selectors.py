@@ -329,7 +329,7 @@ def sign_offs_awaiting(*, department_id: int) -> QuerySet[ReviewSignOff]:
         ReviewSignOff.objects.filter(
             department_id=department_id, signed_at__isnull=True, review_round__status=ReviewRoundStatus.OPEN
         )
-        .select_related("review_round", "review_round__order", "review_round__order__customer")
+        .select_related("department", "review_round", "review_round__order", "review_round__order__customer")
         .annotate(first_required=Min("review_round__order__lines__required_date"))
     )
 

@@ -10,6 +10,7 @@ from django.urls import reverse
 from liaison.core.roles import ROLE_PERMISSIONS, Role
 from liaison.customers.models import Customer
 from liaison.customers.services import customer_save
+from liaison.orders.models import Order
 from liaison.stock.models import Product
 from liaison.stock.services import product_save
 
@@ -43,10 +44,28 @@ PAGES = {
     "api_notice_list": SALES | QC | {R.WORKSHOP_LEAD, R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
     "outboundslip_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
     "api_outboundslip_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "order_log": EVERYONE - {R.RESPONSIBLE_MEMBER},
+    "order_page": EVERYONE - {R.RESPONSIBLE_MEMBER},
+    "order_register": SALES | {R.ADMINISTRATOR},
+    "order_export": SALES | {R.ADMINISTRATOR},
+    "reviewround_list": EVERYONE - {R.RESPONSIBLE_MEMBER},
+    "changeentry_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
+    "inbox": EVERYONE,
 }
 
 
+def _order_pk(customer: Customer) -> int:
+    from liaison.orders.tests.factories import OrderFactory, order_line
+
+    order = Order.objects.filter(customer=customer).first() or OrderFactory(
+        customer=customer, lines=[order_line(product=Product.objects.get(code="HB-M6-20"))]
+    )
+    return order.pk
+
+
 def url_of(page: str, customer: Customer) -> str:
+    if page == "order_page":
+        return reverse("orders:detail", args=[_order_pk(customer)])
     return {
         "customer_list": reverse("admin:customers_customer_changelist"),
         "customer_change": reverse("admin:customers_customer_change", args=[customer.pk]),
@@ -71,6 +90,12 @@ def url_of(page: str, customer: Customer) -> str:
         "api_notice_list": "/api/v1/production-notices/",
         "outboundslip_list": reverse("admin:stock_outboundslip_changelist"),
         "api_outboundslip_list": "/api/v1/outbound-slips/",
+        "order_log": reverse("admin:orders_order_changelist"),
+        "order_register": reverse("orders:register"),
+        "order_export": reverse("admin:orders_order_export"),
+        "reviewround_list": reverse("admin:orders_reviewround_changelist"),
+        "changeentry_list": reverse("admin:orders_changeentry_changelist"),
+        "inbox": reverse("orders:inbox"),
     }[page]
 
 
@@ -110,3 +135,5 @@ def test_r_4_sidebar_shows_only_the_roles_menus(client, user_with_role, role):
     assert (reverse("admin:customers_customer_changelist") in html) == (role in PAGES["customer_list"])
     assert (reverse("admin:core_user_changelist") in html) == (role in PAGES["user_list"])
     assert (reverse("production:list") in html) == (role in PAGES["workshop_notices"])
+    assert (reverse("admin:orders_order_changelist") in html) == (role in PAGES["order_log"])
+    assert (reverse("orders:register") in html) == (role in PAGES["order_register"])
