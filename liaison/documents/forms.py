@@ -126,6 +126,7 @@ def render_f1(order: Order, *, language: str) -> bytes:
                     for line in order.lines.all()
                 ],
                 [0.06, 0.14, 0.2, 0.24, 0.11, 0.08, 0.17],
+                numeric=[4],
             ),
             sheet.space(),
             sheet.fields(
@@ -222,7 +223,7 @@ def render_f2(review_round: ReviewRound, *, language: str) -> bytes:
                     ]
                     for item in review_round.sign_offs.all()
                 ],
-                [0.13, 0.09, 0.09, 0.09, 0.1, 0.26, 0.12, 0.12],
+                [0.15, 0.1, 0.1, 0.1, 0.125, 0.195, 0.1, 0.13],
             ),
             sheet.para(_("✓ yes   × no   blank: not answered"), "small"),
             sheet.section(_("Decision")),
@@ -384,6 +385,7 @@ def render_f4(notice: ProductionNotice, *, language: str) -> bytes:
                     for index, line in enumerate(notice.lines.all(), start=1)
                 ],
                 [0.06, 0.15, 0.22, 0.26, 0.12, 0.08, 0.11],
+                numeric=[4],
             ),
         ]
         return sheet.build(story)
@@ -499,6 +501,7 @@ def render_f8(slip: OutboundSlip, *, language: str) -> bytes:
                     for index, line in enumerate(slip.lines.all(), start=1)
                 ],
                 [0.06, 0.15, 0.22, 0.26, 0.12, 0.08, 0.11],
+                numeric=[4],
             ),
         ]
         return sheet.build(story)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -163,8 +163,9 @@ class Sheet:
         return {
             "body": body,
             "label": derive("label", textColor=colors.HexColor("#222222")),
-            "head": derive("head", fontName=self.fonts.bold, alignment=TA_CENTER),
+            "head": derive("head", fontName=self.fonts.bold, fontSize=8.5, leading=11, alignment=TA_CENTER),
             "center": derive("center", alignment=TA_CENTER),
+            "number": derive("number", alignment=TA_RIGHT),
             "small": derive("small", fontSize=7.5, leading=9.5),
             "small_center": derive("small_center", fontSize=7.5, leading=9.5, alignment=TA_CENTER),
             "company": derive("company", fontSize=11, leading=15, alignment=TA_CENTER),
@@ -256,17 +257,29 @@ class Sheet:
         table.setStyle(self._table_style(style))
         return table
 
-    def grid(self, headers: Sequence[str], rows: Iterable[Sequence], widths: Sequence[float]) -> Table:
-        """A ruled table with a shaded header row repeated on each page; ``widths`` are fractions."""
+    def grid(
+        self,
+        headers: Sequence[str],
+        rows: Iterable[Sequence],
+        widths: Sequence[float],
+        *,
+        numeric: Sequence[int] = (),
+    ) -> Table:
+        """A ruled table with a shaded header row repeated on each page.
+
+        ``widths`` are fractions of the text width; ``numeric`` columns are right-aligned.
+        """
         data = [[self.para(header, "head") for header in headers]]
         for row in rows:
-            data.append([self._cell(value) for value in row])
+            data.append([self._cell(value, "number" if index in numeric else "body") for index, value in enumerate(row)])
         style = [
             ("GRID", (0, 0), (-1, -1), 0.6, GRID),
             ("BACKGROUND", (0, 0), (-1, 0), SHADE),
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 3),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ("LEFTPADDING", (0, 0), (-1, -1), 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 4),
         ]
         if len(data) == 1:
             data.append([self.para(_("(none)"), "center")] + [""] * (len(headers) - 1))
