@@ -132,7 +132,9 @@ class ProductionNoticeAdmin(ReadOnlyAdmin):
     def _link(self, notice: ProductionNotice | None):
         if notice is None:
             return "—"
-        return format_html('<a href="{}" class="text-primary-600">{}</a>', notice.get_absolute_url(), notice.number)
+        return format_html(
+            '<a href="{}" class="text-primary-600">{}</a>', notice.get_absolute_url(), notice.number
+        )
 
     @display(description=_("replaces"))
     def supersedes_link(self, notice: ProductionNotice):
@@ -145,5 +147,7 @@ class ProductionNoticeAdmin(ReadOnlyAdmin):
     @display(description=_("workshop page"))
     def workshop_page(self, notice: ProductionNotice):
         return format_html(
-            '<a href="{}" class="text-primary-600">{}</a>', notice.get_absolute_url(), _("Open the notice page")
+            '<a href="{}" class="text-primary-600">{}</a>',
+            notice.get_absolute_url(),
+            _("Open the notice page"),
         )

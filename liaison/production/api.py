@@ -76,7 +76,9 @@ class ProductionNoticeSerializer(serializers.ModelSerializer):
 class NoticeIssueLineSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
-    order_line = serializers.PrimaryKeyRelatedField(queryset=OrderLine.objects.all(), required=False, allow_null=True)
+    order_line = serializers.PrimaryKeyRelatedField(
+        queryset=OrderLine.objects.all(), required=False, allow_null=True
+    )
     specification = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -86,7 +88,9 @@ class NoticeIssueSerializer(serializers.Serializer):
     due_date = serializers.DateField()
     replenishment = serializers.BooleanField(required=False, default=False)
     instructions = serializers.CharField(required=False, allow_blank=True, default="")
-    change = serializers.PrimaryKeyRelatedField(queryset=ChangeEntry.objects.all(), required=False, allow_null=True)
+    change = serializers.PrimaryKeyRelatedField(
+        queryset=ChangeEntry.objects.all(), required=False, allow_null=True
+    )
     lines = NoticeIssueLineSerializer(many=True, allow_empty=False)
 
 
@@ -144,7 +148,9 @@ class ProductionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
         queryset = selectors.notice_list(
-            workshop=params.get("workshop"), status=params.get("status"), replenishment=params.get("replenishment")
+            workshop=params.get("workshop"),
+            status=params.get("status"),
+            replenishment=params.get("replenishment"),
         )
         if params.get("overdue"):
             queryset = queryset.filter(is_overdue=True)
@@ -152,7 +158,8 @@ class ProductionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
 
     def _answer(self, notice, code=status.HTTP_200_OK):
         notice = selectors.notice_get(pk=notice.pk)
-        return Response(ProductionNoticeSerializer(notice, context=self.get_serializer_context()).data, status=code)
+        data = ProductionNoticeSerializer(notice, context=self.get_serializer_context()).data
+        return Response(data, status=code)
 
     def create(self, request):
         body = NoticeIssueSerializer(data=request.data)
@@ -175,7 +182,8 @@ class ProductionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         notice = self.get_object()
         body = NoticeStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._answer(services.notice_start(notice=notice, note=body.validated_data["note"], actor=request.user))
+        note = body.validated_data["note"]
+        return self._answer(services.notice_start(notice=notice, note=note, actor=request.user))
 
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
@@ -186,4 +194,5 @@ class ProductionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         notice = self.get_object()
         body = NoticeVoidSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        return self._answer(services.notice_void(notice=notice, reason=body.validated_data["reason"], actor=request.user))
+        reason = body.validated_data["reason"]
+        return self._answer(services.notice_void(notice=notice, reason=reason, actor=request.user))

@@ -10,7 +10,9 @@ class StartForm(forms.Form):
         label=_("Progress note"),
         max_length=300,
         required=False,
-        widget=UnfoldAdminTextInputWidget(attrs={"placeholder": _("e.g. material in, first batch on the press")}),
+        widget=UnfoldAdminTextInputWidget(
+            attrs={"placeholder": _("e.g. material in, first batch on the press")}
+        ),
     )
 
 

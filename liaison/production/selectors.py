@@ -25,7 +25,14 @@ def _lines():
 def notice_queryset() -> QuerySet[ProductionNotice]:
     """Notices with what every page shows of them: order, customer, workshop, both chain links."""
     return ProductionNotice.objects.select_related(
-        "order__customer", "workshop", "issued_by", "voided_by", "completed_by", "change", "superseded_by", "supersedes"
+        "order__customer",
+        "workshop",
+        "issued_by",
+        "voided_by",
+        "completed_by",
+        "change",
+        "superseded_by",
+        "supersedes",
     )
 
 
@@ -37,7 +44,9 @@ def _overdue_first(queryset: QuerySet, *, today: dt.date) -> QuerySet:
             default=Value(False),
             output_field=BooleanField(),
         ),
-        is_open=Case(When(status__in=OPEN, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        is_open=Case(
+            When(status__in=OPEN, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
     ).order_by("-is_overdue", "-is_open", "due_date", "pk")
 
 
@@ -62,7 +71,9 @@ def notice_list(
     return _overdue_first(queryset, today=today or clock.today())
 
 
-def notice_list_for_workshop(*, workshop: Department, today: dt.date | None = None) -> QuerySet[ProductionNotice]:
+def notice_list_for_workshop(
+    *, workshop: Department, today: dt.date | None = None
+) -> QuerySet[ProductionNotice]:
     """A workshop's current notices (void ones left out), overdue first (R-3.2)."""
     return notice_list(workshop=workshop, include_void=False, today=today)
 

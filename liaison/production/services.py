@@ -46,6 +46,11 @@ def _require(actor: User | None, perm: str, action: str) -> None:
         raise _refuse(Code.NOT_ALLOWED, action=ACTIONS[action])
 
 
+def _locked(notice: ProductionNotice, *related: str) -> ProductionNotice:
+    """The notice's row, locked; only its own row (PostgreSQL cannot lock an outer join's side)."""
+    return ProductionNotice.objects.select_for_update(of=("self",)).select_related(*related).get(pk=notice.pk)
+
+
 def _refuse_closed(notice: ProductionNotice) -> None:
     """Refuse to change a notice that is void or completed."""
     if notice.status == NoticeStatus.VOID:
@@ -236,9 +241,7 @@ def notice_issue(
 def _locked_for_progress(notice: ProductionNotice, actor: User) -> ProductionNotice:
     if actor is None or not actor.is_active or not actor.has_perm("production.progress_productionnotice"):
         raise _refuse(Code.NOT_ALLOWED, action=ACTIONS["progress"])
-    notice = ProductionNotice.objects.select_for_update().select_related("workshop", "order__customer").get(
-        pk=notice.pk
-    )
+    notice = _locked(notice, "workshop", "order__customer")
     if not actor.has_perm("production.progress_productionnotice", notice):
         raise _refuse(Code.NOT_YOUR_WORKSHOP, number=notice.number, workshop=str(notice.workshop))
     return notice
@@ -292,7 +295,7 @@ def notice_void(
     reason = (reason or "").strip()
     if not reason:
         raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
-    notice = ProductionNotice.objects.select_for_update().select_related("order__customer").get(pk=notice.pk)
+    notice = _locked(notice, "order__customer")
     _refuse_closed(notice)
     if successor is not None and (
         successor.pk == notice.pk
@@ -306,7 +309,9 @@ def notice_void(
     notice.updated_by = actor
     replaced = f" by {successor.number}" if successor else ""
     _sign_history(notice, actor, f"Voided{replaced}: {reason}")
-    notice.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "superseded_by", "updated_by"])
+    notice.save(
+        update_fields=["status", "voided_at", "voided_by", "void_reason", "superseded_by", "updated_by"]
+    )
     if notice.order is not None:
         timeline_record(
             customer=notice.order.customer,
@@ -340,7 +345,7 @@ def notice_supersede(
     reason = (reason or "").strip()
     if not reason:
         raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
-    notice = ProductionNotice.objects.select_for_update().select_related("workshop", "order").get(pk=notice.pk)
+    notice = _locked(notice, "workshop", "order")
     _refuse_closed(notice)
     order = notice.order
     if order is not None:
@@ -350,7 +355,10 @@ def notice_supersede(
         today = clock.today()
         if due_date < today:
             raise _refuse(
-                Code.DUE_DATE_IN_PAST, field="due_date", due_date=due_date.isoformat(), today=today.isoformat()
+                Code.DUE_DATE_IN_PAST,
+                field="due_date",
+                due_date=due_date.isoformat(),
+                today=today.isoformat(),
             )
     quantities = {int(key): value for key, value in (line_quantities or {}).items()}
     old_lines = list(notice.lines.select_related("product", "order_line"))

@@ -38,7 +38,9 @@ def notice_list(request):
     """The notices the user may see, overdue first; void ones only on request."""
     sees_all = sees_every_notice(request.user)
     include_void = request.GET.get("void") == "1"
-    workshops = list(Department.objects.filter(kind=DepartmentKind.WORKSHOP).order_by("code")) if sees_all else []
+    workshops = []
+    if sees_all:
+        workshops = list(Department.objects.filter(kind=DepartmentKind.WORKSHOP).order_by("code"))
     workshop = next((w for w in workshops if str(w.pk) == request.GET.get("workshop")), None)
     notices = selectors.notice_visible_to(
         user=request.user, queryset=selectors.notice_list(workshop=workshop, include_void=include_void)

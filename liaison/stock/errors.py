@@ -44,7 +44,9 @@ SLIP_MESSAGES = {
         "Order %(order)s is %(status)s; goods are shipped only for accepted orders."
     ),
     SlipErrorCode.ORDER_OTHER_CUSTOMER: _("Order %(order)s is not an order of %(customer)s."),
-    SlipErrorCode.ORDER_LINE_REQUIRED: _("Say which line of order %(order)s the %(product)s are shipped for."),
+    SlipErrorCode.ORDER_LINE_REQUIRED: _(
+        "Say which line of order %(order)s the %(product)s are shipped for."
+    ),
     SlipErrorCode.ORDER_LINE_OTHER_ORDER: _("Order line %(line)s does not belong to order %(order)s."),
     SlipErrorCode.LINE_PRODUCT_MISMATCH: _("Order line %(line)s is for %(ordered)s, not %(product)s."),
     SlipErrorCode.OVER_SHIPPED: _(

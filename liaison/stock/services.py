@@ -119,9 +119,11 @@ def _refuse_slip(code: SlipErrorCode, *, field: str | None = None, **params) -> 
 
 def _slip_order(*, order, customer, replenishment: bool):
     """The order locked, so two clerks shipping against it are served one after the other."""
-    order = Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if order.customer_id != customer.pk:
-        raise _refuse_slip(SlipErrorCode.ORDER_OTHER_CUSTOMER, field="order", order=order.number, customer=str(customer))
+        raise _refuse_slip(
+            SlipErrorCode.ORDER_OTHER_CUSTOMER, field="order", order=order.number, customer=str(customer)
+        )
     # A replacement (補貨) may follow an order already delivered in full.
     allowed = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED) if replenishment else (OrderStatus.ACCEPTED,)
     if order.status not in allowed:
