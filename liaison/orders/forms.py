@@ -9,6 +9,8 @@ import datetime as dt
 from decimal import Decimal
 
 from django import forms
+from django.contrib.admin.options import HORIZONTAL
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     INPUT_CLASSES,
@@ -25,6 +27,7 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.orders import selectors
 from liaison.orders.states import ChangeKind, ChangeReasonCategory, OrderChannel, ReviewOutcome
+from liaison.stock.models import format_quantity
 
 # A customer's usual lead time: the date an order line asks for when nobody says otherwise.
 DEFAULT_LEAD_DAYS = 30
@@ -61,9 +64,23 @@ def _quantity(**kwargs) -> forms.DecimalField:
     )
 
 
+def _plain(quantity: Decimal) -> Decimal:
+    """120.000 → 120, so a prefilled box shows what a clerk would type."""
+    return Decimal(format_quantity(quantity))
+
+
 def add_service_error(form: forms.Form, error: LiaisonError) -> None:
     """Show a service's refusal on the field it concerns, or above the form."""
     form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+class Form(forms.Form):
+    """A page form whose labels start with a capital, as a field label should."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
 
 
 class YesNoField(forms.TypedChoiceField):
@@ -73,7 +90,7 @@ class YesNoField(forms.TypedChoiceField):
         super().__init__(
             choices=[("yes", _("✓ yes")), ("no", _("✗ no"))],
             coerce=lambda value: value == "yes",
-            widget=UnfoldAdminRadioSelectWidget(radio_style=0),
+            widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
             **kwargs,
         )
 
@@ -81,7 +98,7 @@ class YesNoField(forms.TypedChoiceField):
 # Registering an order (R-5.2.2.1, R-5.1.1)
 
 
-class OrderRegisterForm(forms.Form):
+class OrderRegisterForm(Form):
     customer = forms.ModelChoiceField(
         label=_("customer"), queryset=selectors.customer_choices(), widget=_select()
     )
@@ -124,7 +141,7 @@ class OrderRegisterForm(forms.Form):
         return self.documents.get(pk) if pk else None
 
 
-class OrderLineForm(forms.Form):
+class OrderLineForm(Form):
     product = forms.ModelChoiceField(label=_("product"), queryset=selectors.product_choices(), widget=_select())
     quantity = _quantity(label=_("quantity"))
     specification = forms.CharField(
@@ -175,14 +192,14 @@ def order_line_formset(data=None) -> BaseOrderLineFormSet:
 # Clarifications (R-5.2.2.2)
 
 
-class ClarificationAskForm(forms.Form):
+class ClarificationAskForm(Form):
     question = forms.CharField(label=_("question"), widget=_textarea())
     channel = forms.ChoiceField(
         label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
     )
 
 
-class ClarificationAnswerForm(forms.Form):
+class ClarificationAnswerForm(Form):
     clarification = forms.IntegerField(widget=forms.HiddenInput())
     answer = forms.CharField(label=_("answer"), widget=_textarea())
     channel = forms.ChoiceField(
@@ -196,7 +213,7 @@ class ClarificationAnswerForm(forms.Form):
 # The contract review form, F2 (R-5.2.3.1, R-5.1.2)
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(Form):
     sign_off = forms.IntegerField(widget=forms.HiddenInput())
     capability_ok = YesNoField(label=_("capability"))
     capacity_ok = YesNoField(label=_("capacity"))
@@ -207,7 +224,7 @@ class SignOffForm(forms.Form):
     )
 
 
-class LegalCheckForm(forms.Form):
+class LegalCheckForm(Form):
     passed = YesNoField(label=_("meets laws and regulations"))
     note = forms.CharField(
         label=_("laws and regulations checked"),
@@ -218,7 +235,7 @@ class LegalCheckForm(forms.Form):
     )
 
 
-class DecideForm(forms.Form):
+class DecideForm(Form):
     outcome = forms.ChoiceField(label=_("outcome"), choices=ReviewOutcome.choices, widget=_select())
     conditions = forms.CharField(
         label=_("conditions"),
@@ -231,7 +248,7 @@ class DecideForm(forms.Form):
 # Delivering: from stock (R-5.2.3.2) or through production (R-5.2.3.3)
 
 
-class LineQuantitiesForm(forms.Form):
+class LineQuantitiesForm(Form):
     """A quantity per order line, prefilled by the view; zero lines are left out."""
 
     def __init__(self, *args, lines=(), initial_field: str = "", **kwargs):
@@ -242,7 +259,7 @@ class LineQuantitiesForm(forms.Form):
             self.fields[name] = _quantity(
                 label=f"{figures.line.line_no}. {figures.line.product.code}",
                 required=False,
-                initial=getattr(figures, initial_field) if initial_field else None,
+                initial=_plain(getattr(figures, initial_field)) if initial_field else None,
             )
             self.line_fields.append((name, figures))
 
@@ -281,7 +298,7 @@ class NoticeIssueForm(LineQuantitiesForm):
         self.fields["workshop"].choices = [("", "—")] + [(w.pk, str(w)) for w in workshops]
 
 
-class DeliveryReplyForm(forms.Form):
+class DeliveryReplyForm(Form):
     promised_date = forms.DateField(label=_("promised delivery date"), widget=DateInput())
     channel = forms.ChoiceField(
         label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
@@ -292,7 +309,7 @@ class DeliveryReplyForm(forms.Form):
 # The contract change register, F3 (R-5.3.1, R-5.3.2)
 
 
-class ChangeRegisterForm(forms.Form):
+class ChangeRegisterForm(Form):
     kind = forms.ChoiceField(label=_("kind"), choices=ChangeKind.choices, widget=_select())
     reason_category = forms.ChoiceField(
         label=_("reason category"),
@@ -310,10 +327,12 @@ class ChangeRegisterForm(forms.Form):
         # A customer's change has one category; the clerk chooses only for a company delay.
         if cleaned.get("kind") == ChangeKind.CUSTOMER:
             cleaned["reason_category"] = ChangeReasonCategory.CUSTOMER_REQUEST
+        elif cleaned.get("kind") == ChangeKind.COMPANY and not cleaned.get("reason_category"):
+            self.add_error("reason_category", _("Choose why the company must delay the delivery."))
         return cleaned
 
 
-class ChangeAgreementForm(forms.Form):
+class ChangeAgreementForm(Form):
     change = forms.IntegerField(widget=forms.HiddenInput())
     agreed_by = forms.CharField(
         label=_("agreed by (customer)"), max_length=100, widget=UnfoldAdminTextInputWidget()
@@ -336,4 +355,4 @@ class ChangeApplyForm(LineQuantitiesForm):
 
     def clean(self):
         # Quantities are optional here: a delay changes only the date.
-        return forms.Form.clean(self)
+        return Form.clean(self)

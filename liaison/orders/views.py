@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from liaison.communications.states import CommunicationChannel
 from liaison.core.errors import LiaisonError
 from liaison.core.inbox import inbox_cached
 from liaison.orders import forms, selectors
@@ -91,6 +92,9 @@ def _attach_item_forms(page: selectors.OrderPage, bound: dict) -> None:
             change.agree_form = bound.get(("agree", change.pk)) or forms.ChangeAgreementForm(
                 prefix=f"agree-{change.pk}", initial={"change": change.pk}
             )
+    channels = dict(CommunicationChannel.choices)
+    for change in page.changes:
+        change.via_label = channels.get(change.customer_agreed_via, change.customer_agreed_via)
     for change in page.agreed_changes:
         change.apply_form = bound.get(("apply", change.pk)) or forms.ChangeApplyForm(
             prefix=f"apply-{change.pk}",

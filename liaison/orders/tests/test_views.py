@@ -599,3 +599,57 @@ def test_order_log_query_count_does_not_grow_with_orders(client):
         response = client.get(url)
     assert response.status_code == 200
     assert len(one) == len(twenty), "\n".join(q["sql"][:200] for q in twenty.captured_queries)
+
+
+# Back office: read-only lists that open the order page, and the Excel export
+
+
+def test_back_office_records_open_on_the_order_page(client):
+    order = accepted_order()
+    change = services.change_register(
+        order=order,
+        kind=ChangeKind.COMPANY,
+        reason_category=ChangeReasonCategory.MATERIAL,
+        reason="缺料",
+        new_due_date=dt.date(2026, 4, 8),
+        actor=sales_admin(),
+    )
+    client.force_login(member("sales"))
+    for url in (
+        reverse("admin:orders_order_change", args=[order.pk]),
+        reverse("admin:orders_reviewround_change", args=[order.review_rounds.get().pk]),
+        reverse("admin:orders_changeentry_change", args=[change.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"] == page_url(order)
+    for name in ("order", "reviewround", "changeentry"):
+        html = client.get(reverse(f"admin:orders_{name}_changelist")).content.decode()
+        assert page_url(order) in html
+    # No writing from the back office: "add" leads to the register page, nothing is deleted.
+    assert client.get(reverse("admin:orders_order_add"))["Location"] == reverse("orders:register")
+
+
+def test_order_log_search_finds_the_customer_in_the_other_script(client):
+    order = OrderFactory()
+    OrderFactory()
+    client.force_login(member("sales"))
+    query = order.customer.registered_name.replace("客戶", "客户")
+    response = client.get(reverse("admin:orders_order_changelist"), {"q": query})
+    assert [row.pk for row in response.context["cl"].result_list] == [order.pk]
+
+
+def test_r_5_7_order_log_exports_to_excel(client):
+    import io
+
+    import openpyxl
+
+    order = accepted_order(customer_po="PO-778")
+    client.force_login(member("sales"))
+    response = client.post(
+        reverse("admin:orders_order_export"),
+        {"format": "0", "resource": "0", "export_items": [order.pk]},
+    )
+    assert response.status_code == 200, response.content[:500]
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.values)
+    assert order.number in rows[1] and "PO-778" in rows[1]
