@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.admin.options import HORIZONTAL
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
@@ -98,8 +99,15 @@ class YesNoField(forms.TypedChoiceField):
 # Registering an order (R-5.2.2.1, R-5.1.1)
 
 
+class CustomerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, customer) -> str:
+        if customer.short_name and customer.short_name != customer.registered_name:
+            return f"{customer.registered_name}（{customer.short_name}）"
+        return customer.registered_name
+
+
 class OrderRegisterForm(Form):
-    customer = forms.ModelChoiceField(
+    customer = CustomerChoiceField(
         label=_("customer"), queryset=selectors.customer_choices(), widget=_select()
     )
     channel = forms.ChoiceField(label=_("received by"), choices=OrderChannel.choices, widget=_select())
@@ -132,7 +140,7 @@ class OrderRegisterForm(Form):
             customer = self.fields["customer"].queryset.filter(pk=self.data.get("customer") or None).first()
         self.documents = {doc.pk: doc for doc in selectors.order_documents(customer=customer)}
         self.fields["received_document"].choices = [("", "—")] + [
-            (doc.pk, f"{doc.number} · {doc.received_at:%Y-%m-%d} · {doc.summary}"[:120])
+            (doc.pk, f"{doc.number} · {timezone.localtime(doc.received_at):%Y-%m-%d} · {doc.summary}"[:120])
             for doc in self.documents.values()
         ]
 
