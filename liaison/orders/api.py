@@ -26,7 +26,13 @@ from liaison.orders.models import (
     ReviewRound,
     ReviewSignOff,
 )
-from liaison.orders.states import ChangeKind, ChangeReasonCategory, OrderChannel, OrderStatus, ReviewOutcome
+from liaison.orders.states import (
+    ChangeKind,
+    ChangeReasonCategory,
+    OrderChannel,
+    OrderStatus,
+    ReviewOutcome,
+)
 from liaison.production.models import ProductionNotice
 from liaison.stock.models import Product
 
@@ -60,7 +66,15 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderLine
-        fields = ["id", "line_no", "product", "product_code", "quantity", "specification", "required_date"]
+        fields = [
+            "id",
+            "line_no",
+            "product",
+            "product_code",
+            "quantity",
+            "specification",
+            "required_date",
+        ]
 
 
 class SignOffSerializer(serializers.ModelSerializer):
@@ -208,7 +222,9 @@ class OrderDetailSerializer(OrderSerializer):
 class OrderLineInputSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
-    specification = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+    specification = serializers.CharField(
+        max_length=300, required=False, allow_blank=True, default=""
+    )
     required_date = serializers.DateField()
 
 
@@ -256,7 +272,9 @@ class SignSerializer(serializers.Serializer):
 
 
 class LegalCheckSerializer(serializers.Serializer):
-    passed = serializers.BooleanField(help_text=_("The product meets applicable laws and regulations."))
+    passed = serializers.BooleanField(
+        help_text=_("The product meets applicable laws and regulations.")
+    )
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -266,7 +284,9 @@ class DecideSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("The conditions of an acceptance with conditions, or the reason for a rejection."),
+        help_text=_(
+            "The conditions of an acceptance with conditions, or the reason for a rejection."
+        ),
     )
 
 
@@ -311,11 +331,16 @@ def _order_chain(queryset):
     sign_offs = ReviewSignOff.objects.select_related("department")
     return queryset.prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("product")),
-        Prefetch("review_rounds", queryset=ReviewRound.objects.prefetch_related(Prefetch("sign_offs", sign_offs))),
+        Prefetch(
+            "review_rounds",
+            queryset=ReviewRound.objects.prefetch_related(Prefetch("sign_offs", sign_offs)),
+        ),
         "clarifications",
         Prefetch(
             "changes",
-            queryset=ChangeEntry.objects.select_related("order").prefetch_related("production_notices"),
+            queryset=ChangeEntry.objects.select_related("order").prefetch_related(
+                "production_notices"
+            ),
         ),
     )
 
@@ -324,7 +349,9 @@ def _order_chain(queryset):
     list=extend_schema(parameters=[OrderFilter]),
     retrieve=extend_schema(responses=OrderDetailSerializer),
     create=extend_schema(request=OrderRegisterSerializer, responses={201: OrderDetailSerializer}),
-    clarifications=extend_schema(request=ClarificationAskSerializer, responses={201: ClarificationSerializer}),
+    clarifications=extend_schema(
+        request=ClarificationAskSerializer, responses={201: ClarificationSerializer}
+    ),
     delivery_reply=extend_schema(request=DeliveryReplySerializer, responses=OrderDetailSerializer),
 )
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -345,7 +372,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
             queryset = selectors.order_list(
                 query=params["q"], status=params.get("status"), customer=params.get("customer")
             )
-            return queryset.prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("product")))
+            return queryset.prefetch_related(
+                Prefetch("lines", queryset=OrderLine.objects.select_related("product"))
+            )
         if self.action == "retrieve":
             return _order_chain(Order.objects.select_related("customer"))
         return Order.objects.all()
@@ -355,7 +384,10 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
 
     def _detail(self, pk, status_code=status.HTTP_200_OK):
         order = _order_chain(Order.objects.select_related("customer")).get(pk=pk)
-        return Response(OrderDetailSerializer(order, context=self.get_serializer_context()).data, status=status_code)
+        return Response(
+            OrderDetailSerializer(order, context=self.get_serializer_context()).data,
+            status=status_code,
+        )
 
     def create(self, request, *args, **kwargs):
         body = OrderRegisterSerializer(data=request.data)
@@ -383,7 +415,9 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         order = self.get_object()
         body = ClarificationAskSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        clarification = _run(services.clarification_ask, order=order, actor=request.user, **body.validated_data)
+        clarification = _run(
+            services.clarification_ask, order=order, actor=request.user, **body.validated_data
+        )
         return Response(ClarificationSerializer(clarification).data, status=status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"], url_path="delivery-reply")
@@ -396,8 +430,12 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         return self._detail(order.pk)
 
 
-@extend_schema_view(answer=extend_schema(request=ClarificationAnswerSerializer, responses=ClarificationSerializer))
-class ClarificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+@extend_schema_view(
+    answer=extend_schema(request=ClarificationAnswerSerializer, responses=ClarificationSerializer)
+)
+class ClarificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """Clarifications raised with customers (R-5.2.2.2)."""
 
     serializer_class = ClarificationSerializer
@@ -415,7 +453,10 @@ class ClarificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         body = ClarificationAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         clarification = _run(
-            services.clarification_answer, clarification=clarification, actor=request.user, **body.validated_data
+            services.clarification_answer,
+            clarification=clarification,
+            actor=request.user,
+            **body.validated_data,
         )
         return Response(self.get_serializer(clarification).data)
 
@@ -446,7 +487,12 @@ class ReviewRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         review_round = self.get_object()
         body = LegalCheckSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _run(services.review_legal_check, review_round=review_round, actor=request.user, **body.validated_data)
+        _run(
+            services.review_legal_check,
+            review_round=review_round,
+            actor=request.user,
+            **body.validated_data,
+        )
         return self._answer(review_round)
 
     @action(detail=True, methods=["post"])
@@ -455,7 +501,12 @@ class ReviewRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         review_round = self.get_object()
         body = DecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _run(services.review_decide, review_round=review_round, actor=request.user, **body.validated_data)
+        _run(
+            services.review_decide,
+            review_round=review_round,
+            actor=request.user,
+            **body.validated_data,
+        )
         return self._answer(review_round)
 
 
@@ -477,7 +528,9 @@ class SignOffViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
         sign_off = self.get_object()
         body = SignSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        sign_off = _run(services.review_sign_off, sign_off=sign_off, actor=request.user, **body.validated_data)
+        sign_off = _run(
+            services.review_sign_off, sign_off=sign_off, actor=request.user, **body.validated_data
+        )
         return Response(self.get_serializer(sign_off).data)
 
 
@@ -487,7 +540,8 @@ class SignOffViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     apply=extend_schema(
         request=ApplySerializer,
         responses=inline_serializer(
-            "ChangeApplied", {"change": ChangeSerializer(), "notices": NoticeRefSerializer(many=True)}
+            "ChangeApplied",
+            {"change": ChangeSerializer(), "notices": NoticeRefSerializer(many=True)},
         ),
     ),
 )
@@ -495,8 +549,10 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """The contract change register, F3 (R-5.3.1, R-5.3.2)."""
 
     serializer_class = ChangeSerializer
-    queryset = ChangeEntry.objects.select_related("order").prefetch_related("production_notices").order_by(
-        "-created_at", "-pk"
+    queryset = (
+        ChangeEntry.objects.select_related("order")
+        .prefetch_related("production_notices")
+        .order_by("-created_at", "-pk")
     )
 
     def get_permissions(self):
@@ -505,7 +561,9 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return super().get_permissions()
 
     def _answer(self, change, status_code=status.HTTP_200_OK):
-        return Response(self.get_serializer(self.get_queryset().get(pk=change.pk)).data, status=status_code)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=change.pk)).data, status=status_code
+        )
 
     def create(self, request, *args, **kwargs):
         body = ChangeRegisterSerializer(data=request.data)
@@ -519,7 +577,12 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         change = self.get_object()
         body = AgreementSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        _run(services.change_record_agreement, change=change, actor=request.user, **body.validated_data)
+        _run(
+            services.change_record_agreement,
+            change=change,
+            actor=request.user,
+            **body.validated_data,
+        )
         return self._answer(change)
 
     @action(detail=True, methods=["post"])
@@ -534,7 +597,8 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             change=change,
             actor=request.user,
             due_date=data["due_date"],
-            line_quantities={row["order_line"]: row["quantity"] for row in data["line_quantities"]} or None,
+            line_quantities={row["order_line"]: row["quantity"] for row in data["line_quantities"]}
+            or None,
         )
         change = self.get_queryset().get(pk=change.pk)
         return Response(

@@ -62,27 +62,39 @@ MESSAGES = {
     ),
     OrderErrorCode.QUANTITY_NOT_POSITIVE: _("Line %(line)s: the quantity must be more than zero."),
     OrderErrorCode.PRODUCT_INACTIVE: _("Line %(line)s: product %(product)s is no longer active."),
-    OrderErrorCode.RECEIVED_IN_FUTURE: _("An order cannot have been received later than now (%(now)s)."),
+    OrderErrorCode.RECEIVED_IN_FUTURE: _(
+        "An order cannot have been received later than now (%(now)s)."
+    ),
     OrderErrorCode.DOCUMENT_OTHER_CUSTOMER: _(
         "Received document %(document)s came from %(sender)s, not from %(customer)s."
     ),
     OrderErrorCode.DOCUMENT_VOID: _("Received document %(document)s is void."),
     OrderErrorCode.REVIEW_DEPARTMENTS_MISSING: _(
-        "No department is set to sign contract reviews; an administrator names them under Departments."
+        "No department is set to sign contract reviews; "
+        "an administrator names them under Departments."
     ),
-    OrderErrorCode.UNKNOWN_CHANNEL: _("“%(channel)s” is not a channel of the communication record."),
+    OrderErrorCode.UNKNOWN_CHANNEL: _(
+        "“%(channel)s” is not a channel of the communication record."
+    ),
     OrderErrorCode.ORDER_NOT_UNDER_REVIEW: _("Order %(order)s is %(status)s, not under review."),
     OrderErrorCode.ORDER_NOT_ACCEPTED: _("Order %(order)s is %(status)s, not accepted."),
     OrderErrorCode.QUESTION_REQUIRED: _("Write the question put to the customer."),
     OrderErrorCode.ANSWER_REQUIRED: _("Write the customer's answer."),
-    OrderErrorCode.ALREADY_ANSWERED: _("The clarification “%(question)s” was already answered on %(when)s."),
+    OrderErrorCode.ALREADY_ANSWERED: _(
+        "The clarification “%(question)s” was already answered on %(when)s."
+    ),
     OrderErrorCode.ANSWERED_BEFORE_ASKED: _(
         "The answer cannot come before the question was asked (%(asked)s)."
     ),
-    OrderErrorCode.OCCURRED_IN_FUTURE: _("%(when)s is later than now; record it once it has happened."),
-    OrderErrorCode.ROUND_NOT_OPEN: _("Review %(review)s is %(status)s; it can no longer be changed."),
+    OrderErrorCode.OCCURRED_IN_FUTURE: _(
+        "%(when)s is later than now; record it once it has happened."
+    ),
+    OrderErrorCode.ROUND_NOT_OPEN: _(
+        "Review %(review)s is %(status)s; it can no longer be changed."
+    ),
     OrderErrorCode.SIGN_OFF_INCOMPLETE: _(
-        "Answer all four points (capability, capacity, delivery date, quality requirements) with yes or no."
+        "Answer all four points (capability, capacity, delivery date, quality requirements) "
+        "with yes or no."
     ),
     OrderErrorCode.OPINION_REQUIRED: _("Say in the opinion why %(department)s answered no."),
     OrderErrorCode.LEGAL_CHECK_INCOMPLETE: _(
@@ -91,10 +103,12 @@ MESSAGES = {
     OrderErrorCode.LEGAL_NOTE_REQUIRED: _("Say which law or regulation the product does not meet."),
     OrderErrorCode.UNKNOWN_OUTCOME: _("“%(outcome)s” is not an outcome of a contract review."),
     OrderErrorCode.SIGN_OFFS_MISSING: _(
-        "Review %(review)s cannot pass before every department has signed; still missing: %(departments)s."
+        "Review %(review)s cannot pass before every department has signed; "
+        "still missing: %(departments)s."
     ),
     OrderErrorCode.SIGN_OFF_OBJECTION: _(
-        "%(departments)s answered no on %(review)s: accept with conditions saying how it will be met, or reject."
+        "%(departments)s answered no on %(review)s: "
+        "accept with conditions saying how it will be met, or reject."
     ),
     OrderErrorCode.LEGAL_CHECK_MISSING: _(
         "Review %(review)s cannot pass before the check against laws and regulations is recorded."
@@ -105,21 +119,29 @@ MESSAGES = {
     OrderErrorCode.CLARIFICATION_OPEN: _(
         "Order %(order)s still has %(count)s open clarification(s): %(questions)s"
     ),
-    OrderErrorCode.CONDITIONS_REQUIRED: _("Write the conditions under which the order is accepted."),
+    OrderErrorCode.CONDITIONS_REQUIRED: _(
+        "Write the conditions under which the order is accepted."
+    ),
     OrderErrorCode.REJECTION_REASON_REQUIRED: _("Write why the order is rejected."),
     OrderErrorCode.PROMISED_DATE_PAST: _("The promised delivery date %(date)s is already past."),
     OrderErrorCode.UNKNOWN_CHANGE_KIND: _("“%(kind)s” is not a kind of contract change."),
     OrderErrorCode.WRONG_CHANGE_CATEGORY: _(
-        "“%(category)s” is not a reason category for the kind “%(kind)s”; choose one of: %(allowed)s."
+        "“%(category)s” is not a reason category for the kind “%(kind)s”; "
+        "choose one of: %(allowed)s."
     ),
     OrderErrorCode.REASON_REQUIRED: _("Write the reason for the change."),
-    OrderErrorCode.NEW_DUE_DATE_REQUIRED: _("A delay needs the new delivery date proposed to the customer."),
+    OrderErrorCode.NEW_DUE_DATE_REQUIRED: _(
+        "A delay needs the new delivery date proposed to the customer."
+    ),
     OrderErrorCode.CHANGE_PENDING: _(
         "Order %(order)s already has change %(change)s in progress (%(status)s); finish it first."
     ),
-    OrderErrorCode.CHANGE_NOT_OPEN: _("Change %(change)s is %(status)s; it can no longer be agreed."),
+    OrderErrorCode.CHANGE_NOT_OPEN: _(
+        "Change %(change)s is %(status)s; it can no longer be agreed."
+    ),
     OrderErrorCode.CHANGE_AGREED_BY_REVIEW: _(
-        "Change %(change)s was asked for by the customer; it is agreed by deciding its review round."
+        "Change %(change)s was asked for by the customer; "
+        "it is agreed by deciding its review round."
     ),
     OrderErrorCode.AGREED_BY_REQUIRED: _("Write who agreed at the customer."),
     OrderErrorCode.CHANGE_NOT_AGREED: _(

@@ -19,7 +19,12 @@ from django_fsm import can_proceed
 
 from liaison.communications.models import ReceivedDocument
 from liaison.communications.services import communication_record
-from liaison.communications.states import CommunicationChannel, Direction, ReceivedDocumentStatus, Topic
+from liaison.communications.states import (
+    CommunicationChannel,
+    Direction,
+    ReceivedDocumentStatus,
+    Topic,
+)
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import Department, User
@@ -28,7 +33,14 @@ from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import MESSAGES, OrderErrorCode
-from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
+from liaison.orders.models import (
+    ChangeEntry,
+    Clarification,
+    Order,
+    OrderLine,
+    ReviewRound,
+    ReviewSignOff,
+)
 from liaison.orders.rules import is_administrator, is_signoff_department_member
 from liaison.orders.states import (
     ChangeKind,
@@ -45,12 +57,16 @@ ORDER_DOC_TYPE = "ORD"
 CHANGE_DOC_TYPE = "CHG"
 
 # The reason categories of a delay the company causes (R-5.3.1).
-COMPANY_CATEGORIES = tuple(c for c in ChangeReasonCategory if c != ChangeReasonCategory.CUSTOMER_REQUEST)
+COMPANY_CATEGORIES = tuple(
+    c for c in ChangeReasonCategory if c != ChangeReasonCategory.CUSTOMER_REQUEST
+)
 # A change still in progress: a second one waits until it is applied, rejected or withdrawn.
 OPEN_CHANGE_STATUSES = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, ChangeStatus.AGREED)
 
 
-def _refuse(code: OrderErrorCode, *, field: str | None = None, conflict: bool = False, **params) -> LiaisonError:
+def _refuse(
+    code: OrderErrorCode, *, field: str | None = None, conflict: bool = False, **params
+) -> LiaisonError:
     error = LiaisonError(code, MESSAGES[code], field=field, **params)
     error.conflict = conflict
     return error
@@ -107,12 +123,22 @@ def _review_departments() -> list[Department]:
 
 
 def _review_round_open(
-    *, order: Order, reason: ReviewRoundReason, actor: User, departments: list[Department], change=None
+    *,
+    order: Order,
+    reason: ReviewRoundReason,
+    actor: User,
+    departments: list[Department],
+    change=None,
 ) -> ReviewRound:
     """Open the next round of the contract review form, one sign-off line per department."""
     last = order.review_rounds.aggregate(last=Max("number"))["last"] or 0
     review_round = ReviewRound(
-        order=order, number=last + 1, reason=reason, change=change, created_by=actor, updated_by=actor
+        order=order,
+        number=last + 1,
+        reason=reason,
+        change=change,
+        created_by=actor,
+        updated_by=actor,
     )
     review_round.full_clean(exclude=["status"])
     _sign(review_round, actor, "Opened" if change is None else f"Opened for change {change.number}")
@@ -171,7 +197,11 @@ def order_register(
                 customer=customer,
             )
         if received_document.status == ReceivedDocumentStatus.VOID:
-            raise _refuse(OrderErrorCode.DOCUMENT_VOID, field="received_document", document=received_document.number)
+            raise _refuse(
+                OrderErrorCode.DOCUMENT_VOID,
+                field="received_document",
+                document=received_document.number,
+            )
     if not lines:
         raise _refuse(OrderErrorCode.LINES_REQUIRED, field="lines")
     checked = []
@@ -181,8 +211,12 @@ def order_register(
             raise _refuse(OrderErrorCode.LINE_INCOMPLETE, field="lines", line=line_no)
         quantity = _quantity(line["quantity"], line_no)
         if not product.active:
-            raise _refuse(OrderErrorCode.PRODUCT_INACTIVE, field="lines", line=line_no, product=str(product))
-        checked.append((line_no, product, quantity, (line.get("specification") or "").strip(), required_date))
+            raise _refuse(
+                OrderErrorCode.PRODUCT_INACTIVE, field="lines", line=line_no, product=str(product)
+            )
+        checked.append(
+            (line_no, product, quantity, (line.get("specification") or "").strip(), required_date)
+        )
     departments = _review_departments()
     if not departments:
         raise _refuse(OrderErrorCode.REVIEW_DEPARTMENTS_MISSING)
@@ -219,13 +253,23 @@ def order_register(
         order_line.save()
     summary = " ".join(
         part
-        for part in (order.number, order.customer_po, received_document.number if received_document else "")
+        for part in (
+            order.number,
+            order.customer_po,
+            received_document.number if received_document else "",
+        )
         if part
     )
     timeline_record(
-        customer=customer, event=TimelineEvent.ORDER_REGISTERED, actor=actor, summary=summary, about=order
+        customer=customer,
+        event=TimelineEvent.ORDER_REGISTERED,
+        actor=actor,
+        summary=summary,
+        about=order,
     )
-    _review_round_open(order=order, reason=ReviewRoundReason.NEW_ORDER, actor=actor, departments=departments)
+    _review_round_open(
+        order=order, reason=ReviewRoundReason.NEW_ORDER, actor=actor, departments=departments
+    )
     return order
 
 
@@ -245,7 +289,10 @@ def clarification_ask(
     order = _lock_order(order)
     if order.status != OrderStatus.UNDER_REVIEW:
         raise _refuse(
-            OrderErrorCode.ORDER_NOT_UNDER_REVIEW, conflict=True, order=order.number, status=order.get_status_display()
+            OrderErrorCode.ORDER_NOT_UNDER_REVIEW,
+            conflict=True,
+            order=order.number,
+            status=order.get_status_display(),
         )
     clarification = Clarification(
         order=order, question=question, asked_at=clock.now(), asked_by=actor, created_by=actor
@@ -291,8 +338,10 @@ def clarification_answer(
     _check_channel(channel)
     answered_at = answered_at or clock.now()
     _check_not_future(answered_at, "answered_at")
-    clarification = Clarification.objects.select_for_update().select_related("order__customer").get(
-        pk=clarification.pk
+    clarification = (
+        Clarification.objects.select_for_update()
+        .select_related("order__customer")
+        .get(pk=clarification.pk)
     )
     if not clarification.is_open:
         raise _refuse(
@@ -303,7 +352,9 @@ def clarification_answer(
         )
     if answered_at < clarification.asked_at:
         raise _refuse(
-            OrderErrorCode.ANSWERED_BEFORE_ASKED, field="answered_at", asked=_when(clarification.asked_at)
+            OrderErrorCode.ANSWERED_BEFORE_ASKED,
+            field="answered_at",
+            asked=_when(clarification.asked_at),
         )
     clarification.answer = answer
     clarification.answered_at = answered_at
@@ -338,8 +389,10 @@ def clarification_answer(
 
 
 def _lock_open_round(review_round: ReviewRound) -> ReviewRound:
-    review_round = ReviewRound.objects.select_for_update().select_related("order__customer").get(
-        pk=review_round.pk
+    review_round = (
+        ReviewRound.objects.select_for_update()
+        .select_related("order__customer")
+        .get(pk=review_round.pk)
     )
     if not can_proceed(review_round.decide):
         raise _refuse(
@@ -369,10 +422,14 @@ def review_sign_off(
     earlier opinion.
     """
     _require(actor, "orders.change_reviewsignoff", _("sign contract reviews"))
-    sign_off = ReviewSignOff.objects.select_related("department", "review_round__order").get(pk=sign_off.pk)
+    sign_off = ReviewSignOff.objects.select_related("department", "review_round__order").get(
+        pk=sign_off.pk
+    )
     if not (is_signoff_department_member(actor, sign_off) or is_administrator(actor)):
         raise _refuse(
-            OrderErrorCode.NOT_YOUR_DEPARTMENT, department=sign_off.department, review=str(sign_off.review_round)
+            OrderErrorCode.NOT_YOUR_DEPARTMENT,
+            department=sign_off.department,
+            review=str(sign_off.review_round),
         )
     answers = {
         "capability_ok": capability_ok,
@@ -385,9 +442,13 @@ def review_sign_off(
             raise _refuse(OrderErrorCode.SIGN_OFF_INCOMPLETE, field=field)
     opinion = (opinion or "").strip()
     if not all(answers.values()) and not opinion:
-        raise _refuse(OrderErrorCode.OPINION_REQUIRED, field="opinion", department=sign_off.department)
+        raise _refuse(
+            OrderErrorCode.OPINION_REQUIRED, field="opinion", department=sign_off.department
+        )
     review_round = _lock_open_round(sign_off.review_round)
-    sign_off = ReviewSignOff.objects.select_for_update().select_related("department").get(pk=sign_off.pk)
+    sign_off = (
+        ReviewSignOff.objects.select_for_update().select_related("department").get(pk=sign_off.pk)
+    )
     for field, value in answers.items():
         setattr(sign_off, field, value)
     sign_off.opinion = opinion
@@ -396,18 +457,21 @@ def review_sign_off(
     sign_off.full_clean()
     _sign(sign_off, actor, "Signed")
     sign_off.save(update_fields=[*answers, "opinion", "signed_at", "signed_by", "updated_by"])
+    mark = "✓" if sign_off.all_ok else "✗"
     timeline_record(
         customer=review_round.order.customer,
         event=TimelineEvent.REVIEW_SIGNED,
         actor=actor,
-        summary=f"{review_round} {sign_off.department.name} {'✓' if sign_off.all_ok else '✗'} {opinion}".strip(),
+        summary=f"{review_round} {sign_off.department.name} {mark} {opinion}".strip(),
         about=sign_off,
     )
     return sign_off
 
 
 @transaction.atomic
-def review_legal_check(*, review_round: ReviewRound, passed: bool, note: str, actor: User) -> ReviewRound:
+def review_legal_check(
+    *, review_round: ReviewRound, passed: bool, note: str, actor: User
+) -> ReviewRound:
     """Record whether the product meets applicable laws and regulations (R-5.1.2)."""
     _require(actor, "orders.change_reviewround", _("record the check against laws and regulations"))
     if not isinstance(passed, bool):
@@ -419,7 +483,11 @@ def review_legal_check(*, review_round: ReviewRound, passed: bool, note: str, ac
     review_round.legal_check_passed = passed
     review_round.legal_check_note = note
     review_round.full_clean(exclude=["status"])
-    _sign(review_round, actor, "Laws and regulations checked" if passed else "Fails laws and regulations")
+    _sign(
+        review_round,
+        actor,
+        "Laws and regulations checked" if passed else "Fails laws and regulations",
+    )
     review_round.save(update_fields=["legal_check_passed", "legal_check_note", "updated_by"])
     return review_round
 
@@ -429,11 +497,19 @@ def _check_can_pass(review_round: ReviewRound, order: Order, outcome: str, condi
     sign_offs = list(review_round.sign_offs.select_related("department"))
     missing = [str(s.department) for s in sign_offs if not s.is_signed]
     if missing:
-        raise _refuse(OrderErrorCode.SIGN_OFFS_MISSING, review=str(review_round), departments=", ".join(missing))
+        raise _refuse(
+            OrderErrorCode.SIGN_OFFS_MISSING,
+            review=str(review_round),
+            departments=", ".join(missing),
+        )
     if review_round.legal_check_passed is None:
         raise _refuse(OrderErrorCode.LEGAL_CHECK_MISSING, review=str(review_round))
     if review_round.legal_check_passed is False:
-        raise _refuse(OrderErrorCode.LEGAL_CHECK_FAILED, review=str(review_round), note=review_round.legal_check_note)
+        raise _refuse(
+            OrderErrorCode.LEGAL_CHECK_FAILED,
+            review=str(review_round),
+            note=review_round.legal_check_note,
+        )
     open_questions = [c.question for c in order.clarifications.filter(answered_at__isnull=True)]
     if open_questions:
         raise _refuse(
@@ -449,7 +525,9 @@ def _check_can_pass(review_round: ReviewRound, order: Order, outcome: str, condi
         objecting = [str(s.department) for s in sign_offs if not s.all_ok]
         if objecting:
             raise _refuse(
-                OrderErrorCode.SIGN_OFF_OBJECTION, review=str(review_round), departments=", ".join(objecting)
+                OrderErrorCode.SIGN_OFF_OBJECTION,
+                review=str(review_round),
+                departments=", ".join(objecting),
             )
 
 
@@ -481,7 +559,9 @@ def review_decide(
     review_round.decide(outcome=outcome, conditions=conditions, by=actor)
     review_round.full_clean(exclude=["status"])
     _sign(review_round, actor, f"Decided: {outcome}")
-    review_round.save(update_fields=["status", "outcome", "conditions", "decided_at", "decided_by", "updated_by"])
+    review_round.save(
+        update_fields=["status", "outcome", "conditions", "decided_at", "decided_by", "updated_by"]
+    )
     if change is None and passes:
         order.accept()
     elif change is None:
@@ -530,11 +610,16 @@ def order_delivery_reply(
     _require(actor, "orders.change_order", _("reply delivery dates"))
     _check_channel(channel)
     if promised_date < clock.today():
-        raise _refuse(OrderErrorCode.PROMISED_DATE_PAST, field="promised_date", date=_day(promised_date))
+        raise _refuse(
+            OrderErrorCode.PROMISED_DATE_PAST, field="promised_date", date=_day(promised_date)
+        )
     order = _lock_order(order)
     if order.status != OrderStatus.ACCEPTED:
         raise _refuse(
-            OrderErrorCode.ORDER_NOT_ACCEPTED, conflict=True, order=order.number, status=order.get_status_display()
+            OrderErrorCode.ORDER_NOT_ACCEPTED,
+            conflict=True,
+            order=order.number,
+            status=order.get_status_display(),
         )
     order.promised_date = promised_date
     _sign(order, actor, f"Delivery date replied: {promised_date.isoformat()}")
@@ -552,7 +637,11 @@ def order_delivery_reply(
         automatic=True,
     )
     timeline_record(
-        customer=order.customer, event=TimelineEvent.DELIVERY_REPLIED, actor=actor, summary=text, about=order
+        customer=order.customer,
+        event=TimelineEvent.DELIVERY_REPLIED,
+        actor=actor,
+        summary=text,
+        about=order,
     )
     return order
 
@@ -580,7 +669,11 @@ def change_register(
     _require(actor, "orders.add_changeentry", _("register contract changes"))
     if kind not in ChangeKind.values:
         raise _refuse(OrderErrorCode.UNKNOWN_CHANGE_KIND, field="kind", kind=kind)
-    allowed = COMPANY_CATEGORIES if kind == ChangeKind.COMPANY else (ChangeReasonCategory.CUSTOMER_REQUEST,)
+    allowed = (
+        COMPANY_CATEGORIES
+        if kind == ChangeKind.COMPANY
+        else (ChangeReasonCategory.CUSTOMER_REQUEST,)
+    )
     if kind == ChangeKind.CUSTOMER and not reason_category:
         reason_category = ChangeReasonCategory.CUSTOMER_REQUEST
     if reason_category not in allowed:
@@ -604,7 +697,10 @@ def change_register(
     order = _lock_order(order)
     if order.status != OrderStatus.ACCEPTED:
         raise _refuse(
-            OrderErrorCode.ORDER_NOT_ACCEPTED, conflict=True, order=order.number, status=order.get_status_display()
+            OrderErrorCode.ORDER_NOT_ACCEPTED,
+            conflict=True,
+            order=order.number,
+            status=order.get_status_display(),
         )
     pending = order.changes.filter(status__in=OPEN_CHANGE_STATUSES).first()
     if pending is not None:
@@ -647,14 +743,23 @@ def change_register(
         _sign(order, actor, f"Back under review for change {change.number}")
         order.save(update_fields=["status", "updated_by"])
         _review_round_open(
-            order=order, reason=ReviewRoundReason.CUSTOMER_CHANGE, actor=actor, departments=departments, change=change
+            order=order,
+            reason=ReviewRoundReason.CUSTOMER_CHANGE,
+            actor=actor,
+            departments=departments,
+            change=change,
         )
     return change
 
 
 @transaction.atomic
 def change_record_agreement(
-    *, change: ChangeEntry, agreed_by: str, agreed_at: dt.datetime, via: CommunicationChannel | str, actor: User
+    *,
+    change: ChangeEntry,
+    agreed_by: str,
+    agreed_at: dt.datetime,
+    via: CommunicationChannel | str,
+    actor: User,
 ) -> ChangeEntry:
     """Record that the customer agreed to a delay: who, when and how (R-5.3.1)."""
     _require(actor, "orders.change_changeentry", _("record the customer's agreement to a change"))
@@ -669,7 +774,10 @@ def change_record_agreement(
         raise _refuse(OrderErrorCode.CHANGE_AGREED_BY_REVIEW, conflict=True, change=change.number)
     if not can_proceed(change.agree):
         raise _refuse(
-            OrderErrorCode.CHANGE_NOT_OPEN, conflict=True, change=change.number, status=change.get_status_display()
+            OrderErrorCode.CHANGE_NOT_OPEN,
+            conflict=True,
+            change=change.number,
+            status=change.get_status_display(),
         )
     change.agree(agreed_by=agreed_by, agreed_at=agreed_at, via=via, recorded_by=actor)
     change.full_clean(exclude=["status"])
@@ -723,7 +831,12 @@ def _new_line_quantities(order: Order, line_quantities: Mapping | None) -> dict[
         pk = getattr(key, "pk", key)
         line = lines.get(pk)
         if line is None:
-            raise _refuse(OrderErrorCode.LINE_NOT_IN_ORDER, field="line_quantities", line=pk, order=order.number)
+            raise _refuse(
+                OrderErrorCode.LINE_NOT_IN_ORDER,
+                field="line_quantities",
+                line=pk,
+                order=order.number,
+            )
         quantity = _quantity(value, line.line_no)
         already = shipped.get(line.pk) or Decimal(0)
         if quantity < already:
@@ -762,7 +875,10 @@ def change_apply(
     change = ChangeEntry.objects.select_for_update().get(pk=change.pk)
     if not can_proceed(change.apply):
         raise _refuse(
-            OrderErrorCode.CHANGE_NOT_AGREED, conflict=True, change=change.number, status=change.get_status_display()
+            OrderErrorCode.CHANGE_NOT_AGREED,
+            conflict=True,
+            change=change.number,
+            status=change.get_status_display(),
         )
     wanted = _new_line_quantities(order, line_quantities)
     deltas = {}
@@ -775,7 +891,9 @@ def change_apply(
             line.save(update_fields=["quantity", "updated_by"])
 
     successors = []
-    notices = order.production_notices.filter(status__in=[NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS])
+    notices = order.production_notices.filter(
+        status__in=[NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS]
+    )
     reason = f"{change.number}: {change.reason}"
     for notice in notices.order_by("issued_at", "pk"):
         quantities = _notice_line_quantities(notice, deltas)

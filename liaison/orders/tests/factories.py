@@ -87,15 +87,23 @@ def sign_all(review_round: ReviewRound, **answers) -> None:
     }
     values.update(answers)
     for sign_off in review_round.sign_offs.select_related("department"):
-        services.review_sign_off(sign_off=sign_off, actor=member(sign_off.department.code), **values)
+        services.review_sign_off(
+            sign_off=sign_off, actor=member(sign_off.department.code), **values
+        )
 
 
-def review_pass(review_round: ReviewRound, *, actor=None, outcome=ReviewOutcome.ACCEPTED, conditions=""):
+def review_pass(
+    review_round: ReviewRound, *, actor=None, outcome=ReviewOutcome.ACCEPTED, conditions=""
+):
     """Sign, check laws and regulations, and accept a review round."""
     actor = actor or sales_admin()
     sign_all(review_round)
-    services.review_legal_check(review_round=review_round, passed=True, note="GB/T 5782", actor=actor)
-    return services.review_decide(review_round=review_round, outcome=outcome, conditions=conditions, actor=actor)
+    services.review_legal_check(
+        review_round=review_round, passed=True, note="GB/T 5782", actor=actor
+    )
+    return services.review_decide(
+        review_round=review_round, outcome=outcome, conditions=conditions, actor=actor
+    )
 
 
 def accepted_order(**kwargs) -> Order:

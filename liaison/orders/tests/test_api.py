@@ -64,7 +64,12 @@ def new_order_body(customer, product, **overrides):
         "packaging": "紙箱",
         "post_delivery": "隨貨附材質證明",
         "lines": [
-            {"product": product.pk, "quantity": "2000", "specification": "M6×20", "required_date": "2026-04-01"}
+            {
+                "product": product.pk,
+                "quantity": "2000",
+                "specification": "M6×20",
+                "required_date": "2026-04-01",
+            }
         ],
     }
     body.update(overrides)
@@ -77,7 +82,9 @@ def new_order_body(customer, product, **overrides):
 def test_r_5_1_1_register_an_order_with_its_lines(as_user):
     review_departments()
     customer, product = CustomerFactory(), ProductFactory(code="HB-M6-20")
-    response = as_user(member("sales")).post(ORDERS, new_order_body(customer, product), format="json")
+    response = as_user(member("sales")).post(
+        ORDERS, new_order_body(customer, product), format="json"
+    )
     assert response.status_code == 201, response.json()
     body = response.json()
     assert body["number"] == "ORD-2026-0001" and body["status"] == OrderStatus.UNDER_REVIEW
@@ -113,7 +120,9 @@ def test_register_without_lines_answers_the_services_code(as_user):
     assert not Order.objects.exists()
 
 
-@pytest.mark.parametrize("role", [Role.QC_INSPECTOR, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT])
+@pytest.mark.parametrize(
+    "role", [Role.QC_INSPECTOR, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT]
+)
 def test_r_3_5_only_sales_registers_orders_through_the_api(as_user, role):
     review_departments()
     response = as_user(UserFactory(roles=[role])).post(
@@ -138,7 +147,10 @@ def test_the_order_log_lists_in_a_fixed_number_of_queries(as_user, django_assert
     OrderFactory()
     with django_assert_num_queries(3):
         first = client.get(ORDERS)
-    OrderFactory(lines=[{"product": ProductFactory(), "quantity": 5, "required_date": dt.date(2026, 4, 1)}] * 3)
+    OrderFactory(
+        lines=[{"product": ProductFactory(), "quantity": 5, "required_date": dt.date(2026, 4, 1)}]
+        * 3
+    )
     OrderFactory()
     with django_assert_num_queries(3):
         response = client.get(ORDERS)
@@ -157,11 +169,15 @@ def test_the_order_log_filters_by_status_and_text(as_user):
     assert_refused(client.get(ORDERS, {"status": "lost"}), 400, "invalid")
 
 
-def test_an_order_reads_with_its_whole_chain_in_a_fixed_number_of_queries(as_user, django_assert_num_queries):
+def test_an_order_reads_with_its_whole_chain_in_a_fixed_number_of_queries(
+    as_user, django_assert_num_queries
+):
     client = as_user(member("sales"))
     client.get(ORDERS)  # loads the caller's permissions once
     order = accepted_order()
-    change_register(order=order, kind="customer", reason_category="", reason="追加數量", actor=sales_admin())
+    change_register(
+        order=order, kind="customer", reason_category="", reason="追加數量", actor=sales_admin()
+    )
     with django_assert_num_queries(7):
         small = client.get(f"{ORDERS}{order.pk}/")
     for question in ("包裝？", "標籤？", "材質證明？"):
@@ -172,17 +188,24 @@ def test_an_order_reads_with_its_whole_chain_in_a_fixed_number_of_queries(as_use
     assert len(small.json()["clarifications"]) == 0
     body = response.json()
     assert [r["number"] for r in body["review_rounds"]] == [1, 2]
-    assert len(body["clarifications"]) == 3 and body["changes"][0]["status"] == ChangeStatus.UNDER_REVIEW
+    assert (
+        len(body["clarifications"]) == 3
+        and body["changes"][0]["status"] == ChangeStatus.UNDER_REVIEW
+    )
 
 
 def test_r_4_a_workshop_lead_reads_orders_but_not_clarifications(as_user):
     order = OrderFactory()
-    clarification = clarification_ask(order=order, question="顏色？", channel="phone", actor=sales_admin())
+    clarification = clarification_ask(
+        order=order, question="顏色？", channel="phone", actor=sales_admin()
+    )
     client = as_user(member("workshop-1"))
     assert client.get(f"{ORDERS}{order.pk}/").status_code == 200
     assert client.get(f"/api/v1/clarifications/{clarification.pk}/").status_code == 403
     answer = client.post(
-        f"/api/v1/clarifications/{clarification.pk}/answer/", {"answer": "黑色", "channel": "phone"}, format="json"
+        f"/api/v1/clarifications/{clarification.pk}/answer/",
+        {"answer": "黑色", "channel": "phone"},
+        format="json",
     )
     assert answer.status_code == 403
     assert Clarification.objects.get().is_open
@@ -211,7 +234,9 @@ def test_r_5_2_2_2_clarification_asked_and_answered_through_the_api(as_user):
     order = OrderFactory()
     client = as_user(member("sales"))
     asked = client.post(
-        f"{ORDERS}{order.pk}/clarifications/", {"question": "鍍鋅還是不鏽鋼？", "channel": "phone"}, format="json"
+        f"{ORDERS}{order.pk}/clarifications/",
+        {"question": "鍍鋅還是不鏽鋼？", "channel": "phone"},
+        format="json",
     )
     assert asked.status_code == 201, asked.json()
     assert asked.json()["is_open"] is True
@@ -224,7 +249,9 @@ def test_r_5_2_2_2_clarification_asked_and_answered_through_the_api(as_user):
     assert answered.json()["is_open"] is False and answered.json()["answer"] == "不鏽鋼"
     assert CommunicationRecord.objects.filter(topic=Topic.CLARIFICATION).count() == 2
     again = client.post(
-        f"/api/v1/clarifications/{asked.json()['id']}/answer/", {"answer": "x", "channel": "fax"}, format="json"
+        f"/api/v1/clarifications/{asked.json()['id']}/answer/",
+        {"answer": "x", "channel": "fax"},
+        format="json",
     )
     assert_refused(again, 409, "already_answered")
 
@@ -233,17 +260,23 @@ def test_r_5_2_3_3_delivery_reply_through_the_api(as_user):
     order = accepted_order()
     client = as_user(member("sales"))
     response = client.post(
-        f"{ORDERS}{order.pk}/delivery-reply/", {"promised_date": "2026-03-30", "channel": "fax"}, format="json"
+        f"{ORDERS}{order.pk}/delivery-reply/",
+        {"promised_date": "2026-03-30", "channel": "fax"},
+        format="json",
     )
     assert response.status_code == 200, response.json()
     assert response.json()["promised_date"] == "2026-03-30"
-    assert CommunicationRecord.objects.filter(topic=Topic.DELIVERY_REPLY, about_id=order.pk).exists()
+    assert CommunicationRecord.objects.filter(
+        topic=Topic.DELIVERY_REPLY, about_id=order.pk
+    ).exists()
 
 
 def test_delivery_reply_on_an_order_under_review_answers_409(as_user):
     order = OrderFactory()
     response = as_user(member("sales")).post(
-        f"{ORDERS}{order.pk}/delivery-reply/", {"promised_date": "2026-03-30", "channel": "fax"}, format="json"
+        f"{ORDERS}{order.pk}/delivery-reply/",
+        {"promised_date": "2026-03-30", "channel": "fax"},
+        format="json",
     )
     assert_refused(response, 409, "order_not_accepted")
     order.refresh_from_db()
@@ -256,12 +289,21 @@ def test_delivery_reply_on_an_order_under_review_answers_409(as_user):
 def test_r_5_2_3_1_a_department_signs_its_line_and_not_anothers(as_user):
     review_round = OrderFactory().review_rounds.get()
     qc_line = review_round.sign_offs.get(department__code="qc")
-    answers = {"capability_ok": True, "capacity_ok": True, "delivery_date_ok": True, "quality_ok": True}
-    refused = as_user(member("warehouse")).post(f"/api/v1/sign-offs/{qc_line.pk}/sign/", answers, format="json")
+    answers = {
+        "capability_ok": True,
+        "capacity_ok": True,
+        "delivery_date_ok": True,
+        "quality_ok": True,
+    }
+    refused = as_user(member("warehouse")).post(
+        f"/api/v1/sign-offs/{qc_line.pk}/sign/", answers, format="json"
+    )
     assert_refused(refused, 403, "not_your_department")
     qc_line.refresh_from_db()
     assert not qc_line.is_signed
-    signed = as_user(member("qc")).post(f"/api/v1/sign-offs/{qc_line.pk}/sign/", answers, format="json")
+    signed = as_user(member("qc")).post(
+        f"/api/v1/sign-offs/{qc_line.pk}/sign/", answers, format="json"
+    )
     assert signed.status_code == 200, signed.json()
     assert signed.json()["signed_at"] is not None
 
@@ -269,11 +311,15 @@ def test_r_5_2_3_1_a_department_signs_its_line_and_not_anothers(as_user):
 def test_r_5_2_2_2_decide_refused_while_a_clarification_is_open(as_user):
     order = OrderFactory()
     review_round = order.review_rounds.get()
-    clarification_ask(order=order, question="鍍鋅還是不鏽鋼？", channel="phone", actor=sales_admin())
+    clarification_ask(
+        order=order, question="鍍鋅還是不鏽鋼？", channel="phone", actor=sales_admin()
+    )
     sign_all(review_round)
     client = as_user(sales_admin())
     legal = client.post(
-        f"/api/v1/review-rounds/{review_round.pk}/legal-check/", {"passed": True, "note": "GB/T 5782"}, format="json"
+        f"/api/v1/review-rounds/{review_round.pk}/legal-check/",
+        {"passed": True, "note": "GB/T 5782"},
+        format="json",
     )
     assert legal.status_code == 200 and legal.json()["legal_check_passed"] is True
     response = client.post(
@@ -300,7 +346,10 @@ def test_r_3_1_sales_staff_cannot_decide_the_sales_administrator_can(as_user):
         f"/api/v1/review-rounds/{review_round.pk}/decide/", {"outcome": "accepted"}, format="json"
     )
     assert decided.status_code == 200, decided.json()
-    assert decided.json()["status"] == ReviewRoundStatus.DECIDED and decided.json()["outcome"] == "accepted"
+    assert (
+        decided.json()["status"] == ReviewRoundStatus.DECIDED
+        and decided.json()["outcome"] == "accepted"
+    )
 
 
 def test_a_bad_outcome_is_invalid(as_user):
@@ -358,7 +407,13 @@ def test_r_5_3_1_delay_registered_agreed_and_applied_through_the_api(as_user):
 
 def test_r_5_3_2_customer_change_with_new_quantities_through_the_api(as_user):
     order = accepted_order(
-        lines=[{"product": ProductFactory(), "quantity": Decimal(100), "required_date": dt.date(2026, 4, 1)}]
+        lines=[
+            {
+                "product": ProductFactory(),
+                "quantity": Decimal(100),
+                "required_date": dt.date(2026, 4, 1),
+            }
+        ]
     )
     line = order.lines.get()
     clerk = sales_admin()
@@ -371,7 +426,9 @@ def test_r_5_3_2_customer_change_with_new_quantities_through_the_api(as_user):
     )
     client = as_user(clerk)
     registered = client.post(
-        "/api/v1/changes/", {"order": order.pk, "kind": "customer", "reason": "追加數量"}, format="json"
+        "/api/v1/changes/",
+        {"order": order.pk, "kind": "customer", "reason": "追加數量"},
+        format="json",
     )
     assert registered.status_code == 201, registered.json()
     change = ChangeEntry.objects.get()
@@ -389,7 +446,9 @@ def test_r_5_3_2_customer_change_with_new_quantities_through_the_api(as_user):
 
 def test_a_customer_change_cannot_be_agreed_by_hand_409(as_user):
     order = accepted_order()
-    change = change_register(order=order, kind="customer", reason_category="", reason="改包裝", actor=sales_admin())
+    change = change_register(
+        order=order, kind="customer", reason_category="", reason="改包裝", actor=sales_admin()
+    )
     response = as_user(sales_admin()).post(
         f"/api/v1/changes/{change.pk}/agreement/",
         {"agreed_by": "陳經理", "agreed_at": "2026-03-10T08:00:00+08:00", "via": "phone"},
@@ -402,15 +461,25 @@ def test_a_customer_change_cannot_be_agreed_by_hand_409(as_user):
 def test_r_3_5_other_roles_read_the_register_but_do_not_write_it(as_user, role):
     order = accepted_order()
     change = change_register(
-        order=order, kind="company", reason_category="material", reason="缺料",
-        new_due_date=dt.date(2026, 4, 8), actor=sales_admin(),
+        order=order,
+        kind="company",
+        reason_category="material",
+        reason="缺料",
+        new_due_date=dt.date(2026, 4, 8),
+        actor=sales_admin(),
     )
     client = as_user(UserFactory(roles=[role]))
     readable = role != Role.WORKSHOP_LEAD  # the workshop reads orders and notices, not F3
     assert client.get(f"/api/v1/changes/{change.pk}/").status_code == (200 if readable else 403)
     registered = client.post(
         "/api/v1/changes/",
-        {"order": order.pk, "kind": "company", "reason_category": "quality", "reason": "x", "new_due_date": "2026-04-08"},
+        {
+            "order": order.pk,
+            "kind": "company",
+            "reason_category": "quality",
+            "reason": "x",
+            "new_due_date": "2026-04-08",
+        },
         format="json",
     )
     assert registered.status_code == 403

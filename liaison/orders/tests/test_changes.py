@@ -18,7 +18,12 @@ from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import OrderErrorCode
 from liaison.orders.models import ChangeEntry
-from liaison.orders.services import change_apply, change_record_agreement, change_register, review_decide
+from liaison.orders.services import (
+    change_apply,
+    change_record_agreement,
+    change_register,
+    review_decide,
+)
 from liaison.orders.states import (
     ChangeKind,
     ChangeReasonCategory,
@@ -59,7 +64,9 @@ def notice_for(order, quantity=None, actor=None):
         order=order,
         workshop=workshop(),
         due_date=dt.date(2026, 3, 25),
-        lines=[{"product": line.product, "quantity": quantity or line.quantity, "order_line": line}],
+        lines=[
+            {"product": line.product, "quantity": quantity or line.quantity, "order_line": line}
+        ],
         actor=actor or sales_admin(),
     )
 
@@ -137,7 +144,10 @@ def test_r_5_3_1_company_delay_is_registered_with_its_reason_category(category):
 @pytest.mark.parametrize(
     ("code", "overrides"),
     [
-        (OrderErrorCode.WRONG_CHANGE_CATEGORY, {"reason_category": ChangeReasonCategory.CUSTOMER_REQUEST}),
+        (
+            OrderErrorCode.WRONG_CHANGE_CATEGORY,
+            {"reason_category": ChangeReasonCategory.CUSTOMER_REQUEST},
+        ),
         (OrderErrorCode.WRONG_CHANGE_CATEGORY, {"reason_category": ""}),
         (OrderErrorCode.WRONG_CHANGE_CATEGORY, {"reason_category": "weather"}),
         (OrderErrorCode.REASON_REQUIRED, {"reason": " "}),
@@ -184,11 +194,15 @@ def test_a_second_change_waits_until_the_first_is_done():
     first = delay(order)
     with pytest.raises(LiaisonError) as refused:
         delay(order, reason_category=ChangeReasonCategory.EQUIPMENT)
-    assert refused.value.code == OrderErrorCode.CHANGE_PENDING and first.number in str(refused.value)
+    assert refused.value.code == OrderErrorCode.CHANGE_PENDING and first.number in str(
+        refused.value
+    )
     assert ChangeEntry.objects.get() == first
 
 
-@pytest.mark.parametrize("role", [Role.QC_HEAD, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT])
+@pytest.mark.parametrize(
+    "role", [Role.QC_HEAD, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT]
+)
 def test_r_3_5_only_sales_keeps_the_change_register(role):
     order = accepted_order()
     with pytest.raises(LiaisonError) as refused:
@@ -309,7 +323,9 @@ def test_r_5_3_1_no_new_notice_before_the_customer_agreed():
     change = delay(order)
     with pytest.raises(LiaisonError) as refused:
         change_apply(change=change, actor=sales_admin())
-    assert refused.value.code == OrderErrorCode.CHANGE_NOT_AGREED and change.number in str(refused.value)
+    assert refused.value.code == OrderErrorCode.CHANGE_NOT_AGREED and change.number in str(
+        refused.value
+    )
     original.refresh_from_db()
     change.refresh_from_db()
     assert original.status == NoticeStatus.ISSUED and change.status == ChangeStatus.REGISTERED
@@ -391,7 +407,12 @@ def test_r_5_3_2_a_rejected_change_leaves_the_contract_as_it_was():
     original = notice_for(order)
     change = customer_change(order)
     second = order.review_rounds.get(number=2)
-    review_decide(review_round=second, outcome=ReviewOutcome.REJECTED, conditions="產能不足", actor=sales_admin())
+    review_decide(
+        review_round=second,
+        outcome=ReviewOutcome.REJECTED,
+        conditions="產能不足",
+        actor=sales_admin(),
+    )
     change.refresh_from_db()
     order.refresh_from_db()
     original.refresh_from_db()
@@ -418,10 +439,15 @@ def test_r_5_3_2_new_quantity_updates_the_order_line_and_the_successor_notice():
     original = notice_for(order, quantity=Decimal(60))
     change = customer_change(order)
     review_pass(order.review_rounds.get(number=2))
-    [successor] = change_apply(change=change, actor=sales_admin(), line_quantities={line.pk: Decimal(150)})
+    [successor] = change_apply(
+        change=change, actor=sales_admin(), line_quantities={line.pk: Decimal(150)}
+    )
     line.refresh_from_db()
     assert line.quantity == Decimal(150)
-    assert [h.quantity for h in line.history.order_by("history_date")] == [Decimal(100), Decimal(150)]
+    assert [h.quantity for h in line.history.order_by("history_date")] == [
+        Decimal(100),
+        Decimal(150),
+    ]
     assert line.history.first().history_change_reason == f"Quantity changed by {change.number}"
     assert [(nl.order_line, nl.quantity) for nl in successor.lines.all()] == [(line, Decimal(110))]
     original.refresh_from_db()
@@ -435,7 +461,9 @@ def test_r_5_3_2_a_reduction_that_leaves_nothing_to_make_voids_the_notice_withou
     original = notice_for(order, quantity=Decimal(40))
     change = customer_change(order)
     review_pass(order.review_rounds.get(number=2))
-    assert change_apply(change=change, actor=sales_admin(), line_quantities={line: Decimal(60)}) == []
+    assert (
+        change_apply(change=change, actor=sales_admin(), line_quantities={line: Decimal(60)}) == []
+    )
     original.refresh_from_db()
     assert original.status == NoticeStatus.VOID and original.superseded_by is None
 
@@ -456,7 +484,9 @@ def test_quantity_below_what_was_shipped_is_refused():
     review_pass(order.review_rounds.get(number=2))
     with pytest.raises(LiaisonError) as refused:
         change_apply(change=change, actor=clerk, line_quantities={line.pk: Decimal(50)})
-    assert refused.value.code == OrderErrorCode.QUANTITY_BELOW_SHIPPED and "80" in str(refused.value)
+    assert refused.value.code == OrderErrorCode.QUANTITY_BELOW_SHIPPED and "80" in str(
+        refused.value
+    )
     line.refresh_from_db()
     original.refresh_from_db()
     change.refresh_from_db()

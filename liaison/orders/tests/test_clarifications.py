@@ -146,7 +146,9 @@ def test_bad_answer_is_refused_and_the_clarification_stays_open(code, overrides)
     assert not clarification_records().filter(direction=Direction.FROM_CUSTOMER).exists()
 
 
-@pytest.mark.parametrize("role", [Role.QC_INSPECTOR, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT])
+@pytest.mark.parametrize(
+    "role", [Role.QC_INSPECTOR, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT]
+)
 def test_r_3_1_only_sales_talks_to_the_customer_about_clarifications(role):
     order = OrderFactory()
     with pytest.raises(LiaisonError) as refused:

@@ -75,7 +75,9 @@ def test_no_delivery_reply_before_the_order_is_accepted():
         order = OrderFactory()
         with pytest.raises(LiaisonError) as refused:
             reply(order)
-    assert refused.value.code == OrderErrorCode.ORDER_NOT_ACCEPTED and order.number in str(refused.value)
+    assert refused.value.code == OrderErrorCode.ORDER_NOT_ACCEPTED and order.number in str(
+        refused.value
+    )
     assert_no_reply(order)
 
 
@@ -95,7 +97,9 @@ def test_bad_reply_is_refused(code, overrides):
     assert_no_reply(order)
 
 
-@pytest.mark.parametrize("role", [Role.QC_HEAD, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT])
+@pytest.mark.parametrize(
+    "role", [Role.QC_HEAD, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT]
+)
 def test_r_3_1_only_sales_replies_to_the_customer(role):
     with clock.frozen(local(2026, 3, 3)):
         order = accepted_order()

@@ -17,7 +17,7 @@ from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import OrderErrorCode
-from liaison.orders.models import Order, OrderLine, ReviewRound, ReviewSignOff
+from liaison.orders.models import Order, OrderLine, ReviewRound
 from liaison.orders.services import order_register
 from liaison.orders.states import OrderChannel, OrderStatus, ReviewRoundReason, ReviewRoundStatus
 from liaison.orders.tests.factories import OrderFactory, order_line, review_departments, sales_admin
@@ -112,7 +112,9 @@ def test_r_5_2_1_unknown_channel_is_refused_before_a_number_is_taken():
 def test_r_5_2_2_1_registering_opens_the_review_form_with_the_configured_departments():
     departments = review_departments()
     DepartmentFactory(code="workshop-2", kind=DepartmentKind.WORKSHOP, signs_contract_review=False)
-    DepartmentFactory(code="old-qc", kind=DepartmentKind.QC, signs_contract_review=True, active=False)
+    DepartmentFactory(
+        code="old-qc", kind=DepartmentKind.QC, signs_contract_review=True, active=False
+    )
     clerk = sales_admin()
     with clock.frozen(local(2026, 3, 2, 10)) as now:
         order = OrderFactory(actor=clerk)
@@ -127,7 +129,9 @@ def test_r_5_2_2_1_registering_opens_the_review_form_with_the_configured_departm
     assert signing == set(departments.values())
     assert not review_round.sign_offs.filter(signed_at__isnull=False).exists()
     timeline = list(
-        TimelineEntry.objects.filter(customer=order.customer).order_by("pk").values_list("event", "actor")
+        TimelineEntry.objects.filter(customer=order.customer)
+        .order_by("pk")
+        .values_list("event", "actor")
     )
     assert timeline[-2:] == [
         (TimelineEvent.ORDER_REGISTERED, clerk.pk),
@@ -160,7 +164,7 @@ def test_r_5_2_2_3_order_points_to_the_catalogued_fax():
 @pytest.mark.parametrize(
     ("code", "make_lines"),
     [
-        (OrderErrorCode.LINES_REQUIRED, lambda: []),
+        (OrderErrorCode.LINES_REQUIRED, list),
         (OrderErrorCode.LINE_INCOMPLETE, lambda: [order_line(required_date=None)]),
         (OrderErrorCode.LINE_INCOMPLETE, lambda: [order_line(product=None)]),
         (OrderErrorCode.LINE_INCOMPLETE, lambda: [order_line(quantity="")]),
@@ -189,9 +193,8 @@ def test_inactive_product_is_refused_naming_it():
 
 
 def test_order_received_in_the_future_is_refused():
-    with clock.frozen(local(2026, 3, 2, 9)):
-        with pytest.raises(LiaisonError) as refused:
-            OrderFactory(received_at=local(2026, 3, 2, 11))
+    with clock.frozen(local(2026, 3, 2, 9)), pytest.raises(LiaisonError) as refused:
+        OrderFactory(received_at=local(2026, 3, 2, 11))
     assert refused.value.code == OrderErrorCode.RECEIVED_IN_FUTURE
     assert nothing_registered()
 
@@ -224,7 +227,9 @@ def test_without_review_departments_configured_the_order_is_refused():
     assert nothing_registered()
 
 
-@pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.SALES_HEAD, Role.ADMINISTRATOR])
+@pytest.mark.parametrize(
+    "role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.SALES_HEAD, Role.ADMINISTRATOR]
+)
 def test_r_3_1_sales_registers_orders(role):
     order = OrderFactory(actor=UserFactory(roles=[role]))
     assert order.pk

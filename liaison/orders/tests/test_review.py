@@ -1,4 +1,4 @@
-"""The contract review form, F2: sign-offs, the legal check and the decision (R-5.1.2, R-5.2.3.1)."""
+"""The contract review form, F2: sign-offs, legal check, decision (R-5.1.2, R-5.2.3.1)."""
 
 import pytest
 from django.utils import translation
@@ -55,10 +55,17 @@ def assert_undecided(review_round):
 def test_r_5_2_3_1_each_department_signs_its_own_opinion(review_round, code):
     signer = member(code)
     with clock.frozen(local(2026, 3, 3, 10)) as now:
-        sign_off = sign(sign_off_of(review_round, code), signer, opinion="可於四週內完成", capacity_ok=False)
+        sign_off = sign(
+            sign_off_of(review_round, code), signer, opinion="可於四週內完成", capacity_ok=False
+        )
     sign_off.refresh_from_db()
     assert (sign_off.signed_by, sign_off.signed_at) == (signer, now)
-    assert (sign_off.capability_ok, sign_off.capacity_ok, sign_off.delivery_date_ok, sign_off.quality_ok) == (
+    assert (
+        sign_off.capability_ok,
+        sign_off.capacity_ok,
+        sign_off.delivery_date_ok,
+        sign_off.quality_ok,
+    ) == (
         True,
         False,
         True,
@@ -105,7 +112,9 @@ def test_a_no_needs_an_opinion(review_round):
     qc_line = sign_off_of(review_round, "qc")
     with pytest.raises(LiaisonError) as refused:
         sign(qc_line, member("qc"), quality_ok=False)
-    assert refused.value.code == OrderErrorCode.OPINION_REQUIRED and refused.value.field == "opinion"
+    assert (
+        refused.value.code == OrderErrorCode.OPINION_REQUIRED and refused.value.field == "opinion"
+    )
     qc_line.refresh_from_db()
     assert not qc_line.is_signed
 
@@ -147,9 +156,15 @@ def test_r_5_1_2_legal_check_is_recorded_explicitly(review_round):
     clerk = member("sales")
     review_legal_check(review_round=review_round, passed=True, note="GB/T 5782-2016", actor=clerk)
     review_round.refresh_from_db()
-    assert review_round.legal_check_passed is True and review_round.legal_check_note == "GB/T 5782-2016"
+    assert (
+        review_round.legal_check_passed is True
+        and review_round.legal_check_note == "GB/T 5782-2016"
+    )
     record = review_round.history.first()
-    assert record.history_change_reason == "Laws and regulations checked" and record.history_user == clerk
+    assert (
+        record.history_change_reason == "Laws and regulations checked"
+        and record.history_user == clerk
+    )
 
 
 def test_r_5_1_2_a_failed_check_says_which_rule(review_round):
@@ -169,7 +184,9 @@ def test_r_5_1_2_the_check_is_yes_or_no(review_round):
 def test_legal_check_on_a_decided_round_is_refused(review_round):
     review_pass(review_round)
     with pytest.raises(LiaisonError) as refused:
-        review_legal_check(review_round=review_round, passed=False, note="RoHS", actor=member("sales"))
+        review_legal_check(
+            review_round=review_round, passed=False, note="RoHS", actor=member("sales")
+        )
     assert refused.value.code == OrderErrorCode.ROUND_NOT_OPEN
     review_round.refresh_from_db()
     assert review_round.legal_check_passed is True
@@ -189,7 +206,9 @@ def test_legal_check_is_sales_work(review_round):
 def ready(review_round, **answers):
     """Every department signs and the legal check passes: the round may be decided."""
     sign_all(review_round, **answers)
-    review_legal_check(review_round=review_round, passed=True, note="GB/T 5782", actor=member("sales"))
+    review_legal_check(
+        review_round=review_round, passed=True, note="GB/T 5782", actor=member("sales")
+    )
 
 
 def test_r_5_2_3_1_accepted_records_who_and_when_after_every_signature(review_round):
@@ -197,9 +216,14 @@ def test_r_5_2_3_1_accepted_records_who_and_when_after_every_signature(review_ro
         ready(review_round)
     head = member("sales", Role.SALES_HEAD)
     with clock.frozen(local(2026, 3, 3, 15)) as now:
-        review_decide(review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=head)
+        review_decide(
+            review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=head
+        )
     review_round.refresh_from_db()
-    assert review_round.status == ReviewRoundStatus.DECIDED and review_round.outcome == ReviewOutcome.ACCEPTED
+    assert (
+        review_round.status == ReviewRoundStatus.DECIDED
+        and review_round.outcome == ReviewOutcome.ACCEPTED
+    )
     assert (review_round.decided_by, review_round.decided_at) == (head, now)
     assert all(s.signed_at <= review_round.decided_at for s in review_round.sign_offs.all())
     assert review_round.order.status == OrderStatus.ACCEPTED
@@ -219,29 +243,50 @@ def test_r_5_2_3_1_accepted_with_conditions_keeps_them(review_round):
     assert review_round.outcome == ReviewOutcome.ACCEPTED_WITH_CONDITIONS
     assert review_round.conditions == "材料到貨後兩週交貨"
     assert review_round.order.status == OrderStatus.ACCEPTED
-    assert "材料到貨後兩週交貨" in TimelineEntry.objects.get(event=TimelineEvent.REVIEW_DECIDED).summary
+    assert (
+        "材料到貨後兩週交貨"
+        in TimelineEntry.objects.get(event=TimelineEvent.REVIEW_DECIDED).summary
+    )
 
 
 def test_r_5_2_3_1_rejected_with_its_reason(review_round):
     review_decide(
-        review_round=review_round, outcome=ReviewOutcome.REJECTED, conditions="交期無法配合", actor=sales_admin()
+        review_round=review_round,
+        outcome=ReviewOutcome.REJECTED,
+        conditions="交期無法配合",
+        actor=sales_admin(),
     )
     review_round.refresh_from_db()
-    assert review_round.outcome == ReviewOutcome.REJECTED and review_round.conditions == "交期無法配合"
+    assert (
+        review_round.outcome == ReviewOutcome.REJECTED and review_round.conditions == "交期無法配合"
+    )
     assert review_round.order.status == OrderStatus.REJECTED
 
 
 def test_r_5_1_2_rejected_because_the_product_fails_the_legal_check(review_round):
     clerk = sales_admin()
     review_legal_check(review_round=review_round, passed=False, note="不符 RoHS", actor=clerk)
-    review_decide(review_round=review_round, outcome=ReviewOutcome.REJECTED, conditions="不符 RoHS", actor=clerk)
+    review_decide(
+        review_round=review_round,
+        outcome=ReviewOutcome.REJECTED,
+        conditions="不符 RoHS",
+        actor=clerk,
+    )
     review_round.refresh_from_db()
-    assert review_round.status == ReviewRoundStatus.DECIDED and review_round.legal_check_passed is False
+    assert (
+        review_round.status == ReviewRoundStatus.DECIDED
+        and review_round.legal_check_passed is False
+    )
 
 
 def test_rejection_needs_a_reason(review_round):
     with pytest.raises(LiaisonError) as refused:
-        review_decide(review_round=review_round, outcome=ReviewOutcome.REJECTED, conditions=" ", actor=sales_admin())
+        review_decide(
+            review_round=review_round,
+            outcome=ReviewOutcome.REJECTED,
+            conditions=" ",
+            actor=sales_admin(),
+        )
     assert refused.value.code == OrderErrorCode.REJECTION_REASON_REQUIRED
     assert_undecided(review_round)
 
@@ -263,7 +308,12 @@ def test_r_5_2_3_1_review_refused_until_every_department_signed(review_round):
     sign(sign_off_of(review_round, "sales"), member("sales"))
     review_legal_check(review_round=review_round, passed=True, note="", actor=member("sales"))
     with pytest.raises(LiaisonError) as refused:
-        review_decide(review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=sales_admin())
+        review_decide(
+            review_round=review_round,
+            outcome=ReviewOutcome.ACCEPTED,
+            conditions="",
+            actor=sales_admin(),
+        )
     assert refused.value.code == OrderErrorCode.SIGN_OFFS_MISSING
     assert all(name in str(refused.value) for name in ("質檢部", "倉庫", "一車間"))
     assert "業務部" not in str(refused.value)
@@ -273,14 +323,21 @@ def test_r_5_2_3_1_review_refused_until_every_department_signed(review_round):
 def test_r_5_1_2_review_refused_without_the_legal_check(review_round):
     sign_all(review_round)
     with pytest.raises(LiaisonError) as refused:
-        review_decide(review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=sales_admin())
+        review_decide(
+            review_round=review_round,
+            outcome=ReviewOutcome.ACCEPTED,
+            conditions="",
+            actor=sales_admin(),
+        )
     assert refused.value.code == OrderErrorCode.LEGAL_CHECK_MISSING
     assert_undecided(review_round)
 
 
 def test_r_5_1_2_review_refused_when_the_legal_check_failed(review_round):
     sign_all(review_round)
-    review_legal_check(review_round=review_round, passed=False, note="不符 RoHS", actor=member("sales"))
+    review_legal_check(
+        review_round=review_round, passed=False, note="不符 RoHS", actor=member("sales")
+    )
     with pytest.raises(LiaisonError) as refused:
         review_decide(
             review_round=review_round,
@@ -295,17 +352,23 @@ def test_r_5_1_2_review_refused_when_the_legal_check_failed(review_round):
 def test_r_5_2_2_2_review_refused_while_clarification_open(review_round):
     clerk = sales_admin()
     order = review_round.order
-    clarification = clarification_ask(order=order, question="鍍鋅還是不鏽鋼？", channel="phone", actor=clerk)
+    clarification = clarification_ask(
+        order=order, question="鍍鋅還是不鏽鋼？", channel="phone", actor=clerk
+    )
     ready(review_round)
     with pytest.raises(LiaisonError) as refused:
-        review_decide(review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=clerk)
+        review_decide(
+            review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=clerk
+        )
     assert refused.value.code == OrderErrorCode.CLARIFICATION_OPEN
     with translation.override("en"):
         message = str(refused.value)
     assert message == f"Order {order.number} still has 1 open clarification(s): “鍍鋅還是不鏽鋼？”"
     assert_undecided(review_round)
     clarification_answer(clarification=clarification, answer="不鏽鋼", channel="fax", actor=clerk)
-    review_decide(review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=clerk)
+    review_decide(
+        review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=clerk
+    )
     review_round.refresh_from_db()
     assert review_round.status == ReviewRoundStatus.DECIDED
 
@@ -313,7 +376,12 @@ def test_r_5_2_2_2_review_refused_while_clarification_open(review_round):
 def test_r_5_2_2_2_an_order_may_be_rejected_with_a_clarification_open(review_round):
     clerk = sales_admin()
     clarification_ask(order=review_round.order, question="能否提前？", channel="phone", actor=clerk)
-    review_decide(review_round=review_round, outcome=ReviewOutcome.REJECTED, conditions="客戶未回覆", actor=clerk)
+    review_decide(
+        review_round=review_round,
+        outcome=ReviewOutcome.REJECTED,
+        conditions="客戶未回覆",
+        actor=clerk,
+    )
     review_round.order.refresh_from_db()
     assert review_round.order.status == OrderStatus.REJECTED
 
@@ -321,7 +389,12 @@ def test_r_5_2_2_2_an_order_may_be_rejected_with_a_clarification_open(review_rou
 def test_plain_acceptance_refused_when_a_department_said_no(review_round):
     ready(review_round, capacity_ok=False, opinion="產能已滿")
     with pytest.raises(LiaisonError) as refused:
-        review_decide(review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=sales_admin())
+        review_decide(
+            review_round=review_round,
+            outcome=ReviewOutcome.ACCEPTED,
+            conditions="",
+            actor=sales_admin(),
+        )
     assert refused.value.code == OrderErrorCode.SIGN_OFF_OBJECTION
     assert_undecided(review_round)
 
@@ -329,7 +402,9 @@ def test_plain_acceptance_refused_when_a_department_said_no(review_round):
 def test_unknown_outcome_is_refused(review_round):
     ready(review_round)
     with pytest.raises(LiaisonError) as refused:
-        review_decide(review_round=review_round, outcome="maybe", conditions="", actor=sales_admin())
+        review_decide(
+            review_round=review_round, outcome="maybe", conditions="", actor=sales_admin()
+        )
     assert refused.value.code == OrderErrorCode.UNKNOWN_OUTCOME
     assert_undecided(review_round)
 
@@ -337,7 +412,12 @@ def test_unknown_outcome_is_refused(review_round):
 def test_deciding_twice_is_refused(review_round):
     review_pass(review_round)
     with pytest.raises(LiaisonError) as refused:
-        review_decide(review_round=review_round, outcome=ReviewOutcome.REJECTED, conditions="再議", actor=sales_admin())
+        review_decide(
+            review_round=review_round,
+            outcome=ReviewOutcome.REJECTED,
+            conditions="再議",
+            actor=sales_admin(),
+        )
     assert refused.value.code == OrderErrorCode.ROUND_NOT_OPEN
     review_round.refresh_from_db()
     assert review_round.outcome == ReviewOutcome.ACCEPTED
@@ -348,20 +428,27 @@ def test_deciding_twice_is_refused(review_round):
 def test_r_3_1_the_sales_administrator_or_head_decides(review_round, role):
     ready(review_round)
     review_decide(
-        review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=UserFactory(roles=[role])
+        review_round=review_round,
+        outcome=ReviewOutcome.ACCEPTED,
+        conditions="",
+        actor=UserFactory(roles=[role]),
     )
     review_round.refresh_from_db()
     assert review_round.status == ReviewRoundStatus.DECIDED
 
 
 @pytest.mark.parametrize(
-    "role", [Role.SALES_STAFF, Role.QC_HEAD, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT]
+    "role",
+    [Role.SALES_STAFF, Role.QC_HEAD, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT],
 )
 def test_r_3_5_other_roles_cannot_decide(review_round, role):
     ready(review_round)
     with pytest.raises(LiaisonError) as refused:
         review_decide(
-            review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=UserFactory(roles=[role])
+            review_round=review_round,
+            outcome=ReviewOutcome.ACCEPTED,
+            conditions="",
+            actor=UserFactory(roles=[role]),
         )
     assert refused.value.code == OrderErrorCode.NOT_ALLOWED
     assert_undecided(review_round)

@@ -73,7 +73,11 @@ def story_1() -> Story:
 
     with clock.frozen(local(2026, 3, 2, 8)):
         fax = received_document_catalogue(
-            customer=customer, channel=ReceivedChannel.FAX, summary="訂單 PO-778", upload=pdf(), actor=clerk
+            customer=customer,
+            channel=ReceivedChannel.FAX,
+            summary="訂單 PO-778",
+            upload=pdf(),
+            actor=clerk,
         )
     with clock.frozen(local(2026, 3, 2, 9)):
         order = services.order_register(
@@ -95,18 +99,28 @@ def story_1() -> Story:
         )
     with clock.frozen(local(2026, 3, 2, 10)):
         clarification = services.clarification_ask(
-            order=order, question="材質：鍍鋅還是 SUS304？", channel=CommunicationChannel.PHONE, actor=clerk
+            order=order,
+            question="材質：鍍鋅還是 SUS304？",
+            channel=CommunicationChannel.PHONE,
+            actor=clerk,
         )
     with clock.frozen(local(2026, 3, 2, 15)):
         services.clarification_answer(
-            clarification=clarification, answer="SUS304", channel=CommunicationChannel.FAX, actor=clerk
+            clarification=clarification,
+            answer="SUS304",
+            channel=CommunicationChannel.FAX,
+            actor=clerk,
         )
     review_round = order.review_rounds.get()
     with clock.frozen(local(2026, 3, 3, 9)):
         sign_every_department(review_round, **{"workshop-1": "可於 3 月 25 日前完成 1000 件"})
-        services.review_legal_check(review_round=review_round, passed=True, note="GB/T 5782-2016", actor=clerk)
+        services.review_legal_check(
+            review_round=review_round, passed=True, note="GB/T 5782-2016", actor=clerk
+        )
     with clock.frozen(local(2026, 3, 3, 11)):
-        services.review_decide(review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=admin)
+        services.review_decide(
+            review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=admin
+        )
     line = order.lines.get()
     with clock.frozen(local(2026, 3, 3, 14)):
         slip_issue(
@@ -172,8 +186,12 @@ def story_3(story: Story) -> Story:
     second = story.order.review_rounds.get(number=2)
     with clock.frozen(local(2026, 3, 12, 14)):
         sign_every_department(second)
-        services.review_legal_check(review_round=second, passed=True, note="GB/T 5782-2016", actor=story.clerk)
-        services.review_decide(review_round=second, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=story.admin)
+        services.review_legal_check(
+            review_round=second, passed=True, note="GB/T 5782-2016", actor=story.clerk
+        )
+        services.review_decide(
+            review_round=second, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=story.admin
+        )
     line = story.order.lines.get()
     with clock.frozen(local(2026, 3, 12, 15)):
         [successor] = services.change_apply(
@@ -233,14 +251,23 @@ def test_story_2_material_shortage_delays_the_order():
     story = story_2(story_1())
     original, successor = story_1_notice(story.order), story.notice
     change = story.order.changes.get()
-    assert change.kind == ChangeKind.COMPANY and change.reason_category == ChangeReasonCategory.MATERIAL
+    assert (
+        change.kind == ChangeKind.COMPANY
+        and change.reason_category == ChangeReasonCategory.MATERIAL
+    )
     assert change.status == ChangeStatus.APPLIED
-    assert (change.customer_agreed_by, change.customer_agreed_via) == ("陳經理（採購）", CommunicationChannel.PHONE)
+    assert (change.customer_agreed_by, change.customer_agreed_via) == (
+        "陳經理（採購）",
+        CommunicationChannel.PHONE,
+    )
     assert original.status == NoticeStatus.VOID and original.superseded_by == successor
     assert successor.status == NoticeStatus.ISSUED and successor.due_date == dt.date(2026, 4, 8)
     assert successor.change == change
     agreement = CommunicationRecord.objects.get(topic=Topic.ORDER_CHANGE)
-    assert agreement.channel == CommunicationChannel.PHONE and agreement.direction == Direction.FROM_CUSTOMER
+    assert (
+        agreement.channel == CommunicationChannel.PHONE
+        and agreement.direction == Direction.FROM_CUSTOMER
+    )
     events = [
         entry.event
         for entry in reversed(timeline_for(customer=story.order.customer))
@@ -291,14 +318,16 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current():
 
 
 def test_r_1_1_requirements_recorded_reviewed_cleared_and_re_reviewed_on_change():
-    """Requirements recorded and reviewed, differences cleared, a change reviewed again, people told."""
+    """Requirements recorded and reviewed, differences cleared, changes re-reviewed, customer told."""
     story = story_3(story_2(story_1()))
     order = story.order
     assert order.lines.exists() and order.packaging
     assert not order.clarifications.filter(answered_at__isnull=True).exists()
     assert order.review_rounds.count() == 2
     assert not order.review_rounds.filter(decided_at__isnull=True).exists()
-    told = CommunicationRecord.objects.filter(customer=order.customer).values_list("topic", flat=True)
+    told = CommunicationRecord.objects.filter(customer=order.customer).values_list(
+        "topic", flat=True
+    )
     assert {Topic.CLARIFICATION, Topic.DELIVERY_REPLY, Topic.ORDER_CHANGE} <= set(told)
 
 
