@@ -1,0 +1,122 @@
+"""Steps on the same order at the same moment, on a real PostgreSQL server."""
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from django.db import connection
+
+from liaison.core import clock
+from liaison.core.errors import LiaisonError
+from liaison.orders.errors import OrderErrorCode
+from liaison.orders.models import ChangeEntry, Clarification, ReviewRound
+from liaison.orders.services import (
+    change_register,
+    clarification_ask,
+    review_decide,
+    review_legal_check,
+)
+from liaison.orders.states import OrderStatus, ReviewOutcome
+from liaison.orders.tests.factories import (
+    OrderFactory,
+    accepted_order,
+    review_departments,
+    sales_admin,
+    sign_all,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are only meaningful on PostgreSQL")
+
+
+def slow(monkeypatch, model):
+    """Hold a writer inside its transaction, so the other step arrives while it works."""
+    save = model.save
+
+    def slow_save(self, *args, **kwargs):
+        time.sleep(0.2)
+        return save(self, *args, **kwargs)
+
+    monkeypatch.setattr(model, "save", slow_save)
+
+
+def race(*steps) -> list:
+    """Run the steps in threads released together; return each one's outcome."""
+    start = threading.Barrier(len(steps))
+    outcomes = [None] * len(steps)
+
+    def run(index, step):
+        try:
+            start.wait(timeout=10)
+            step()
+            outcomes[index] = "done"
+        except LiaisonError as error:
+            outcomes[index] = error.code
+        except Exception as error:  # a constraint error would mean the lock did not hold
+            outcomes[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, step)) for i, step in enumerate(steps)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+@pytest.mark.parametrize("slow_model", [ReviewRound, Clarification])
+def test_r_5_2_2_2_a_clarification_raised_while_deciding_never_slips_past_the_review(
+    monkeypatch, slow_model
+):
+    review_departments()
+    clerk, head = sales_admin(), sales_admin()
+    order = OrderFactory(actor=clerk)
+    review_round = order.review_rounds.get()
+    sign_all(review_round)
+    review_legal_check(review_round=review_round, passed=True, note="", actor=clerk)
+    slow(monkeypatch, slow_model)
+
+    outcomes = race(
+        lambda: review_decide(
+            review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=head
+        ),
+        lambda: clarification_ask(order=order, question="包裝？", channel="phone", actor=clerk),
+    )
+
+    decided, asked = outcomes
+    assert (decided, asked) in [
+        ("done", OrderErrorCode.ORDER_NOT_UNDER_REVIEW),
+        (OrderErrorCode.CLARIFICATION_OPEN, "done"),
+    ], outcomes
+    order.refresh_from_db()
+    accepted = order.status == OrderStatus.ACCEPTED
+    assert accepted == (decided == "done")
+    assert Clarification.objects.filter(order=order).exists() == (asked == "done")
+
+
+def test_two_clerks_registering_a_delay_at_once_make_one_register_entry(monkeypatch):
+    order = accepted_order()
+    clerks = [sales_admin(), sales_admin()]
+    slow(monkeypatch, ChangeEntry)
+
+    def register(clerk):
+        return lambda: change_register(
+            order=order,
+            kind="company",
+            reason_category="material",
+            reason="缺料",
+            new_due_date=clock.today() + dt.timedelta(days=30),
+            actor=clerk,
+        )
+
+    outcomes = race(*(register(clerk) for clerk in clerks))
+
+    assert sorted(map(str, outcomes)) == sorted(["done", OrderErrorCode.CHANGE_PENDING]), outcomes
+    assert ChangeEntry.objects.filter(order=order).count() == 1
