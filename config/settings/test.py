@@ -5,6 +5,8 @@ import tempfile
 from .base import *  # noqa: F403
 
 DEBUG = False
+# Tests read English unless they pick a language (the product default is zh-hant).
+LANGUAGE_CODE = "en"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 MEDIA_ROOT = tempfile.mkdtemp(prefix="liaison-test-media-")
