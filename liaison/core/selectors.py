@@ -5,7 +5,7 @@ from liaison.core.roles import Role, user_roles
 INBOX_ON_DASHBOARD = 8
 
 
-def dashboard_for(*, user) -> dict:
+def dashboard_for(*, user, inbox=None) -> dict:
     """Return what the dashboard shows this user: their roles and each area's key figures."""
     from liaison.core.inbox import inbox_for
     from liaison.customers.selectors import customer_figures, timeline_recent
@@ -18,7 +18,7 @@ def dashboard_for(*, user) -> dict:
     if user.has_perm("stock.view_qualifiedstock"):
         cards.extend(stock_figures())
     recent = timeline_recent(limit=8) if user.has_perm("customers.view_timelineentry") else []
-    inbox = inbox_for(user=user)
+    inbox = inbox_for(user=user) if inbox is None else inbox
     return {
         "liaison_inbox": inbox[:INBOX_ON_DASHBOARD],
         "liaison_inbox_more": max(0, len(inbox) - INBOX_ON_DASHBOARD),

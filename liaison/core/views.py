@@ -12,7 +12,10 @@ from liaison.core import selectors
 
 def dashboard_callback(request, context: dict) -> dict:
     """Fill the dashboard (the back office's landing page) for the signed-in user."""
-    context.update(selectors.dashboard_for(user=request.user))
+    from liaison.core.inbox import inbox_cached
+
+    # The sidebar badge computes the same inbox in this request; compute it once.
+    context.update(selectors.dashboard_for(user=request.user, inbox=inbox_cached(request)))
     return context
 
 
