@@ -1,6 +1,7 @@
 # Liaison: the two commands are `make demo` and `make test` (see README.md).
 #
 #   make install    .venv with Python >= 3.12 and the pinned packages (fast when unchanged)
+#   make fonts      cache the PDF fonts (Regular, Bold) outside the repo
 #   make demo       migrate a SQLite database in var/, load demo data, serve on $(DEMO_ADDR)
 #   make test       SQLite, throwaway PostgreSQL and browser runs; installs Debian packages
 #   make test-fast  SQLite only, no browser
@@ -17,7 +18,7 @@ PY := .venv/bin/python
 MANAGE := $(PY) manage.py
 DEMO_ADDR ?= 127.0.0.1:8000
 
-.PHONY: help venv install sysdeps static messages demo test test-fast lock bench clean
+.PHONY: help venv install sysdeps static messages fonts demo test test-fast lock bench clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -37,7 +38,11 @@ static: install
 messages: install
 	@scripts/compile-messages
 
-demo: install messages
+# Regular and Bold instances of the embedded PDF fonts, cached outside the repo (~2 min once).
+fonts: install
+	@$(MANAGE) liaison_fonts
+
+demo: install messages fonts
 	$(MANAGE) migrate --noinput
 	$(MANAGE) demo
 	@echo
