@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from liaison.orders.demo import load_demo_orders
 from liaison.core.models import Department, User
 from liaison.core.roles import Role
 from liaison.core.states import DepartmentKind
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             if opening:
                 stock_move_record(product=product, direction=MoveDirection.IN, quantity=Decimal(opening),
                                   reason=MoveReason.OPENING, actor=warehouse, document_ref="OPENING")
+        load_demo_orders()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
