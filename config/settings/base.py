@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "liaison.stock",
     "liaison.orders",
     "liaison.production",
+    "liaison.quality",
     "liaison.communications",
     "liaison.documents",
 ]

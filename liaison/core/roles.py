@@ -50,6 +50,14 @@ _VIEW_ORDERS = [
 ]
 # A department named on the review form signs for itself (object rule in orders/rules.py).
 _SIGN_REVIEW = ["orders.change_reviewsignoff"]
+# Complaints, returns, nonconformance and CAPA: reading the chain.
+_VIEW_QUALITY = [
+    "quality.view_complaint",
+    "quality.view_returnline",
+    "quality.view_nonconformancerecord",
+    "quality.view_caparequest",
+    "quality.view_feedback",
+]
 _SALES = [
     *_VIEW_MASTER_DATA,
     *_VIEW_COMMUNICATIONS,
@@ -65,6 +73,15 @@ _SALES = [
     "orders.change_changeentry",
     "stock.add_outboundslip",
     "stock.export_outboundslip",
+    # R-5.5.1.1: Sales registers complaints and returns, acknowledges and passes them to QC;
+    # Sales records and answers other feedback.
+    *_VIEW_QUALITY,
+    "quality.add_complaint",
+    "quality.change_complaint",
+    "quality.acknowledge_complaint",
+    "quality.export_complaint",
+    "quality.add_feedback",
+    "quality.change_feedback",
     "communications.add_receiveddocument",
     "communications.void_receiveddocument",
     "communications.add_communicationrecord",
@@ -88,12 +105,30 @@ _SALES_ADMIN = [
     "stock.change_product",
     "stock.export_product",
 ]
-_QC = [*_VIEW_MASTER_DATA, *_VIEW_COMMUNICATIONS, "core.view_attachment", "core.add_attachment"]
+_QC = [
+    *_VIEW_MASTER_DATA,
+    *_VIEW_COMMUNICATIONS,
+    *_VIEW_QUALITY,
+    "core.view_attachment",
+    "core.add_attachment",
+    # R-5.5.1.2, R-5.5.1.3, R-5.5.2.2: QC investigates, inspects returns, issues and verifies CAPA,
+    # records the result and feeds it back.
+    "quality.investigate_complaint",
+    "quality.feedback_complaint",
+    "quality.change_returnline",
+    "quality.add_nonconformancerecord",
+    "quality.change_nonconformancerecord",
+    "quality.dispose_nonconformancerecord",
+    "quality.add_caparequest",
+    "quality.issue_caparequest",
+    "quality.verify_caparequest",
+    "quality.export_complaint",
+]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SALES_STAFF: _SALES,
     Role.SALES_ADMIN: _SALES_ADMIN,
-    Role.SALES_HEAD: [*_SALES_ADMIN, "core.view_department", "orders.void_order"],
+    Role.SALES_HEAD: [*_SALES_ADMIN, "core.view_department", "orders.void_order", "quality.void_complaint"],
     Role.QC_INSPECTOR: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW],
     Role.QC_HEAD: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW, "core.view_department"],
     # workshops see their notices (object rule: their own workshop) and mark progress.
@@ -108,6 +143,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "production.view_productionnotice",
         "production.view_noticeline",
         "production.progress_productionnotice",
+        "quality.view_caparequest",
+        "quality.implement_caparequest",
     ],
     Role.WAREHOUSE_CLERK: [
         *_VIEW_ORDERS,
@@ -126,11 +163,13 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "core.view_attachment",
         "core.add_attachment",
     ],
-    Role.RESPONSIBLE_MEMBER: [],
+    # the responsible department carries out the CAPA (object rule: its own department).
+    Role.RESPONSIBLE_MEMBER: ["quality.view_caparequest", "quality.implement_caparequest"],
     Role.MANAGEMENT: [
         *_VIEW_MASTER_DATA,
         *_VIEW_COMMUNICATIONS,
         *_VIEW_ORDERS,
+        *_VIEW_QUALITY,
         "core.view_department",
         "customers.export_customer",
     ],
@@ -138,6 +177,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_SALES_ADMIN,
         "orders.void_order",
         "production.progress_productionnotice",
+        "quality.void_complaint",
         "stock.add_stockmove",
         "core.view_department",
         "core.add_department",

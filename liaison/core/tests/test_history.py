@@ -11,6 +11,7 @@ NO_HISTORY = {
     "core.DocumentCounter": "a counter; the numbered records carry the numbers",
     "stock.QualifiedStock": "a running balance derived from the stock-move ledger",
     "customers.TimelineEntry": "an append-only log written by services, never edited",
+    "quality.CapaStep": "an append-only log of dated signatures, never edited",
 }
 
 

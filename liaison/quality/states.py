@@ -1,0 +1,109 @@
+"""Choices of the quality app and the transition tables of complaints and CAPA requests."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from liaison.core.states import Transition
+
+
+class ComplaintKind(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    RETURN = "return", _("Return")
+
+
+class ComplaintChannel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    FAX = "fax", _("Fax")
+    EMAIL = "email", _("E-mail")
+    VISIT = "visit", _("Visit")
+    LETTER = "letter", _("Letter")
+    MEETING = "meeting", _("Meeting")
+
+
+class ComplaintStatus(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged, with QC")
+    INVESTIGATED = "investigated", _("Investigated")
+    RESULT_RECORDED = "result_recorded", _("Result recorded")
+    CLOSED = "closed", _("Closed")
+    VOID = "void", _("Void")
+
+
+# The complaint's (and return's) life at a glance; the model's transition methods read this.
+COMPLAINT_TRANSITIONS = {
+    "acknowledge": Transition(source=(ComplaintStatus.REGISTERED,), target=ComplaintStatus.ACKNOWLEDGED),
+    "investigate": Transition(source=(ComplaintStatus.ACKNOWLEDGED,), target=ComplaintStatus.INVESTIGATED),
+    "record_result": Transition(source=(ComplaintStatus.INVESTIGATED,), target=ComplaintStatus.RESULT_RECORDED),
+    # Closed only after the result has been fed back to the customer (R-5.5.1.3).
+    "close": Transition(source=(ComplaintStatus.RESULT_RECORDED,), target=ComplaintStatus.CLOSED),
+    "void": Transition(source=(ComplaintStatus.REGISTERED, ComplaintStatus.ACKNOWLEDGED), target=ComplaintStatus.VOID),
+}
+
+
+class CauseCategory(models.TextChoices):
+    """The 6M of a cause investigation."""
+
+    MAN = "man", _("Man")
+    MACHINE = "machine", _("Machine")
+    METHOD = "method", _("Method")
+    MATERIAL = "material", _("Material")
+    MEASUREMENT = "measurement", _("Measurement")
+    ENVIRONMENT = "environment", _("Environment")
+
+
+class CapaSource(models.TextChoices):
+    COMPLAINT = "complaint", _("Complaint")
+    RETURN = "return", _("Return")
+    SURVEY = "survey", _("Satisfaction survey")
+    MANUAL = "manual", _("Raised by hand")
+
+
+class CapaStatus(models.TextChoices):
+    ISSUED = "issued", _("Issued to the department")
+    IMPLEMENTED = "implemented", _("Implemented")
+    EXECUTION_VERIFIED = "execution_verified", _("Execution verified")
+    CLOSED = "closed", _("Closed (effective)")
+
+
+CAPA_TRANSITIONS = {
+    "implement": Transition(source=(CapaStatus.ISSUED,), target=CapaStatus.IMPLEMENTED),
+    "verify_execution": Transition(source=(CapaStatus.IMPLEMENTED,), target=CapaStatus.EXECUTION_VERIFIED),
+    # Effective → closed; partly or not effective → back to the department with a new due date.
+    "close_effective": Transition(source=(CapaStatus.EXECUTION_VERIFIED,), target=CapaStatus.CLOSED),
+    "return_to_department": Transition(
+        source=(CapaStatus.IMPLEMENTED, CapaStatus.EXECUTION_VERIFIED), target=CapaStatus.ISSUED
+    ),
+}
+
+
+class Effectiveness(models.TextChoices):
+    EFFECTIVE = "effective", _("Effective")
+    PARTLY = "partly", _("Partly effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+
+class CapaStepMeaning(models.TextChoices):
+    """What a signature on the CAPA request means."""
+
+    ISSUED = "issued", _("Issued")
+    REVIEWED = "reviewed", _("Reviewed by the department")
+    IMPLEMENTED = "implemented", _("Implemented")
+    EXECUTION_VERIFIED = "execution_verified", _("Execution verified")
+    EFFECTIVENESS_VERIFIED = "effectiveness_verified", _("Effectiveness verified")
+    RETURNED = "returned", _("Returned to the department")
+
+
+class Disposition(models.TextChoices):
+    """What happens to nonconforming product (不合格品控制程序)."""
+
+    REWORK = "rework", _("Rework")
+    SCRAP = "scrap", _("Scrap")
+    CONCESSION = "concession", _("Concession (use as is)")
+    RETURN_TO_SUPPLIER = "return_to_supplier", _("Return to supplier")
+
+
+class FeedbackKind(models.TextChoices):
+    SUGGESTION = "suggestion", _("Suggestion")
+    PRAISE = "praise", _("Praise")
+    REQUEST = "request", _("Request")
+    OTHER = "other", _("Other")
