@@ -16,7 +16,9 @@ What it does:
 2. Extracts the msgids of installed packages that ship no Traditional (or no Chinese at all)
    translation, by running makemessages in a scratch directory that symlinks them:
    django-unfold (no Chinese at all), django-import-export and django-simple-history
-   (zh_Hans only), django-tasks-db (none).
+   (zh_Hans only), django-tasks-db (none). Django's own msgids (its English catalogues, core
+   and contrib) are added too, so the strings a new Django release brings before its
+   translators catch up (e.g. 6.1's "- Select an option -") do not stay English.
 3. Appends to each Chinese catalogue the vendor msgids that neither our code nor the
    translations already shipped for that language cover (Django itself and its contrib apps,
    and for zh_Hans the vendors' own zh_Hans). Each is marked ``#. vendor: <package>``.
@@ -69,6 +71,7 @@ VENDORS = {
     "simple_history": "django-simple-history",
     "django_tasks_db": "django-tasks-db",
 }
+DJANGO_DIST = {"django": "Django"}
 VENDOR_MARK = "vendor: "
 
 CHINESE = ("zh_Hant", "zh_Hans")
@@ -139,8 +142,25 @@ def extract_vendor_msgids(sp: Path) -> list[tuple[str, Entry]]:
     return result
 
 
+def django_msgids(sp: Path) -> list[tuple[str, Entry]]:
+    """("django", entry) for every msgid of Django's English catalogues (core and contrib).
+
+    The loop in main() skips those Django already translates for the language, so only what
+    its Chinese catalogues lack (new in a release, not yet translated upstream) is added.
+    """
+    django = sp / "django"
+    paths = [django / "conf" / "locale" / "en" / "LC_MESSAGES" / "django.po"]
+    paths += sorted((django / "contrib").glob("*/locale/en/LC_MESSAGES/django.po"))
+    result = []
+    for path in paths:
+        if path.is_file():
+            _, entries = read_po(path)
+            result += [("django", e) for e in entries]
+    return result
+
+
 def vendor_label(pkg: str) -> str:
-    dist = VENDORS.get(pkg, pkg)
+    dist = VENDORS.get(pkg) or DJANGO_DIST.get(pkg, pkg)
     try:
         return f"{VENDOR_MARK}{dist} {importlib.metadata.version(dist)}"
     except importlib.metadata.PackageNotFoundError:
@@ -167,7 +187,7 @@ def main() -> int:
     run_makemessages(ROOT, list(LANGS), OUR_IGNORES)
 
     # 2. Vendor msgids.
-    vendor_entries = extract_vendor_msgids(sp)
+    vendor_entries = extract_vendor_msgids(sp) + django_msgids(sp)
 
     converted: list[tuple[str, str]] = []
     for lang in LANGS:
