@@ -63,7 +63,12 @@ def exception_handler(exc, context):
         body = {"code": str(exc.code), "message": str(exc), "fields": {}}
         if exc.field:
             body["fields"] = {exc.field: [str(exc)]}
-        status_code = status.HTTP_409_CONFLICT if getattr(exc, "conflict", False) else status.HTTP_400_BAD_REQUEST
+        if exc.forbidden:
+            status_code = status.HTTP_403_FORBIDDEN
+        elif exc.conflict:
+            status_code = status.HTTP_409_CONFLICT
+        else:
+            status_code = status.HTTP_400_BAD_REQUEST
         return Response(body, status=status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(

@@ -6,17 +6,37 @@ from django.utils.translation import gettext_lazy as _
 
 
 class LiaisonError(Exception):
-    """A rule of the procedure refused an action; nothing was changed."""
+    """A rule of the procedure refused an action; nothing was changed.
 
-    def __init__(self, code: StrEnum, message, *, field: str | None = None, **params):
+    ``conflict``: the record's state forbids it (API 409); ``forbidden``: the actor's
+    role or department does (API 403); otherwise the input was wrong (API 400).
+    """
+
+    def __init__(
+        self,
+        code: StrEnum,
+        message,
+        *,
+        field: str | None = None,
+        conflict: bool = False,
+        forbidden: bool = False,
+        **params,
+    ):
         self.code = code
         self.message = message
         self.field = field
+        self.conflict = conflict
+        self.forbidden = forbidden
         self.params = params
         super().__init__(str(code))
 
     def __str__(self) -> str:
         return str(self.message) % self.params if self.params else str(self.message)
+
+
+def refuse(messages: dict, code: StrEnum, **kwargs) -> LiaisonError:
+    """Build the error for ``code`` with its message from an app's ``MESSAGES`` table."""
+    return LiaisonError(code, messages[code], **kwargs)
 
 
 class CoreErrorCode(StrEnum):

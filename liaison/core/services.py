@@ -23,6 +23,26 @@ ATTACHMENT_TYPES = {
 }
 
 
+def sign_history(record, *, actor: User | None, reason: str) -> None:
+    """Mark who makes the next save of ``record`` and why, for its history row.
+
+    The history middleware only sees session users; API token users, commands and
+    scheduled tasks come through here.
+    """
+    record._change_reason = str(reason)[:100]
+    if actor is not None:
+        record._history_user = actor
+        if hasattr(record, "updated_by_id"):
+            record.updated_by = actor
+
+
+def has_role_permission(actor: User | None, perm: str, obj=None) -> bool:
+    """True when an active actor holds ``perm`` (and the object rule allows ``obj``)."""
+    return actor is not None and actor.is_active and actor.has_perm(perm, obj) if obj is not None else (
+        actor is not None and actor.is_active and actor.has_perm(perm)
+    )
+
+
 def number_format(*, doc_type: str, year: int, number: int) -> str:
     return f"{doc_type}-{year}-{number:04d}"
 
