@@ -38,9 +38,9 @@ def sign_history(record, *, actor: User | None, reason: str) -> None:
 
 def has_role_permission(actor: User | None, perm: str, obj=None) -> bool:
     """True when an active actor holds ``perm`` (and the object rule allows ``obj``)."""
-    return actor is not None and actor.is_active and actor.has_perm(perm, obj) if obj is not None else (
-        actor is not None and actor.is_active and actor.has_perm(perm)
-    )
+    if actor is None or not actor.is_active:
+        return False
+    return actor.has_perm(perm, obj) if obj is not None else actor.has_perm(perm)
 
 
 def number_format(*, doc_type: str, year: int, number: int) -> str:
