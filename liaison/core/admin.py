@@ -30,6 +30,36 @@ class UserAdmin(SimpleHistoryAdmin, BaseUserAdmin, ModelAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Liaison"), {"fields": ["department", "language"]}),
     ]
+    # What a non-superuser (the Administrator role) may set: roles, not raw permissions.
+    role_fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        (_("Personal info"), {"fields": ["first_name", "last_name", "email"]}),
+        (_("Permissions"), {"fields": ["is_active", "groups", "is_staff", "is_superuser"]}),
+        (_("Liaison"), {"fields": ["department", "language"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_fieldsets(request, obj)
+        return self.role_fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        # Superuser status and per-user permissions would bypass the role table.
+        return ["is_staff", "is_superuser", "last_login", "date_joined"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        # Only a superuser may touch a superuser's account (its password above all).
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.is_staff = True  # everyone works in the back office; roles say what they reach
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # users sign records; deactivate them instead
