@@ -211,6 +211,8 @@ IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 # Import and export need their own permissions (e.g. customers.import_customer).
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"
+# A cell typed as "=HYPERLINK(...)" by a customer must not run as a formula in Excel.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 LOGGING = {

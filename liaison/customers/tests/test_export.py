@@ -58,3 +58,17 @@ def test_an_exported_workbook_imports_back_unchanged(sales_user):
     report = services.customers_import(file=BytesIO(exported), actor=sales_user)
 
     assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+
+
+def test_exported_cells_are_never_formulae():
+    """A name typed as a formula reaches Excel as text (formula injection)."""
+    from openpyxl import load_workbook
+
+    CustomerFactory(registered_name='=HYPERLINK("http://x","y")')
+    exported = XLSX().export_data(CustomerResource().export(Customer.objects.all()))
+
+    sheet = load_workbook(BytesIO(exported)).active
+    cell = sheet.cell(row=2, column=1)
+    assert cell.data_type == "s"
+    assert cell.value == 'HYPERLINK("http://x","y")'
+    assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
