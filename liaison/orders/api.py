@@ -169,6 +169,9 @@ class ChangeSerializer(serializers.ModelSerializer):
             "customer_agreed_at",
             "customer_agreed_via",
             "agreement_recorded_by",
+            "withdrawn_at",
+            "withdrawn_by",
+            "withdrawal_reason",
             "production_notices",
             "created_at",
             "created_by",
@@ -305,6 +308,21 @@ class AgreementSerializer(serializers.Serializer):
     agreed_by = serializers.CharField(max_length=100, allow_blank=True)
     agreed_at = serializers.DateTimeField()
     via = serializers.ChoiceField(choices=CommunicationChannel.choices)
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        allow_blank=True,
+        help_text=_("Why the change is withdrawn; when the customer refused it, what they said."),
+    )
+    refused_via = serializers.ChoiceField(
+        choices=CommunicationChannel.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("How the customer refused the change; leave empty when we withdraw it."),
+    )
+    refused_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
 class LineQuantitySerializer(serializers.Serializer):
@@ -537,6 +555,7 @@ class SignOffViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 @extend_schema_view(
     create=extend_schema(request=ChangeRegisterSerializer, responses={201: ChangeSerializer}),
     agreement=extend_schema(request=AgreementSerializer, responses=ChangeSerializer),
+    withdraw=extend_schema(request=WithdrawSerializer, responses=ChangeSerializer),
     apply=extend_schema(
         request=ApplySerializer,
         responses=inline_serializer(
@@ -556,7 +575,7 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     )
 
     def get_permissions(self):
-        if self.action in ("agreement", "apply"):
+        if self.action in ("agreement", "withdraw", "apply"):
             return [permissions.IsAuthenticated(), CanView()]
         return super().get_permissions()
 
@@ -583,6 +602,15 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             actor=request.user,
             **body.validated_data,
         )
+        return self._answer(change)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """Withdraw a change not yet applied; a delay the customer refused, with what they said."""
+        change = self.get_object()
+        body = WithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        _run(services.change_withdraw, change=change, actor=request.user, **body.validated_data)
         return self._answer(change)
 
     @action(detail=True, methods=["post"])

@@ -49,6 +49,8 @@ class OrderErrorCode(StrEnum):
     CHANGE_NOT_AGREED = "change_not_agreed"
     LINE_NOT_IN_ORDER = "line_not_in_order"
     QUANTITY_BELOW_SHIPPED = "quantity_below_shipped"
+    WITHDRAWAL_REASON_REQUIRED = "withdrawal_reason_required"
+    CHANGE_NOT_WITHDRAWABLE = "change_not_withdrawable"
 
 
 MESSAGES = {
@@ -134,7 +136,9 @@ MESSAGES = {
         "A delay needs the new delivery date proposed to the customer."
     ),
     OrderErrorCode.CHANGE_PENDING: _(
-        "Order %(order)s already has change %(change)s in progress (%(status)s); finish it first."
+        "Order %(order)s already has change %(change)s in progress (%(status)s). "
+        "Apply it once agreed, withdraw it (for instance when the customer refuses it), "
+        "or wait for the decision of its review round; then register the new change."
     ),
     OrderErrorCode.CHANGE_NOT_OPEN: _(
         "Change %(change)s is %(status)s; it can no longer be agreed."
@@ -150,5 +154,12 @@ MESSAGES = {
     OrderErrorCode.LINE_NOT_IN_ORDER: _("Line %(line)s is not a line of order %(order)s."),
     OrderErrorCode.QUANTITY_BELOW_SHIPPED: _(
         "Line %(line)s: %(shipped)s have already been shipped; the quantity cannot go below that."
+    ),
+    OrderErrorCode.WITHDRAWAL_REASON_REQUIRED: _(
+        "Write why the change is withdrawn, for instance what the customer said when refusing it."
+    ),
+    OrderErrorCode.CHANGE_NOT_WITHDRAWABLE: _(
+        "Change %(change)s is %(status)s; only a change not yet applied, rejected or withdrawn "
+        "can be withdrawn."
     ),
 }

@@ -355,6 +355,24 @@ class ChangeAgreementForm(Form):
         self.initial.setdefault("agreed_at", clock.now().replace(second=0, microsecond=0))
 
 
+class ChangeWithdrawForm(Form):
+    """Withdraw a change; a delay the customer refused says how the refusal came."""
+
+    change = forms.IntegerField(widget=forms.HiddenInput())
+    reason = forms.CharField(
+        label=_("reason for withdrawal"),
+        help_text=_("When the customer refused the change, what they said."),
+        widget=_textarea(),
+    )
+    refused_via = forms.ChoiceField(
+        label=_("refused by the customer via"),
+        choices=[("", _("— not refused: withdrawn by us"))] + list(CommunicationChannel.choices),
+        required=False,
+        widget=_select(),
+    )
+    refused_at = forms.DateTimeField(label=_("refused at"), required=False, widget=DateTimeInput())
+
+
 class ChangeApplyForm(LineQuantitiesForm):
     """The agreed change's new due date and, for a customer's change, the new ordered quantities."""
 

@@ -281,6 +281,9 @@ class ChangeEntry(FSMModelMixin, AuditedModel):
     agreement_recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("agreement recorded by"), editable=False, **_USER
     )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("withdrawn by"), editable=False, **_USER)
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("change register entry (F3)")
@@ -321,5 +324,8 @@ class ChangeEntry(FSMModelMixin, AuditedModel):
     @transition(
         field=status, source=CHANGE_TRANSITIONS["withdraw"].source, target=CHANGE_TRANSITIONS["withdraw"].target
     )
-    def withdraw(self) -> None:
-        """Registered by mistake or no longer needed."""
+    def withdraw(self, *, by, reason: str) -> None:
+        """The customer refused it, it was registered by mistake, or it is no longer needed."""
+        self.withdrawn_at = clock.now()
+        self.withdrawn_by = by
+        self.withdrawal_reason = reason

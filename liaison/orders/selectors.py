@@ -38,6 +38,8 @@ from liaison.stock.selectors import stock_for_products
 ZERO = Decimal(0)
 # Orders still to deliver: an overdue mark makes sense only for these.
 OPEN_STATUSES = (OrderStatus.UNDER_REVIEW, OrderStatus.ACCEPTED)
+# Changes that can still be withdrawn (the customer refused, or nobody needs them).
+WITHDRAWABLE_CHANGE_STATUSES = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, ChangeStatus.AGREED)
 # Notices a workshop still has to finish.
 OPEN_NOTICE_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS)
 
@@ -180,6 +182,11 @@ class OrderPage:
         return [c for c in self.changes if c.status == ChangeStatus.AGREED]
 
     @property
+    def withdrawable_changes(self) -> list[ChangeEntry]:
+        """Changes not yet applied, rejected or withdrawn: the ones that hold up the next change."""
+        return [c for c in self.changes if c.status in WITHDRAWABLE_CHANGE_STATUSES]
+
+    @property
     def current_notices(self) -> list[ProductionNotice]:
         return [n for n in self.notices if n.status != NoticeStatus.VOID]
 
@@ -251,7 +258,7 @@ def order_page(*, order: Order) -> OrderPage:
             order.clarifications.select_related("asked_by", "answer_recorded_by").order_by("asked_at", "pk")
         ),
         review_rounds=review_rounds,
-        changes=list(order.changes.select_related("created_by", "agreement_recorded_by").order_by("created_at", "pk")),
+        changes=list(order.changes.select_related("created_by", "agreement_recorded_by", "withdrawn_by").order_by("created_at", "pk")),
         notices=notices,
         slips=slips,
         workshops=workshop_list(),

@@ -50,6 +50,7 @@ from liaison.orders.states import (
     OrderStatus,
     ReviewOutcome,
     ReviewRoundReason,
+    ReviewRoundStatus,
 )
 from liaison.stock.models import OutboundSlipLine, format_quantity
 
@@ -67,15 +68,13 @@ OPEN_CHANGE_STATUSES = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, Chan
 def _refuse(
     code: OrderErrorCode, *, field: str | None = None, conflict: bool = False, **params
 ) -> LiaisonError:
-    error = LiaisonError(code, MESSAGES[code], field=field, **params)
-    error.conflict = conflict
-    return error
+    return LiaisonError(code, MESSAGES[code], field=field, conflict=conflict, **params)
 
 
 def _require(actor: User, perm: str, action) -> None:
     """Refuse an actor whose roles do not carry ``perm``."""
     if actor is None or not actor.has_perm(perm):
-        raise _refuse(OrderErrorCode.NOT_ALLOWED, action=action)
+        raise _refuse(OrderErrorCode.NOT_ALLOWED, action=action, forbidden=True)
 
 
 def _sign(record, actor: User, reason: str) -> None:
@@ -811,6 +810,85 @@ def change_record_agreement(
         summary=text,
         about=change,
         occurred_at=agreed_at,
+    )
+    return change
+
+
+@transaction.atomic
+def change_withdraw(
+    *,
+    change: ChangeEntry,
+    reason: str,
+    actor: User,
+    refused_via: CommunicationChannel | str = "",
+    refused_at: dt.datetime | None = None,
+) -> ChangeEntry:
+    """Withdraw a change not yet applied, with the reason; the order is free for the next one.
+
+    A delay the customer refuses (R-5.3.1) is withdrawn with what the customer said:
+    ``refused_via`` (and ``refused_at``, default now) say how the refusal came, and it
+    goes on the communication record (F5) as a line from the customer. A customer's
+    change still under review takes its open review round with it, and the order
+    returns to accepted on its old terms.
+    """
+    _require(actor, "orders.change_changeentry", _("withdraw contract changes"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse(OrderErrorCode.WITHDRAWAL_REASON_REQUIRED, field="reason")
+    if refused_via:
+        _check_channel(refused_via, field="refused_via")
+        refused_at = refused_at or clock.now()
+        _check_not_future(refused_at, "refused_at")
+    order = _lock_order(change.order)
+    change = ChangeEntry.objects.select_for_update(of=("self",)).get(pk=change.pk)
+    if not can_proceed(change.withdraw):
+        raise _refuse(
+            OrderErrorCode.CHANGE_NOT_WITHDRAWABLE,
+            conflict=True,
+            change=change.number,
+            status=change.get_status_display(),
+        )
+    open_round = None
+    if change.status == ChangeStatus.UNDER_REVIEW:
+        open_round = (
+            ReviewRound.objects.select_for_update(of=("self",))
+            .filter(order=order, change=change, status=ReviewRoundStatus.OPEN)
+            .first()
+        )
+    change.withdraw(by=actor, reason=reason)
+    _sign(change, actor, f"Withdrawn: {reason}")
+    change.save(
+        update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_by"]
+    )
+    if open_round is not None:
+        open_round.withdraw()
+        _sign(open_round, actor, f"Withdrawn with change {change.number}")
+        open_round.save(update_fields=["status", "updated_by"])
+    if open_round is not None and order.status == OrderStatus.UNDER_REVIEW:
+        order.accept()
+        _sign(order, actor, f"Change {change.number} withdrawn")
+        order.save(update_fields=["status", "updated_by"])
+    text = f"{change.number} ({order.number}): {ChangeStatus.WITHDRAWN.label} — {reason}"
+    if refused_via:
+        communication_record(
+            customer=order.customer,
+            channel=refused_via,
+            direction=Direction.FROM_CUSTOMER,
+            topic=Topic.ORDER_CHANGE,
+            summary=f"{change.number} ({order.number}): {reason}",
+            actor=actor,
+            about=change,
+            occurred_at=refused_at,
+            automatic=True,
+        )
+    # No event of its own: the register's own line, like the registration, says what happened.
+    timeline_record(
+        customer=order.customer,
+        event=TimelineEvent.CHANGE_REGISTERED,
+        actor=actor,
+        summary=text,
+        about=change,
+        occurred_at=refused_at,
     )
     return change
 

@@ -92,5 +92,9 @@ CHANGE_TRANSITIONS = {
     "agree": Transition(source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW), target=ChangeStatus.AGREED),
     "apply": Transition(source=(ChangeStatus.AGREED,), target=ChangeStatus.APPLIED),
     "reject": Transition(source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW), target=ChangeStatus.REJECTED),
-    "withdraw": Transition(source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW), target=ChangeStatus.WITHDRAWN),
+    # Withdrawn while still open: the customer refused the delay, or nobody needs it any more.
+    "withdraw": Transition(
+        source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, ChangeStatus.AGREED),
+        target=ChangeStatus.WITHDRAWN,
+    ),
 }

@@ -19,5 +19,6 @@ urlpatterns = [
     path("<int:pk>/reply/", views.order_reply, name="reply"),
     path("<int:pk>/changes/register/", views.order_change, name="change"),
     path("<int:pk>/changes/agree/", views.order_agree, name="agree"),
+    path("<int:pk>/changes/withdraw/", views.order_withdraw, name="withdraw"),
     path("<int:pk>/changes/apply/", views.order_apply, name="apply"),
 ]

@@ -33,6 +33,7 @@ ACTIONS = {
     "reply": ("orders.change_order", "reply_form", "actions"),
     "change": ("orders.add_changeentry", "change_form", "changes"),
     "agree": ("orders.change_changeentry", "agree_form", "changes"),
+    "withdraw": ("orders.change_changeentry", "withdraw_form", "changes"),
     "apply": ("orders.change_changeentry", "apply_form", "changes"),
 }
 
@@ -92,6 +93,10 @@ def _attach_item_forms(page: selectors.OrderPage, bound: dict) -> None:
             change.agree_form = bound.get(("agree", change.pk)) or forms.ChangeAgreementForm(
                 prefix=f"agree-{change.pk}", initial={"change": change.pk}
             )
+    for change in page.withdrawable_changes:
+        change.withdraw_form = bound.get(("withdraw", change.pk)) or forms.ChangeWithdrawForm(
+            prefix=f"withdraw-{change.pk}", initial={"change": change.pk}
+        )
     channels = dict(CommunicationChannel.choices)
     for change in page.changes:
         change.via_label = channels.get(change.customer_agreed_via, change.customer_agreed_via)
@@ -147,6 +152,7 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
             "reply": accepted and _can(user, "reply"),
             "change": accepted and not page.open_changes and not page.agreed_changes and _can(user, "change"),
             "agree": _can(user, "agree"),
+            "withdraw": _can(user, "withdraw"),
             "apply": _can(user, "apply"),
         },
         "show": show,
@@ -449,6 +455,25 @@ def _agree(request, page, form):
 
 _agree.build = _item_builder("agree", forms.ChangeAgreementForm, "change", lambda p: p.open_changes)
 order_agree = _action_view("agree")(_agree)
+
+
+def _withdraw(request, page, form):
+    """Withdraw a change not yet applied: the customer refused it, or it is no longer needed."""
+    from liaison.orders import services
+
+    data = form.cleaned_data
+    services.change_withdraw(
+        change=form.item,
+        reason=data["reason"],
+        refused_via=data["refused_via"],
+        refused_at=data.get("refused_at"),
+        actor=request.user,
+    )
+    return _("Change %(change)s is withdrawn.") % {"change": form.item.number}
+
+
+_withdraw.build = _item_builder("withdraw", forms.ChangeWithdrawForm, "change", lambda p: p.withdrawable_changes)
+order_withdraw = _action_view("withdraw")(_withdraw)
 
 
 def _apply(request, page, form):

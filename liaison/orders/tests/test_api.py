@@ -491,3 +491,24 @@ def test_r_3_5_other_roles_read_the_register_but_do_not_write_it(as_user, role):
     assert agreement.status_code == 403
     change.refresh_from_db()
     assert change.status == ChangeStatus.REGISTERED and ChangeEntry.objects.count() == 1
+
+
+def test_r_5_3_1_a_delay_the_customer_refuses_is_withdrawn_through_the_api(as_user):
+    order = accepted_order()
+    change = change_register(
+        order=order,
+        kind="company",
+        reason_category="material",
+        reason="缺料",
+        new_due_date=dt.date(2026, 4, 8),
+        actor=sales_admin(),
+    )
+    url = f"/api/v1/changes/{change.pk}/withdraw/"
+    body = {"reason": "客戶不接受延期", "refused_via": "phone", "refused_at": "2026-03-10T09:00:00+08:00"}
+    assert_refused(as_user(UserFactory(roles=[Role.QC_HEAD])).post(url, body, format="json"), 403, "not_allowed")
+    response = as_user(sales_admin()).post(url, body, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["status"] == ChangeStatus.WITHDRAWN
+    assert response.json()["withdrawal_reason"] == "客戶不接受延期"
+    assert CommunicationRecord.objects.filter(topic=Topic.ORDER_CHANGE, about_id=change.pk).exists()
+    assert_refused(as_user(sales_admin()).post(url, body, format="json"), 409, "change_not_withdrawable")

@@ -22,6 +22,7 @@ from liaison.orders.services import (
     change_apply,
     change_record_agreement,
     change_register,
+    change_withdraw,
     review_decide,
 )
 from liaison.orders.states import (
@@ -504,3 +505,111 @@ def test_a_line_of_another_order_is_refused():
         change_apply(change=change, actor=sales_admin(), line_quantities={other.lines.get().pk: 5})
     assert refused.value.code == OrderErrorCode.LINE_NOT_IN_ORDER
     assert ProductionNotice.objects.filter(status=NoticeStatus.VOID).count() == 0
+
+
+# ── withdrawing a change ────────────────────────────────────────────
+
+
+def withdraw(change, **overrides):
+    values = {"reason": "客戶不接受延期，要求按原交期", "actor": overrides.pop("actor", None) or sales_admin()}
+    values.update(overrides)
+    return change_withdraw(change=change, **values)
+
+
+def test_r_5_3_1_a_delay_the_customer_refuses_is_withdrawn_and_frees_the_order():
+    order = accepted_order()
+    change = delay(order)
+    clerk = sales_admin()
+    withdraw(change, actor=clerk, refused_via=CommunicationChannel.PHONE, refused_at=local(2026, 3, 10, 9))
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.WITHDRAWN
+    assert (change.withdrawal_reason, change.withdrawn_by, change.withdrawn_at) == (
+        "客戶不接受延期，要求按原交期",
+        clerk,
+        TODAY,
+    )
+    assert change.history.first().history_change_reason.startswith("Withdrawn: ")
+    record = CommunicationRecord.objects.get(topic=Topic.ORDER_CHANGE)
+    assert (record.direction, record.channel, record.occurred_at, record.about) == (
+        Direction.FROM_CUSTOMER,
+        CommunicationChannel.PHONE,
+        local(2026, 3, 10, 9),
+        change,
+    )
+    entry = TimelineEntry.objects.filter(event=TimelineEvent.CHANGE_REGISTERED).latest("pk")
+    assert entry.about == change and "客戶不接受延期" in entry.summary
+    # The order is free again: the next change is registered.
+    second = delay(order, reason_category=ChangeReasonCategory.EQUIPMENT)
+    assert second.status == ChangeStatus.REGISTERED
+
+
+def test_r_5_3_1_a_change_withdrawn_by_us_writes_no_f5_line():
+    change = delay(accepted_order())
+    withdraw(change, reason="登記錯誤")
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.WITHDRAWN
+    assert not CommunicationRecord.objects.filter(topic=Topic.ORDER_CHANGE).exists()
+
+
+def test_r_5_3_1_an_agreed_delay_may_still_be_withdrawn():
+    change = delay(accepted_order())
+    agree(change)
+    withdraw(change, reason="材料提前到貨，不需延期")
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.WITHDRAWN
+
+
+def test_r_5_3_2_a_withdrawn_customer_change_closes_its_round_and_the_order_is_accepted_again():
+    order = accepted_order()
+    change = customer_change(order)
+    withdraw(change, reason="客戶撤回追加", refused_via=CommunicationChannel.EMAIL)
+    order.refresh_from_db()
+    change.refresh_from_db()
+    assert order.status == OrderStatus.ACCEPTED and change.status == ChangeStatus.WITHDRAWN
+    assert order.review_rounds.get(number=2).status == ReviewRoundStatus.WITHDRAWN
+    assert order.lines.get().quantity == Decimal(100)
+
+
+@pytest.mark.parametrize(
+    ("code", "overrides"),
+    [
+        (OrderErrorCode.WITHDRAWAL_REASON_REQUIRED, {"reason": "  "}),
+        (OrderErrorCode.UNKNOWN_CHANNEL, {"refused_via": "pigeon"}),
+        (OrderErrorCode.OCCURRED_IN_FUTURE, {"refused_via": "phone", "refused_at": local(2026, 3, 10, 11)}),
+        (OrderErrorCode.NOT_ALLOWED, {"actor": Role.WORKSHOP_LEAD}),
+    ],
+)
+def test_r_5_3_1_a_refused_withdrawal_changes_nothing(code, overrides):
+    change = delay(accepted_order())
+    if "actor" in overrides:
+        overrides["actor"] = UserFactory(roles=[overrides["actor"]])
+    with pytest.raises(LiaisonError) as refused:
+        withdraw(change, **overrides)
+    assert refused.value.code == code
+    assert refused.value.forbidden == (code == OrderErrorCode.NOT_ALLOWED)
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.REGISTERED and change.withdrawal_reason == ""
+    assert not CommunicationRecord.objects.filter(topic=Topic.ORDER_CHANGE).exists()
+    assert TimelineEntry.objects.filter(event=TimelineEvent.CHANGE_REGISTERED).count() == 1
+
+
+def test_r_5_3_1_an_applied_change_cannot_be_withdrawn():
+    order = accepted_order()
+    notice_for(order)
+    change = delay(order)
+    agree(change)
+    change_apply(change=change, actor=sales_admin())
+    with pytest.raises(LiaisonError) as refused:
+        withdraw(change)
+    assert refused.value.code == OrderErrorCode.CHANGE_NOT_WITHDRAWABLE and refused.value.conflict
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.APPLIED
+
+
+def test_the_pending_change_message_says_what_to_do():
+    order = accepted_order()
+    delay(order)
+    with translation.override("en"), pytest.raises(LiaisonError) as refused:
+        delay(order)
+    message = str(refused.value)
+    assert "withdraw" in message and "Apply" in message and "review" in message

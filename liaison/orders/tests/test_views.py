@@ -520,6 +520,42 @@ def test_r_5_3_1_delay_agreed_and_applied_leaves_a_void_notice_in_the_chain(clie
     assert f'/documents/f3/{order.pk}.pdf' in html
 
 
+def test_r_5_3_1_a_delay_the_customer_refuses_is_withdrawn_from_the_order_page(client):
+    order = accepted_order()
+    change = services.change_register(
+        order=order,
+        kind=ChangeKind.COMPANY,
+        reason_category=ChangeReasonCategory.MATERIAL,
+        reason="SUS304 線材缺貨",
+        new_due_date=dt.date(2026, 4, 8),
+        actor=sales_admin(),
+    )
+    client.force_login(sales_admin())
+    html = client.get(page_url(order)).content.decode()
+    assert 'class="mt-2 tight withdraw-form"' in html
+    prefix = f"withdraw-{change.pk}"
+    refused = post(client, "withdraw", order, {f"{prefix}-change": change.pk, f"{prefix}-reason": ""})
+    assert refused.status_code == 200
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.REGISTERED
+    response = post(
+        client,
+        "withdraw",
+        order,
+        {
+            f"{prefix}-change": change.pk,
+            f"{prefix}-reason": "客戶不接受延期",
+            f"{prefix}-refused_via": "phone",
+            f"{prefix}-refused_at": "2026-03-10T08:00",
+        },
+    )
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.WITHDRAWN
+    page = client.get(page_url(order))
+    assert page.context["can"]["change"] and "客戶不接受延期" in page.content.decode()
+
+
 def test_r_5_3_1_a_delay_without_its_category_is_refused(client):
     order = accepted_order()
     client.force_login(sales_admin())
