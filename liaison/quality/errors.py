@@ -1,0 +1,147 @@
+"""Error codes of the quality app: complaints, returns, nonconformance and other feedback.
+
+The CAPA services (``capa.py``) append their own codes below, in their own enum.
+"""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityErrorCode(StrEnum):
+    NOT_ALLOWED = "not_allowed"
+    CONTENT_REQUIRED = "content_required"
+    CHANNEL_INVALID = "channel_invalid"
+    COMPLAINT_DATE_IN_FUTURE = "complaint_date_in_future"
+    ORDER_OTHER_CUSTOMER = "order_other_customer"
+    PRODUCT_INACTIVE = "product_inactive"
+    RETURN_LINES_REQUIRED = "return_lines_required"
+    RETURN_LINES_ON_COMPLAINT = "return_lines_on_complaint"
+    QUANTITY_NOT_POSITIVE = "quantity_not_positive"
+    RETURNED_MORE_THAN_SHIPPED = "returned_more_than_shipped"
+    WRONG_STATUS = "wrong_status"
+    CAUSE_REQUIRED = "cause_required"
+    WHY_CHAIN_INVALID = "why_chain_invalid"
+    ROOT_CAUSE_REQUIRED = "root_cause_required"
+    FAULT_UNDECIDED = "fault_undecided"
+    RESULT_REQUIRED = "result_required"
+    CAPA_MISSING = "capa_missing"
+    CAPA_OPEN = "capa_open"
+    RETURN_NOT_INSPECTED = "return_not_inspected"
+    FEEDBACK_SUMMARY_REQUIRED = "feedback_summary_required"
+    CLOSE_WITHOUT_FEEDBACK = "close_without_feedback"
+    NOT_A_RETURN = "not_a_return"
+    LINE_ALREADY_INSPECTED = "line_already_inspected"
+    INSPECTION_QUANTITY_NEGATIVE = "inspection_quantity_negative"
+    ARRIVED_MORE_THAN_RETURNED = "arrived_more_than_returned"
+    INSPECTED_MORE_THAN_ARRIVED = "inspected_more_than_arrived"
+    INSPECTION_INCOMPLETE = "inspection_incomplete"
+    REPLACEMENT_MORE_THAN_RETURNED = "replacement_more_than_returned"
+    NONCONFORMITY_REQUIRED = "nonconformity_required"
+    ALREADY_DISPOSED = "already_disposed"
+    DISPOSITION_INVALID = "disposition_invalid"
+    CONCESSION_NOT_AUTHORISED = "concession_not_authorised"
+    NOTHING_TO_REPLACE = "nothing_to_replace"
+    ALREADY_REPLACED = "already_replaced"
+    WORKSHOP_REQUIRED = "workshop_required"
+    FEEDBACK_KIND_INVALID = "feedback_kind_invalid"
+    RECEIVED_IN_FUTURE = "received_in_future"
+    ANSWER_REQUIRED = "answer_required"
+    ALREADY_ANSWERED = "already_answered"
+
+
+Code = QualityErrorCode
+
+MESSAGES = {
+    Code.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
+    Code.CONTENT_REQUIRED: _("Write down what the customer complains about."),
+    Code.CHANNEL_INVALID: _("Choose how the customer was reached: phone, fax, e-mail, visit, letter or meeting."),
+    Code.COMPLAINT_DATE_IN_FUTURE: _(
+        "The complaint date %(date)s is in the future (today is %(today)s)."
+    ),
+    Code.ORDER_OTHER_CUSTOMER: _("Order %(order)s belongs to another customer, not %(customer)s."),
+    Code.PRODUCT_INACTIVE: _("Product %(product)s is no longer active."),
+    Code.RETURN_LINES_REQUIRED: _("A return needs at least one product and the quantity sent back."),
+    Code.RETURN_LINES_ON_COMPLAINT: _(
+        "Returned quantities belong on a return; register it as a return instead of a complaint."
+    ),
+    Code.QUANTITY_NOT_POSITIVE: _("The returned quantity of %(product)s must be greater than zero."),
+    Code.RETURNED_MORE_THAN_SHIPPED: _(
+        "%(customer)s cannot return %(requested)s %(unit)s of %(product)s: %(shipped)s %(unit)s were shipped "
+        "to them and %(returned)s %(unit)s already returned, so at most %(available)s %(unit)s can come back."
+    ),
+    Code.WRONG_STATUS: _("%(number)s is %(status)s; it cannot be %(action)s now."),
+    Code.CAUSE_REQUIRED: _("Choose the cause category (6M) of %(number)s."),
+    Code.WHY_CHAIN_INVALID: _("The 5-why chain is a list of one to five answers, none of them empty."),
+    Code.ROOT_CAUSE_REQUIRED: _("Write down the root cause found for %(number)s."),
+    Code.FAULT_UNDECIDED: _("Decide whether the company is at fault for %(number)s (yes or no)."),
+    Code.RESULT_REQUIRED: _("Write down the handling result of %(number)s."),
+    Code.CAPA_MISSING: _(
+        "The company is at fault for %(number)s: QC issues a CAPA request (F7) before the result is recorded."
+    ),
+    Code.CAPA_OPEN: _(
+        "The result of %(number)s is recorded once its CAPA requests are closed; still open: %(capas)s."
+    ),
+    Code.RETURN_NOT_INSPECTED: _(
+        "Return %(number)s still has goods not inspected (%(products)s); QC inspects all of them first."
+    ),
+    Code.FEEDBACK_SUMMARY_REQUIRED: _("Write down what was fed back to the customer about %(number)s."),
+    Code.CLOSE_WITHOUT_FEEDBACK: _(
+        "%(number)s cannot be closed: the result has not been fed back to the customer yet."
+    ),
+    Code.NOT_A_RETURN: _("%(number)s is a complaint, not a return; it has no returned goods."),
+    Code.LINE_ALREADY_INSPECTED: _("The returned %(product)s of %(number)s has already been inspected."),
+    Code.INSPECTION_QUANTITY_NEGATIVE: _("Inspection quantities of %(product)s cannot be negative."),
+    Code.ARRIVED_MORE_THAN_RETURNED: _(
+        "%(arrived)s %(unit)s of %(product)s cannot have arrived: the customer returns %(returned)s %(unit)s."
+    ),
+    Code.INSPECTED_MORE_THAN_ARRIVED: _(
+        "Inspecting more than arrived: %(good)s good and %(nonconforming)s nonconforming make %(inspected)s "
+        "%(unit)s of %(product)s, but only %(arrived)s %(unit)s arrived."
+    ),
+    Code.INSPECTION_INCOMPLETE: _(
+        "QC inspects everything that arrived: %(good)s good and %(nonconforming)s nonconforming make "
+        "%(inspected)s %(unit)s of %(product)s, but %(arrived)s %(unit)s arrived."
+    ),
+    Code.REPLACEMENT_MORE_THAN_RETURNED: _(
+        "A replacement of %(replacement)s %(unit)s of %(product)s is more than the %(returned)s %(unit)s returned."
+    ),
+    Code.NONCONFORMITY_REQUIRED: _("Describe what is wrong with the %(quantity)s %(unit)s of %(product)s."),
+    Code.ALREADY_DISPOSED: _("The disposition of %(number)s has already been decided (%(disposition)s)."),
+    Code.DISPOSITION_INVALID: _("Choose a disposition for %(number)s: rework, scrap, concession or return."),
+    Code.CONCESSION_NOT_AUTHORISED: _("A concession on %(number)s needs the name of who authorised it."),
+    Code.NOTHING_TO_REPLACE: _("Return %(number)s has no inspected goods that need a replacement."),
+    Code.ALREADY_REPLACED: _("The replacement for return %(number)s has already been arranged."),
+    Code.WORKSHOP_REQUIRED: _(
+        "Stock cannot cover the replacement for %(number)s (%(short)s): name the workshop and the due date "
+        "of the 補貨 production notice."
+    ),
+    Code.FEEDBACK_KIND_INVALID: _("Choose what kind of feedback this is."),
+    Code.RECEIVED_IN_FUTURE: _("The feedback cannot have been received in the future."),
+    Code.ANSWER_REQUIRED: _("Write down the answer given to the customer."),
+    Code.ALREADY_ANSWERED: _("This feedback from %(customer)s has already been answered."),
+}
+
+# What the actor was refused, for the NOT_ALLOWED message.
+ACTIONS = {
+    "register": _("register complaints and returns"),
+    "acknowledge": _("acknowledge complaints"),
+    "investigate": _("investigate complaints"),
+    "feedback": _("feed complaint results back to customers"),
+    "inspect": _("inspect returned goods"),
+    "dispose": _("decide the disposition of nonconforming product"),
+    "replace": _("arrange replacements for returns"),
+    "feedback_record": _("record customer feedback"),
+    "feedback_answer": _("answer customer feedback"),
+}
+
+# The verb of a refused transition, for the WRONG_STATUS message.
+STEPS = {
+    "acknowledge": _("acknowledged"),
+    "investigate": _("investigated"),
+    "record_result": _("given a result"),
+    "feed_back": _("fed back"),
+    "close": _("closed"),
+    "inspect": _("inspected"),
+    "replace": _("replaced"),
+}

@@ -1,0 +1,223 @@
+"""Reads of the quality app; every list runs a fixed number of queries.
+
+Timers follow from dates (R-1.2): a complaint is *acknowledgement overdue* while it is
+registered and its acknowledge-by time has passed, and *resolution overdue* while it is
+open (not closed, not void) and its resolve-by date has passed. Nothing stores "late".
+"""
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Sum, Value, When
+from django.utils import timezone
+
+from liaison.core import clock
+from liaison.customers.models import Customer
+from liaison.customers.selectors import customer_search
+from liaison.production.selectors import notice_list
+from liaison.quality.models import CapaRequest, CapaStep, Complaint, Feedback, NonconformanceRecord, ReturnLine
+from liaison.quality.states import ComplaintStatus
+from liaison.stock.models import OutboundSlipLine
+from liaison.stock.selectors import slip_list
+
+OPEN = (
+    ComplaintStatus.REGISTERED,
+    ComplaintStatus.ACKNOWLEDGED,
+    ComplaintStatus.INVESTIGATED,
+    ComplaintStatus.RESULT_RECORDED,
+)
+
+
+def _moment(today: dt.date | None) -> tuple[dt.datetime, dt.date]:
+    """Now and today; a given ``today`` is judged at the end of that day."""
+    if today is None:
+        now = clock.now()
+        return now, timezone.localdate(now)
+    end = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=1), dt.time.min))
+    return end, today
+
+
+def _overdue_conditions(*, now: dt.datetime, today: dt.date) -> tuple[Q, Q]:
+    acknowledge = Q(status=ComplaintStatus.REGISTERED, acknowledge_due__lt=now)
+    resolve = Q(status__in=OPEN, resolve_due__lt=today)
+    return acknowledge, resolve
+
+
+def complaint_queryset() -> QuerySet[Complaint]:
+    """Complaints with what every page shows of them: customer, order, product and who did each step."""
+    return Complaint.objects.select_related(
+        "customer",
+        "order",
+        "product",
+        "acknowledged_by",
+        "investigated_by",
+        "result_recorded_by",
+        "feedback_by",
+    )
+
+
+def with_timers(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet[Complaint]:
+    """Annotate ``acknowledge_overdue``, ``resolve_overdue`` and ``is_overdue``; overdue first."""
+    now, today = _moment(today)
+    acknowledge, resolve = _overdue_conditions(now=now, today=today)
+    flag = {"default": Value(False), "output_field": BooleanField()}
+    return queryset.annotate(
+        acknowledge_overdue=Case(When(acknowledge, then=Value(True)), **flag),
+        resolve_overdue=Case(When(resolve, then=Value(True)), **flag),
+        is_overdue=Case(When(acknowledge | resolve, then=Value(True)), **flag),
+        is_open=Case(When(status__in=OPEN, then=Value(True)), **flag),
+    ).order_by("-is_overdue", "-is_open", "resolve_due", "pk")
+
+
+def complaint_list(
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    overdue_only: bool = False,
+    query: str = "",
+    today: dt.date | None = None,
+) -> QuerySet[Complaint]:
+    """Complaints and returns, overdue first, then open ones by resolve-by date: one query.
+
+    ``query`` finds the number or the customer's name in either Chinese script or pinyin.
+    """
+    queryset = with_timers(complaint_queryset(), today=today)
+    if status:
+        queryset = queryset.filter(status=status)
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    if overdue_only:
+        queryset = queryset.filter(is_overdue=True)
+    if query:
+        queryset = complaint_search(queryset=queryset, query=query)
+    return queryset
+
+
+def complaint_search(*, queryset: QuerySet, query: str) -> QuerySet[Complaint]:
+    """Complaints whose number contains ``query`` or whose customer matches it (either script, pinyin)."""
+    customers = customer_search(queryset=Customer.objects.all(), query=query).values("pk")
+    return queryset.filter(Q(number__icontains=query.strip()) | Q(customer__in=customers))
+
+
+def complaint_overdue(*, today: dt.date | None = None) -> QuerySet[Complaint]:
+    """Open complaints past a timer: not acknowledged in time, or not resolved in time (R-1.2)."""
+    return complaint_list(overdue_only=True, today=today)
+
+
+def complaint_get(*, pk: int, today: dt.date | None = None) -> Complaint:
+    """One complaint with its timers (raises ``Complaint.DoesNotExist``)."""
+    return with_timers(complaint_queryset(), today=today).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class ComplaintPage:
+    complaint: Complaint
+    return_lines: list[ReturnLine]
+    nonconformances: list[NonconformanceRecord]
+    capas: list[CapaRequest]
+
+
+def complaint_page(*, pk: int, today: dt.date | None = None) -> ComplaintPage:
+    """Everything the complaint page shows, in five queries.
+
+    The complaint with its timers; its return lines; their nonconformance records; its
+    CAPA requests with their signed steps (two queries).
+    """
+    complaint = complaint_get(pk=pk, today=today)
+    lines = list(
+        ReturnLine.objects.filter(complaint=complaint).select_related("product", "inspected_by").order_by("pk")
+    )
+    records = list(
+        NonconformanceRecord.objects.filter(return_line__complaint=complaint)
+        .select_related("product", "disposed_by")
+        .order_by("pk")
+    )
+    capas = list(
+        capa_for_complaint(complaint=complaint).prefetch_related(
+            Prefetch("steps", queryset=CapaStep.objects.select_related("signed_by"))
+        )
+    )
+    return ComplaintPage(complaint=complaint, return_lines=lines, nonconformances=records, capas=capas)
+
+
+def capa_for_complaint(*, complaint: Complaint) -> QuerySet[CapaRequest]:
+    """The CAPA requests whose source is this complaint (or return), in issue order."""
+    return (
+        CapaRequest.objects.filter(source_type=ContentType.objects.get_for_model(Complaint), source_id=complaint.pk)
+        .select_related("department")
+        .order_by("created_at", "pk")
+    )
+
+
+def capa_get(*, pk: int) -> CapaRequest:
+    """One CAPA request with its department and signed steps (raises ``DoesNotExist``)."""
+    return (
+        CapaRequest.objects.select_related("department", "customer", "source_type")
+        .prefetch_related(Prefetch("steps", queryset=CapaStep.objects.select_related("signed_by")))
+        .get(pk=pk)
+    )
+
+
+def returnable_for_customer(*, customer: Customer, product_ids: Iterable[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """Per product: (shipped to the customer on any outbound slip, already returned). Two queries.
+
+    Returns of void complaints do not count.
+    """
+    ids = list(product_ids)
+    shipped = dict(
+        OutboundSlipLine.objects.filter(slip__customer=customer, product_id__in=ids)
+        .values("product_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("product_id", "total")
+    )
+    returned = dict(
+        ReturnLine.objects.filter(complaint__customer=customer, product_id__in=ids)
+        .exclude(complaint__status=ComplaintStatus.VOID)
+        .values("product_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("product_id", "total")
+    )
+    return {pk: (shipped.get(pk) or Decimal(0), returned.get(pk) or Decimal(0)) for pk in ids}
+
+
+def return_lines_not_inspected(*, complaint: Complaint) -> list[ReturnLine]:
+    return list(complaint.return_lines.filter(inspected_at__isnull=True).select_related("product"))
+
+
+def return_lines_to_replace(*, complaint: Complaint) -> list[ReturnLine]:
+    """Inspected lines of a return that need a replacement."""
+    return list(
+        complaint.return_lines.filter(inspected_at__isnull=False, replacement_needed__gt=0)
+        .select_related("product")
+        .order_by("pk")
+    )
+
+
+def replacement_arranged(*, complaint: Complaint, mark: str) -> bool:
+    """Whether a 補貨 slip or current 補貨 notice carrying ``mark`` exists for this return."""
+    if slip_list(customer=complaint.customer, replenishment=True).filter(note=mark).exists():
+        return True
+    return notice_list(replenishment=True, include_void=False).filter(instructions=mark).exists()
+
+
+def nonconformance_list(*, undecided_only: bool = False) -> QuerySet[NonconformanceRecord]:
+    """Nonconformance records, newest first, with product, return line and complaint: one query."""
+    queryset = NonconformanceRecord.objects.select_related(
+        "product", "return_line__complaint__customer", "disposed_by"
+    )
+    if undecided_only:
+        queryset = queryset.filter(disposition="")
+    return queryset.order_by("-created_at", "-pk")
+
+
+def feedback_list(*, customer: Customer | None = None, unanswered_only: bool = False) -> QuerySet[Feedback]:
+    """Other feedback, newest first, with customer and who answered: one query."""
+    queryset = Feedback.objects.select_related("customer", "answered_by")
+    if customer is not None:
+        queryset = queryset.filter(customer=customer)
+    if unanswered_only:
+        queryset = queryset.filter(answered_at__isnull=True)
+    return queryset.order_by("-received_at", "-pk")
