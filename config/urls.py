@@ -1,7 +1,5 @@
 """URL map: back office (admin), workflow pages, API and its documentation."""
 
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
@@ -21,6 +19,7 @@ api_v1 = [
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("account/language/", core_views.account_language, name="account-language"),
+    path("attachments/<int:pk>/", core_views.attachment_download, name="attachment-download"),
     path("customers/", include("liaison.customers.urls")),
     path("communications/", include("liaison.communications.urls")),
     path("production/", include("liaison.production.urls")),
@@ -32,6 +31,5 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded files are never served from MEDIA_URL: only through attachment-download,
+# which checks who asks.

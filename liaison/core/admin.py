@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
@@ -88,6 +90,14 @@ class DepartmentAdmin(LiaisonAdmin):
 
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin):
-    list_display = ["original_name", "mime_type", "size", "owner_type", "owner_id", "uploaded_at", "created_by"]
+    list_display = ["download", "mime_type", "size", "owner_type", "owner_id", "uploaded_at", "created_by"]
     list_filter = ["mime_type", "owner_type"]
     search_fields = ["original_name", "sha256"]
+    # Not "file": its widget links to the public media URL; "download" checks who asks.
+    fields = ["download", "mime_type", "size", "sha256", "description", "owner_type", "owner_id", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file name"), ordering="original_name")
+    def download(self, attachment) -> str:
+        url = reverse("attachment-download", args=[attachment.pk])
+        return format_html('<a href="{}">{}</a>', url, attachment.original_name)

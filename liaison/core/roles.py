@@ -171,6 +171,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_VIEW_ORDERS,
         *_VIEW_QUALITY,
         "core.view_department",
+        "core.view_attachment",  # reads the scans behind the records it reviews
         "customers.export_customer",
     ],
     Role.ADMINISTRATOR: [

@@ -1,5 +1,8 @@
 """Reads of the core app."""
 
+import rules
+
+from liaison.core.models import Attachment
 from liaison.core.roles import Role, user_roles
 
 INBOX_ON_DASHBOARD = 8
@@ -26,3 +29,23 @@ def dashboard_for(*, user, inbox=None) -> dict:
         "liaison_cards": cards,
         "liaison_recent": recent,
     }
+
+
+def attachment_get(*, pk: int) -> Attachment:
+    """One attachment with its owner's type (raises ``Attachment.DoesNotExist``)."""
+    return Attachment.objects.select_related("owner_type").get(pk=pk)
+
+
+def attachment_readable(*, user, attachment: Attachment) -> bool:
+    """True when ``user`` may read attachments and the record the file belongs to.
+
+    The owner's view permission is checked with the owner itself where an object
+    rule exists (a workshop reads only its own notices' files).
+    """
+    owner = attachment.owner
+    if owner is None or not user.has_perm("core.view_attachment"):
+        return False
+    perm = f"{owner._meta.app_label}.view_{owner._meta.model_name}"
+    if not user.has_perm(perm):
+        return False
+    return user.has_perm(perm, owner) if rules.perm_exists(perm) else True
