@@ -1,0 +1,567 @@
+"""CAPA requests (F7): issue, review, implement, verify execution, verify effectiveness.
+
+QC issues a request to the responsible department and follows it up until closed
+(R-5.5.1.2, R-3.3); only that department records and carries out the corrective and
+preventive action (R-3.4). Every step is a dated signature with its meaning
+(``CapaStep``), written in the step's own transaction and never edited (R-4).
+
+This module keeps the CAPA's error codes and its object rules next to its services:
+the complaint and return services live in ``services.py``.
+"""
+
+import datetime as dt
+from enum import StrEnum
+
+import rules
+from django.contrib.auth.backends import ModelBackend
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import Model
+from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
+
+from liaison.core import clock, procedure
+from liaison.core.errors import LiaisonError, refuse
+from liaison.core.models import Department, User
+from liaison.core.roles import ROLE_PERMISSIONS, Role, user_roles
+from liaison.core.services import has_role_permission, number_next, sign_history
+from liaison.customers.models import Customer
+from liaison.customers.services import timeline_record
+from liaison.customers.states import TimelineEvent
+from liaison.quality.models import CapaRequest, CapaStep, Complaint
+from liaison.quality.states import (
+    CapaSource,
+    CapaStatus,
+    CapaStepMeaning,
+    ComplaintKind,
+    ComplaintStatus,
+    Effectiveness,
+)
+
+CAPA_TYPE = "CAPA"
+VIEW = "quality.view_caparequest"
+ISSUE = "quality.issue_caparequest"
+IMPLEMENT = "quality.implement_caparequest"
+VERIFY = "quality.verify_caparequest"
+# A satisfaction survey form comes from the surveys app (R-5.6); its model is not fixed here.
+SURVEY_APP = "surveys"
+
+
+# --- error codes ---------------------------------------------------------------------------
+
+
+class CapaErrorCode(StrEnum):
+    NOT_ALLOWED = "capa_not_allowed"
+    NOT_YOUR_DEPARTMENT = "capa_not_your_department"
+    SOURCE_NOT_SUPPORTED = "capa_source_not_supported"
+    SOURCE_VOID = "capa_source_void"
+    SOURCE_NOT_AT_FAULT = "capa_source_not_at_fault"
+    CUSTOMER_MISMATCH = "capa_customer_mismatch"
+    DEPARTMENT_INACTIVE = "capa_department_inactive"
+    PROBLEM_REQUIRED = "capa_problem_required"
+    CRITERION_REQUIRED = "capa_criterion_required"
+    DUE_DATE_IN_PAST = "capa_due_date_in_past"
+    CHECK_DATE_NOT_AFTER_DUE = "capa_check_date_not_after_due"
+    ACTIONS_REQUIRED = "capa_actions_required"
+    NOT_ISSUED = "capa_not_issued"
+    ALREADY_REVIEWED = "capa_already_reviewed"
+    NOT_IMPLEMENTED = "capa_not_implemented"
+    EXECUTION_NOT_VERIFIED = "capa_execution_not_verified"
+    CLOSED = "capa_closed"
+    EFFECTIVENESS_INVALID = "capa_effectiveness_invalid"
+    NEW_DUE_DATE_REQUIRED = "capa_new_due_date_required"
+    NEW_DUE_DATE_NOT_FUTURE = "capa_new_due_date_not_future"
+
+
+MESSAGES = {
+    CapaErrorCode.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
+    CapaErrorCode.NOT_YOUR_DEPARTMENT: _(
+        "CAPA request %(number)s is issued to %(department)s; only a member of that department "
+        "can %(action)s."
+    ),
+    CapaErrorCode.SOURCE_NOT_SUPPORTED: _(
+        "A CAPA request comes from a complaint, a return or a satisfaction survey form, "
+        "or is raised by hand; %(source)s cannot be its source."
+    ),
+    CapaErrorCode.SOURCE_VOID: _("%(source)s is void; a CAPA request cannot be issued for it."),
+    CapaErrorCode.SOURCE_NOT_AT_FAULT: _(
+        "The investigation of %(source)s found the company not at fault; a CAPA request is "
+        "issued only when it is."
+    ),
+    CapaErrorCode.CUSTOMER_MISMATCH: _("%(source)s is from %(source_customer)s, not %(customer)s."),
+    CapaErrorCode.DEPARTMENT_INACTIVE: _(
+        "%(department)s is not an active department; issue the CAPA request to one that is."
+    ),
+    CapaErrorCode.PROBLEM_REQUIRED: _("Describe the problem the CAPA request is to correct."),
+    CapaErrorCode.CRITERION_REQUIRED: _(
+        "Say how QC will judge the action effective: the effectiveness criterion is required."
+    ),
+    CapaErrorCode.DUE_DATE_IN_PAST: _(
+        "The due date %(due_date)s is already past (today is %(today)s)."
+    ),
+    CapaErrorCode.CHECK_DATE_NOT_AFTER_DUE: _(
+        "The effectiveness check date %(check_date)s must be after the due date %(due_date)s."
+    ),
+    CapaErrorCode.ACTIONS_REQUIRED: _(
+        "Record the corrective action, the preventive action and how they were implemented "
+        "on CAPA request %(number)s."
+    ),
+    CapaErrorCode.NOT_ISSUED: _(
+        "CAPA request %(number)s is %(status)s; the department reviews and implements it only "
+        "while it is issued to them."
+    ),
+    CapaErrorCode.ALREADY_REVIEWED: _(
+        "The department has already reviewed CAPA request %(number)s."
+    ),
+    CapaErrorCode.NOT_IMPLEMENTED: _(
+        "CAPA request %(number)s is %(status)s; QC verifies its execution only after the "
+        "department has implemented it."
+    ),
+    CapaErrorCode.EXECUTION_NOT_VERIFIED: _(
+        "CAPA request %(number)s is %(status)s; QC verifies effectiveness only after verifying "
+        "its execution."
+    ),
+    CapaErrorCode.CLOSED: _("CAPA request %(number)s is closed."),
+    CapaErrorCode.EFFECTIVENESS_INVALID: _(
+        "Judge the action effective, partly effective or not effective."
+    ),
+    CapaErrorCode.NEW_DUE_DATE_REQUIRED: _(
+        "CAPA request %(number)s goes back to %(department)s; give the new date it is due."
+    ),
+    CapaErrorCode.NEW_DUE_DATE_NOT_FUTURE: _(
+        "The new due date %(due_date)s must be after today (%(today)s)."
+    ),
+}
+
+# What the actor was refused, for the NOT_ALLOWED and NOT_YOUR_DEPARTMENT messages.
+ACTIONS = {
+    "issue": _("issue CAPA requests"),
+    "review": _("review CAPA requests for a department"),
+    "implement": _("record corrective and preventive actions"),
+    "verify": _("verify CAPA requests"),
+}
+
+Code = CapaErrorCode
+
+
+# --- object rules --------------------------------------------------------------------------
+
+# Roles that read the CAPA requests of every department: all but the departments themselves.
+ROLES_SEEING_EVERY_CAPA = frozenset(
+    role.value
+    for role, perms in ROLE_PERMISSIONS.items()
+    if role not in (Role.WORKSHOP_LEAD, Role.RESPONSIBLE_MEMBER) and VIEW in perms
+)
+
+_model_backend = ModelBackend()
+
+
+def _holds(perm: str):
+    # The model permission from the groups; asking user.has_perm here would recurse into rules.
+    return rules.predicate(lambda user: _model_backend.has_perm(user, perm), name=f"holds {perm}")
+
+
+@rules.predicate
+def sees_every_capa(user) -> bool:
+    return user.is_superuser or bool(user_roles(user) & ROLES_SEEING_EVERY_CAPA)
+
+
+@rules.predicate
+def is_administrator(user) -> bool:
+    return Role.ADMINISTRATOR.value in user_roles(user)
+
+
+@rules.predicate
+def in_capa_department(user, capa) -> bool:
+    """The user belongs to the department the CAPA request is issued to (R-3.4)."""
+    return (
+        capa is not None
+        and user.is_authenticated
+        and user.department_id is not None
+        and user.department_id == capa.department_id
+    )
+
+
+@rules.predicate
+def no_capa(user, capa) -> bool:
+    return capa is None
+
+
+can_view_capa = _holds(VIEW) & (no_capa | sees_every_capa | in_capa_department)
+can_implement_capa = _holds(IMPLEMENT) & (no_capa | is_administrator | in_capa_department)
+
+# ``set_perm``: registered once at import (the admin and the API import this module).
+rules.set_perm(VIEW, can_view_capa)
+rules.set_perm(IMPLEMENT, can_implement_capa)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _refuse(code: CapaErrorCode, **kwargs) -> LiaisonError:
+    return refuse(MESSAGES, code, **kwargs)
+
+
+def _require(actor: User | None, perm: str, action: str) -> None:
+    if not has_role_permission(actor, perm):
+        raise _refuse(Code.NOT_ALLOWED, forbidden=True, action=ACTIONS[action])
+
+
+def _locked(capa: CapaRequest) -> CapaRequest:
+    """The request's own row, locked (PostgreSQL cannot lock an outer join's side)."""
+    return (
+        CapaRequest.objects.select_for_update(of=("self",))
+        .select_related("department", "customer")
+        .get(pk=capa.pk)
+    )
+
+
+def _locked_for_department(capa: CapaRequest, actor: User, action: str) -> CapaRequest:
+    """Lock the request for its department's step; refuse anyone outside that department."""
+    _require(actor, IMPLEMENT, action)
+    capa = _locked(capa)
+    if not can_implement_capa(actor, capa):
+        raise _refuse(
+            Code.NOT_YOUR_DEPARTMENT,
+            forbidden=True,
+            number=capa.number,
+            department=str(capa.department),
+            action=ACTIONS[action],
+        )
+    return capa
+
+
+def _status(capa: CapaRequest) -> str:
+    return str(CapaStatus(capa.status).label).lower()
+
+
+def _refuse_closed(capa: CapaRequest) -> None:
+    if capa.status == CapaStatus.CLOSED:
+        raise _refuse(Code.CLOSED, conflict=True, number=capa.number)
+
+
+def _sign(capa: CapaRequest, meaning: CapaStepMeaning, actor: User, note: str = "") -> CapaStep:
+    """Append one dated signature with its meaning to the request's step log."""
+    step = CapaStep(capa=capa, meaning=meaning, signed_by=actor, signed_at=clock.now(), note=note)
+    step.full_clean()
+    step.save()
+    return step
+
+
+def _text(value) -> str:
+    return (value or "").strip()
+
+
+def _summary(capa: CapaRequest) -> str:
+    return f"{capa.number} · {capa.department} · {capa.due_date:%Y-%m-%d} · {capa.problem}"
+
+
+def _source_kind(source: Model | None) -> CapaSource:
+    if source is None:
+        return CapaSource.MANUAL
+    if isinstance(source, Complaint):
+        return CapaSource.RETURN if source.kind == ComplaintKind.RETURN else CapaSource.COMPLAINT
+    if source._meta.app_label == SURVEY_APP:
+        return CapaSource.SURVEY
+    raise _refuse(Code.SOURCE_NOT_SUPPORTED, field="source", source=str(source._meta.verbose_name))
+
+
+def _check_source(source: Model | None) -> None:
+    if not isinstance(source, Complaint):
+        return
+    if source.status == ComplaintStatus.VOID:
+        raise _refuse(Code.SOURCE_VOID, field="source", source=source.number)
+    if source.company_at_fault is False:
+        raise _refuse(Code.SOURCE_NOT_AT_FAULT, field="source", source=source.number)
+
+
+def _customer(source: Model | None, customer: Customer | None) -> Customer | None:
+    """The customer concerned: the source's, which a given customer must match."""
+    source_customer = getattr(source, "customer", None) if source is not None else None
+    if source_customer is None:
+        return customer
+    if customer is not None and customer.pk != source_customer.pk:
+        raise _refuse(
+            Code.CUSTOMER_MISMATCH,
+            field="customer",
+            source=str(source),
+            source_customer=str(source_customer),
+            customer=str(customer),
+        )
+    return source_customer
+
+
+def _dates(due_date: dt.date | None, check_date: dt.date | None) -> tuple[dt.date, dt.date]:
+    """The due date and effectiveness check date, defaulted from the procedure settings."""
+    today = clock.today()
+    due_days = procedure.setting("CAPA_DUE_DAYS")
+    check_days = procedure.setting("CAPA_EFFECTIVENESS_CHECK_DAYS")
+    if due_date is None:
+        due_date = today + dt.timedelta(days=due_days)
+    elif due_date < today:
+        raise _refuse(
+            Code.DUE_DATE_IN_PAST,
+            field="due_date",
+            due_date=due_date.isoformat(),
+            today=today.isoformat(),
+        )
+    if check_date is None:
+        # As long after issue as the procedure says, and never before the actions are due.
+        check_date = max(
+            today + dt.timedelta(days=check_days),
+            due_date + dt.timedelta(days=max(check_days - due_days, 1)),
+        )
+    if check_date <= due_date:
+        raise _refuse(
+            Code.CHECK_DATE_NOT_AFTER_DUE,
+            field="effectiveness_check_date",
+            check_date=check_date.isoformat(),
+            due_date=due_date.isoformat(),
+        )
+    return due_date, check_date
+
+
+# --- services ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def capa_issue(
+    *,
+    source: Model | None,
+    department: Department,
+    problem: str,
+    actor: User,
+    effectiveness_criterion: str,
+    due_date: dt.date | None = None,
+    effectiveness_check_date: dt.date | None = None,
+    customer: Customer | None = None,
+) -> CapaRequest:
+    """QC issues a CAPA request (F7) to the responsible department (R-5.5.1.2, R-3.3).
+
+    ``source`` is the complaint or return (its kind decides which), a satisfaction
+    survey form, or None for a request raised by hand. The due date and the date
+    effectiveness is checked default from the procedure settings; the criterion
+    effectiveness is judged by is fixed now and required. The customer is the
+    source's. Everything is checked before the number is taken.
+    """
+    _require(actor, ISSUE, "issue")
+    kind = _source_kind(source)
+    if source is not None and source.pk is None:
+        raise _refuse(
+            Code.SOURCE_NOT_SUPPORTED, field="source", source=str(source._meta.verbose_name)
+        )
+    if isinstance(source, Complaint):
+        source = Complaint.objects.select_for_update().select_related("customer").get(pk=source.pk)
+    _check_source(source)
+    customer = _customer(source, customer)
+    if department is None or not department.active:
+        raise _refuse(
+            Code.DEPARTMENT_INACTIVE, field="department", department=str(department or "—")
+        )
+    problem = _text(problem)
+    if not problem:
+        raise _refuse(Code.PROBLEM_REQUIRED, field="problem")
+    criterion = _text(effectiveness_criterion)
+    if not criterion:
+        raise _refuse(Code.CRITERION_REQUIRED, field="effectiveness_criterion")
+    due_date, check_date = _dates(due_date, effectiveness_check_date)
+
+    capa = CapaRequest(
+        source_kind=kind,
+        source_type=ContentType.objects.get_for_model(source) if source is not None else None,
+        source_id=source.pk if source is not None else None,
+        customer=customer,
+        department=department,
+        problem=problem,
+        due_date=due_date,
+        effectiveness_criterion=criterion,
+        effectiveness_check_date=check_date,
+        created_by=actor,
+        updated_by=actor,
+    )
+    # The status is the state machine's (protected; full_clean would assign it).
+    capa.full_clean(exclude=["number", "status"])
+    capa.number = number_next(doc_type=CAPA_TYPE)
+    sign_history(
+        capa, actor=actor, reason=f"Issued for {source}" if source is not None else "Issued"
+    )
+    capa.save()
+    _sign(capa, CapaStepMeaning.ISSUED, actor)
+    if customer is not None:
+        timeline_record(
+            customer=customer,
+            event=TimelineEvent.CAPA_ISSUED,
+            actor=actor,
+            summary=_summary(capa),
+            about=capa,
+        )
+    return capa
+
+
+@transaction.atomic
+def capa_review(*, capa: CapaRequest, actor: User, note: str = "") -> CapaRequest:
+    """The responsible department acknowledges the request it was issued (R-3.4).
+
+    Once per round: again only after QC has sent the request back.
+    """
+    capa = _locked_for_department(capa, actor, "review")
+    _refuse_closed(capa)
+    if capa.status != CapaStatus.ISSUED:
+        raise _refuse(Code.NOT_ISSUED, conflict=True, number=capa.number, status=_status(capa))
+    last = (
+        capa.steps.filter(
+            meaning__in=[CapaStepMeaning.ISSUED, CapaStepMeaning.RETURNED, CapaStepMeaning.REVIEWED]
+        )
+        .order_by("-signed_at", "-pk")
+        .values_list("meaning", flat=True)
+        .first()
+    )
+    if last == CapaStepMeaning.REVIEWED:
+        raise _refuse(Code.ALREADY_REVIEWED, conflict=True, number=capa.number)
+    _sign(capa, CapaStepMeaning.REVIEWED, actor, _text(note))
+    return capa
+
+
+@transaction.atomic
+def capa_implement(
+    *,
+    capa: CapaRequest,
+    corrective_action: str,
+    preventive_action: str,
+    implementation: str,
+    actor: User,
+) -> CapaRequest:
+    """The responsible department records its actions and how it carried them out (R-3.4).
+
+    Only a member of the department the request is issued to (an administrator may
+    too); another department implementing it is refused.
+    """
+    capa = _locked_for_department(capa, actor, "implement")
+    _refuse_closed(capa)
+    if not can_proceed(capa.implement):
+        raise _refuse(Code.NOT_ISSUED, conflict=True, number=capa.number, status=_status(capa))
+    corrective, preventive, done = (
+        _text(corrective_action),
+        _text(preventive_action),
+        _text(implementation),
+    )
+    if not (corrective and preventive and done):
+        missing = next(
+            name
+            for name, value in [
+                ("corrective_action", corrective),
+                ("preventive_action", preventive),
+                ("implementation", done),
+            ]
+            if not value
+        )
+        raise _refuse(Code.ACTIONS_REQUIRED, field=missing, number=capa.number)
+    capa.implement()
+    capa.corrective_action, capa.preventive_action, capa.implementation = (
+        corrective,
+        preventive,
+        done,
+    )
+    capa.full_clean(exclude=["status"])
+    sign_history(capa, actor=actor, reason="Implemented")
+    capa.save(
+        update_fields=[
+            "status",
+            "corrective_action",
+            "preventive_action",
+            "implementation",
+            "updated_by",
+        ]
+    )
+    _sign(capa, CapaStepMeaning.IMPLEMENTED, actor)
+    return capa
+
+
+@transaction.atomic
+def capa_verify_execution(*, capa: CapaRequest, actor: User, note: str = "") -> CapaRequest:
+    """QC verifies the department carried out the actions it recorded (R-5.5.1.2)."""
+    _require(actor, VERIFY, "verify")
+    capa = _locked(capa)
+    _refuse_closed(capa)
+    if not can_proceed(capa.verify_execution):
+        raise _refuse(Code.NOT_IMPLEMENTED, conflict=True, number=capa.number, status=_status(capa))
+    capa.verify_execution()
+    sign_history(capa, actor=actor, reason="Execution verified")
+    capa.save(update_fields=["status", "updated_by"])
+    _sign(capa, CapaStepMeaning.EXECUTION_VERIFIED, actor, _text(note))
+    return capa
+
+
+@transaction.atomic
+def capa_verify_effectiveness(
+    *,
+    capa: CapaRequest,
+    effectiveness: str,
+    actor: User,
+    note: str = "",
+    new_due_date: dt.date | None = None,
+) -> CapaRequest:
+    """QC judges the action against the criterion: effective closes the request (R-5.5.1.2).
+
+    Partly or not effective sends it back to the department with ``new_due_date``
+    (required, after today); the effectiveness check moves with it, keeping its
+    distance from the due date.
+    """
+    _require(actor, VERIFY, "verify")
+    if effectiveness not in Effectiveness.values:
+        raise _refuse(Code.EFFECTIVENESS_INVALID, field="effectiveness")
+    capa = _locked(capa)
+    _refuse_closed(capa)
+    if capa.status != CapaStatus.EXECUTION_VERIFIED:
+        raise _refuse(
+            Code.EXECUTION_NOT_VERIFIED, conflict=True, number=capa.number, status=_status(capa)
+        )
+    note = _text(note)
+    if effectiveness == Effectiveness.EFFECTIVE:
+        capa.close_effective()
+        sign_history(capa, actor=actor, reason="Effective: closed")
+        capa.save(update_fields=["status", "effectiveness", "closed_at", "updated_by"])
+        _sign(capa, CapaStepMeaning.EFFECTIVENESS_VERIFIED, actor, note)
+        if capa.customer is not None:
+            timeline_record(
+                customer=capa.customer,
+                event=TimelineEvent.CAPA_CLOSED,
+                actor=actor,
+                summary=f"{capa.number} · {capa.department}",
+                about=capa,
+            )
+        return capa
+
+    today = clock.today()
+    if new_due_date is None:
+        raise _refuse(
+            Code.NEW_DUE_DATE_REQUIRED,
+            field="new_due_date",
+            number=capa.number,
+            department=str(capa.department),
+        )
+    if new_due_date <= today:
+        raise _refuse(
+            Code.NEW_DUE_DATE_NOT_FUTURE,
+            field="new_due_date",
+            due_date=new_due_date.isoformat(),
+            today=today.isoformat(),
+        )
+    gap = max(capa.effectiveness_check_date - capa.due_date, dt.timedelta(days=1))
+    capa.return_to_department(effectiveness=effectiveness, due_date=new_due_date)
+    capa.effectiveness_check_date = new_due_date + gap
+    sign_history(
+        capa, actor=actor, reason=f"Returned ({effectiveness}), due {new_due_date.isoformat()}"
+    )
+    capa.save(
+        update_fields=[
+            "status",
+            "effectiveness",
+            "due_date",
+            "effectiveness_check_date",
+            "updated_by",
+        ]
+    )
+    _sign(capa, CapaStepMeaning.EFFECTIVENESS_VERIFIED, actor, note)
+    _sign(capa, CapaStepMeaning.RETURNED, actor, new_due_date.isoformat())
+    return capa
