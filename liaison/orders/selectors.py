@@ -33,7 +33,7 @@ from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.states import NoticeStatus
 from liaison.stock.models import OutboundSlip, OutboundSlipLine, Product
-from liaison.stock.selectors import stock_for_products
+from liaison.stock.selectors import shipped_by_order_line, stock_for_products
 
 ZERO = Decimal(0)
 # Orders still to deliver: an overdue mark makes sense only for these.
@@ -212,11 +212,8 @@ def order_page(*, order: Order) -> OrderPage:
     """Everything the order page shows, in a fixed number of queries whatever the order's size."""
     lines = list(order.lines.select_related("product").order_by("line_no"))
     stock = stock_for_products(product_ids={line.product_id for line in lines})
-    shipped = dict(
-        OutboundSlipLine.objects.filter(order_line__order=order)
-        .values_list("order_line_id")
-        .annotate(total=Sum("quantity"))
-    )
+    # Regular slips only: a replenishment (補貨) replaces goods, it does not deliver the order.
+    shipped = shipped_by_order_line(order=order)
     on_notices = dict(
         NoticeLine.objects.filter(order_line__order=order, notice__status__in=OPEN_NOTICE_STATUSES)
         .values_list("order_line_id")

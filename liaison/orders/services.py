@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import formats, timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +52,8 @@ from liaison.orders.states import (
     ReviewRoundReason,
     ReviewRoundStatus,
 )
-from liaison.stock.models import OutboundSlipLine, format_quantity
+from liaison.stock.models import format_quantity
+from liaison.stock.selectors import shipped_by_order_line
 
 ORDER_DOC_TYPE = "ORD"
 CHANGE_DOC_TYPE = "CHG"
@@ -898,12 +899,7 @@ def _new_line_quantities(order: Order, line_quantities: Mapping | None) -> dict[
     if not line_quantities:
         return {}
     lines = {line.pk: line for line in order.lines.select_for_update()}
-    shipped = {
-        row["order_line"]: row["shipped"]
-        for row in OutboundSlipLine.objects.filter(order_line__order=order)
-        .values("order_line")
-        .annotate(shipped=Sum("quantity"))
-    }
+    shipped = shipped_by_order_line(order=order)  # regular slips; 補貨 replaces, it does not deliver
     wanted: dict[OrderLine, Decimal] = {}
     for key, value in line_quantities.items():
         pk = getattr(key, "pk", key)

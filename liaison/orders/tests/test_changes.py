@@ -495,6 +495,27 @@ def test_quantity_below_what_was_shipped_is_refused():
     assert change.status == ChangeStatus.AGREED
 
 
+def test_r_5_5_2_3_a_replenishment_slip_does_not_hold_the_quantity_up():
+    product = ProductFactory(stock=100)
+    clerk = sales_admin()
+    order = accepted_order(lines=[order_line(product=product, quantity=Decimal(100))], actor=clerk)
+    line = order.lines.get()
+    for replenishment, quantity in ((False, Decimal(40)), (True, Decimal(30))):
+        slip_issue(
+            customer=order.customer,
+            order=order,
+            replenishment=replenishment,
+            lines=[{"product": product, "quantity": quantity, "order_line": line}],
+            actor=clerk,
+        )
+    change = customer_change(order)
+    review_pass(order.review_rounds.get(number=2))
+    # 40 shipped on the regular slip; the 30 replaced goods do not count against the line.
+    change_apply(change=change, actor=clerk, line_quantities={line.pk: Decimal(50)})
+    line.refresh_from_db()
+    assert line.quantity == Decimal(50)
+
+
 def test_a_line_of_another_order_is_refused():
     order = accepted_order()
     other = accepted_order()

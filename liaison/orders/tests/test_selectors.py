@@ -147,6 +147,28 @@ def test_r_5_2_3_line_figures_stock_shipped_on_notices_shortfall():
     assert figures.shortfall == Decimal(300)
 
 
+def test_r_5_5_2_3_a_replenishment_slip_is_not_counted_as_shipped_on_the_order_page():
+    product = ProductFactory(stock=300)
+    order = accepted_order(lines=[order_line(product=product, quantity=Decimal(100))])
+    line = order.lines.get()
+    clerk = sales_admin()
+    slip_issue(
+        customer=order.customer,
+        order=order,
+        lines=[{"product": product, "quantity": Decimal(100), "order_line": line}],
+        actor=clerk,
+    )
+    slip_issue(
+        customer=order.customer,
+        order=order,
+        replenishment=True,
+        lines=[{"product": product, "quantity": Decimal(30), "order_line": line}],
+        actor=clerk,
+    )
+    figures = selectors.order_page(order=order).lines[0]
+    assert (figures.shipped, figures.outstanding, figures.stock) == (Decimal(100), Decimal(0), Decimal(170))
+
+
 def test_r_5_3_chain_is_in_time_order():
     order = accepted_order()
     workshop = review_departments()["workshop-1"]
