@@ -12,6 +12,8 @@ class CommunicationErrorCode(StrEnum):
     VOID_REASON_REQUIRED = "void_reason_required"
     ALREADY_VOID = "already_void"
     ABOUT_NOT_SAVED = "about_not_saved"
+    ABOUT_OTHER_CUSTOMER = "about_other_customer"
+    NOT_ALLOWED = "not_allowed"
 
 
 MESSAGES = {
@@ -29,4 +31,8 @@ MESSAGES = {
     CommunicationErrorCode.ABOUT_NOT_SAVED: _(
         "The record this communication concerns has not been saved yet."
     ),
+    CommunicationErrorCode.ABOUT_OTHER_CUSTOMER: _(
+        "The record this communication concerns belongs to another customer."
+    ),
+    CommunicationErrorCode.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
 }

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
 from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from liaison.communications.errors import MESSAGES, CommunicationErrorCode
@@ -20,9 +21,9 @@ from liaison.communications.states import (
     Topic,
 )
 from liaison.core import clock
-from liaison.core.errors import LiaisonError
+from liaison.core.errors import refuse
 from liaison.core.models import Attachment, User
-from liaison.core.services import attachment_add, number_next
+from liaison.core.services import attachment_add, has_role_permission, number_next, sign_history
 from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -31,12 +32,13 @@ from liaison.customers.states import TimelineEvent
 RECEIVED_DOCUMENT_TYPE = "FAX"
 
 
-def _refuse(
-    code: CommunicationErrorCode, *, field: str | None = None, conflict: bool = False, **params
-):
-    error = LiaisonError(code, MESSAGES[code], field=field, **params)
-    error.conflict = conflict
-    return error
+def _refuse(code: CommunicationErrorCode, **kwargs):
+    return refuse(MESSAGES, code, **kwargs)
+
+
+def _require(actor: User | None, perm: str, action) -> None:
+    if not has_role_permission(actor, perm):
+        raise _refuse(CommunicationErrorCode.NOT_ALLOWED, forbidden=True, action=action)
 
 
 def _uploads(upload) -> list[UploadedFile]:
@@ -47,10 +49,12 @@ def _uploads(upload) -> list[UploadedFile]:
     return [upload]
 
 
-def _sign_history(record, actor: User | None) -> None:
-    # The history middleware only sees session users; API token users come through here.
-    if actor is not None:
-        record._history_user = actor
+def _customer_pk_of(record: Model) -> int | None:
+    """The customer a record belongs to, when it says (an order, a complaint, a change)."""
+    if hasattr(record, "customer_id"):
+        return record.customer_id
+    customer = getattr(record, "customer", None)
+    return getattr(customer, "pk", None)
 
 
 @transaction.atomic
@@ -69,6 +73,7 @@ def received_document_catalogue(
     taken, and the number, the record, its files and the timeline line are written in
     one transaction: a refused file leaves no record and hands out no number.
     """
+    _require(actor, "communications.add_receiveddocument", _("catalogue received documents"))
     files = _uploads(upload)
     now = clock.now()
     received_at = received_at or now
@@ -96,8 +101,7 @@ def received_document_catalogue(
     document.full_clean(exclude=["number", "status"])
     document.number = number_next(doc_type=RECEIVED_DOCUMENT_TYPE)
     document.full_clean(exclude=["status"])
-    document._change_reason = "Catalogued"
-    _sign_history(document, actor)
+    sign_history(document, actor=actor, reason="Catalogued")
     document.save()
     stored: list[Attachment] = []
     try:
@@ -124,6 +128,7 @@ def received_document_void(
     *, document: ReceivedDocument, reason: str, actor: User
 ) -> ReceivedDocument:
     """Void a catalogued document: it keeps its number, files and history, marked void."""
+    _require(actor, "communications.void_receiveddocument", _("void received documents"))
     reason = (reason or "").strip()
     if not reason:
         raise _refuse(CommunicationErrorCode.VOID_REASON_REQUIRED, field="reason")
@@ -132,8 +137,7 @@ def received_document_void(
         raise _refuse(CommunicationErrorCode.ALREADY_VOID, conflict=True, number=document.number)
     document.void(by=actor, reason=reason[:300])
     document.updated_by = actor
-    document._change_reason = f"Voided: {reason}"[:100]
-    _sign_history(document, actor)
+    sign_history(document, actor=actor, reason=f"Voided: {reason}")
     document.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "updated_by"])
     timeline_record(
         customer=document.customer,
@@ -162,8 +166,13 @@ def communication_record(
 
     The one call every step that talks to the customer makes (delivery reply,
     clarification, change agreement, complaint feedback, survey chase), inside its own
-    transaction, with ``automatic=True`` and ``about`` the record it concerns.
+    transaction, with ``automatic=True`` and ``about`` the record it concerns. Such a
+    step has already checked its own permission, and runs for people (QC feeding back
+    a complaint) or jobs (``actor=None``) that do not write F5 by hand; only a manual
+    record needs ``communications.add_communicationrecord``.
     """
+    if not automatic:
+        _require(actor, "communications.add_communicationrecord", _("record communications"))
     now = clock.now()
     occurred_at = occurred_at or now
     if occurred_at > now:
@@ -174,6 +183,8 @@ def communication_record(
         )
     if about is not None and about.pk is None:
         raise _refuse(CommunicationErrorCode.ABOUT_NOT_SAVED, field="about")
+    if about is not None and _customer_pk_of(about) not in (None, customer.pk):
+        raise _refuse(CommunicationErrorCode.ABOUT_OTHER_CUSTOMER, field="about")
     record = CommunicationRecord(
         customer=customer,
         occurred_at=occurred_at,
@@ -189,8 +200,7 @@ def communication_record(
     if about is not None:
         record.about = about
     record.full_clean()
-    record._change_reason = "Recorded by a procedure step" if automatic else "Recorded"
-    _sign_history(record, actor)
+    sign_history(record, actor=actor, reason="Recorded by a procedure step" if automatic else "Recorded")
     record.save()
     timeline_record(
         customer=customer,

@@ -10,6 +10,7 @@ from PIL import Image
 
 from liaison.communications import services
 from liaison.communications.states import CommunicationChannel, Direction, ReceivedChannel, Topic
+from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import Customer
 from liaison.customers.services import customer_save
@@ -54,7 +55,7 @@ def received_document(**overrides):
         "channel": ReceivedChannel.FAX,
         "summary": "訂單 PO-778",
         "upload": pdf(),
-        "actor": overrides.pop("actor", None) or UserFactory(),
+        "actor": overrides.pop("actor", None) or UserFactory(roles=[Role.SALES_STAFF]),
     }
     values.update(overrides)
     return services.received_document_catalogue(**values)
@@ -70,5 +71,5 @@ def communication(**overrides):
     }
     values.update(overrides)
     if "actor" not in values:
-        values["actor"] = UserFactory()
+        values["actor"] = UserFactory(roles=[Role.SALES_STAFF])
     return services.communication_record(**values)

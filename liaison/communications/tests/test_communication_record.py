@@ -85,8 +85,9 @@ def test_r_5_4_automatic_record_may_come_from_a_scheduled_step_without_a_user():
 
 def test_manual_record_needs_a_staff_member():
     customer = CustomerFactory()
-    with pytest.raises(ValidationError):
+    with pytest.raises(LiaisonError) as refused:
         communication(customer=customer, actor=None)
+    assert refused.value.code == CommunicationErrorCode.NOT_ALLOWED
     assert not CommunicationRecord.objects.exists()
     assert not TimelineEntry.objects.filter(event=TimelineEvent.COMMUNICATION_RECORDED).exists()
 
@@ -136,3 +137,39 @@ def test_r_5_4_record_is_written_inside_the_calling_steps_transaction(sales_user
             raise RuntimeError("the step itself failed")
     assert not CommunicationRecord.objects.exists()
     assert timeline_for(customer=customer, event=TimelineEvent.COMMUNICATION_RECORDED) == []
+
+
+@pytest.mark.parametrize("role", ["qc_inspector", "management", "workshop_lead"])
+def test_r_4_manual_record_needs_the_add_permission(user_with_role, role):
+    from liaison.core.roles import Role
+
+    with pytest.raises(LiaisonError) as refused:
+        communication(actor=user_with_role(Role(role)))
+    assert refused.value.code == CommunicationErrorCode.NOT_ALLOWED and refused.value.forbidden
+    assert not CommunicationRecord.objects.exists()
+    assert not TimelineEntry.objects.filter(event=TimelineEvent.COMMUNICATION_RECORDED).exists()
+
+
+def test_r_5_5_1_3_a_step_records_for_a_role_that_does_not_write_f5_by_hand(user_with_role):
+    """QC feeds a complaint's result back: the step, not QC's role, writes the F5 line."""
+    from liaison.core.roles import Role
+
+    qc = user_with_role(Role.QC_HEAD)
+    record = communication(actor=qc, automatic=True, topic=Topic.COMPLAINT_FEEDBACK)
+    assert record.staff == qc and record.source == RecordSource.AUTOMATIC
+
+
+@pytest.mark.parametrize("automatic", [False, True])
+def test_about_a_record_of_another_customer_is_refused(sales_user, automatic):
+    document = received_document(actor=sales_user)
+    with pytest.raises(LiaisonError) as refused:
+        communication(customer=CustomerFactory(), about=document, actor=sales_user, automatic=automatic)
+    assert refused.value.code == CommunicationErrorCode.ABOUT_OTHER_CUSTOMER
+    assert refused.value.field == "about"
+    assert not CommunicationRecord.objects.exists()
+
+
+def test_about_a_record_of_the_same_customer_is_kept(sales_user):
+    document = received_document(actor=sales_user)
+    record = communication(customer=document.customer, about=document, actor=sales_user)
+    assert record.about == document

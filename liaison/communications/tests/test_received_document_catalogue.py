@@ -154,9 +154,10 @@ def test_invalid_input_is_refused_before_a_number_is_taken(sales_user, field, ov
 def test_r_5_2_2_3_concurrent_cataloguing_gives_unique_gapless_numbers():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are only meaningful on PostgreSQL")
+    from liaison.core.roles import Role
     from liaison.core.tests.factories import UserFactory
 
-    customer, clerk = CustomerFactory(), UserFactory()
+    customer, clerk = CustomerFactory(), UserFactory(roles=[Role.SALES_STAFF])
     writers, per_writer = 8, 3
     errors: list[BaseException] = []
     start = threading.Barrier(writers)
@@ -180,3 +181,24 @@ def test_r_5_2_2_3_concurrent_cataloguing_gives_unique_gapless_numbers():
     assert errors == []
     numbers = sorted(ReceivedDocument.objects.values_list("number", flat=True))
     assert numbers == [f"FAX-2026-{n:04d}" for n in range(1, writers * per_writer + 1)]
+
+
+@pytest.mark.parametrize("role", [None, "qc_inspector", "management"])
+def test_r_4_cataloguing_needs_the_add_permission(user_with_role, role):
+    from liaison.core.roles import Role
+    from liaison.core.tests.factories import UserFactory
+
+    actor = UserFactory() if role is None else user_with_role(Role(role))
+    with pytest.raises(LiaisonError) as refused:
+        received_document(actor=actor)
+    assert refused.value.code == CommunicationErrorCode.NOT_ALLOWED and refused.value.forbidden
+    _nothing_written()
+    assert not DocumentCounter.objects.filter(last_number__gt=0).exists()
+
+
+def test_r_4_an_inactive_clerk_cannot_catalogue(sales_user):
+    sales_user.is_active = False
+    with pytest.raises(LiaisonError) as refused:
+        received_document(actor=sales_user)
+    assert refused.value.code == CommunicationErrorCode.NOT_ALLOWED
+    _nothing_written()

@@ -65,3 +65,16 @@ def test_status_cannot_be_assigned_directly(sales_user):
     document = received_document(actor=sales_user)
     with pytest.raises(AttributeError):
         document.status = ReceivedDocumentStatus.VOID
+
+
+@pytest.mark.parametrize("role", ["qc_head", "management", "warehouse_clerk"])
+def test_r_4_voiding_needs_the_void_permission(sales_user, user_with_role, role):
+    from liaison.core.roles import Role
+
+    document = received_document(actor=sales_user)
+    with pytest.raises(LiaisonError) as refused:
+        received_document_void(document=document, reason="Wrong customer", actor=user_with_role(Role(role)))
+    assert refused.value.code == CommunicationErrorCode.NOT_ALLOWED and refused.value.forbidden
+    document.refresh_from_db()
+    assert document.status == ReceivedDocumentStatus.CATALOGUED and not document.void_reason
+    assert not timeline_for(customer=document.customer, event=TimelineEvent.DOCUMENT_VOIDED)
