@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey, GenericRelatio
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
@@ -170,7 +171,7 @@ class CommunicationRecord(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_topic_display()}"
+        return f"{timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M} {self.get_topic_display()}"
 
     def get_absolute_url(self) -> str:
         return reverse("admin:communications_communicationrecord_change", args=[self.pk])

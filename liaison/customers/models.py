@@ -5,6 +5,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -103,4 +104,4 @@ class TimelineEntry(models.Model):
         indexes = [models.Index(fields=["customer", "-occurred_at", "-id"])]
 
     def __str__(self) -> str:
-        return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.get_event_display()}"
+        return f"{timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M} {self.get_event_display()}"

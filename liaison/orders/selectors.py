@@ -123,9 +123,11 @@ class LineFigures:
     """One order line with what the page shows beside it."""
 
     line: OrderLine
-    stock: Decimal
-    shipped: Decimal
+    stock: Decimal  # the product's whole qualified stock
+    shipped: Decimal  # on regular slips; a replenishment (補貨) does not deliver the order
     on_notices: Decimal  # on current notices a workshop has not finished yet
+    # The part of ``stock`` left for this line once earlier lines of the same product took theirs.
+    available: Decimal | None = None
     outstanding: Decimal = field(init=False)
     can_ship: Decimal = field(init=False)
     shortfall: Decimal = field(init=False)
@@ -135,10 +137,12 @@ class LineFigures:
         return self.line.quantity
 
     def __post_init__(self):
+        if self.available is None:
+            self.available = self.stock
         self.outstanding = max(ZERO, self.line.quantity - self.shipped)
         # R-5.2.3.2: what stock can cover now; R-5.2.3.3: what production must still make.
-        self.can_ship = min(self.stock, self.outstanding)
-        self.shortfall = max(ZERO, self.outstanding - self.stock - self.on_notices)
+        self.can_ship = min(self.available, self.outstanding)
+        self.shortfall = max(ZERO, self.outstanding - self.available - self.on_notices)
 
 
 @dataclass
@@ -215,19 +219,28 @@ def order_page(*, order: Order) -> OrderPage:
     # Regular slips only: a replenishment (補貨) replaces goods, it does not deliver the order.
     shipped = shipped_by_order_line(order=order)
     on_notices = dict(
-        NoticeLine.objects.filter(order_line__order=order, notice__status__in=OPEN_NOTICE_STATUSES)
+        NoticeLine.objects.filter(
+            order_line__order=order, notice__status__in=OPEN_NOTICE_STATUSES, notice__replenishment=False
+        )
         .values_list("order_line_id")
         .annotate(total=Sum("quantity"))
     )
-    figures = [
-        LineFigures(
-            line=line,
-            stock=stock.get(line.product_id, ZERO),
-            shipped=shipped.get(line.pk) or ZERO,
-            on_notices=on_notices.get(line.pk) or ZERO,
+    # Lines of the same product share its stock, in line order: none is offered the whole of it.
+    left = dict(stock)
+    figures = []
+    for line in lines:
+        outstanding = max(ZERO, line.quantity - (shipped.get(line.pk) or ZERO))
+        available = min(left.get(line.product_id, ZERO), outstanding)
+        left[line.product_id] = left.get(line.product_id, ZERO) - available
+        figures.append(
+            LineFigures(
+                line=line,
+                stock=stock.get(line.product_id, ZERO),
+                shipped=shipped.get(line.pk) or ZERO,
+                on_notices=on_notices.get(line.pk) or ZERO,
+                available=available,
+            )
         )
-        for line in lines
-    ]
     sign_offs = ReviewSignOff.objects.select_related("department", "signed_by").order_by(
         "department__kind", "department__code"
     )

@@ -25,6 +25,7 @@ class ProductionErrorCode(StrEnum):
     NOTICE_ALREADY_STARTED = "notice_already_started"
     VOID_REASON_REQUIRED = "void_reason_required"
     SUCCESSOR_INVALID = "successor_invalid"
+    BEYOND_ORDER = "beyond_order"
 
 
 MESSAGES = {
@@ -70,6 +71,11 @@ MESSAGES = {
     ProductionErrorCode.VOID_REASON_REQUIRED: _("Say why the notice is voided."),
     ProductionErrorCode.SUCCESSOR_INVALID: _(
         "Notice %(successor)s cannot replace %(number)s: it must be another current notice of the same order."
+    ),
+    ProductionErrorCode.BEYOND_ORDER: _(
+        "Order line %(line)s: %(ordered)s ordered, %(shipped)s shipped and %(on_notices)s on open "
+        "notices, so at most %(left)s more can go on a notice, not %(requested)s. "
+        "For goods that replace a delivery, issue a replenishment (補貨) notice."
     ),
 }
 

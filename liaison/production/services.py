@@ -5,6 +5,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.db.models import Sum
 from django_fsm import can_proceed
 
 from liaison.core import clock
@@ -20,6 +21,9 @@ from liaison.production.errors import ACTIONS, MESSAGES, ProductionErrorCode
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.states import NoticeStatus
 from liaison.stock.models import Product, format_quantity
+from liaison.stock.selectors import shipped_by_order_line
+from liaison.stock.services import stock_move_record
+from liaison.stock.states import MoveDirection, MoveReason
 
 NOTICE_TYPE = "PN"
 # A replenishment (補貨) may replace goods of an order already delivered in full.
@@ -186,6 +190,49 @@ def _check_change(change: ChangeEntry | None, order: Order | None) -> None:
         )
 
 
+def _refuse_beyond_order(order: Order, lines: list[NoticeLine]) -> None:
+    """Refuse to put an order line on notices beyond what is still to deliver.
+
+    Left to put on a notice: ordered − shipped on regular slips − on the order's other
+    open notices. Replenishment (補貨) slips and notices replace goods; they do not count.
+    """
+    wanted: dict[int, Decimal] = {}
+    by_id: dict[int, OrderLine] = {}
+    for line in lines:
+        if line.order_line is not None:
+            wanted[line.order_line.pk] = wanted.get(line.order_line.pk, Decimal(0)) + line.quantity
+            by_id[line.order_line.pk] = line.order_line
+    if not wanted:
+        return
+    shipped = shipped_by_order_line(order=order)
+    on_notices = dict(
+        NoticeLine.objects.filter(
+            order_line_id__in=wanted,
+            notice__status__in=(NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS),
+            notice__replenishment=False,
+        )
+        .values("order_line_id")
+        .annotate(total=Sum("quantity"))
+        .values_list("order_line_id", "total")
+    )
+    for pk, quantity in wanted.items():
+        order_line = by_id[pk]
+        done = shipped.get(pk) or Decimal(0)
+        planned = on_notices.get(pk) or Decimal(0)
+        left = max(Decimal(0), order_line.quantity - done - planned)
+        if quantity > left:
+            raise _refuse(
+                Code.BEYOND_ORDER,
+                field="lines",
+                line=str(order_line),
+                ordered=format_quantity(order_line.quantity),
+                shipped=format_quantity(done),
+                on_notices=format_quantity(planned),
+                left=format_quantity(left),
+                requested=format_quantity(quantity),
+            )
+
+
 @transaction.atomic
 def notice_issue(
     *,
@@ -224,6 +271,8 @@ def notice_issue(
         order = _locked_order(order, replenishment=replenishment)
     _check_change(change, order)
     checked = _checked_lines(lines=lines, order=order)
+    if order is not None and not replenishment:
+        _refuse_beyond_order(order, checked)
     reason = f"Issued for change {change.number}" if change else "Issued"
     return _create(
         order=order,
@@ -263,9 +312,25 @@ def notice_start(*, notice: ProductionNotice, note: str, actor: User) -> Product
 
 @transaction.atomic
 def notice_complete(*, notice: ProductionNotice, actor: User) -> ProductionNotice:
-    """The workshop has made everything on the notice (R-3.2); lateness is fixed from now on."""
+    """The workshop has made everything on the notice (R-3.2); lateness is fixed from now on.
+
+    The finished goods go into qualified stock in the same transaction, one stock move
+    in (reason "production", the notice's number as document) per line. So what the
+    notice covered stays covered, now by stock, and the order page does not offer a
+    second notice for it; the goods leave stock on an outbound slip (F8).
+    """
     notice = _locked_for_progress(notice, actor)
     _refuse_closed(notice)
+    for line in notice.lines.select_related("product").order_by("pk"):
+        stock_move_record(
+            product=line.product,
+            direction=MoveDirection.IN,
+            quantity=line.quantity,
+            reason=MoveReason.PRODUCTION,
+            actor=actor,
+            document_ref=notice.number,
+            note=notice.order.number if notice.order is not None else "",
+        )
     notice.complete(by=actor)
     notice.updated_by = actor
     _sign_history(notice, actor, "Completed")

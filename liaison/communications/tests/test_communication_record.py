@@ -173,3 +173,17 @@ def test_about_a_record_of_the_same_customer_is_kept(sales_user):
     document = received_document(actor=sales_user)
     record = communication(customer=document.customer, about=document, actor=sales_user)
     assert record.about == document
+
+
+def test_record_reads_in_local_time(sales_user, settings):
+    settings.TIME_ZONE = "Asia/Taipei"
+    from django.utils import timezone
+
+    with clock.frozen(local(2026, 5, 6, 12)):
+        record = communication(occurred_at=local(2026, 5, 6, 10), actor=sales_user)
+    record.refresh_from_db()  # back from the database in UTC
+    assert str(record).startswith("2026-05-06 10:00")
+    [entry] = timeline_for(customer=record.customer, event=TimelineEvent.COMMUNICATION_RECORDED)
+    entry.refresh_from_db()
+    assert str(entry).startswith("2026-05-06 10:00")
+    assert timezone.localtime(entry.occurred_at).hour == 10

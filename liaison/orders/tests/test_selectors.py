@@ -169,6 +169,32 @@ def test_r_5_5_2_3_a_replenishment_slip_is_not_counted_as_shipped_on_the_order_p
     assert (figures.shipped, figures.outstanding, figures.stock) == (Decimal(100), Decimal(0), Decimal(170))
 
 
+def test_r_5_2_3_lines_of_the_same_product_share_its_stock():
+    product = ProductFactory(stock=100)
+    order = accepted_order(
+        lines=[order_line(product=product, quantity=Decimal(80)), order_line(product=product, quantity=Decimal(80))]
+    )
+    first, second = selectors.order_page(order=order).lines
+    assert (first.can_ship, first.shortfall) == (Decimal(80), Decimal(0))
+    assert (second.can_ship, second.shortfall) == (Decimal(20), Decimal(60))
+    assert first.stock == second.stock == Decimal(100)
+
+
+def test_r_5_2_3_3_a_completed_notice_does_not_bring_the_shortfall_back():
+    from liaison.production.services import notice_complete
+
+    product = ProductFactory(stock=0)
+    order = accepted_order(lines=[order_line(product=product, quantity=Decimal(50))])
+    notice = notice_for(
+        order, workshop=review_departments()["workshop-1"], due_date=dt.date(2026, 4, 1), quantity=Decimal(50)
+    )
+    assert selectors.order_page(order=order).lines[0].shortfall == Decimal(0)
+    notice_complete(notice=notice, actor=UserFactory(roles=[Role.ADMINISTRATOR]))
+    page = selectors.order_page(order=order)
+    assert (page.lines[0].shortfall, page.lines[0].can_ship) == (Decimal(0), Decimal(50))
+    assert not page.shortfall_any
+
+
 def test_r_5_3_chain_is_in_time_order():
     order = accepted_order()
     workshop = review_departments()["workshop-1"]

@@ -299,3 +299,25 @@ def test_a_change_of_another_order_is_refused():
 def test_the_factory_issues_through_the_service():
     issued = notice()
     assert issued.number.startswith("PN-2026-")
+
+
+def test_r_5_2_3_3_a_notice_beyond_what_is_left_to_deliver_is_refused_and_nothing_issued():
+    actor = sales_admin()
+    order = OrderFactory()
+    line = order_line(order, quantity=100)
+    issue(order, line, actor=actor, quantity=70)
+    with pytest.raises(LiaisonError) as refused:
+        issue(order, line, actor=actor, quantity=40)  # 70 are on a notice already: 30 are left
+    assert refused.value.code == Code.BEYOND_ORDER and refused.value.field == "lines"
+    assert ProductionNotice.objects.count() == 1
+    assert DocumentCounter.objects.get(doc_type="PN").last_number == 1
+    issue(order, line, actor=actor, quantity=30)  # exactly what is left
+
+
+def test_r_5_5_2_3_a_replenishment_notice_is_not_bound_by_the_order_quantity():
+    actor = sales_admin()
+    order = OrderFactory()
+    line = order_line(order, quantity=100)
+    issue(order, line, actor=actor, quantity=100)
+    extra = issue(order, line, actor=actor, quantity=20, replenishment=True)
+    assert extra.replenishment and ProductionNotice.objects.count() == 2

@@ -195,3 +195,29 @@ def test_a_void_notice_can_be_neither_started_nor_completed(issued, workshop, st
     assert stored(issued) == before
     issued.refresh_from_db()
     assert issued.days_late(today=dt.date(2027, 1, 1)) == 0  # a void notice is never late
+
+
+def test_r_5_2_3_3_completing_a_notice_books_its_goods_into_qualified_stock(issued, workshop):
+    from liaison.stock.models import StockMove
+    from liaison.stock.selectors import stock_of
+    from liaison.stock.states import MoveDirection, MoveReason
+
+    line = issued.lines.get()
+    before = stock_of(product=line.product)
+    notice_complete(notice=issued, actor=workshop_lead(workshop))
+    assert stock_of(product=line.product) == before + line.quantity
+    move = StockMove.objects.get(document_ref=issued.number)
+    assert (move.direction, move.reason, move.quantity, move.product) == (
+        MoveDirection.IN,
+        MoveReason.PRODUCTION,
+        line.quantity,
+        line.product,
+    )
+
+
+def test_a_refused_completion_books_nothing_into_stock(issued, workshop):
+    from liaison.stock.models import StockMove
+
+    with pytest.raises(LiaisonError):
+        notice_complete(notice=issued, actor=workshop_lead(WorkshopFactory()))
+    assert not StockMove.objects.filter(document_ref=issued.number).exists()
