@@ -114,7 +114,12 @@ def _quantity(value, line: int) -> Decimal:
 
 
 def _lock_order(order: Order) -> Order:
-    return Order.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    """Lock the order's row, and only that row (not its customer's).
+
+    Every step locks the order first and its round, change or clarification after it,
+    so two steps on one order queue up instead of deadlocking.
+    """
+    return Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
 
 
 def _review_departments() -> list[Department]:
@@ -338,8 +343,9 @@ def clarification_answer(
     _check_channel(channel)
     answered_at = answered_at or clock.now()
     _check_not_future(answered_at, "answered_at")
+    _lock_order(Order(pk=clarification.order_id))
     clarification = (
-        Clarification.objects.select_for_update()
+        Clarification.objects.select_for_update(of=("self",))
         .select_related("order__customer")
         .get(pk=clarification.pk)
     )
@@ -389,8 +395,9 @@ def clarification_answer(
 
 
 def _lock_open_round(review_round: ReviewRound) -> ReviewRound:
+    """Lock an open round's row; the caller has locked its order first (see ``_lock_order``)."""
     review_round = (
-        ReviewRound.objects.select_for_update()
+        ReviewRound.objects.select_for_update(of=("self",))
         .select_related("order__customer")
         .get(pk=review_round.pk)
     )
@@ -445,9 +452,12 @@ def review_sign_off(
         raise _refuse(
             OrderErrorCode.OPINION_REQUIRED, field="opinion", department=sign_off.department
         )
+    _lock_order(Order(pk=sign_off.review_round.order_id))
     review_round = _lock_open_round(sign_off.review_round)
     sign_off = (
-        ReviewSignOff.objects.select_for_update().select_related("department").get(pk=sign_off.pk)
+        ReviewSignOff.objects.select_for_update(of=("self",))
+        .select_related("department")
+        .get(pk=sign_off.pk)
     )
     for field, value in answers.items():
         setattr(sign_off, field, value)
@@ -479,6 +489,7 @@ def review_legal_check(
     note = (note or "").strip()
     if not passed and not note:
         raise _refuse(OrderErrorCode.LEGAL_NOTE_REQUIRED, field="note")
+    _lock_order(Order(pk=review_round.order_id))
     review_round = _lock_open_round(review_round)
     review_round.legal_check_passed = passed
     review_round.legal_check_note = note

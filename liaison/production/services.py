@@ -115,7 +115,7 @@ def _checked_lines(*, lines: Iterable[Mapping], order: Order | None) -> list[Not
 
 
 def _locked_order(order: Order, *, replenishment: bool) -> Order:
-    order = Order.objects.select_for_update().get(pk=order.pk)
+    order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
     allowed = REPLENISHMENT_ORDER_STATES if replenishment else (OrderStatus.ACCEPTED,)
     if order.status not in allowed:
         raise _refuse(
@@ -410,6 +410,10 @@ def notice_supersede(
     reason = (reason or "").strip()
     if not reason:
         raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
+    # The order before the notice, as change_apply does, so the two cannot deadlock.
+    order_id = ProductionNotice.objects.values_list("order_id", flat=True).get(pk=notice.pk)
+    if order_id is not None:
+        list(Order.objects.select_for_update(of=("self",)).filter(pk=order_id).values_list("pk"))
     notice = _locked(notice, "workshop", "order")
     _refuse_closed(notice)
     order = notice.order

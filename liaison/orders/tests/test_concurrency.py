@@ -120,3 +120,41 @@ def test_two_clerks_registering_a_delay_at_once_make_one_register_entry(monkeypa
 
     assert sorted(map(str, outcomes)) == sorted(["done", OrderErrorCode.CHANGE_PENDING]), outcomes
     assert ChangeEntry.objects.filter(order=order).count() == 1
+
+
+def test_a_sign_off_and_a_decision_at_once_queue_up_on_the_order_instead_of_deadlocking(monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from liaison.orders.services import review_sign_off
+    from liaison.orders.tests.factories import member
+
+    review_departments()
+    clerk = sales_admin()
+    order = OrderFactory(actor=clerk)
+    review_round = order.review_rounds.get()
+    sign_all(review_round)
+    review_legal_check(review_round=review_round, passed=True, note="", actor=clerk)
+    sign_off = review_round.sign_offs.select_related("department").first()
+    with CaptureQueriesContext(connection) as queries:
+        review_legal_check(review_round=review_round, passed=True, note="", actor=clerk)
+    locks = [q["sql"] for q in queries if "FOR UPDATE" in q["sql"]]
+    # The order first, then the round; each lock takes its own table only, not the customer's.
+    assert '"orders_order"' in locks[0] and '"orders_reviewround"' in locks[1], locks
+    assert all("FOR UPDATE OF" in sql and "customers_customer" not in sql.split("FOR UPDATE")[1] for sql in locks)
+    slow(monkeypatch, ReviewRound)
+
+    outcomes = race(
+        lambda: review_decide(
+            review_round=review_round, outcome=ReviewOutcome.ACCEPTED, conditions="", actor=clerk
+        ),
+        lambda: review_sign_off(
+            sign_off=sign_off,
+            capability_ok=True,
+            capacity_ok=True,
+            delivery_date_ok=True,
+            quality_ok=True,
+            opinion="",
+            actor=member(sign_off.department.code),
+        ),
+    )
+    assert all(outcome == "done" or isinstance(outcome, str) for outcome in outcomes), outcomes
