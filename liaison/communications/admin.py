@@ -20,7 +20,7 @@ from liaison.communications.forms import (
 )
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.states import ReceivedDocumentStatus
-from liaison.core.admin_base import LiaisonAdmin
+from liaison.core.admin_base import ServiceFormAdmin
 from liaison.core.errors import LiaisonError
 
 
@@ -33,30 +33,6 @@ class LocalDayRangeFilter(RangeDateFilter):
         return selectors.within_days(
             queryset, field=self.field_path, date_from=date_from, date_to=date_to
         )
-
-
-class ServiceFormAdmin(LiaisonAdmin):
-    """Records added once through a service form and then only read: no change, no delete."""
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.actor = request.user
-        return form
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def save_model(self, request, obj, form, change):
-        """The form's service call has saved the record already."""
-
-    def get_fields(self, request, obj=None):
-        return self.add_fields if obj is None else self.view_fields
-
-    def get_fieldsets(self, request, obj=None):
-        return [(None, {"fields": self.get_fields(request, obj)})]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.view_fields
 
 
 @admin.register(ReceivedDocument)

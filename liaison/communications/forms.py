@@ -5,13 +5,12 @@ refused file or date comes back as an error on the form: nothing saved, no numbe
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminFileFieldWidget
 
 from liaison.communications import services
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
-from liaison.core.errors import LiaisonError
+from liaison.core.admin_base import ServiceForm
 
 
 class MultipleFileInput(UnfoldAdminFileFieldWidget):
@@ -27,26 +26,6 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, (list, tuple)):
             return [super(MultipleFileField, self).clean(item, initial) for item in data if item]
         return [super().clean(data, initial)] if data else []
-
-
-class ServiceForm(forms.ModelForm):
-    """A ModelForm whose saving is one service call; ``actor`` is set by the admin."""
-
-    actor = None
-
-    def call_service(self, data: dict):
-        raise NotImplementedError
-
-    def _post_clean(self):
-        super()._post_clean()
-        if self.errors:
-            return
-        try:
-            self.instance = self.call_service(self.cleaned_data)
-        except LiaisonError as error:
-            self.add_error(error.field if error.field in self.fields else None, str(error))
-        except ValidationError as error:
-            self.add_error(None, error)
 
 
 class ReceivedDocumentCatalogueForm(ServiceForm):

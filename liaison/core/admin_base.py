@@ -6,10 +6,13 @@ Records are never deleted here; they are voided or marked inactive.
 """
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
+
+from liaison.core.errors import LiaisonError
 
 
 class ChangeReasonForm(forms.ModelForm):
@@ -59,3 +62,57 @@ class ReadOnlyAdmin(LiaisonAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ServiceForm(forms.ModelForm):
+    """A ModelForm whose saving is one service call; ``actor`` is set by the admin.
+
+    The service runs while the form is validated, inside the admin's transaction, so
+    a refusal comes back as an error on the form: nothing saved, no number used.
+    """
+
+    actor = None
+
+    def call_service(self, data: dict):
+        raise NotImplementedError
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        try:
+            self.instance = self.call_service(self.cleaned_data)
+        except LiaisonError as error:
+            self.add_error(error.field if error.field in self.fields else None, str(error))
+        except ValidationError as error:
+            self.add_error(None, error)
+
+
+class ServiceFormAdmin(LiaisonAdmin):
+    """Records added once through a ``ServiceForm`` and then only read: no change, no delete.
+
+    Subclasses name ``add_fields`` (the add form) and ``view_fields`` (the read-only page).
+    """
+
+    add_fields: list[str] = []
+    view_fields: list[str] = []
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user
+        return form
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_model(self, request, obj, form, change):
+        """The form's service call has saved the record already."""
+
+    def get_fields(self, request, obj=None):
+        return self.add_fields if obj is None else self.view_fields
+
+    def get_fieldsets(self, request, obj=None):
+        return [(None, {"fields": self.get_fields(request, obj)})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.view_fields
