@@ -203,7 +203,14 @@ SPECTACULAR_SETTINGS = {
         "ChangeKindEnum": "liaison.orders.states.ChangeKind",
         "NoticeStatusEnum": "liaison.production.states.NoticeStatus",
         "CommunicationChannelEnum": "liaison.communications.states.CommunicationChannel",
+        "DirectionEnum": "liaison.communications.states.Direction",
+        "MoveDirectionEnum": "liaison.stock.states.MoveDirection",
+        "DepartmentKindEnum": "liaison.core.states.DepartmentKind",
+        "ComplaintKindEnum": "liaison.quality.states.ComplaintKind",
+        "FeedbackKindEnum": "liaison.quality.states.FeedbackKind",
     },
+    # The schema and its docs describe every endpoint: for signed-in users only.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -53,3 +53,8 @@ def test_schema_and_docs_are_served_locally(client, sales_user, path):
     if path == "/api/docs/":
         html = response.content.decode()
         assert "swagger-ui" in html and "cdn.jsdelivr" not in html and "unpkg" not in html
+
+
+@pytest.mark.parametrize("path", ["/api/schema/", "/api/docs/", "/api/redoc/"])
+def test_schema_and_docs_need_a_signed_in_user(client, db, path):
+    assert client.get(path).status_code in {401, 403}
