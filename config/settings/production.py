@@ -19,7 +19,10 @@ STORAGES = {
 SESSION_COOKIE_SECURE = env_bool("LIAISON_SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("LIAISON_SECURE_COOKIES", True)
 SECURE_SSL_REDIRECT = env_bool("LIAISON_SSL_REDIRECT", True)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Trust X-Forwarded-Proto only behind a proxy that sets it: exposed directly, a client
+# could claim HTTPS over plain HTTP.
+if env_bool("LIAISON_BEHIND_PROXY", True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("LIAISON_HSTS_SECONDS", "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
