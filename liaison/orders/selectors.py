@@ -31,6 +31,7 @@ from liaison.customers.selectors import customer_search
 from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
 from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
 from liaison.production.models import NoticeLine, ProductionNotice
+from liaison.production.selectors import notice_visible_to
 from liaison.production.states import NoticeStatus
 from liaison.stock.models import OutboundSlip, OutboundSlipLine, Product
 from liaison.stock.selectors import shipped_by_order_line, stock_for_products
@@ -212,8 +213,12 @@ class OrderPage:
         return sorted(links, key=lambda link: link.at)
 
 
-def order_page(*, order: Order) -> OrderPage:
-    """Everything the order page shows, in a fixed number of queries whatever the order's size."""
+def order_page(*, order: Order, user=None) -> OrderPage:
+    """Everything the order page shows, in a fixed number of queries whatever the order's size.
+
+    Given ``user``, the notices are only those the user may read (a workshop lead sees
+    their own workshop's); the line figures still count every notice.
+    """
     lines = list(order.lines.select_related("product").order_by("line_no"))
     stock = stock_for_products(product_ids={line.product_id for line in lines})
     # Regular slips only: a replenishment (補貨) replaces goods, it does not deliver the order.
@@ -250,11 +255,12 @@ def order_page(*, order: Order) -> OrderPage:
         .order_by("number")
     )
     notice_lines = NoticeLine.objects.select_related("product").order_by("pk")
-    notices = list(
-        order.production_notices.select_related("workshop", "issued_by", "voided_by", "superseded_by", "change")
-        .prefetch_related(Prefetch("lines", queryset=notice_lines))
-        .order_by("issued_at", "pk")
-    )
+    notices = order.production_notices.select_related(
+        "workshop", "issued_by", "voided_by", "superseded_by", "change"
+    ).prefetch_related(Prefetch("lines", queryset=notice_lines))
+    if user is not None:
+        notices = notice_visible_to(user=user, queryset=notices)
+    notices = list(notices.order_by("issued_at", "pk"))
     slip_lines = OutboundSlipLine.objects.select_related("product").order_by("pk")
     slips = list(
         order.outbound_slips.select_related("created_by")

@@ -20,6 +20,7 @@ from liaison.core.inbox import inbox_cached
 from liaison.orders import forms, selectors
 from liaison.orders.models import Order
 from liaison.orders.states import ChangeKind, OrderStatus, ReviewRoundStatus
+from liaison.production.rules import sees_every_notice
 
 # Each action: the permission it needs, the form's name in the page context, its anchor.
 ACTIONS = {
@@ -126,7 +127,10 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
     show = {
         "clarifications": user.has_perm("orders.view_clarification"),
         "changes": user.has_perm("orders.view_changeentry"),
+        # The page's notices are already those the user may read (a workshop lead: their own);
+        # the figures summed over every workshop's notices only for roles that see them all.
         "notices": user.has_perm("production.view_productionnotice"),
+        "all_notices": user.has_perm("production.view_productionnotice") and sees_every_notice(user),
         "slips": user.has_perm("stock.view_outboundslip"),
         "stock": user.has_perm("stock.view_qualifiedstock"),
     }
@@ -168,7 +172,7 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
 @permission_required("orders.view_order", raise_exception=True)
 def order_detail(request, pk: int):
     """The order page: F1, its lines and stock, clarifications, the review form (F2), F3, F4, F8."""
-    return _render_page(request, selectors.order_page(order=_order(pk)))
+    return _render_page(request, selectors.order_page(order=_order(pk), user=request.user))
 
 
 def _action_view(action: str):
@@ -180,7 +184,7 @@ def _action_view(action: str):
         def view(request, pk: int):
             if not _can(request.user, action):
                 raise PermissionDenied
-            page = selectors.order_page(order=_order(pk))
+            page = selectors.order_page(order=_order(pk), user=request.user)
             form, key = run.build(request, page)
             if form.is_valid():
                 try:

@@ -689,3 +689,35 @@ def test_r_5_7_order_log_exports_to_excel(client):
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.values)
     assert order.number in rows[1] and "PO-778" in rows[1]
+
+
+def test_r_3_2_a_workshop_lead_does_not_see_another_workshops_notice_on_the_order_page(client):
+    from liaison.production.tests.factories import WorkshopFactory
+
+    order = accepted_order()
+    line = order.lines.get()
+    admin_user = sales_admin()
+    own = notice_issue(
+        order=order,
+        workshop=workshop(),
+        due_date=dt.date(2026, 3, 25),
+        lines=[{"product": line.product, "quantity": Decimal(40), "order_line": line}],
+        actor=admin_user,
+    )
+    other = notice_issue(
+        order=order,
+        workshop=WorkshopFactory(name="二車間（熱處理）"),
+        due_date=dt.date(2026, 3, 20),
+        lines=[{"product": line.product, "quantity": Decimal(60), "order_line": line}],
+        actor=admin_user,
+    )
+    client.force_login(member("workshop-1"))
+    response = client.get(page_url(order))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert own.number in html
+    assert other.number not in html and "二車間" not in html
+    assert 'data-col="on-notices"' not in html  # a sum over every workshop's notices
+    client.force_login(admin_user)
+    html = client.get(page_url(order)).content.decode()
+    assert own.number in html and other.number in html and 'data-col="on-notices"' in html
