@@ -105,7 +105,7 @@ class StockMoveViewSet(
         return super().get_queryset()
 
     def perform_create(self, serializer):
-        serializer.instance = services.stock_move_record(
+        serializer.instance = services.stock_move_by_hand(
             **serializer.validated_data, actor=self.request.user
         )
 

@@ -9,6 +9,7 @@ class StockErrorCode(StrEnum):
     INSUFFICIENT_STOCK = "insufficient_stock"
     QUANTITY_NOT_POSITIVE = "quantity_not_positive"
     PRODUCT_INACTIVE = "product_inactive"
+    REASON_NOT_BY_HAND = "reason_not_by_hand"
 
 
 MESSAGES = {
@@ -17,6 +18,10 @@ MESSAGES = {
     ),
     StockErrorCode.QUANTITY_NOT_POSITIVE: _("The quantity must be greater than zero."),
     StockErrorCode.PRODUCT_INACTIVE: _("Product %(product)s is no longer active."),
+    StockErrorCode.REASON_NOT_BY_HAND: _(
+        "A move for “%(reason)s” is written only by the step that causes it (an outbound slip, "
+        "a return inspection). By hand, record one of: %(allowed)s."
+    ),
 }
 
 

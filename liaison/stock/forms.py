@@ -5,6 +5,7 @@ from django import forms
 from liaison.core.errors import LiaisonError
 from liaison.stock import services
 from liaison.stock.models import Product, StockMove
+from liaison.stock.states import MANUAL_MOVE_REASONS
 
 
 class StockMoveRecordForm(forms.ModelForm):
@@ -26,13 +27,18 @@ class StockMoveRecordForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "product" in self.fields:
             self.fields["product"].queryset = Product.objects.filter(active=True)
+        if "reason" in self.fields:
+            # Shipments, replenishments and good returns come from their own documents.
+            self.fields["reason"].choices = [("", "---------")] + [
+                (reason.value, reason.label) for reason in MANUAL_MOVE_REASONS
+            ]
 
     def clean(self):
         cleaned = super().clean()
         if self.errors:
             return cleaned
         try:
-            self.instance = services.stock_move_record(
+            self.instance = services.stock_move_by_hand(
                 **{name: cleaned[name] for name in self._meta.fields}, actor=self.actor
             )
         except LiaisonError as refusal:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
+from django.utils.text import format_lazy
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
@@ -22,7 +23,7 @@ from liaison.stock.models import (
     StockMove,
     format_quantity,
 )
-from liaison.stock.states import MoveDirection, MoveReason
+from liaison.stock.states import MANUAL_MOVE_REASONS, MoveDirection, MoveReason
 
 
 def _sign_history(record, actor: User | None) -> None:
@@ -106,6 +107,39 @@ def stock_move_record(
     stock.save(update_fields=["quantity"])
     move.save()
     return move
+
+
+def stock_move_by_hand(
+    *,
+    product: Product,
+    direction: MoveDirection,
+    quantity: Decimal,
+    reason: MoveReason,
+    actor: User | None,
+    document_ref: str = "",
+    note: str = "",
+) -> StockMove:
+    """Record a clerk's own stock move: an opening balance, production, a count correction, other.
+
+    Shipments, replenishments (補貨) and good returns come only from the outbound slip
+    and the return inspection, so each such move has its document behind it.
+    """
+    if reason not in MANUAL_MOVE_REASONS:
+        raise _refuse(
+            StockErrorCode.REASON_NOT_BY_HAND,
+            field="reason",
+            reason=MoveReason(reason).label if reason in MoveReason.values else reason,
+            allowed=format_lazy(", ".join("{}" for _r in MANUAL_MOVE_REASONS), *(r.label for r in MANUAL_MOVE_REASONS)),
+        )
+    return stock_move_record(
+        product=product,
+        direction=direction,
+        quantity=quantity,
+        reason=reason,
+        actor=actor,
+        document_ref=document_ref,
+        note=note,
+    )
 
 
 # --- outbound slips, F8 -----------------------------------------------------------------

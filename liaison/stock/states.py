@@ -17,3 +17,13 @@ class MoveReason(models.TextChoices):
     REPLENISHMENT = "replenishment", _("Replacement shipment (補貨)")
     COUNT_CORRECTION = "count_correction", _("Stock count correction")
     OTHER = "other", _("Other")
+
+
+# Reasons a clerk may record by hand; shipments, replenishments and returns that passed
+# inspection are written only by the outbound slip and the return inspection.
+MANUAL_MOVE_REASONS = (
+    MoveReason.OPENING,
+    MoveReason.PRODUCTION,
+    MoveReason.COUNT_CORRECTION,
+    MoveReason.OTHER,
+)

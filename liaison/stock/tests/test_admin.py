@@ -31,7 +31,7 @@ def clerk(client, user_with_role):
 
 
 def move_form(
-    product, direction=MoveDirection.OUT, quantity="2", reason=MoveReason.SHIPMENT, **extra
+    product, direction=MoveDirection.OUT, quantity="2", reason=MoveReason.COUNT_CORRECTION, **extra
 ):
     return {
         "product": product.pk,
@@ -51,7 +51,7 @@ def balance(product) -> Decimal:
 # --- recording a stock move ---------------------------------------------------------------
 
 
-def test_clerk_records_a_shipment_from_the_back_office(client, clerk):
+def test_clerk_records_a_count_correction_from_the_back_office(client, clerk):
     product = ProductFactory(stock=5)
 
     response = client.post(ADD_MOVE, move_form(product, quantity="2"))
@@ -61,7 +61,19 @@ def test_clerk_records_a_shipment_from_the_back_office(client, clerk):
     assert (shipped.quantity, shipped.balance_after, shipped.created_by) == (2, 3, clerk)
     assert shipped.document_ref == "F8-2026-0007"
     assert balance(product) == 3
-    assert shipped.history.get().history_change_reason == "Stock out: shipment"
+    assert shipped.history.get().history_change_reason == "Stock out: count_correction"
+
+
+def test_r_5_2_3_2_a_shipment_is_not_recorded_by_hand_on_the_form(client, clerk):
+    product = ProductFactory(stock=5)
+
+    response = client.post(ADD_MOVE, move_form(product, reason=MoveReason.SHIPMENT))
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["reason"]
+    assert balance(product) == 5 and not StockMove.objects.filter(product=product, direction="out").exists()
+    reasons = [value for value, _label in response.context["adminform"].form.fields["reason"].choices if value]
+    assert reasons == ["opening", "production", "count_correction", "other"]
 
 
 def test_a_refused_move_shows_its_reason_on_the_form_and_saves_nothing(client, clerk):

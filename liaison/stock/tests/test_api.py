@@ -26,12 +26,13 @@ def as_role(api_client, user_with_role):
 
 
 def shipment(product, quantity="2", **extra):
+    """A move out by hand: a count correction (shipments come only from outbound slips)."""
     return {
         "product": product.pk,
         "direction": MoveDirection.OUT,
         "quantity": quantity,
-        "reason": MoveReason.SHIPMENT,
-        "document_ref": "F8-2026-0001",
+        "reason": MoveReason.COUNT_CORRECTION,
+        "document_ref": "COUNT-2026-03",
         **extra,
     }
 
@@ -51,7 +52,7 @@ def assert_error_format(response, code: str):
 # --- stock moves ------------------------------------------------------------------------------
 
 
-def test_r_5_2_3_2_warehouse_clerk_records_a_shipment(api_client, as_role):
+def test_warehouse_clerk_records_a_count_correction(api_client, as_role):
     clerk = as_role(Role.WAREHOUSE_CLERK)
     product = ProductFactory(stock=5)
 
@@ -265,3 +266,18 @@ def test_product_list_takes_a_fixed_number_of_queries(
         response = api_client.get(PRODUCTS)
 
     assert response.json()["count"] == 4
+
+
+@pytest.mark.parametrize("reason", [MoveReason.SHIPMENT, MoveReason.REPLENISHMENT, MoveReason.RETURN_GOOD])
+def test_r_5_2_3_2_shipments_replenishments_and_good_returns_are_not_recorded_by_hand(
+    api_client, as_role, reason
+):
+    as_role(Role.WAREHOUSE_CLERK)
+    product = ProductFactory(stock=5)
+
+    response = api_client.post(MOVES, shipment(product, "2", reason=reason), format="json")
+
+    assert response.status_code == 400
+    body = assert_error_format(response, "reason_not_by_hand")
+    assert body["fields"] == {"reason": [body["message"]]}
+    assert balance(product) == 5 and not StockMove.objects.filter(product=product, direction="out").exists()
