@@ -976,9 +976,10 @@ def change_apply(
             line.save(update_fields=["quantity", "updated_by"])
 
     successors = []
+    # The lines are read for each notice below; one query for all of them.
     notices = order.production_notices.filter(
         status__in=[NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS]
-    )
+    ).prefetch_related("lines")
     reason = f"{change.number}: {change.reason}"
     for notice in notices.order_by("issued_at", "pk"):
         quantities = _notice_line_quantities(notice, deltas)

@@ -634,3 +634,23 @@ def test_the_pending_change_message_says_what_to_do():
         delay(order)
     message = str(refused.value)
     assert "withdraw" in message and "Apply" in message and "review" in message
+
+
+def test_applying_a_change_reads_the_notices_lines_once_not_per_notice():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    order = accepted_order()
+    for _n in range(3):
+        notice_for(order, quantity=Decimal(20))
+    line = order.lines.get()
+    change = customer_change(order)
+    review_pass(order.review_rounds.get(number=2))
+    with CaptureQueriesContext(connection) as queries:
+        successors = change_apply(change=change, actor=sales_admin(), line_quantities={line: Decimal(150)})
+    assert len(successors) == 3
+    reads = [
+        q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "production_noticeline"' in q["sql"]
+    ]
+    # One prefetch for all the notices, then the one read each successor is made from.
+    assert len(reads) == 1 + 3, reads
