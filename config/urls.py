@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("liaison.communications.api_urls")),
     path("", include("liaison.orders.api_urls")),
     path("", include("liaison.production.api_urls")),
+    path("", include("liaison.quality.api_urls")),
 ]
 
 urlpatterns = [
@@ -24,6 +25,7 @@ urlpatterns = [
     path("communications/", include("liaison.communications.urls")),
     path("production/", include("liaison.production.urls")),
     path("orders/", include("liaison.orders.urls")),
+    path("quality/", include("liaison.quality.urls")),
     path("documents/", include("liaison.documents.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

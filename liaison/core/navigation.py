@@ -73,6 +73,35 @@ def sidebar(request) -> list[dict]:
             ],
         },
         {
+            "title": _("Complaints and CAPA"),
+            "items": [
+                {
+                    "title": _("Complaints and returns (F6)"),
+                    "icon": "report",
+                    "link": reverse_lazy("admin:quality_complaint_changelist"),
+                    "permission": _can("quality.view_complaint"),
+                },
+                {
+                    "title": _("Nonconformance records"),
+                    "icon": "rule",
+                    "link": reverse_lazy("admin:quality_nonconformancerecord_changelist"),
+                    "permission": _can("quality.view_nonconformancerecord"),
+                },
+                {
+                    "title": _("CAPA requests (F7)"),
+                    "icon": "build_circle",
+                    "link": reverse_lazy("admin:quality_caparequest_changelist"),
+                    "permission": _can("quality.view_caparequest"),
+                },
+                {
+                    "title": _("Other feedback"),
+                    "icon": "thumb_up",
+                    "link": reverse_lazy("admin:quality_feedback_changelist"),
+                    "permission": _can("quality.view_feedback"),
+                },
+            ],
+        },
+        {
             "title": _("Customers"),
             "items": [
                 {

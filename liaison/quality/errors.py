@@ -55,24 +55,32 @@ Code = QualityErrorCode
 MESSAGES = {
     Code.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
     Code.CONTENT_REQUIRED: _("Write down what the customer complains about."),
-    Code.CHANNEL_INVALID: _("Choose how the customer was reached: phone, fax, e-mail, visit, letter or meeting."),
+    Code.CHANNEL_INVALID: _(
+        "Choose how the customer was reached: phone, fax, e-mail, visit, letter or meeting."
+    ),
     Code.COMPLAINT_DATE_IN_FUTURE: _(
         "The complaint date %(date)s is in the future (today is %(today)s)."
     ),
     Code.ORDER_OTHER_CUSTOMER: _("Order %(order)s belongs to another customer, not %(customer)s."),
     Code.PRODUCT_INACTIVE: _("Product %(product)s is no longer active."),
-    Code.RETURN_LINES_REQUIRED: _("A return needs at least one product and the quantity sent back."),
+    Code.RETURN_LINES_REQUIRED: _(
+        "A return needs at least one product and the quantity sent back."
+    ),
     Code.RETURN_LINES_ON_COMPLAINT: _(
         "Returned quantities belong on a return; register it as a return instead of a complaint."
     ),
-    Code.QUANTITY_NOT_POSITIVE: _("The returned quantity of %(product)s must be greater than zero."),
+    Code.QUANTITY_NOT_POSITIVE: _(
+        "The returned quantity of %(product)s must be greater than zero."
+    ),
     Code.RETURNED_MORE_THAN_SHIPPED: _(
         "%(customer)s cannot return %(requested)s %(unit)s of %(product)s: %(shipped)s %(unit)s were shipped "
         "to them and %(returned)s %(unit)s already returned, so at most %(available)s %(unit)s can come back."
     ),
     Code.WRONG_STATUS: _("%(number)s is %(status)s; it cannot be %(action)s now."),
     Code.CAUSE_REQUIRED: _("Choose the cause category (6M) of %(number)s."),
-    Code.WHY_CHAIN_INVALID: _("The 5-why chain is a list of one to five answers, none of them empty."),
+    Code.WHY_CHAIN_INVALID: _(
+        "The 5-why chain is a list of one to five answers, none of them empty."
+    ),
     Code.ROOT_CAUSE_REQUIRED: _("Write down the root cause found for %(number)s."),
     Code.FAULT_UNDECIDED: _("Decide whether the company is at fault for %(number)s (yes or no)."),
     Code.RESULT_REQUIRED: _("Write down the handling result of %(number)s."),
@@ -85,13 +93,19 @@ MESSAGES = {
     Code.RETURN_NOT_INSPECTED: _(
         "Return %(number)s still has goods not inspected (%(products)s); QC inspects all of them first."
     ),
-    Code.FEEDBACK_SUMMARY_REQUIRED: _("Write down what was fed back to the customer about %(number)s."),
+    Code.FEEDBACK_SUMMARY_REQUIRED: _(
+        "Write down what was fed back to the customer about %(number)s."
+    ),
     Code.CLOSE_WITHOUT_FEEDBACK: _(
         "%(number)s cannot be closed: the result has not been fed back to the customer yet."
     ),
     Code.NOT_A_RETURN: _("%(number)s is a complaint, not a return; it has no returned goods."),
-    Code.LINE_ALREADY_INSPECTED: _("The returned %(product)s of %(number)s has already been inspected."),
-    Code.INSPECTION_QUANTITY_NEGATIVE: _("Inspection quantities of %(product)s cannot be negative."),
+    Code.LINE_ALREADY_INSPECTED: _(
+        "The returned %(product)s of %(number)s has already been inspected."
+    ),
+    Code.INSPECTION_QUANTITY_NEGATIVE: _(
+        "Inspection quantities of %(product)s cannot be negative."
+    ),
     Code.ARRIVED_MORE_THAN_RETURNED: _(
         "%(arrived)s %(unit)s of %(product)s cannot have arrived: the customer returns %(returned)s %(unit)s."
     ),
@@ -106,10 +120,18 @@ MESSAGES = {
     Code.REPLACEMENT_MORE_THAN_RETURNED: _(
         "A replacement of %(replacement)s %(unit)s of %(product)s is more than the %(returned)s %(unit)s returned."
     ),
-    Code.NONCONFORMITY_REQUIRED: _("Describe what is wrong with the %(quantity)s %(unit)s of %(product)s."),
-    Code.ALREADY_DISPOSED: _("The disposition of %(number)s has already been decided (%(disposition)s)."),
-    Code.DISPOSITION_INVALID: _("Choose a disposition for %(number)s: rework, scrap, concession or return."),
-    Code.CONCESSION_NOT_AUTHORISED: _("A concession on %(number)s needs the name of who authorised it."),
+    Code.NONCONFORMITY_REQUIRED: _(
+        "Describe what is wrong with the %(quantity)s %(unit)s of %(product)s."
+    ),
+    Code.ALREADY_DISPOSED: _(
+        "The disposition of %(number)s has already been decided (%(disposition)s)."
+    ),
+    Code.DISPOSITION_INVALID: _(
+        "Choose a disposition for %(number)s: rework, scrap, concession or return."
+    ),
+    Code.CONCESSION_NOT_AUTHORISED: _(
+        "A concession on %(number)s needs the name of who authorised it."
+    ),
     Code.NOTHING_TO_REPLACE: _("Return %(number)s has no inspected goods that need a replacement."),
     Code.ALREADY_REPLACED: _("The replacement for return %(number)s has already been arranged."),
     Code.WORKSHOP_REQUIRED: _(

@@ -18,7 +18,14 @@ from liaison.core import clock
 from liaison.customers.models import Customer
 from liaison.customers.selectors import customer_search
 from liaison.production.selectors import notice_list
-from liaison.quality.models import CapaRequest, CapaStep, Complaint, Feedback, NonconformanceRecord, ReturnLine
+from liaison.quality.models import (
+    CapaRequest,
+    CapaStep,
+    Complaint,
+    Feedback,
+    NonconformanceRecord,
+    ReturnLine,
+)
 from liaison.quality.states import ComplaintStatus
 from liaison.stock.models import OutboundSlipLine
 from liaison.stock.selectors import slip_list
@@ -128,7 +135,9 @@ def complaint_page(*, pk: int, today: dt.date | None = None) -> ComplaintPage:
     """
     complaint = complaint_get(pk=pk, today=today)
     lines = list(
-        ReturnLine.objects.filter(complaint=complaint).select_related("product", "inspected_by").order_by("pk")
+        ReturnLine.objects.filter(complaint=complaint)
+        .select_related("product", "inspected_by")
+        .order_by("pk")
     )
     records = list(
         NonconformanceRecord.objects.filter(return_line__complaint=complaint)
@@ -140,28 +149,25 @@ def complaint_page(*, pk: int, today: dt.date | None = None) -> ComplaintPage:
             Prefetch("steps", queryset=CapaStep.objects.select_related("signed_by"))
         )
     )
-    return ComplaintPage(complaint=complaint, return_lines=lines, nonconformances=records, capas=capas)
+    return ComplaintPage(
+        complaint=complaint, return_lines=lines, nonconformances=records, capas=capas
+    )
 
 
 def capa_for_complaint(*, complaint: Complaint) -> QuerySet[CapaRequest]:
     """The CAPA requests whose source is this complaint (or return), in issue order."""
     return (
-        CapaRequest.objects.filter(source_type=ContentType.objects.get_for_model(Complaint), source_id=complaint.pk)
+        CapaRequest.objects.filter(
+            source_type=ContentType.objects.get_for_model(Complaint), source_id=complaint.pk
+        )
         .select_related("department")
         .order_by("created_at", "pk")
     )
 
 
-def capa_get(*, pk: int) -> CapaRequest:
-    """One CAPA request with its department and signed steps (raises ``DoesNotExist``)."""
-    return (
-        CapaRequest.objects.select_related("department", "customer", "source_type")
-        .prefetch_related(Prefetch("steps", queryset=CapaStep.objects.select_related("signed_by")))
-        .get(pk=pk)
-    )
-
-
-def returnable_for_customer(*, customer: Customer, product_ids: Iterable[int]) -> dict[int, tuple[Decimal, Decimal]]:
+def returnable_for_customer(
+    *, customer: Customer, product_ids: Iterable[int]
+) -> dict[int, tuple[Decimal, Decimal]]:
     """Per product: (shipped to the customer on any outbound slip, already returned). Two queries.
 
     Returns of void complaints do not count.
@@ -213,7 +219,9 @@ def nonconformance_list(*, undecided_only: bool = False) -> QuerySet[Nonconforma
     return queryset.order_by("-created_at", "-pk")
 
 
-def feedback_list(*, customer: Customer | None = None, unanswered_only: bool = False) -> QuerySet[Feedback]:
+def feedback_list(
+    *, customer: Customer | None = None, unanswered_only: bool = False
+) -> QuerySet[Feedback]:
     """Other feedback, newest first, with customer and who answered: one query."""
     queryset = Feedback.objects.select_related("customer", "answered_by")
     if customer is not None:

@@ -108,7 +108,9 @@ def _done(complaint: Complaint, actor: User, reason: str, fields: list[str]) -> 
 # --- registration (R-5.5.1.1, R-5.5.2.1) ----------------------------------------------------
 
 
-def _checked_return_lines(*, customer: Customer, lines: Iterable[Mapping]) -> list[tuple[Product, Decimal]]:
+def _checked_return_lines(
+    *, customer: Customer, lines: Iterable[Mapping]
+) -> list[tuple[Product, Decimal]]:
     """Returned products and quantities, none more than was shipped to the customer and not yet returned."""
     checked = []
     for line in lines:
@@ -178,7 +180,9 @@ def complaint_register(
             today=today.isoformat(),
         )
     if order is not None and order.customer_id != customer.pk:
-        raise _refuse(Code.ORDER_OTHER_CUSTOMER, field="order", order=order.number, customer=str(customer))
+        raise _refuse(
+            Code.ORDER_OTHER_CUSTOMER, field="order", order=order.number, customer=str(customer)
+        )
     lines = list(return_lines or ())
     # One return at a time per customer, so two cannot both take back the last shipped pieces.
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
@@ -213,7 +217,11 @@ def complaint_register(
     complaint.save()
     for line_product, quantity in checked:
         line = ReturnLine(
-            complaint=complaint, product=line_product, quantity=quantity, created_by=actor, updated_by=actor
+            complaint=complaint,
+            product=line_product,
+            quantity=quantity,
+            created_by=actor,
+            updated_by=actor,
         )
         line.full_clean()
         _sign_history(line, actor, "Registered")
@@ -248,7 +256,12 @@ def complaint_acknowledge(*, complaint: Complaint, actor: User) -> Complaint:
     complaint = _locked(complaint)
     _check_step(complaint, complaint.acknowledge, "acknowledge")
     complaint.acknowledge(by=actor)
-    _done(complaint, actor, "Acknowledged, passed to QC", ["status", "acknowledged_at", "acknowledged_by"])
+    _done(
+        complaint,
+        actor,
+        "Acknowledged, passed to QC",
+        ["status", "acknowledged_at", "acknowledged_by"],
+    )
     timeline_record(
         customer=complaint.customer,
         event=TimelineEvent.COMPLAINT_ACKNOWLEDGED,
@@ -359,14 +372,23 @@ def complaint_record_result(*, complaint: Complaint, result: str, actor: User) -
             raise _refuse(Code.CAPA_MISSING, conflict=True, number=complaint.number)
         still_open = [capa.number for capa in capas if capa.status != CapaStatus.CLOSED]
         if still_open:
-            raise _refuse(Code.CAPA_OPEN, conflict=True, number=complaint.number, capas=", ".join(still_open))
+            raise _refuse(
+                Code.CAPA_OPEN, conflict=True, number=complaint.number, capas=", ".join(still_open)
+            )
     complaint.record_result(result=result, by=actor)
-    _done(complaint, actor, "Result recorded", ["status", "result", "result_recorded_at", "result_recorded_by"])
+    _done(
+        complaint,
+        actor,
+        "Result recorded",
+        ["status", "result", "result_recorded_at", "result_recorded_by"],
+    )
     return complaint
 
 
 @transaction.atomic
-def complaint_feed_back(*, complaint: Complaint, channel: str, summary: str, actor: User) -> Complaint:
+def complaint_feed_back(
+    *, complaint: Complaint, channel: str, summary: str, actor: User
+) -> Complaint:
     """QC feeds the result back to the customer (F5 line) and the complaint closes (R-5.5.1.3)."""
     _require(actor, "quality.feedback_complaint", "feedback")
     complaint = _locked(complaint)
@@ -397,7 +419,9 @@ def complaint_feed_back(*, complaint: Complaint, channel: str, summary: str, act
     )
     complaint.close()
     _done(
-        complaint, actor, "Fed back to the customer; closed",
+        complaint,
+        actor,
+        "Fed back to the customer; closed",
         ["status", "feedback_at", "feedback_by", "feedback_summary", "closed_at"],
     )
     timeline_record(
@@ -457,7 +481,11 @@ def return_inspect(
     """
     _require(actor, "quality.change_returnline", "inspect")
     complaint = _locked(return_line.complaint)
-    line = ReturnLine.objects.select_for_update(of=("self",)).select_related("product").get(pk=return_line.pk)
+    line = (
+        ReturnLine.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .get(pk=return_line.pk)
+    )
     product = line.product
     if complaint.status not in INSPECTABLE:
         raise _refuse(
@@ -468,7 +496,12 @@ def return_inspect(
             action=STEPS["inspect"],
         )
     if line.inspected_at is not None:
-        raise _refuse(Code.LINE_ALREADY_INSPECTED, conflict=True, number=complaint.number, product=str(product))
+        raise _refuse(
+            Code.LINE_ALREADY_INSPECTED,
+            conflict=True,
+            number=complaint.number,
+            product=str(product),
+        )
     arrived, good, nonconforming, replacement = (
         _decimal(value) for value in (arrived, good, nonconforming, replacement_needed or 0)
     )
@@ -525,7 +558,12 @@ def return_inspect(
     _sign_history(line, actor, "Inspected")
     line.save(
         update_fields=[
-            "arrived", "good", "nonconforming", "replacement_needed", "inspected_at", "inspected_by",
+            "arrived",
+            "good",
+            "nonconforming",
+            "replacement_needed",
+            "inspected_at",
+            "inspected_by",
             "updated_by",
         ]
     )
@@ -558,27 +596,41 @@ def return_inspect(
         + (f" ({record.number})" if record else "")
     )
     timeline_record(
-        customer=complaint.customer, event=TimelineEvent.RETURN_INSPECTED, actor=actor, summary=summary, about=complaint
+        customer=complaint.customer,
+        event=TimelineEvent.RETURN_INSPECTED,
+        actor=actor,
+        summary=summary,
+        about=complaint,
     )
     return line
 
 
 @transaction.atomic
 def nonconformance_dispose(
-    *, record: NonconformanceRecord, disposition: str, note: str, actor: User, concession_authorised_by: str = ""
+    *,
+    record: NonconformanceRecord,
+    disposition: str,
+    note: str,
+    actor: User,
+    concession_authorised_by: str = "",
 ) -> NonconformanceRecord:
     """QC decides what happens to nonconforming product: rework, scrap, concession (with who authorised it) …"""
     _require(actor, "quality.dispose_nonconformancerecord", "dispose")
     record = NonconformanceRecord.objects.select_for_update().get(pk=record.pk)
     if record.disposition:
         raise _refuse(
-            Code.ALREADY_DISPOSED, conflict=True, number=record.number, disposition=record.get_disposition_display()
+            Code.ALREADY_DISPOSED,
+            conflict=True,
+            number=record.number,
+            disposition=record.get_disposition_display(),
         )
     if disposition not in Disposition.values:
         raise _refuse(Code.DISPOSITION_INVALID, field="disposition", number=record.number)
     authorised_by = _text(concession_authorised_by)
     if disposition == Disposition.CONCESSION and not authorised_by:
-        raise _refuse(Code.CONCESSION_NOT_AUTHORISED, field="concession_authorised_by", number=record.number)
+        raise _refuse(
+            Code.CONCESSION_NOT_AUTHORISED, field="concession_authorised_by", number=record.number
+        )
     record.disposition = disposition
     record.disposition_note = _text(note)
     record.concession_authorised_by = authorised_by if disposition == Disposition.CONCESSION else ""
@@ -589,7 +641,11 @@ def nonconformance_dispose(
     _sign_history(record, actor, f"Disposition: {disposition}")
     record.save(
         update_fields=[
-            "disposition", "disposition_note", "concession_authorised_by", "disposed_at", "disposed_by",
+            "disposition",
+            "disposition_note",
+            "concession_authorised_by",
+            "disposed_at",
+            "disposed_by",
             "updated_by",
         ]
     )
@@ -603,7 +659,11 @@ def _replacement_mark(complaint: Complaint) -> str:
 
 @transaction.atomic
 def return_replace(
-    *, complaint: Complaint, actor: User, workshop: Department | None = None, due_date: dt.date | None = None
+    *,
+    complaint: Complaint,
+    actor: User,
+    workshop: Department | None = None,
+    due_date: dt.date | None = None,
 ) -> tuple[OutboundSlip | None, object | None]:
     """Replace returned goods (R-5.5.2.3): ship what stock covers on a 補貨 slip, produce the rest.
 
@@ -646,8 +706,12 @@ def return_replace(
     notice = None
     if to_make:
         if workshop is None or due_date is None:
-            short = ", ".join(f"{line['product'].code} × {format_quantity(line['quantity'])}" for line in to_make)
-            raise _refuse(Code.WORKSHOP_REQUIRED, field="workshop", number=complaint.number, short=short)
+            short = ", ".join(
+                f"{line['product'].code} × {format_quantity(line['quantity'])}" for line in to_make
+            )
+            raise _refuse(
+                Code.WORKSHOP_REQUIRED, field="workshop", number=complaint.number, short=short
+            )
         notice = notice_issue(
             order=complaint.order,
             workshop=workshop,
@@ -729,7 +793,11 @@ def feedback_record(
         automatic=True,
     )
     timeline_record(
-        customer=customer, event=TimelineEvent.FEEDBACK_RECEIVED, actor=actor, summary=summary, about=feedback
+        customer=customer,
+        event=TimelineEvent.FEEDBACK_RECEIVED,
+        actor=actor,
+        summary=summary,
+        about=feedback,
     )
     return feedback
 
@@ -738,7 +806,11 @@ def feedback_record(
 def feedback_answer(*, feedback: Feedback, answer: str, channel: str, actor: User) -> Feedback:
     """Sales answers the customer's feedback, once; the answer goes on F5 and the timeline."""
     _require(actor, "quality.change_feedback", "feedback_answer")
-    feedback = Feedback.objects.select_for_update(of=("self",)).select_related("customer").get(pk=feedback.pk)
+    feedback = (
+        Feedback.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=feedback.pk)
+    )
     if feedback.answered_at is not None:
         raise _refuse(Code.ALREADY_ANSWERED, conflict=True, customer=str(feedback.customer))
     _channel(channel)

@@ -51,6 +51,12 @@ PAGES = {
     "reviewround_list": EVERYONE - {R.RESPONSIBLE_MEMBER},
     "changeentry_list": SALES | QC | {R.WAREHOUSE_CLERK, R.MANAGEMENT, R.ADMINISTRATOR},
     "inbox": EVERYONE,
+    "complaint_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    "complaint_page": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    "nonconformance_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    "feedback_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    "api_complaint_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    "api_complaint_detail": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
 }
 
 
@@ -63,9 +69,28 @@ def _order_pk(customer: Customer) -> int:
     return order.pk
 
 
+def _complaint_pk(customer: Customer) -> int:
+    import datetime as dt
+
+    from liaison.core.tests.factories import UserFactory
+    from liaison.quality.services import complaint_register
+
+    return complaint_register(
+        customer=customer,
+        channel="phone",
+        complaint_date=dt.date(2026, 1, 5),
+        content="包裝破損",
+        actor=UserFactory(roles=[R.SALES_STAFF]),
+    ).pk
+
+
 def url_of(page: str, customer: Customer) -> str:
     if page == "order_page":
         return reverse("orders:detail", args=[_order_pk(customer)])
+    if page == "complaint_page":
+        return reverse("quality:complaint", args=[_complaint_pk(customer)])
+    if page == "api_complaint_detail":
+        return f"/api/v1/complaints/{_complaint_pk(customer)}/"
     return {
         "customer_list": reverse("admin:customers_customer_changelist"),
         "customer_change": reverse("admin:customers_customer_change", args=[customer.pk]),
@@ -96,6 +121,10 @@ def url_of(page: str, customer: Customer) -> str:
         "reviewround_list": reverse("admin:orders_reviewround_changelist"),
         "changeentry_list": reverse("admin:orders_changeentry_changelist"),
         "inbox": reverse("orders:inbox"),
+        "complaint_list": reverse("admin:quality_complaint_changelist"),
+        "nonconformance_list": reverse("admin:quality_nonconformancerecord_changelist"),
+        "feedback_list": reverse("admin:quality_feedback_changelist"),
+        "api_complaint_list": "/api/v1/complaints/",
     }[page]
 
 
@@ -137,3 +166,4 @@ def test_r_4_sidebar_shows_only_the_roles_menus(client, user_with_role, role):
     assert (reverse("production:list") in html) == (role in PAGES["workshop_notices"])
     assert (reverse("admin:orders_order_changelist") in html) == (role in PAGES["order_log"])
     assert (reverse("orders:register") in html) == (role in PAGES["order_register"])
+    assert (reverse("admin:quality_complaint_changelist") in html) == (role in PAGES["complaint_list"])

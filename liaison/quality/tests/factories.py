@@ -101,6 +101,8 @@ def capa_for(complaint: Complaint, *, closed=False) -> CapaRequest:
         effectiveness_check_date=clock.today() + dt.timedelta(days=90),
     )
     if closed:
-        CapaRequest.objects.filter(pk=capa.pk).update(status=CapaStatus.CLOSED, closed_at=clock.now())
+        CapaRequest.objects.filter(pk=capa.pk).update(
+            status=CapaStatus.CLOSED, closed_at=clock.now()
+        )
         capa.refresh_from_db()
     return capa

@@ -16,7 +16,14 @@ from liaison.quality import services
 from liaison.quality.errors import QualityErrorCode as Code
 from liaison.quality.models import CapaRequest, Complaint
 from liaison.quality.states import ComplaintStatus
-from liaison.quality.tests.factories import acknowledged, capa_for, complaint, investigated, qc, sales
+from liaison.quality.tests.factories import (
+    acknowledged,
+    capa_for,
+    complaint,
+    investigated,
+    qc,
+    sales,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -60,7 +67,9 @@ def test_r_5_5_1_1_sales_acknowledges_and_passes_the_complaint_to_qc():
     assert (record.acknowledged_by, record.acknowledged_at) == (actor, clock.now())
     assert record.history.first().history_change_reason == "Acknowledged, passed to QC"
     assert record.history.first().history_user == actor
-    assert TimelineEntry.objects.filter(event=TimelineEvent.COMPLAINT_ACKNOWLEDGED, customer=record.customer).exists()
+    assert TimelineEntry.objects.filter(
+        event=TimelineEvent.COMPLAINT_ACKNOWLEDGED, customer=record.customer
+    ).exists()
 
 
 def test_r_5_5_1_1_qc_does_not_acknowledge_and_nothing_changes():
@@ -78,7 +87,10 @@ def test_a_complaint_is_acknowledged_once():
     with pytest.raises(LiaisonError) as refused:
         services.complaint_acknowledge(complaint=record, actor=sales())
     assert refused.value.code == Code.WRONG_STATUS
-    assert str(refused.value) == f"{record.number} is acknowledged, with qc; it cannot be acknowledged now."
+    assert (
+        str(refused.value)
+        == f"{record.number} is acknowledged, with qc; it cannot be acknowledged now."
+    )
     assert snapshot(record) == before
 
 
@@ -96,7 +108,8 @@ def test_r_5_5_1_2_qc_investigates_the_cause():
 
 
 @pytest.mark.parametrize(
-    "role", [Role.SALES_STAFF, Role.SALES_HEAD, Role.WORKSHOP_LEAD, Role.MANAGEMENT, Role.ADMINISTRATOR]
+    "role",
+    [Role.SALES_STAFF, Role.SALES_HEAD, Role.WORKSHOP_LEAD, Role.MANAGEMENT, Role.ADMINISTRATOR],
 )
 def test_r_5_5_1_2_a_non_qc_role_investigating_is_refused_and_nothing_changes(role):
     record = acknowledged()
@@ -183,7 +196,9 @@ def test_r_5_5_1_2_the_result_is_qcs_and_not_empty():
 
 
 def test_r_5_5_1_3_closing_without_feedback_is_refused_and_nothing_changes():
-    record = services.complaint_record_result(complaint=investigated(), result="非我司責任", actor=qc())
+    record = services.complaint_record_result(
+        complaint=investigated(), result="非我司責任", actor=qc()
+    )
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
         services.complaint_close(complaint=record, actor=qc())
@@ -199,19 +214,25 @@ def test_r_5_5_1_3_feedback_comes_after_the_result():
     record = investigated()
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_feed_back(complaint=record, channel="phone", summary="已說明", actor=qc())
+        services.complaint_feed_back(
+            complaint=record, channel="phone", summary="已說明", actor=qc()
+        )
     assert refused.value.code == Code.WRONG_STATUS
     assert snapshot(record) == before
 
 
 def test_r_5_5_1_3_feedback_needs_what_was_said_and_a_qc_role():
-    record = services.complaint_record_result(complaint=investigated(), result="非我司責任", actor=qc())
+    record = services.complaint_record_result(
+        complaint=investigated(), result="非我司責任", actor=qc()
+    )
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
         services.complaint_feed_back(complaint=record, channel="phone", summary="", actor=qc())
     assert refused.value.code == Code.FEEDBACK_SUMMARY_REQUIRED
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_feed_back(complaint=record, channel="phone", summary="已說明", actor=sales())
+        services.complaint_feed_back(
+            complaint=record, channel="phone", summary="已說明", actor=sales()
+        )
     assert refused.value.code == Code.NOT_ALLOWED
     assert snapshot(record) == before
 
@@ -220,7 +241,9 @@ def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
     """Story 4, second half: the company is not at fault; no CAPA, the customer hears back, closed."""
     record = investigated(at_fault=False)
     inspector = qc()
-    services.complaint_record_result(complaint=record, result="客戶使用了錯誤的扭力，非產品問題", actor=inspector)
+    services.complaint_record_result(
+        complaint=record, result="客戶使用了錯誤的扭力，非產品問題", actor=inspector
+    )
     services.complaint_feed_back(
         complaint=record, channel="email", summary="已書面說明正確扭力值", actor=inspector
     )
@@ -229,8 +252,14 @@ def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
     assert record.feedback_at == record.closed_at == clock.now()
     assert record.feedback_by == inspector
     assert not CapaRequest.objects.exists()
-    answer = CommunicationRecord.objects.get(customer=record.customer, direction=Direction.TO_CUSTOMER)
-    assert (answer.topic, answer.channel, answer.about) == (Topic.COMPLAINT_FEEDBACK, "email", record)
+    answer = CommunicationRecord.objects.get(
+        customer=record.customer, direction=Direction.TO_CUSTOMER
+    )
+    assert (answer.topic, answer.channel, answer.about) == (
+        Topic.COMPLAINT_FEEDBACK,
+        "email",
+        record,
+    )
     events = list(
         TimelineEntry.objects.filter(customer=record.customer, event__startswith="complaint_")
         .order_by("pk")
@@ -255,6 +284,8 @@ def test_story_4_at_fault_closes_once_its_capa_is_closed_and_fed_back():
     record = investigated(at_fault=True)
     capa_for(record, closed=True)
     services.complaint_record_result(complaint=record, result="糾正措施有效", actor=qc())
-    services.complaint_feed_back(complaint=record, channel="visit", summary="拜訪說明整改", actor=qc())
+    services.complaint_feed_back(
+        complaint=record, channel="visit", summary="拜訪說明整改", actor=qc()
+    )
     record.refresh_from_db()
     assert record.status == ComplaintStatus.CLOSED

@@ -66,7 +66,11 @@ def test_r_5_5_1_1_sales_registers_a_complaint_with_timers_f5_and_timeline():
     assert registered.acknowledge_due == clock.now() + dt.timedelta(hours=24)
     assert registered.resolve_due == dt.date(2026, 4, 25)
     line = CommunicationRecord.objects.get(customer=customer)
-    assert (line.direction, line.topic, line.channel) == (Direction.FROM_CUSTOMER, Topic.OTHER, "fax")
+    assert (line.direction, line.topic, line.channel) == (
+        Direction.FROM_CUSTOMER,
+        Topic.OTHER,
+        "fax",
+    )
     assert line.about == registered and "第二批螺栓鍍層起皮" in line.summary
     entry = TimelineEntry.objects.get(customer=customer, event=TimelineEvent.COMPLAINT_REGISTERED)
     assert entry.about == registered
@@ -89,15 +93,26 @@ def test_r_5_5_2_1_a_return_is_registered_with_its_quantities_against_what_was_s
         return_lines=[{"product": product, "quantity": 100}],
     )
     assert returned.number == "CMP-2026-0001"  # complaints and returns share the F6 series
-    assert [(line.product, line.quantity) for line in returned.return_lines.all()] == [(product, Decimal(100))]
-    assert TimelineEntry.objects.filter(customer=customer, event=TimelineEvent.RETURN_REGISTERED).count() == 1
+    assert [(line.product, line.quantity) for line in returned.return_lines.all()] == [
+        (product, Decimal(100))
+    ]
+    assert (
+        TimelineEntry.objects.filter(
+            customer=customer, event=TimelineEvent.RETURN_REGISTERED
+        ).count()
+        == 1
+    )
 
 
 def test_r_5_5_2_1_returning_more_than_shipped_is_refused_and_nothing_changes():
     customer, product, _order = shipped(quantity=100)
     before = nothing_written()
     with pytest.raises(LiaisonError) as refused:
-        complaint(customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 101}])
+        complaint(
+            customer=customer,
+            kind=ComplaintKind.RETURN,
+            return_lines=[{"product": product, "quantity": 101}],
+        )
     assert refused.value.code == Code.RETURNED_MORE_THAN_SHIPPED
     assert "at most 100 pcs can come back" in str(refused.value)
     assert nothing_written() == before
@@ -105,14 +120,26 @@ def test_r_5_5_2_1_returning_more_than_shipped_is_refused_and_nothing_changes():
 
 def test_r_5_5_2_1_earlier_returns_count_against_what_was_shipped():
     customer, product, _order = shipped(quantity=100)
-    complaint(customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 60}])
+    complaint(
+        customer=customer,
+        kind=ComplaintKind.RETURN,
+        return_lines=[{"product": product, "quantity": 60}],
+    )
     before = nothing_written()
     with pytest.raises(LiaisonError) as refused:
-        complaint(customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 41}])
+        complaint(
+            customer=customer,
+            kind=ComplaintKind.RETURN,
+            return_lines=[{"product": product, "quantity": 41}],
+        )
     assert refused.value.code == Code.RETURNED_MORE_THAN_SHIPPED
     assert "60 pcs already returned" in str(refused.value)
     assert nothing_written() == before
-    complaint(customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 40}])
+    complaint(
+        customer=customer,
+        kind=ComplaintKind.RETURN,
+        return_lines=[{"product": product, "quantity": 40}],
+    )
 
 
 def test_r_5_5_2_1_goods_shipped_to_another_customer_cannot_be_returned():
@@ -143,7 +170,11 @@ def test_r_5_5_1_1_incomplete_registrations_are_refused_and_nothing_changes(kwar
 def test_r_5_5_2_1_a_returned_quantity_must_be_positive():
     customer, product, _order = shipped(quantity=10)
     with pytest.raises(LiaisonError) as refused:
-        complaint(customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 0}])
+        complaint(
+            customer=customer,
+            kind=ComplaintKind.RETURN,
+            return_lines=[{"product": product, "quantity": 0}],
+        )
     assert refused.value.code == Code.QUANTITY_NOT_POSITIVE
 
 
@@ -155,7 +186,9 @@ def test_r_5_5_1_1_an_order_of_another_customer_is_refused():
     assert nothing_written() == before
 
 
-@pytest.mark.parametrize("role", [Role.QC_INSPECTOR, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT])
+@pytest.mark.parametrize(
+    "role", [Role.QC_INSPECTOR, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.MANAGEMENT]
+)
 def test_r_4_only_sales_registers_complaints(role):
     before = nothing_written()
     with pytest.raises(LiaisonError) as refused:
@@ -163,4 +196,3 @@ def test_r_4_only_sales_registers_complaints(role):
     assert refused.value.code == Code.NOT_ALLOWED
     assert str(refused.value) == "Your role does not allow you to register complaints and returns."
     assert nothing_written() == before
-

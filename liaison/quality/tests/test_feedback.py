@@ -31,7 +31,11 @@ def june_2026():
 
 
 def record(**overrides):
-    values = {"kind": FeedbackKind.SUGGESTION, "channel": "visit", "content": "建議外箱加印批號條碼"}
+    values = {
+        "kind": FeedbackKind.SUGGESTION,
+        "channel": "visit",
+        "content": "建議外箱加印批號條碼",
+    }
     values.update(overrides)
     if "customer" not in values:
         values["customer"] = CustomerFactory()
@@ -41,7 +45,11 @@ def record(**overrides):
 
 
 def written():
-    return Feedback.objects.count(), CommunicationRecord.objects.count(), TimelineEntry.objects.count()
+    return (
+        Feedback.objects.count(),
+        CommunicationRecord.objects.count(),
+        TimelineEntry.objects.count(),
+    )
 
 
 def test_r_5_5_3_sales_records_feedback_on_f5_and_the_timeline():
@@ -51,15 +59,23 @@ def test_r_5_5_3_sales_records_feedback_on_f5_and_the_timeline():
     line = CommunicationRecord.objects.get(about_id=feedback.pk, direction=Direction.FROM_CUSTOMER)
     assert (line.topic, line.channel, line.occurred_at) == (Topic.OTHER, "visit", received)
     assert "建議外箱加印批號條碼" in line.summary
-    assert TimelineEntry.objects.filter(event=TimelineEvent.FEEDBACK_RECEIVED, customer=feedback.customer).exists()
+    assert TimelineEntry.objects.filter(
+        event=TimelineEvent.FEEDBACK_RECEIVED, customer=feedback.customer
+    ).exists()
 
 
 def test_r_5_5_3_sales_answers_the_feedback_once():
     feedback = record()
     actor = sales()
-    services.feedback_answer(feedback=feedback, answer="下月起外箱加印條碼", channel="email", actor=actor)
+    services.feedback_answer(
+        feedback=feedback, answer="下月起外箱加印條碼", channel="email", actor=actor
+    )
     feedback.refresh_from_db()
-    assert (feedback.answer, feedback.answered_by, feedback.answered_at) == ("下月起外箱加印條碼", actor, clock.now())
+    assert (feedback.answer, feedback.answered_by, feedback.answered_at) == (
+        "下月起外箱加印條碼",
+        actor,
+        clock.now(),
+    )
     line = CommunicationRecord.objects.get(about_id=feedback.pk, direction=Direction.TO_CUSTOMER)
     assert line.channel == "email"
     assert TimelineEntry.objects.filter(event=TimelineEvent.FEEDBACK_ANSWERED).count() == 1

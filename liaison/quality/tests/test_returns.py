@@ -81,16 +81,33 @@ def test_story_5_return_of_100_pieces():
         actor=inspector,
     )
     line.refresh_from_db()
-    assert (line.arrived, line.good, line.nonconforming, line.replacement_needed) == (100, 70, 30, 30)
+    assert (line.arrived, line.good, line.nonconforming, line.replacement_needed) == (
+        100,
+        70,
+        30,
+        30,
+    )
     assert (line.inspected_by, line.inspected_at) == (inspector, clock.now())
     # R-5.5.2.2: the good ones go back into stock …
     move = StockMove.objects.get(product=product, reason=MoveReason.RETURN_GOOD)
     assert (move.quantity, move.balance_after, move.document_ref) == (70, 70, record.number)
     # … the nonconforming ones to nonconforming-product control.
     ncr = NonconformanceRecord.objects.get()
-    assert (ncr.number, ncr.quantity, ncr.product, ncr.return_line) == ("NCR-2026-0001", 30, product, line)
-    assert TimelineEntry.objects.filter(event=TimelineEvent.RETURN_INSPECTED, customer=record.customer).count() == 1
-    services.nonconformance_dispose(record=ncr, disposition=Disposition.SCRAP, note="報廢", actor=inspector)
+    assert (ncr.number, ncr.quantity, ncr.product, ncr.return_line) == (
+        "NCR-2026-0001",
+        30,
+        product,
+        line,
+    )
+    assert (
+        TimelineEntry.objects.filter(
+            event=TimelineEvent.RETURN_INSPECTED, customer=record.customer
+        ).count()
+        == 1
+    )
+    services.nonconformance_dispose(
+        record=ncr, disposition=Disposition.SCRAP, note="報廢", actor=inspector
+    )
 
     # Meanwhile 60 of the 70 leave on another customer's order: stock has 10.
     assert stock_of(product=product) == 70
@@ -100,11 +117,18 @@ def test_story_5_return_of_100_pieces():
     # R-5.5.2.3: the sales administrator arranges the replacement of 30.
     workshop = WorkshopFactory(name="二車間")
     slip, notice = services.return_replace(
-        complaint=record, actor=sales_admin(), workshop=workshop, due_date=TODAY + dt.timedelta(days=10)
+        complaint=record,
+        actor=sales_admin(),
+        workshop=workshop,
+        due_date=TODAY + dt.timedelta(days=10),
     )
     assert slip.replenishment and notice.replenishment
-    assert [(slip_line.product, slip_line.quantity) for slip_line in slip.lines.all()] == [(product, 10)]
-    assert [(notice_line.product, notice_line.quantity) for notice_line in notice.lines.all()] == [(product, 20)]
+    assert [(slip_line.product, slip_line.quantity) for slip_line in slip.lines.all()] == [
+        (product, 10)
+    ]
+    assert [(notice_line.product, notice_line.quantity) for notice_line in notice.lines.all()] == [
+        (product, 20)
+    ]
     assert slip.customer == record.customer and notice.order == record.order
     assert notice.workshop == workshop
     assert stock_of(product=product) == 0
@@ -128,7 +152,9 @@ def test_r_5_5_2_2_inspecting_more_than_arrived_is_refused_and_nothing_changes()
     with pytest.raises(LiaisonError) as refused:
         inspect(line, arrived=90, good=70, nonconforming=30)
     assert refused.value.code == Code.INSPECTED_MORE_THAN_ARRIVED
-    assert str(refused.value).startswith("Inspecting more than arrived: 70 good and 30 nonconforming make 100 pcs")
+    assert str(refused.value).startswith(
+        "Inspecting more than arrived: 70 good and 30 nonconforming make 100 pcs"
+    )
     assert "only 90 pcs arrived" in str(refused.value)
     assert snapshot(line) == before
 
@@ -187,7 +213,9 @@ def test_r_5_5_2_2_goods_are_inspected_after_sales_passed_the_return_to_qc():
     assert snapshot(line) == before
 
 
-@pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.WAREHOUSE_CLERK, Role.WORKSHOP_LEAD])
+@pytest.mark.parametrize(
+    "role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.WAREHOUSE_CLERK, Role.WORKSHOP_LEAD]
+)
 def test_r_5_5_2_2_only_qc_inspects_returned_goods(role):
     _record, line, _product = a_return(100)
     before = snapshot(line)
@@ -207,8 +235,13 @@ def test_r_5_5_2_2_all_good_makes_no_nonconformance_record():
 def test_r_5_5_2_1_a_return_gets_its_result_only_once_all_goods_are_inspected():
     record, line, _product = a_return(100)
     services.complaint_investigate(
-        complaint=record, cause_category="man", why_chain=["包裝錯誤"], root_cause="新員工未培訓",
-        containment="", company_at_fault=False, actor=qc(),
+        complaint=record,
+        cause_category="man",
+        why_chain=["包裝錯誤"],
+        root_cause="新員工未培訓",
+        containment="",
+        company_at_fault=False,
+        actor=qc(),
     )
     with pytest.raises(LiaisonError) as refused:
         services.complaint_record_result(complaint=record, result="已處理", actor=qc())
@@ -231,24 +264,33 @@ def ncr():
 
 def ncr_snapshot(record):
     record.refresh_from_db()
-    return {f.attname: getattr(record, f.attname) for f in NonconformanceRecord._meta.concrete_fields}, (
-        record.history.count()
-    )
+    return {
+        f.attname: getattr(record, f.attname) for f in NonconformanceRecord._meta.concrete_fields
+    }, (record.history.count())
 
 
 def test_r_5_5_2_2_a_concession_names_who_authorised_it(ncr):
     before = ncr_snapshot(ncr)
     with pytest.raises(LiaisonError) as refused:
-        services.nonconformance_dispose(record=ncr, disposition=Disposition.CONCESSION, note="", actor=qc())
+        services.nonconformance_dispose(
+            record=ncr, disposition=Disposition.CONCESSION, note="", actor=qc()
+        )
     assert refused.value.code == Code.CONCESSION_NOT_AUTHORISED
     assert ncr_snapshot(ncr) == before
     inspector = qc()
     services.nonconformance_dispose(
-        record=ncr, disposition=Disposition.CONCESSION, note="客戶同意讓步接收",
-        concession_authorised_by="陳志強（客戶品質經理）", actor=inspector,
+        record=ncr,
+        disposition=Disposition.CONCESSION,
+        note="客戶同意讓步接收",
+        concession_authorised_by="陳志強（客戶品質經理）",
+        actor=inspector,
     )
     ncr.refresh_from_db()
-    assert (ncr.disposition, ncr.disposed_by, ncr.disposed_at) == (Disposition.CONCESSION, inspector, clock.now())
+    assert (ncr.disposition, ncr.disposed_by, ncr.disposed_at) == (
+        Disposition.CONCESSION,
+        inspector,
+        clock.now(),
+    )
     assert ncr.concession_authorised_by == "陳志強（客戶品質經理）"
 
 
@@ -259,13 +301,19 @@ def test_r_5_5_2_2_a_disposition_is_decided_once_by_qc(ncr):
         (qc(), "melt", Code.DISPOSITION_INVALID),
     ]:
         with pytest.raises(LiaisonError) as refused:
-            services.nonconformance_dispose(record=ncr, disposition=disposition, note="", actor=actor)
+            services.nonconformance_dispose(
+                record=ncr, disposition=disposition, note="", actor=actor
+            )
         assert refused.value.code == code
     assert ncr_snapshot(ncr) == before
-    services.nonconformance_dispose(record=ncr, disposition=Disposition.REWORK, note="返工", actor=qc())
+    services.nonconformance_dispose(
+        record=ncr, disposition=Disposition.REWORK, note="返工", actor=qc()
+    )
     before = ncr_snapshot(ncr)
     with pytest.raises(LiaisonError) as refused:
-        services.nonconformance_dispose(record=ncr, disposition=Disposition.SCRAP, note="", actor=qc())
+        services.nonconformance_dispose(
+            record=ncr, disposition=Disposition.SCRAP, note="", actor=qc()
+        )
     assert refused.value.code == Code.ALREADY_DISPOSED
     assert ncr_snapshot(ncr) == before
 
@@ -343,10 +391,17 @@ def test_r_5_5_2_3_a_refused_notice_ships_nothing_either():
     inspect(line, arrived=10, good=5, nonconforming=5, replacement_needed=10)  # stock 5, short 5
     before = replace_snapshot()
     with pytest.raises(LiaisonError) as refused:
-        services.return_replace(complaint=record, actor=sales_admin(), workshop=None, due_date=TODAY)
-    assert refused.value.code == Code.WORKSHOP_REQUIRED
-    with pytest.raises(LiaisonError):  # the due date is past: notice_issue refuses, the slip goes too
         services.return_replace(
-            complaint=record, actor=sales_admin(), workshop=WorkshopFactory(), due_date=TODAY - dt.timedelta(days=1)
+            complaint=record, actor=sales_admin(), workshop=None, due_date=TODAY
+        )
+    assert refused.value.code == Code.WORKSHOP_REQUIRED
+    with pytest.raises(
+        LiaisonError
+    ):  # the due date is past: notice_issue refuses, the slip goes too
+        services.return_replace(
+            complaint=record,
+            actor=sales_admin(),
+            workshop=WorkshopFactory(),
+            due_date=TODAY - dt.timedelta(days=1),
         )
     assert replace_snapshot() == before

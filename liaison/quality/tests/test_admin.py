@@ -1,0 +1,111 @@
+"""Back office and pages of complaints: read-only lists with filters and search, the complaint page."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from liaison.core import clock
+from liaison.core.roles import Role
+from liaison.core.tests.factories import UserFactory
+from liaison.customers.tests.factories import CustomerFactory
+from liaison.quality import services
+from liaison.quality.tests.factories import acknowledged, capa_for, complaint, qc, sales, shipped
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("admin:quality_complaint_changelist")
+TODAY = dt.date(2026, 4, 20)
+
+
+@pytest.fixture(autouse=True)
+def april_2026():
+    with clock.frozen(TODAY):
+        yield
+
+
+@pytest.fixture
+def logged_in(client):
+    client.force_login(UserFactory(roles=[Role.SALES_STAFF]))
+    return client
+
+
+def test_r_5_5_1_1_search_finds_the_customer_in_either_script(logged_in):
+    mine = complaint(customer=CustomerFactory(registered_name="廈門海天精密电子有限公司"))
+    other = complaint(customer=CustomerFactory(registered_name="天津聯合電器有限公司"))
+    html = logged_in.get(LIST, {"q": "厦门 海天"}).content.decode()
+    assert mine.number in html and other.number not in html
+    html = logged_in.get(LIST, {"q": mine.number}).content.decode()
+    assert mine.number in html and other.number not in html
+
+
+def test_r_1_2_the_overdue_filters(logged_in):
+    with clock.frozen(dt.date(2026, 4, 1)):
+        late = complaint(complaint_date=dt.date(2026, 4, 1))  # not acknowledged, resolve by 04-16
+    in_time = acknowledged()
+    html = logged_in.get(LIST, {"overdue": "acknowledge"}).content.decode()
+    assert late.number in html and in_time.number not in html
+    html = logged_in.get(LIST, {"overdue": "resolve"}).content.decode()
+    assert late.number in html and in_time.number not in html
+    html = logged_in.get(LIST, {"status": "acknowledged"}).content.decode()
+    assert in_time.number in html and late.number not in html
+
+
+def test_r_4_the_complaint_detail_is_read_only(logged_in):
+    record = complaint()
+    response = logged_in.get(reverse("admin:quality_complaint_change", args=[record.pk]))
+    assert response.status_code == 200
+    assert 'name="_save"' not in response.content.decode()
+    assert logged_in.get(reverse("admin:quality_complaint_add")).status_code == 403
+
+
+def test_the_complaint_page_shows_goods_ncrs_and_capas(logged_in):
+    customer, product, order = shipped(quantity=20)
+    record = complaint(
+        customer=customer,
+        order=order,
+        kind="return",
+        return_lines=[{"product": product, "quantity": 20}],
+    )
+    services.complaint_acknowledge(complaint=record, actor=sales())
+    services.return_inspect(
+        return_line=record.return_lines.get(),
+        arrived=20,
+        good=15,
+        nonconforming=5,
+        nonconformity="變形",
+        actor=qc(),
+    )
+    capa = capa_for(record)
+    response = logged_in.get(reverse("quality:complaint", args=[record.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert record.number in html and "NCR-2026-0001" in html and capa.number in html
+    assert capa.get_absolute_url() in html
+
+
+def test_the_capa_page_follows_the_department_rule(client):
+    record = complaint()
+    capa = capa_for(record)
+    client.force_login(UserFactory(roles=[Role.QC_INSPECTOR]))
+    assert client.get(capa.get_absolute_url()).status_code == 200
+    client.force_login(UserFactory(roles=[Role.RESPONSIBLE_MEMBER], department=capa.department))
+    assert client.get(capa.get_absolute_url()).status_code == 200
+    client.force_login(UserFactory(roles=[Role.RESPONSIBLE_MEMBER]))  # another department's request
+    assert client.get(capa.get_absolute_url()).status_code == 404
+    client.force_login(UserFactory(roles=[Role.WAREHOUSE_CLERK]))
+    assert client.get(capa.get_absolute_url()).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url", ["admin:quality_nonconformancerecord_changelist", "admin:quality_feedback_changelist"]
+)
+def test_the_nonconformance_and_feedback_lists_open(logged_in, url):
+    services.feedback_record(
+        customer=CustomerFactory(),
+        kind="request",
+        channel="email",
+        content="請提供材質證明",
+        actor=sales(),
+    )
+    assert logged_in.get(reverse(url)).status_code == 200

@@ -1,0 +1,294 @@
+"""API of complaints and returns, returned goods, nonconformance records and feedback (R-4, R-5.5)."""
+
+import datetime as dt
+
+import pytest
+
+from liaison.core import clock
+from liaison.core.roles import Role
+from liaison.core.tests.factories import UserFactory
+from liaison.customers.tests.factories import CustomerFactory
+from liaison.production.tests.factories import WorkshopFactory
+from liaison.quality.models import Complaint, Feedback, NonconformanceRecord
+from liaison.quality.states import ComplaintStatus, Disposition
+from liaison.quality.tests.factories import (
+    acknowledged,
+    complaint,
+    investigated,
+    qc,
+    sales,
+    sales_admin,
+    shipped,
+)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
+
+COMPLAINTS = "/api/v1/complaints/"
+TODAY = dt.date(2026, 4, 20)
+R = Role
+READERS = {
+    R.SALES_STAFF,
+    R.SALES_ADMIN,
+    R.SALES_HEAD,
+    R.QC_INSPECTOR,
+    R.QC_HEAD,
+    R.MANAGEMENT,
+    R.ADMINISTRATOR,
+}
+
+
+@pytest.fixture(autouse=True)
+def april_2026():
+    with clock.frozen(TODAY):
+        yield
+
+
+def as_user(api_client, user):
+    api_client.force_authenticate(user)
+    return api_client
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_r_4_reading_complaints_by_list_and_by_id(api_client, role):
+    record = complaint()
+    api = as_user(api_client, UserFactory(roles=[role]))
+    listed = api.get(COMPLAINTS)
+    one = api.get(f"{COMPLAINTS}{record.pk}/")
+    if role in READERS:
+        assert listed.status_code == one.status_code == 200
+        assert [row["number"] for row in listed.json()["results"]] == [record.number]
+        assert one.json()["number"] == record.number
+    else:
+        assert listed.status_code == one.status_code == 403
+
+
+def test_r_5_5_1_1_sales_registers_a_return_through_the_api(api_client):
+    customer, product, order = shipped(quantity=100)
+    response = as_user(api_client, sales()).post(
+        COMPLAINTS,
+        {
+            "customer": customer.pk,
+            "kind": "return",
+            "channel": "fax",
+            "complaint_date": "2026-04-18",
+            "content": "螺紋不良",
+            "order": order.pk,
+            "return_lines": [{"product": product.pk, "quantity": "100"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["number"] == "CMP-2026-0001"
+    assert body["resolve_due"] == "2026-05-03"
+    assert [line["quantity"] for line in body["return_lines"]] == ["100.000"]
+
+
+def test_r_5_5_2_1_returning_more_than_shipped_is_a_400_with_the_code(api_client):
+    customer, product, _order = shipped(quantity=10)
+    response = as_user(api_client, sales()).post(
+        COMPLAINTS,
+        {
+            "customer": customer.pk,
+            "kind": "return",
+            "channel": "fax",
+            "complaint_date": "2026-04-18",
+            "content": "退貨",
+            "return_lines": [{"product": product.pk, "quantity": "11"}],
+        },
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "returned_more_than_shipped"
+    assert not Complaint.objects.exists()
+
+
+def test_r_4_qc_cannot_register_and_sales_cannot_investigate(api_client):
+    customer = CustomerFactory()
+    body = {
+        "customer": customer.pk,
+        "channel": "phone",
+        "complaint_date": "2026-04-20",
+        "content": "異響",
+    }
+    assert as_user(api_client, qc()).post(COMPLAINTS, body, format="json").status_code == 403
+    record = acknowledged()
+    investigation = {
+        "cause_category": "machine",
+        "why_chain": ["模具磨損"],
+        "root_cause": "模具未按期保養",
+        "company_at_fault": False,
+    }
+    response = as_user(api_client, sales()).post(
+        f"{COMPLAINTS}{record.pk}/investigate/", investigation, format="json"
+    )
+    assert response.status_code == 403
+    record.refresh_from_db()
+    assert record.status == ComplaintStatus.ACKNOWLEDGED
+
+
+def test_r_5_5_1_the_steps_through_the_api_up_to_closed(api_client):
+    record = complaint()
+    base = f"{COMPLAINTS}{record.pk}"
+    assert as_user(api_client, sales()).post(f"{base}/acknowledge/").status_code == 200
+    api = as_user(api_client, qc())
+    response = api.post(
+        f"{base}/investigate/",
+        {
+            "cause_category": "man",
+            "why_chain": ["操作失誤"],
+            "root_cause": "客戶誤用",
+            "company_at_fault": False,
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.json()
+    closing = api.post(f"{base}/close/")
+    assert closing.status_code == 409
+    assert api.post(f"{base}/result/", {"result": "非我司責任"}, format="json").status_code == 200
+    assert api.post(f"{base}/close/").json()["code"] == "close_without_feedback"
+    response = api.post(
+        f"{base}/feedback/", {"channel": "email", "summary": "已說明"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["status"] == ComplaintStatus.CLOSED
+
+
+def test_r_5_5_1_2_at_fault_without_capa_the_result_is_a_conflict(api_client):
+    record = investigated(at_fault=True)
+    response = as_user(api_client, qc()).post(
+        f"{COMPLAINTS}{record.pk}/result/", {"result": "x"}, format="json"
+    )
+    assert response.status_code == 409
+    assert response.json()["code"] == "capa_missing"
+
+
+def _return_inspected(api_client, *, replacement="30"):
+    customer, product, order = shipped(quantity=100)
+    record = complaint(
+        customer=customer,
+        order=order,
+        kind="return",
+        return_lines=[{"product": product, "quantity": 100}],
+    )
+    as_user(api_client, sales()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
+    line = record.return_lines.get()
+    response = as_user(api_client, qc()).post(
+        f"/api/v1/return-lines/{line.pk}/inspect/",
+        {
+            "arrived": "100",
+            "good": "70",
+            "nonconforming": "30",
+            "replacement_needed": replacement,
+            "nonconformity": "毛刺",
+        },
+        format="json",
+    )
+    return record, line, response
+
+
+def test_r_5_5_2_2_qc_inspects_returned_goods_through_the_api(api_client):
+    _record, _line, response = _return_inspected(api_client)
+    assert response.status_code == 200, response.json()
+    assert (response.json()["good"], response.json()["nonconforming"]) == ("70.000", "30.000")
+    assert NonconformanceRecord.objects.count() == 1
+
+
+def test_r_5_5_2_2_inspecting_more_than_arrived_is_a_400(api_client):
+    customer, product, _order = shipped(quantity=10)
+    record = complaint(
+        customer=customer, kind="return", return_lines=[{"product": product, "quantity": 10}]
+    )
+    as_user(api_client, sales()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
+    line = record.return_lines.get()
+    response = as_user(api_client, qc()).post(
+        f"/api/v1/return-lines/{line.pk}/inspect/",
+        {"arrived": "5", "good": "5", "nonconforming": "1", "nonconformity": "銹"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "inspected_more_than_arrived"
+    assert "Inspecting more than arrived" in response.json()["message"]
+
+
+def test_r_4_sales_cannot_inspect_returned_goods(api_client):
+    customer, product, _order = shipped(quantity=10)
+    record = acknowledged(
+        customer=customer, kind="return", return_lines=[{"product": product, "quantity": 10}]
+    )
+    line = record.return_lines.get()
+    response = as_user(api_client, sales_admin()).post(
+        f"/api/v1/return-lines/{line.pk}/inspect/",
+        {"arrived": "10", "good": "10", "nonconforming": "0"},
+        format="json",
+    )
+    assert response.status_code == 403
+
+
+def test_r_5_5_2_3_replace_and_dispose_through_the_api(api_client):
+    record, _line, _response = _return_inspected(
+        api_client, replacement="80"
+    )  # stock 70: ship 70, make 10
+    workshop = WorkshopFactory()
+    assert (
+        as_user(api_client, sales()).post(f"{COMPLAINTS}{record.pk}/replace/", {}).status_code
+        == 403
+    )
+    response = as_user(api_client, sales_admin()).post(
+        f"{COMPLAINTS}{record.pk}/replace/",
+        {"workshop": workshop.pk, "due_date": "2026-05-01"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["slip"].startswith("OUT-2026-")
+    assert response.json()["notice"].startswith("PN-2026-")
+    ncr = NonconformanceRecord.objects.get()
+    url = f"/api/v1/nonconformance-records/{ncr.pk}/dispose/"
+    assert as_user(api_client, sales()).post(url, {"disposition": "scrap"}).status_code == 403
+    response = as_user(api_client, qc()).post(url, {"disposition": "concession"}, format="json")
+    assert response.json()["code"] == "concession_not_authorised"
+    response = as_user(api_client, qc()).post(
+        url, {"disposition": "scrap", "note": "報廢"}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["disposition"] == Disposition.SCRAP
+
+
+@pytest.mark.parametrize("role", [R.WAREHOUSE_CLERK, R.WORKSHOP_LEAD, R.RESPONSIBLE_MEMBER])
+def test_r_4_roles_without_quality_reading_get_no_ncr_or_feedback_by_id(api_client, role):
+    _record, _line, _response = _return_inspected(api_client)
+    ncr = NonconformanceRecord.objects.get()
+    api = as_user(api_client, UserFactory(roles=[role]))
+    assert api.get(f"/api/v1/nonconformance-records/{ncr.pk}/").status_code == 403
+    assert api.get("/api/v1/feedback/").status_code == 403
+
+
+def test_r_5_5_3_feedback_recorded_and_answered_through_the_api(api_client):
+    customer = CustomerFactory()
+    api = as_user(api_client, sales())
+    response = api.post(
+        "/api/v1/feedback/",
+        {"customer": customer.pk, "kind": "praise", "channel": "phone", "content": "交期準"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    pk = response.json()["id"]
+    assert as_user(api_client, qc()).post(f"/api/v1/feedback/{pk}/answer/", {}).status_code == 403
+    response = as_user(api_client, sales()).post(
+        f"/api/v1/feedback/{pk}/answer/", {"answer": "謝謝", "channel": "phone"}, format="json"
+    )
+    assert response.status_code == 200
+    assert Feedback.objects.get().answer == "謝謝"
+
+
+def test_the_complaint_list_pins_its_queries(api_client, django_assert_num_queries):
+    for _ in range(3):
+        complaint()
+    api = as_user(api_client, sales())
+    api.get(COMPLAINTS)  # the user's permissions are read once
+    with django_assert_num_queries(3):  # count, page, return lines
+        assert api.get(f"{COMPLAINTS}?overdue=false").json()["count"] == 3
+    complaint()
+    complaint()
+    with django_assert_num_queries(3):
+        assert api.get(COMPLAINTS).json()["count"] == 5
