@@ -26,9 +26,9 @@ from liaison.communications.states import (
     Topic,
 )
 from liaison.core import clock
-from liaison.core.errors import LiaisonError
+from liaison.core.errors import refuse
 from liaison.core.models import Department, User
-from liaison.core.services import number_next
+from liaison.core.services import has_role_permission, number_next, sign_history
 from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -66,23 +66,10 @@ COMPANY_CATEGORIES = tuple(
 OPEN_CHANGE_STATUSES = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, ChangeStatus.AGREED)
 
 
-def _refuse(
-    code: OrderErrorCode, *, field: str | None = None, conflict: bool = False, **params
-) -> LiaisonError:
-    return LiaisonError(code, MESSAGES[code], field=field, conflict=conflict, **params)
-
-
 def _require(actor: User, perm: str, action) -> None:
     """Refuse an actor whose roles do not carry ``perm``."""
-    if actor is None or not actor.has_perm(perm):
-        raise _refuse(OrderErrorCode.NOT_ALLOWED, action=action, forbidden=True)
-
-
-def _sign(record, actor: User, reason: str) -> None:
-    # The history middleware only sees session users; API token users come through here.
-    record._change_reason = reason[:100]
-    record._history_user = actor
-    record.updated_by = actor
+    if not has_role_permission(actor, perm):
+        raise refuse(MESSAGES, OrderErrorCode.NOT_ALLOWED, action=action, forbidden=True)
 
 
 def _when(moment: dt.datetime) -> str:
@@ -95,21 +82,21 @@ def _day(day: dt.date) -> str:
 
 def _check_channel(channel: str, field: str = "channel") -> None:
     if channel not in CommunicationChannel.values:
-        raise _refuse(OrderErrorCode.UNKNOWN_CHANNEL, field=field, channel=channel)
+        raise refuse(MESSAGES, OrderErrorCode.UNKNOWN_CHANNEL, field=field, channel=channel)
 
 
 def _check_not_future(moment: dt.datetime, field: str) -> None:
     if moment > clock.now():
-        raise _refuse(OrderErrorCode.OCCURRED_IN_FUTURE, field=field, when=_when(moment))
+        raise refuse(MESSAGES, OrderErrorCode.OCCURRED_IN_FUTURE, field=field, when=_when(moment))
 
 
 def _quantity(value, line: int) -> Decimal:
     try:
         quantity = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _refuse(OrderErrorCode.QUANTITY_NOT_POSITIVE, field="lines", line=line) from None
+        raise refuse(MESSAGES, OrderErrorCode.QUANTITY_NOT_POSITIVE, field="lines", line=line) from None
     if not quantity.is_finite() or quantity <= 0:
-        raise _refuse(OrderErrorCode.QUANTITY_NOT_POSITIVE, field="lines", line=line)
+        raise refuse(MESSAGES, OrderErrorCode.QUANTITY_NOT_POSITIVE, field="lines", line=line)
     return quantity
 
 
@@ -146,12 +133,12 @@ def _review_round_open(
         updated_by=actor,
     )
     review_round.full_clean(exclude=["status"])
-    _sign(review_round, actor, "Opened" if change is None else f"Opened for change {change.number}")
+    sign_history(review_round, actor=actor, reason="Opened" if change is None else f"Opened for change {change.number}")
     review_round.save()
     for department in departments:
         sign_off = ReviewSignOff(review_round=review_round, department=department, created_by=actor)
         sign_off.full_clean()
-        _sign(sign_off, actor, "Put on the review form")
+        sign_history(sign_off, actor=actor, reason="Put on the review form")
         sign_off.save()
     timeline_record(
         customer=order.customer,
@@ -191,10 +178,11 @@ def order_register(
     now = clock.now()
     received_at = received_at or now
     if received_at > now:
-        raise _refuse(OrderErrorCode.RECEIVED_IN_FUTURE, field="received_at", now=_when(now))
+        raise refuse(MESSAGES, OrderErrorCode.RECEIVED_IN_FUTURE, field="received_at", now=_when(now))
     if received_document is not None:
         if received_document.customer_id != customer.pk:
-            raise _refuse(
+            raise refuse(
+                MESSAGES,
                 OrderErrorCode.DOCUMENT_OTHER_CUSTOMER,
                 field="received_document",
                 document=received_document.number,
@@ -202,21 +190,23 @@ def order_register(
                 customer=customer,
             )
         if received_document.status == ReceivedDocumentStatus.VOID:
-            raise _refuse(
+            raise refuse(
+                MESSAGES,
                 OrderErrorCode.DOCUMENT_VOID,
                 field="received_document",
                 document=received_document.number,
             )
     if not lines:
-        raise _refuse(OrderErrorCode.LINES_REQUIRED, field="lines")
+        raise refuse(MESSAGES, OrderErrorCode.LINES_REQUIRED, field="lines")
     checked = []
     for line_no, line in enumerate(lines, start=1):
         product, required_date = line.get("product"), line.get("required_date")
         if product is None or required_date is None or line.get("quantity") in (None, ""):
-            raise _refuse(OrderErrorCode.LINE_INCOMPLETE, field="lines", line=line_no)
+            raise refuse(MESSAGES, OrderErrorCode.LINE_INCOMPLETE, field="lines", line=line_no)
         quantity = _quantity(line["quantity"], line_no)
         if not product.active:
-            raise _refuse(
+            raise refuse(
+                MESSAGES,
                 OrderErrorCode.PRODUCT_INACTIVE, field="lines", line=line_no, product=str(product)
             )
         checked.append(
@@ -224,7 +214,7 @@ def order_register(
         )
     departments = _review_departments()
     if not departments:
-        raise _refuse(OrderErrorCode.REVIEW_DEPARTMENTS_MISSING)
+        raise refuse(MESSAGES, OrderErrorCode.REVIEW_DEPARTMENTS_MISSING)
 
     order = Order(
         customer=customer,
@@ -241,7 +231,7 @@ def order_register(
     # An unknown channel or an over-long field stops here, before a number is taken.
     order.full_clean(exclude=["number", "status"])
     order.number = number_next(doc_type=ORDER_DOC_TYPE)
-    _sign(order, actor, "Registered")
+    sign_history(order, actor=actor, reason="Registered")
     order.save()
     for line_no, product, quantity, specification, required_date in checked:
         order_line = OrderLine(
@@ -254,7 +244,7 @@ def order_register(
             created_by=actor,
         )
         order_line.full_clean()
-        _sign(order_line, actor, "Registered with the order")
+        sign_history(order_line, actor=actor, reason="Registered with the order")
         order_line.save()
     summary = " ".join(
         part
@@ -289,11 +279,12 @@ def clarification_ask(
     _require(actor, "orders.add_clarification", _("raise clarifications"))
     question = (question or "").strip()
     if not question:
-        raise _refuse(OrderErrorCode.QUESTION_REQUIRED, field="question")
+        raise refuse(MESSAGES, OrderErrorCode.QUESTION_REQUIRED, field="question")
     _check_channel(channel)
     order = _lock_order(order)
     if order.status != OrderStatus.UNDER_REVIEW:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.ORDER_NOT_UNDER_REVIEW,
             conflict=True,
             order=order.number,
@@ -303,7 +294,7 @@ def clarification_ask(
         order=order, question=question, asked_at=clock.now(), asked_by=actor, created_by=actor
     )
     clarification.full_clean()
-    _sign(clarification, actor, "Asked")
+    sign_history(clarification, actor=actor, reason="Asked")
     clarification.save()
     communication_record(
         customer=order.customer,
@@ -339,7 +330,7 @@ def clarification_answer(
     _require(actor, "orders.change_clarification", _("record answers to clarifications"))
     answer = (answer or "").strip()
     if not answer:
-        raise _refuse(OrderErrorCode.ANSWER_REQUIRED, field="answer")
+        raise refuse(MESSAGES, OrderErrorCode.ANSWER_REQUIRED, field="answer")
     _check_channel(channel)
     answered_at = answered_at or clock.now()
     _check_not_future(answered_at, "answered_at")
@@ -350,14 +341,16 @@ def clarification_answer(
         .get(pk=clarification.pk)
     )
     if not clarification.is_open:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.ALREADY_ANSWERED,
             conflict=True,
             question=clarification.question[:60],
             when=_when(clarification.answered_at),
         )
     if answered_at < clarification.asked_at:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.ANSWERED_BEFORE_ASKED,
             field="answered_at",
             asked=_when(clarification.asked_at),
@@ -366,7 +359,7 @@ def clarification_answer(
     clarification.answered_at = answered_at
     clarification.answer_recorded_by = actor
     clarification.full_clean()
-    _sign(clarification, actor, "Answered")
+    sign_history(clarification, actor=actor, reason="Answered")
     clarification.save(update_fields=["answer", "answered_at", "answer_recorded_by", "updated_by"])
     order = clarification.order
     communication_record(
@@ -402,7 +395,8 @@ def _lock_open_round(review_round: ReviewRound) -> ReviewRound:
         .get(pk=review_round.pk)
     )
     if not can_proceed(review_round.decide):
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.ROUND_NOT_OPEN,
             conflict=True,
             review=str(review_round),
@@ -433,10 +427,12 @@ def review_sign_off(
         pk=sign_off.pk
     )
     if not (is_signoff_department_member(actor, sign_off) or is_administrator(actor)):
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.NOT_YOUR_DEPARTMENT,
             department=sign_off.department,
             review=str(sign_off.review_round),
+            forbidden=True,
         )
     answers = {
         "capability_ok": capability_ok,
@@ -446,10 +442,11 @@ def review_sign_off(
     }
     for field, value in answers.items():
         if not isinstance(value, bool):
-            raise _refuse(OrderErrorCode.SIGN_OFF_INCOMPLETE, field=field)
+            raise refuse(MESSAGES, OrderErrorCode.SIGN_OFF_INCOMPLETE, field=field)
     opinion = (opinion or "").strip()
     if not all(answers.values()) and not opinion:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.OPINION_REQUIRED, field="opinion", department=sign_off.department
         )
     _lock_order(Order(pk=sign_off.review_round.order_id))
@@ -465,7 +462,7 @@ def review_sign_off(
     sign_off.signed_at = clock.now()
     sign_off.signed_by = actor
     sign_off.full_clean()
-    _sign(sign_off, actor, "Signed")
+    sign_history(sign_off, actor=actor, reason="Signed")
     sign_off.save(update_fields=[*answers, "opinion", "signed_at", "signed_by", "updated_by"])
     mark = "✓" if sign_off.all_ok else "✗"
     timeline_record(
@@ -485,19 +482,19 @@ def review_legal_check(
     """Record whether the product meets applicable laws and regulations (R-5.1.2)."""
     _require(actor, "orders.change_reviewround", _("record the check against laws and regulations"))
     if not isinstance(passed, bool):
-        raise _refuse(OrderErrorCode.LEGAL_CHECK_INCOMPLETE, field="passed")
+        raise refuse(MESSAGES, OrderErrorCode.LEGAL_CHECK_INCOMPLETE, field="passed")
     note = (note or "").strip()
     if not passed and not note:
-        raise _refuse(OrderErrorCode.LEGAL_NOTE_REQUIRED, field="note")
+        raise refuse(MESSAGES, OrderErrorCode.LEGAL_NOTE_REQUIRED, field="note")
     _lock_order(Order(pk=review_round.order_id))
     review_round = _lock_open_round(review_round)
     review_round.legal_check_passed = passed
     review_round.legal_check_note = note
     review_round.full_clean(exclude=["status"])
-    _sign(
+    sign_history(
         review_round,
-        actor,
-        "Laws and regulations checked" if passed else "Fails laws and regulations",
+        actor=actor,
+        reason="Laws and regulations checked" if passed else "Fails laws and regulations",
     )
     review_round.save(update_fields=["legal_check_passed", "legal_check_note", "updated_by"])
     return review_round
@@ -508,22 +505,25 @@ def _check_can_pass(review_round: ReviewRound, order: Order, outcome: str, condi
     sign_offs = list(review_round.sign_offs.select_related("department"))
     missing = [str(s.department) for s in sign_offs if not s.is_signed]
     if missing:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.SIGN_OFFS_MISSING,
             review=str(review_round),
             departments=", ".join(missing),
         )
     if review_round.legal_check_passed is None:
-        raise _refuse(OrderErrorCode.LEGAL_CHECK_MISSING, review=str(review_round))
+        raise refuse(MESSAGES, OrderErrorCode.LEGAL_CHECK_MISSING, review=str(review_round))
     if review_round.legal_check_passed is False:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.LEGAL_CHECK_FAILED,
             review=str(review_round),
             note=review_round.legal_check_note,
         )
     open_questions = [c.question for c in order.clarifications.filter(answered_at__isnull=True)]
     if open_questions:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.CLARIFICATION_OPEN,
             order=order.number,
             count=len(open_questions),
@@ -531,11 +531,12 @@ def _check_can_pass(review_round: ReviewRound, order: Order, outcome: str, condi
         )
     if outcome == ReviewOutcome.ACCEPTED_WITH_CONDITIONS:
         if not conditions:
-            raise _refuse(OrderErrorCode.CONDITIONS_REQUIRED, field="conditions")
+            raise refuse(MESSAGES, OrderErrorCode.CONDITIONS_REQUIRED, field="conditions")
     else:
         objecting = [str(s.department) for s in sign_offs if not s.all_ok]
         if objecting:
-            raise _refuse(
+            raise refuse(
+                MESSAGES,
                 OrderErrorCode.SIGN_OFF_OBJECTION,
                 review=str(review_round),
                 departments=", ".join(objecting),
@@ -554,10 +555,10 @@ def review_decide(
     """
     _require(actor, "orders.decide_reviewround", _("decide contract reviews"))
     if outcome not in ReviewOutcome.values:
-        raise _refuse(OrderErrorCode.UNKNOWN_OUTCOME, field="outcome", outcome=outcome)
+        raise refuse(MESSAGES, OrderErrorCode.UNKNOWN_OUTCOME, field="outcome", outcome=outcome)
     conditions = (conditions or "").strip()
     if outcome == ReviewOutcome.REJECTED and not conditions:
-        raise _refuse(OrderErrorCode.REJECTION_REASON_REQUIRED, field="conditions")
+        raise refuse(MESSAGES, OrderErrorCode.REJECTION_REASON_REQUIRED, field="conditions")
     order = _lock_order(review_round.order)
     review_round = _lock_open_round(review_round)
     passes = outcome != ReviewOutcome.REJECTED
@@ -569,7 +570,7 @@ def review_decide(
 
     review_round.decide(outcome=outcome, conditions=conditions, by=actor)
     review_round.full_clean(exclude=["status"])
-    _sign(review_round, actor, f"Decided: {outcome}")
+    sign_history(review_round, actor=actor, reason=f"Decided: {outcome}")
     review_round.save(
         update_fields=["status", "outcome", "conditions", "decided_at", "decided_by", "updated_by"]
     )
@@ -584,7 +585,7 @@ def review_decide(
             change.agree(agreed_by="", agreed_at=review_round.decided_at, via="", recorded_by=actor)
         else:
             change.reject()
-        _sign(change, actor, f"Review {review_round}: {outcome}")
+        sign_history(change, actor=actor, reason=f"Review {review_round}: {outcome}")
         change.save(
             update_fields=[
                 "status",
@@ -595,7 +596,7 @@ def review_decide(
                 "updated_by",
             ]
         )
-    _sign(order, actor, f"Review {review_round}: {outcome}")
+    sign_history(order, actor=actor, reason=f"Review {review_round}: {outcome}")
     order.save(update_fields=["status", "updated_by"])
     summary = f"{review_round}: {ReviewOutcome(outcome).label}"
     timeline_record(
@@ -621,19 +622,21 @@ def order_delivery_reply(
     _require(actor, "orders.change_order", _("reply delivery dates"))
     _check_channel(channel)
     if promised_date < clock.today():
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.PROMISED_DATE_PAST, field="promised_date", date=_day(promised_date)
         )
     order = _lock_order(order)
     if order.status != OrderStatus.ACCEPTED:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.ORDER_NOT_ACCEPTED,
             conflict=True,
             order=order.number,
             status=order.get_status_display(),
         )
     order.promised_date = promised_date
-    _sign(order, actor, f"Delivery date replied: {promised_date.isoformat()}")
+    sign_history(order, actor=actor, reason=f"Delivery date replied: {promised_date.isoformat()}")
     order.save(update_fields=["promised_date", "updated_by"])
     text = f"{order.number} → {promised_date.isoformat()}"
     summary = (summary or "").strip()
@@ -679,7 +682,7 @@ def change_register(
     """
     _require(actor, "orders.add_changeentry", _("register contract changes"))
     if kind not in ChangeKind.values:
-        raise _refuse(OrderErrorCode.UNKNOWN_CHANGE_KIND, field="kind", kind=kind)
+        raise refuse(MESSAGES, OrderErrorCode.UNKNOWN_CHANGE_KIND, field="kind", kind=kind)
     allowed = (
         COMPANY_CATEGORIES
         if kind == ChangeKind.COMPANY
@@ -688,7 +691,8 @@ def change_register(
     if kind == ChangeKind.CUSTOMER and not reason_category:
         reason_category = ChangeReasonCategory.CUSTOMER_REQUEST
     if reason_category not in allowed:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.WRONG_CHANGE_CATEGORY,
             field="reason_category",
             category=(
@@ -702,12 +706,13 @@ def change_register(
         )
     reason = (reason or "").strip()
     if not reason:
-        raise _refuse(OrderErrorCode.REASON_REQUIRED, field="reason")
+        raise refuse(MESSAGES, OrderErrorCode.REASON_REQUIRED, field="reason")
     if kind == ChangeKind.COMPANY and new_due_date is None:
-        raise _refuse(OrderErrorCode.NEW_DUE_DATE_REQUIRED, field="new_due_date")
+        raise refuse(MESSAGES, OrderErrorCode.NEW_DUE_DATE_REQUIRED, field="new_due_date")
     order = _lock_order(order)
     if order.status != OrderStatus.ACCEPTED:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.ORDER_NOT_ACCEPTED,
             conflict=True,
             order=order.number,
@@ -715,7 +720,8 @@ def change_register(
         )
     pending = order.changes.filter(status__in=OPEN_CHANGE_STATUSES).first()
     if pending is not None:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.CHANGE_PENDING,
             conflict=True,
             order=order.number,
@@ -724,7 +730,7 @@ def change_register(
         )
     departments = _review_departments() if kind == ChangeKind.CUSTOMER else []
     if kind == ChangeKind.CUSTOMER and not departments:
-        raise _refuse(OrderErrorCode.REVIEW_DEPARTMENTS_MISSING)
+        raise refuse(MESSAGES, OrderErrorCode.REVIEW_DEPARTMENTS_MISSING)
 
     change = ChangeEntry(
         order=order,
@@ -737,7 +743,7 @@ def change_register(
     )
     change.full_clean(exclude=["number", "status"])
     change.number = number_next(doc_type=CHANGE_DOC_TYPE)
-    _sign(change, actor, "Registered")
+    sign_history(change, actor=actor, reason="Registered")
     change.save()
     timeline_record(
         customer=order.customer,
@@ -748,10 +754,10 @@ def change_register(
     )
     if kind == ChangeKind.CUSTOMER:
         change.open_review()
-        _sign(change, actor, "Under review")
+        sign_history(change, actor=actor, reason="Under review")
         change.save(update_fields=["status", "updated_by"])
         order.reopen_review()
-        _sign(order, actor, f"Back under review for change {change.number}")
+        sign_history(order, actor=actor, reason=f"Back under review for change {change.number}")
         order.save(update_fields=["status", "updated_by"])
         _review_round_open(
             order=order,
@@ -776,15 +782,16 @@ def change_record_agreement(
     _require(actor, "orders.change_changeentry", _("record the customer's agreement to a change"))
     agreed_by = (agreed_by or "").strip()
     if not agreed_by:
-        raise _refuse(OrderErrorCode.AGREED_BY_REQUIRED, field="agreed_by")
+        raise refuse(MESSAGES, OrderErrorCode.AGREED_BY_REQUIRED, field="agreed_by")
     _check_channel(via, field="via")
     _check_not_future(agreed_at, "agreed_at")
     order = _lock_order(change.order)
     change = ChangeEntry.objects.select_for_update().get(pk=change.pk)
     if change.kind == ChangeKind.CUSTOMER:
-        raise _refuse(OrderErrorCode.CHANGE_AGREED_BY_REVIEW, conflict=True, change=change.number)
+        raise refuse(MESSAGES, OrderErrorCode.CHANGE_AGREED_BY_REVIEW, conflict=True, change=change.number)
     if not can_proceed(change.agree):
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.CHANGE_NOT_OPEN,
             conflict=True,
             change=change.number,
@@ -792,7 +799,7 @@ def change_record_agreement(
         )
     change.agree(agreed_by=agreed_by, agreed_at=agreed_at, via=via, recorded_by=actor)
     change.full_clean(exclude=["status"])
-    _sign(change, actor, "Customer agreed")
+    sign_history(change, actor=actor, reason="Customer agreed")
     change.save(
         update_fields=[
             "status",
@@ -846,7 +853,7 @@ def change_withdraw(
     _require(actor, "orders.change_changeentry", _("withdraw contract changes"))
     reason = (reason or "").strip()
     if not reason:
-        raise _refuse(OrderErrorCode.WITHDRAWAL_REASON_REQUIRED, field="reason")
+        raise refuse(MESSAGES, OrderErrorCode.WITHDRAWAL_REASON_REQUIRED, field="reason")
     if refused_via:
         _check_channel(refused_via, field="refused_via")
         refused_at = refused_at or clock.now()
@@ -854,7 +861,8 @@ def change_withdraw(
     order = _lock_order(change.order)
     change = ChangeEntry.objects.select_for_update(of=("self",)).get(pk=change.pk)
     if not can_proceed(change.withdraw):
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.CHANGE_NOT_WITHDRAWABLE,
             conflict=True,
             change=change.number,
@@ -868,17 +876,17 @@ def change_withdraw(
             .first()
         )
     change.withdraw(by=actor, reason=reason)
-    _sign(change, actor, f"Withdrawn: {reason}")
+    sign_history(change, actor=actor, reason=f"Withdrawn: {reason}")
     change.save(
         update_fields=["status", "withdrawn_at", "withdrawn_by", "withdrawal_reason", "updated_by"]
     )
     if open_round is not None:
         open_round.withdraw()
-        _sign(open_round, actor, f"Withdrawn with change {change.number}")
+        sign_history(open_round, actor=actor, reason=f"Withdrawn with change {change.number}")
         open_round.save(update_fields=["status", "updated_by"])
     if open_round is not None and order.status == OrderStatus.UNDER_REVIEW:
         order.accept()
-        _sign(order, actor, f"Change {change.number} withdrawn")
+        sign_history(order, actor=actor, reason=f"Change {change.number} withdrawn")
         order.save(update_fields=["status", "updated_by"])
     text = f"{change.number} ({order.number}): {ChangeStatus.WITHDRAWN.label} — {reason}"
     if refused_via:
@@ -916,7 +924,8 @@ def _new_line_quantities(order: Order, line_quantities: Mapping | None) -> dict[
         pk = getattr(key, "pk", key)
         line = lines.get(pk)
         if line is None:
-            raise _refuse(
+            raise refuse(
+                MESSAGES,
                 OrderErrorCode.LINE_NOT_IN_ORDER,
                 field="line_quantities",
                 line=pk,
@@ -925,7 +934,8 @@ def _new_line_quantities(order: Order, line_quantities: Mapping | None) -> dict[
         quantity = _quantity(value, line.line_no)
         already = shipped.get(line.pk) or Decimal(0)
         if quantity < already:
-            raise _refuse(
+            raise refuse(
+                MESSAGES,
                 OrderErrorCode.QUANTITY_BELOW_SHIPPED,
                 field="line_quantities",
                 line=line.line_no,
@@ -959,7 +969,8 @@ def change_apply(
     order = _lock_order(change.order)
     change = ChangeEntry.objects.select_for_update().get(pk=change.pk)
     if not can_proceed(change.apply):
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             OrderErrorCode.CHANGE_NOT_AGREED,
             conflict=True,
             change=change.number,
@@ -972,7 +983,7 @@ def change_apply(
             deltas[line.pk] = quantity - line.quantity
             line.quantity = quantity
             line.full_clean()
-            _sign(line, actor, f"Quantity changed by {change.number}")
+            sign_history(line, actor=actor, reason=f"Quantity changed by {change.number}")
             line.save(update_fields=["quantity", "updated_by"])
 
     successors = []
@@ -999,7 +1010,7 @@ def change_apply(
         )
     change.apply()
     applied = ", ".join(n.number for n in successors)
-    _sign(change, actor, f"Applied: {applied}" if applied else "Applied")
+    sign_history(change, actor=actor, reason=f"Applied: {applied}" if applied else "Applied")
     change.save(update_fields=["status", "updated_by"])
     return successors
 

@@ -9,9 +9,9 @@ from django.db.models import Sum
 from django_fsm import can_proceed
 
 from liaison.core import clock
-from liaison.core.errors import LiaisonError
+from liaison.core.errors import refuse
 from liaison.core.models import Department, User
-from liaison.core.services import number_next
+from liaison.core.services import has_role_permission, number_next, sign_history
 from liaison.core.states import DepartmentKind
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -32,22 +32,9 @@ REPLENISHMENT_ORDER_STATES = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED)
 Code = ProductionErrorCode
 
 
-def _refuse(code: ProductionErrorCode, *, field: str | None = None, conflict: bool = False, **params):
-    error = LiaisonError(code, MESSAGES[code], field=field, **params)
-    error.conflict = conflict
-    return error
-
-
-def _sign_history(record, actor: User | None, reason: str) -> None:
-    record._change_reason = reason[:100]
-    # The history middleware only sees session users; API token users come through here.
-    if actor is not None:
-        record._history_user = actor
-
-
 def _require(actor: User | None, perm: str, action: str) -> None:
-    if actor is None or not actor.is_active or not actor.has_perm(perm):
-        raise _refuse(Code.NOT_ALLOWED, action=ACTIONS[action])
+    if not has_role_permission(actor, perm):
+        raise refuse(MESSAGES, Code.NOT_ALLOWED, action=ACTIONS[action], forbidden=True)
 
 
 def _locked(notice: ProductionNotice, *related: str) -> ProductionNotice:
@@ -58,9 +45,9 @@ def _locked(notice: ProductionNotice, *related: str) -> ProductionNotice:
 def _refuse_closed(notice: ProductionNotice) -> None:
     """Refuse to change a notice that is void or completed."""
     if notice.status == NoticeStatus.VOID:
-        raise _refuse(Code.NOTICE_ALREADY_VOID, conflict=True, number=notice.number)
+        raise refuse(MESSAGES, Code.NOTICE_ALREADY_VOID, conflict=True, number=notice.number)
     if notice.status == NoticeStatus.COMPLETED:
-        raise _refuse(Code.NOTICE_COMPLETED, conflict=True, number=notice.number)
+        raise refuse(MESSAGES, Code.NOTICE_COMPLETED, conflict=True, number=notice.number)
 
 
 def _summary(notice: ProductionNotice) -> str:
@@ -72,9 +59,9 @@ def _quantity(value, product: Product) -> Decimal:
     try:
         quantity = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise _refuse(Code.QUANTITY_NOT_POSITIVE, field="lines", product=str(product)) from None
+        raise refuse(MESSAGES, Code.QUANTITY_NOT_POSITIVE, field="lines", product=str(product)) from None
     if not quantity.is_finite() or quantity <= 0:
-        raise _refuse(Code.QUANTITY_NOT_POSITIVE, field="lines", product=str(product))
+        raise refuse(MESSAGES, Code.QUANTITY_NOT_POSITIVE, field="lines", product=str(product))
     return quantity
 
 
@@ -86,17 +73,19 @@ def _checked_lines(*, lines: Iterable[Mapping], order: Order | None) -> list[Not
         order_line: OrderLine | None = line.get("order_line")
         quantity = _quantity(line.get("quantity"), product)
         if not product.active:
-            raise _refuse(Code.PRODUCT_INACTIVE, field="lines", product=str(product))
+            raise refuse(MESSAGES, Code.PRODUCT_INACTIVE, field="lines", product=str(product))
         if order_line is not None:
             if order is None or order_line.order_id != order.pk:
-                raise _refuse(
+                raise refuse(
+                    MESSAGES,
                     Code.ORDER_LINE_OTHER_ORDER,
                     field="lines",
                     line=str(order_line),
                     order=order.number if order else "—",
                 )
             if order_line.product_id != product.pk:
-                raise _refuse(
+                raise refuse(
+                    MESSAGES,
                     Code.LINE_PRODUCT_MISMATCH,
                     field="lines",
                     line=str(order_line),
@@ -110,7 +99,7 @@ def _checked_lines(*, lines: Iterable[Mapping], order: Order | None) -> list[Not
             NoticeLine(product=product, order_line=order_line, quantity=quantity, specification=specification)
         )
     if not checked:
-        raise _refuse(Code.NO_LINES, field="lines")
+        raise refuse(MESSAGES, Code.NO_LINES, field="lines")
     return checked
 
 
@@ -118,7 +107,8 @@ def _locked_order(order: Order, *, replenishment: bool) -> Order:
     order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
     allowed = REPLENISHMENT_ORDER_STATES if replenishment else (OrderStatus.ACCEPTED,)
     if order.status not in allowed:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             Code.ORDER_NOT_ACCEPTED,
             field="order",
             order=order.number,
@@ -155,13 +145,13 @@ def _create(
     # The status is the state machine's (protected; full_clean would assign it).
     notice.full_clean(exclude=["number", "status"])
     notice.number = number_next(doc_type=NOTICE_TYPE)
-    _sign_history(notice, actor, reason)
+    sign_history(notice, actor=actor, reason=reason)
     notice.save()
     for line in lines:
         line.notice = notice
         line.created_by = line.updated_by = actor
         line.full_clean()
-        _sign_history(line, actor, reason)
+        sign_history(line, actor=actor, reason=reason)
         line.save()
     if order is not None:
         timeline_record(
@@ -176,12 +166,13 @@ def _create(
 
 def _check_workshop(workshop: Department) -> None:
     if workshop.kind != DepartmentKind.WORKSHOP or not workshop.active:
-        raise _refuse(Code.NOT_A_WORKSHOP, field="workshop", department=str(workshop))
+        raise refuse(MESSAGES, Code.NOT_A_WORKSHOP, field="workshop", department=str(workshop))
 
 
 def _check_change(change: ChangeEntry | None, order: Order | None) -> None:
     if change is not None and (order is None or change.order_id != order.pk):
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             Code.CHANGE_OTHER_ORDER,
             field="change",
             change=change.number,
@@ -221,7 +212,8 @@ def _refuse_beyond_order(order: Order, lines: list[NoticeLine]) -> None:
         planned = on_notices.get(pk) or Decimal(0)
         left = max(Decimal(0), order_line.quantity - done - planned)
         if quantity > left:
-            raise _refuse(
+            raise refuse(
+                MESSAGES,
                 Code.BEYOND_ORDER,
                 field="lines",
                 line=str(order_line),
@@ -255,10 +247,11 @@ def notice_issue(
     _require(actor, "production.issue_productionnotice", "issue")
     _check_workshop(workshop)
     if due_date is None:
-        raise _refuse(Code.DUE_DATE_REQUIRED, field="due_date")
+        raise refuse(MESSAGES, Code.DUE_DATE_REQUIRED, field="due_date")
     today = clock.today()
     if due_date < today:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             Code.DUE_DATE_IN_PAST,
             field="due_date",
             due_date=due_date.isoformat(),
@@ -266,7 +259,7 @@ def notice_issue(
         )
     if order is None:
         if not replenishment:
-            raise _refuse(Code.ORDER_REQUIRED, field="order")
+            raise refuse(MESSAGES, Code.ORDER_REQUIRED, field="order")
     else:
         order = _locked_order(order, replenishment=replenishment)
     _check_change(change, order)
@@ -288,11 +281,13 @@ def notice_issue(
 
 
 def _locked_for_progress(notice: ProductionNotice, actor: User) -> ProductionNotice:
-    if actor is None or not actor.is_active or not actor.has_perm("production.progress_productionnotice"):
-        raise _refuse(Code.NOT_ALLOWED, action=ACTIONS["progress"])
+    _require(actor, "production.progress_productionnotice", "progress")
     notice = _locked(notice, "workshop", "order__customer")
     if not actor.has_perm("production.progress_productionnotice", notice):
-        raise _refuse(Code.NOT_YOUR_WORKSHOP, number=notice.number, workshop=str(notice.workshop))
+        raise refuse(
+            MESSAGES,
+            Code.NOT_YOUR_WORKSHOP, number=notice.number, workshop=str(notice.workshop), forbidden=True
+        )
     return notice
 
 
@@ -302,10 +297,10 @@ def notice_start(*, notice: ProductionNotice, note: str, actor: User) -> Product
     notice = _locked_for_progress(notice, actor)
     _refuse_closed(notice)
     if not can_proceed(notice.start):
-        raise _refuse(Code.NOTICE_ALREADY_STARTED, conflict=True, number=notice.number)
+        raise refuse(MESSAGES, Code.NOTICE_ALREADY_STARTED, conflict=True, number=notice.number)
     notice.start(note=(note or "").strip()[:300])
     notice.updated_by = actor
-    _sign_history(notice, actor, "Production started")
+    sign_history(notice, actor=actor, reason="Production started")
     notice.save(update_fields=["status", "progress_note", "updated_by"])
     return notice
 
@@ -333,7 +328,7 @@ def notice_complete(*, notice: ProductionNotice, actor: User) -> ProductionNotic
         )
     notice.complete(by=actor)
     notice.updated_by = actor
-    _sign_history(notice, actor, "Completed")
+    sign_history(notice, actor=actor, reason="Completed")
     notice.save(update_fields=["status", "completed_at", "completed_by", "updated_by"])
     if notice.order is not None:
         late = notice.days_late()
@@ -359,7 +354,7 @@ def notice_void(
     _require(actor, "production.void_productionnotice", "void")
     reason = (reason or "").strip()
     if not reason:
-        raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
+        raise refuse(MESSAGES, Code.VOID_REASON_REQUIRED, field="reason")
     notice = _locked(notice, "order__customer")
     _refuse_closed(notice)
     if successor is not None and (
@@ -367,13 +362,14 @@ def notice_void(
         or successor.order_id != notice.order_id
         or successor.status == NoticeStatus.VOID
     ):
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             Code.SUCCESSOR_INVALID, field="successor", successor=successor.number, number=notice.number
         )
     notice.void(by=actor, reason=reason[:300], successor=successor)
     notice.updated_by = actor
     replaced = f" by {successor.number}" if successor else ""
-    _sign_history(notice, actor, f"Voided{replaced}: {reason}")
+    sign_history(notice, actor=actor, reason=f"Voided{replaced}: {reason}")
     notice.save(
         update_fields=["status", "voided_at", "voided_by", "void_reason", "superseded_by", "updated_by"]
     )
@@ -409,7 +405,7 @@ def notice_supersede(
     _require(actor, "production.void_productionnotice", "void")
     reason = (reason or "").strip()
     if not reason:
-        raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
+        raise refuse(MESSAGES, Code.VOID_REASON_REQUIRED, field="reason")
     # The order before the notice, as change_apply does, so the two cannot deadlock.
     order_id = ProductionNotice.objects.values_list("order_id", flat=True).get(pk=notice.pk)
     if order_id is not None:
@@ -423,7 +419,8 @@ def notice_supersede(
     if due_date is not None and due_date != notice.due_date:
         today = clock.today()
         if due_date < today:
-            raise _refuse(
+            raise refuse(
+                MESSAGES,
                 Code.DUE_DATE_IN_PAST,
                 field="due_date",
                 due_date=due_date.isoformat(),
@@ -434,7 +431,7 @@ def notice_supersede(
     on_notice = {line.order_line_id for line in old_lines if line.order_line_id is not None}
     for key in quantities:
         if key not in on_notice:
-            raise _refuse(Code.LINE_NOT_ON_NOTICE, field="line_quantities", number=notice.number, line=key)
+            raise refuse(MESSAGES, Code.LINE_NOT_ON_NOTICE, field="line_quantities", number=notice.number, line=key)
     new_lines = []
     for line in old_lines:
         quantity = quantities.get(line.order_line_id, line.quantity)

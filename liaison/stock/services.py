@@ -7,9 +7,9 @@ from django.db.models import Sum
 from django.utils.text import format_lazy
 
 from liaison.core import clock
-from liaison.core.errors import LiaisonError
+from liaison.core.errors import refuse
 from liaison.core.models import User
-from liaison.core.services import number_next
+from liaison.core.services import has_role_permission, number_next, sign_history
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.orders.models import Order
@@ -26,12 +26,6 @@ from liaison.stock.models import (
 from liaison.stock.states import MANUAL_MOVE_REASONS, MoveDirection, MoveReason
 
 
-def _sign_history(record, actor: User | None) -> None:
-    # The history middleware only sees session users; API token users come through here.
-    if actor is not None:
-        record._history_user = actor
-
-
 @transaction.atomic
 def product_save(*, product: Product, actor: User | None, reason: str = "") -> Product:
     """Create or update a product; a new product starts with an empty stock row."""
@@ -40,16 +34,11 @@ def product_save(*, product: Product, actor: User | None, reason: str = "") -> P
         product.created_by = actor
     product.updated_by = actor
     product.full_clean()
-    product._change_reason = reason or ("Registered" if creating else "Changed")
-    _sign_history(product, actor)
+    sign_history(product, actor=actor, reason=reason or ("Registered" if creating else "Changed"))
     product.save()
     if creating:
         QualifiedStock.objects.create(product=product)
     return product
-
-
-def _refuse(code: StockErrorCode, *, field: str, **params) -> LiaisonError:
-    return LiaisonError(code, MESSAGES[code], field=field, **params)
 
 
 @transaction.atomic
@@ -71,15 +60,16 @@ def stock_move_record(
     """
     quantity = Decimal(str(quantity))
     if quantity <= 0:
-        raise _refuse(StockErrorCode.QUANTITY_NOT_POSITIVE, field="quantity")
+        raise refuse(MESSAGES, StockErrorCode.QUANTITY_NOT_POSITIVE, field="quantity")
     if not product.active:
-        raise _refuse(StockErrorCode.PRODUCT_INACTIVE, field="product", product=str(product))
+        raise refuse(MESSAGES, StockErrorCode.PRODUCT_INACTIVE, field="product", product=str(product))
     # A product saved without product_save (a data migration, a bulk load) has no row yet.
     stock, _created = QualifiedStock.objects.select_for_update().get_or_create(product=product)
     if direction == MoveDirection.OUT:
         balance = stock.quantity - quantity
         if balance < 0:
-            raise _refuse(
+            raise refuse(
+                MESSAGES,
                 StockErrorCode.INSUFFICIENT_STOCK,
                 field="quantity",
                 available=format_quantity(stock.quantity),
@@ -101,8 +91,7 @@ def stock_move_record(
         updated_by=actor,
     )
     move.full_clean()  # an unknown direction or reason stops here, before any write
-    move._change_reason = f"Stock {direction}: {reason}"
-    _sign_history(move, actor)
+    sign_history(move, actor=actor, reason=f"Stock {direction}: {reason}")
     stock.quantity = balance
     stock.save(update_fields=["quantity"])
     move.save()
@@ -125,7 +114,8 @@ def stock_move_by_hand(
     and the return inspection, so each such move has its document behind it.
     """
     if reason not in MANUAL_MOVE_REASONS:
-        raise _refuse(
+        raise refuse(
+            MESSAGES,
             StockErrorCode.REASON_NOT_BY_HAND,
             field="reason",
             reason=MoveReason(reason).label if reason in MoveReason.values else reason,
@@ -147,21 +137,19 @@ def stock_move_by_hand(
 SLIP_TYPE = "OUT"
 
 
-def _refuse_slip(code: SlipErrorCode, *, field: str | None = None, **params) -> LiaisonError:
-    return LiaisonError(code, SLIP_MESSAGES[code], field=field, **params)
-
-
 def _slip_order(*, order, customer, replenishment: bool):
     """The order locked, so two clerks shipping against it are served one after the other."""
     order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
     if order.customer_id != customer.pk:
-        raise _refuse_slip(
+        raise refuse(
+            SLIP_MESSAGES,
             SlipErrorCode.ORDER_OTHER_CUSTOMER, field="order", order=order.number, customer=str(customer)
         )
     # A replacement (補貨) may follow an order already delivered in full.
     allowed = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED) if replenishment else (OrderStatus.ACCEPTED,)
     if order.status not in allowed:
-        raise _refuse_slip(
+        raise refuse(
+            SLIP_MESSAGES,
             SlipErrorCode.ORDER_NOT_ACCEPTED,
             field="order",
             order=order.number,
@@ -181,21 +169,24 @@ def _slip_lines(*, lines, order, replenishment: bool) -> list[dict]:
         except ArithmeticError:
             quantity = Decimal(0)
         if not quantity.is_finite() or quantity <= 0:
-            raise _refuse(StockErrorCode.QUANTITY_NOT_POSITIVE, field="lines")
+            raise refuse(MESSAGES, StockErrorCode.QUANTITY_NOT_POSITIVE, field="lines")
         if order_line is None and order is not None and not replenishment:
-            raise _refuse_slip(
+            raise refuse(
+                SLIP_MESSAGES,
                 SlipErrorCode.ORDER_LINE_REQUIRED, field="lines", order=order.number, product=str(product)
             )
         if order_line is not None:
             if order is None or order_line.order_id != order.pk:
-                raise _refuse_slip(
+                raise refuse(
+                    SLIP_MESSAGES,
                     SlipErrorCode.ORDER_LINE_OTHER_ORDER,
                     field="lines",
                     line=str(order_line),
                     order=order.number if order else "—",
                 )
             if order_line.product_id != product.pk:
-                raise _refuse_slip(
+                raise refuse(
+                    SLIP_MESSAGES,
                     SlipErrorCode.LINE_PRODUCT_MISMATCH,
                     field="lines",
                     line=str(order_line),
@@ -204,7 +195,7 @@ def _slip_lines(*, lines, order, replenishment: bool) -> list[dict]:
                 )
         checked.append({"product": product, "order_line": order_line, "quantity": quantity})
     if not checked:
-        raise _refuse_slip(SlipErrorCode.NO_LINES, field="lines")
+        raise refuse(SLIP_MESSAGES, SlipErrorCode.NO_LINES, field="lines")
     if not replenishment:
         _refuse_over_shipping(checked)
     return checked
@@ -231,7 +222,8 @@ def _refuse_over_shipping(lines: list[dict]) -> None:
         order_line = by_id[pk]
         before = shipped.get(pk, Decimal(0))
         if before + quantity > order_line.quantity:
-            raise _refuse_slip(
+            raise refuse(
+                SLIP_MESSAGES,
                 SlipErrorCode.OVER_SHIPPED,
                 field="lines",
                 line=str(order_line),
@@ -262,10 +254,10 @@ def slip_issue(
     less what regular slips have already shipped. A replenishment slip (R-5.5.2.3) may
     have no order; it replaces goods, so it is not counted against the order lines.
     """
-    if actor is None or not actor.is_active or not actor.has_perm("stock.add_outboundslip"):
-        raise _refuse_slip(SlipErrorCode.NOT_ALLOWED)
+    if not has_role_permission(actor, "stock.add_outboundslip"):
+        raise refuse(SLIP_MESSAGES, SlipErrorCode.NOT_ALLOWED, forbidden=True)
     if order is None and not replenishment:
-        raise _refuse_slip(SlipErrorCode.ORDER_REQUIRED, field="order")
+        raise refuse(SLIP_MESSAGES, SlipErrorCode.ORDER_REQUIRED, field="order")
     if order is not None:
         order = _slip_order(order=order, customer=customer, replenishment=replenishment)
     checked = _slip_lines(lines=lines, order=order, replenishment=replenishment)
@@ -286,8 +278,7 @@ def slip_issue(
     )
     slip.full_clean(exclude=["number"])
     slip.number = number_next(doc_type=SLIP_TYPE)
-    slip._change_reason = "Issued (replenishment)" if replenishment else "Issued"
-    _sign_history(slip, actor)
+    sign_history(slip, actor=actor, reason="Issued (replenishment)" if replenishment else "Issued")
     slip.save()
     reason = MoveReason.REPLENISHMENT if replenishment else MoveReason.SHIPMENT
     for line in checked:
@@ -310,8 +301,7 @@ def slip_issue(
             updated_by=actor,
         )
         slip_line.full_clean()
-        slip_line._change_reason = "Issued"
-        _sign_history(slip_line, actor)
+        sign_history(slip_line, actor=actor, reason="Issued")
         slip_line.save()
     shipped = ", ".join(f"{line['product'].code} × {format_quantity(line['quantity'])}" for line in checked)
     mark = " · 補貨" if replenishment else ""
