@@ -79,7 +79,11 @@ MESSAGES = {
         "“%(channel)s” is not a channel of the communication record."
     ),
     OrderErrorCode.ORDER_NOT_UNDER_REVIEW: _("Order %(order)s is %(status)s, not under review."),
-    OrderErrorCode.ORDER_NOT_ACCEPTED: _("Order %(order)s is %(status)s, not accepted."),
+    OrderErrorCode.ORDER_NOT_ACCEPTED: _(
+        "Order %(order)s is “%(status)s”, not accepted. Delivery replies and changes are recorded "
+        "once its contract review has accepted it: decide the open review round first. "
+        "A rejected, completed or void order takes no more."
+    ),
     OrderErrorCode.QUESTION_REQUIRED: _("Write the question put to the customer."),
     OrderErrorCode.ANSWER_REQUIRED: _("Write the customer's answer."),
     OrderErrorCode.ALREADY_ANSWERED: _(

@@ -161,7 +161,7 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
         },
         "show": show,
         "chain": [link for link in page.chain if link.kind in visible_kinds],
-        "pdf": {"f1": f"/documents/f1/{order.pk}.pdf", "f3": f"/documents/f3/{order.pk}.pdf"},
+        "pdf": {"f1": reverse("documents:f1", args=[order.pk]), "f3": reverse("documents:f3", args=[order.pk])},
         "history_url": reverse("admin:orders_order_history", args=[order.pk]),
         "list_url": reverse("admin:orders_order_changelist"),
     }

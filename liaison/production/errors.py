@@ -40,7 +40,7 @@ MESSAGES = {
         "A production notice is issued for an order; only a replenishment (補貨) notice may have none."
     ),
     ProductionErrorCode.ORDER_NOT_ACCEPTED: _(
-        "Order %(order)s is %(status)s; production notices are issued only for accepted orders."
+        "Order %(order)s is “%(status)s”; production notices are issued only for accepted orders."
     ),
     ProductionErrorCode.NO_LINES: _("A production notice needs at least one product to make."),
     ProductionErrorCode.QUANTITY_NOT_POSITIVE: _(

@@ -112,7 +112,7 @@ def _locked_order(order: Order, *, replenishment: bool) -> Order:
             Code.ORDER_NOT_ACCEPTED,
             field="order",
             order=order.number,
-            status=OrderStatus(order.status).label.lower(),
+            status=order.get_status_display(),
         )
     return order
 

@@ -7,6 +7,7 @@ readers see every workshop's. Start and complete call the same services as the A
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.utils.text import capfirst
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -80,13 +81,23 @@ def notice_detail(request, pk: int):
     return render(request, "production/notice_detail.html", context)
 
 
+def _form_errors(form) -> str:
+    """Each error after the label of its field, so the clerk knows which field to correct."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = f"{capfirst(field.label or name)}: " if field is not None else ""
+        parts.extend(f"{label}{error}" for error in errors)
+    return " ".join(parts)
+
+
 @login_required
 @require_POST
 def notice_start(request, pk: int):
     notice = _visible_notice(request, pk)
     form = StartForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, _form_errors(form))
         return redirect(notice)
     try:
         services.notice_start(notice=notice, note=form.cleaned_data["note"], actor=request.user)

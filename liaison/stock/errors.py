@@ -46,7 +46,7 @@ SLIP_MESSAGES = {
         "Goods leave stock for an order; only a replenishment (補貨) slip may have none."
     ),
     SlipErrorCode.ORDER_NOT_ACCEPTED: _(
-        "Order %(order)s is %(status)s; goods are shipped only for accepted orders."
+        "Order %(order)s is “%(status)s”; goods are shipped only for accepted orders."
     ),
     SlipErrorCode.ORDER_OTHER_CUSTOMER: _("Order %(order)s is not an order of %(customer)s."),
     SlipErrorCode.ORDER_LINE_REQUIRED: _(

@@ -153,7 +153,7 @@ def _slip_order(*, order, customer, replenishment: bool):
             SlipErrorCode.ORDER_NOT_ACCEPTED,
             field="order",
             order=order.number,
-            status=OrderStatus(order.status).label.lower(),
+            status=order.get_status_display(),
         )
     return order
 

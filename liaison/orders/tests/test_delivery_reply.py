@@ -108,3 +108,17 @@ def test_r_3_1_only_sales_replies_to_the_customer(role):
         assert refused.value.code == OrderErrorCode.NOT_ALLOWED
         assert_no_reply(order)
         reply(order, actor=UserFactory(roles=[Role.SALES_STAFF]))
+
+
+
+def test_the_order_not_accepted_refusal_says_what_to_do_and_reads_the_status_as_is():
+    from django.utils import translation
+
+    with pytest.raises(LiaisonError) as refused:
+        order_delivery_reply(
+            order=OrderFactory(), promised_date=clock.today(), channel="phone", actor=sales_admin()
+        )
+    assert refused.value.code == OrderErrorCode.ORDER_NOT_ACCEPTED and refused.value.conflict
+    with translation.override("en"):
+        message = str(refused.value)
+    assert "“Under review”" in message and "decide the open review round" in message

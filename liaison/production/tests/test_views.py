@@ -198,3 +198,20 @@ def test_a_role_without_notices_is_refused(client, notices):
 def test_anonymous_is_sent_to_login(client, notices):
     response = client.get(reverse("production:list"))
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+
+def test_a_form_error_names_its_field(client, lead, notices):
+    from django.utils import translation
+
+    from liaison.production.forms import StartForm
+
+    late = notices["late"]
+    client.force_login(lead)
+    response = client.post(reverse("production:start", args=[late.pk]), {"note": "x" * 301}, follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    with translation.override(response.wsgi_request.LANGUAGE_CODE):
+        label = str(StartForm().fields["note"].label)
+    assert text.startswith(f"{label}: "), text
+    late.refresh_from_db()
+    assert late.status == NoticeStatus.ISSUED
