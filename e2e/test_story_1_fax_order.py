@@ -267,11 +267,6 @@ def test_story_1_fax_order_from_receipt_to_delivery_reply(desks, setting, screen
 # What the walk-through above showed wrong (reported; the markers go when they are fixed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="CommunicationRecord.__str__ formats occurred_at in UTC: the timeline links an F5 record "
-    "made at 06:40 Taipei time as '2026-11-26 22:40 …', the day before",
-)
 def test_timeline_names_communication_records_in_local_time(desks, db):
     story = story_1_done()
     clerk = desks(story.staff.clerk)

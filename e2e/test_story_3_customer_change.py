@@ -170,12 +170,6 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current(desks, 
         assert desks(user).js_errors == [], user.username
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="order_detail.html shows 'Agreed by {who} on {when} ({via})' for every agreed change; a "
-    "customer's change is agreed by its review round, with no who or via, so F3 reads "
-    "'於 2026-11-27 06:41 同意（）' / 'Agreed by  on … ()'",
-)
 def test_customer_change_agreed_in_review_shows_no_empty_agreement(desks, story):
     from liaison.orders import services
     from liaison.orders.tests.factories import sign_all
