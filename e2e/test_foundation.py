@@ -51,7 +51,7 @@ def test_sales_clerk_switches_to_traditional_chinese_and_opens_a_customer(page, 
     assert clerk.language == "zh-hant"
 
     # Find the customer through the list search, typed in Simplified Chinese.
-    page.get_by_role("link", name=re.compile("客戶")).first.click()
+    page.get_by_role("link", name="客戶基本資料表（F9）").first.click()
     page.fill("#searchbar", "恒达")
     page.press("#searchbar", "Enter")
     page.wait_for_url(re.compile(r"[?&]q="))
