@@ -211,3 +211,42 @@ def communication_record(
         occurred_at=occurred_at,
     )
     return record
+
+
+def exchange_record(
+    *,
+    customer: Customer,
+    channel: str,
+    direction: str,
+    topic: str,
+    summary: str,
+    actor: User | None,
+    about: Model,
+    event: str,
+    event_summary: str | None = None,
+    occurred_at: dt.datetime | None = None,
+) -> CommunicationRecord:
+    """A step spoke with the customer: write its F5 line and the step's own timeline event.
+
+    Call it inside the step's transaction; ``event_summary`` defaults to ``summary``.
+    """
+    record = communication_record(
+        customer=customer,
+        channel=channel,
+        direction=direction,
+        topic=topic,
+        summary=summary,
+        actor=actor,
+        about=about,
+        occurred_at=occurred_at,
+        automatic=True,
+    )
+    timeline_record(
+        customer=customer,
+        event=event,
+        actor=actor,
+        summary=summary if event_summary is None else event_summary,
+        about=about,
+        occurred_at=occurred_at,
+    )
+    return record

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from liaison.communications.models import ReceivedDocument
-from liaison.communications.services import communication_record
+from liaison.communications.services import communication_record, exchange_record
 from liaison.communications.states import (
     CommunicationChannel,
     Direction,
@@ -296,7 +296,7 @@ def clarification_ask(
     clarification.full_clean()
     sign_history(clarification, actor=actor, reason="Asked")
     clarification.save()
-    communication_record(
+    exchange_record(
         customer=order.customer,
         channel=channel,
         direction=Direction.TO_CUSTOMER,
@@ -304,15 +304,8 @@ def clarification_ask(
         summary=f"{order.number}: {question}",
         actor=actor,
         about=clarification,
-        occurred_at=clarification.asked_at,
-        automatic=True,
-    )
-    timeline_record(
-        customer=order.customer,
         event=TimelineEvent.CLARIFICATION_ASKED,
-        actor=actor,
-        summary=f"{order.number}: {question}",
-        about=clarification,
+        occurred_at=clarification.asked_at,
     )
     return clarification
 
@@ -362,7 +355,7 @@ def clarification_answer(
     sign_history(clarification, actor=actor, reason="Answered")
     clarification.save(update_fields=["answer", "answered_at", "answer_recorded_by", "updated_by"])
     order = clarification.order
-    communication_record(
+    exchange_record(
         customer=order.customer,
         channel=channel,
         direction=Direction.FROM_CUSTOMER,
@@ -370,15 +363,7 @@ def clarification_answer(
         summary=f"{order.number}: {answer}",
         actor=actor,
         about=clarification,
-        occurred_at=answered_at,
-        automatic=True,
-    )
-    timeline_record(
-        customer=order.customer,
         event=TimelineEvent.CLARIFICATION_ANSWERED,
-        actor=actor,
-        summary=f"{order.number}: {answer}",
-        about=clarification,
         occurred_at=answered_at,
     )
     return clarification
@@ -640,7 +625,7 @@ def order_delivery_reply(
     order.save(update_fields=["promised_date", "updated_by"])
     text = f"{order.number} → {promised_date.isoformat()}"
     summary = (summary or "").strip()
-    communication_record(
+    exchange_record(
         customer=order.customer,
         channel=channel,
         direction=Direction.TO_CUSTOMER,
@@ -648,14 +633,8 @@ def order_delivery_reply(
         summary=f"{text}: {summary}" if summary else text,
         actor=actor,
         about=order,
-        automatic=True,
-    )
-    timeline_record(
-        customer=order.customer,
         event=TimelineEvent.DELIVERY_REPLIED,
-        actor=actor,
-        summary=text,
-        about=order,
+        event_summary=text,
     )
     return order
 
@@ -811,7 +790,7 @@ def change_record_agreement(
         ]
     )
     text = f"{change.number} ({order.number}): {agreed_by}"
-    communication_record(
+    exchange_record(
         customer=order.customer,
         channel=via,
         direction=Direction.FROM_CUSTOMER,
@@ -819,15 +798,8 @@ def change_record_agreement(
         summary=f"{text} — {change.reason}",
         actor=actor,
         about=change,
-        occurred_at=agreed_at,
-        automatic=True,
-    )
-    timeline_record(
-        customer=order.customer,
         event=TimelineEvent.CHANGE_AGREED,
-        actor=actor,
-        summary=text,
-        about=change,
+        event_summary=text,
         occurred_at=agreed_at,
     )
     return change

@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django_fsm import can_proceed
 
-from liaison.communications.services import communication_record
+from liaison.communications.services import communication_record, exchange_record
 from liaison.communications.states import Direction, Topic
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError, refuse
@@ -229,7 +229,7 @@ def complaint_register(
     is_return = kind == ComplaintKind.RETURN
     returned = ", ".join(f"{p.code} × {format_quantity(q)}" for p, q in checked)
     summary = f"{complaint.number}: {returned + ' · ' if returned else ''}{content}"
-    communication_record(
+    exchange_record(
         customer=customer,
         channel=channel,
         direction=Direction.FROM_CUSTOMER,
@@ -237,14 +237,8 @@ def complaint_register(
         summary=summary[:1000],
         actor=actor,
         about=complaint,
-        automatic=True,
-    )
-    timeline_record(
-        customer=customer,
         event=TimelineEvent.RETURN_REGISTERED if is_return else TimelineEvent.COMPLAINT_REGISTERED,
-        actor=actor,
-        summary=summary,
-        about=complaint,
+        event_summary=summary,
     )
     return complaint
 
@@ -824,7 +818,7 @@ def feedback_answer(*, feedback: Feedback, answer: str, channel: str, actor: Use
     feedback.full_clean()
     _sign_history(feedback, actor, "Answered")
     feedback.save(update_fields=["answer", "answered_at", "answered_by", "updated_by"])
-    communication_record(
+    exchange_record(
         customer=feedback.customer,
         channel=channel,
         direction=Direction.TO_CUSTOMER,
@@ -832,13 +826,7 @@ def feedback_answer(*, feedback: Feedback, answer: str, channel: str, actor: Use
         summary=answer[:1000],
         actor=actor,
         about=feedback,
-        automatic=True,
-    )
-    timeline_record(
-        customer=feedback.customer,
         event=TimelineEvent.FEEDBACK_ANSWERED,
-        actor=actor,
-        summary=answer,
-        about=feedback,
+        event_summary=answer,
     )
     return feedback
