@@ -61,6 +61,9 @@ INSTALLED_APPS = [
     "liaison.quality",
     "liaison.communications",
     "liaison.documents",
+    "liaison.satisfaction",
+    "liaison.management",
+    "liaison.records",
 ]
 
 MIDDLEWARE = [
