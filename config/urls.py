@@ -15,6 +15,9 @@ api_v1 = [
     path("", include("liaison.orders.api_urls")),
     path("", include("liaison.production.api_urls")),
     path("", include("liaison.quality.api_urls")),
+    path("", include("liaison.satisfaction.api_urls")),
+    path("", include("liaison.management.api_urls")),
+    path("", include("liaison.records.api_urls")),
 ]
 
 urlpatterns = [
@@ -27,6 +30,9 @@ urlpatterns = [
     path("orders/", include("liaison.orders.urls")),
     path("quality/", include("liaison.quality.urls")),
     path("documents/", include("liaison.documents.urls")),
+    path("satisfaction/", include("liaison.satisfaction.urls")),
+    path("management/", include("liaison.management.urls")),
+    path("records/", include("liaison.records.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

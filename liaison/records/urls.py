@@ -1,0 +1,7 @@
+"""Workflow pages of the records app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "records"
+
+urlpatterns: list = []
