@@ -58,8 +58,14 @@ _VIEW_QUALITY = [
     "quality.view_caparequest",
     "quality.view_feedback",
 ]
+# Management reviews: the calendar, minutes and decided actions are read by every role, since
+# an action may fall to any department (ISO 9001 9.3.3); the pack needs its sources' permissions.
+_VIEW_REVIEWS = ["management.view_reviewmeeting", "management.view_reviewaction"]
+# A department head owns review actions and reports them done (object rule: their own).
+_OWN_REVIEW_ACTIONS = ["management.change_reviewaction"]
 _SALES = [
     *_VIEW_MASTER_DATA,
+    *_VIEW_REVIEWS,
     *_VIEW_COMMUNICATIONS,
     *_VIEW_ORDERS,
     *_SIGN_REVIEW,
@@ -107,6 +113,7 @@ _SALES_ADMIN = [
 ]
 _QC = [
     *_VIEW_MASTER_DATA,
+    *_VIEW_REVIEWS,
     *_VIEW_COMMUNICATIONS,
     *_VIEW_QUALITY,
     "core.view_attachment",
@@ -128,9 +135,11 @@ _QC = [
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SALES_STAFF: _SALES,
     Role.SALES_ADMIN: _SALES_ADMIN,
-    Role.SALES_HEAD: [*_SALES_ADMIN, "core.view_department", "orders.void_order", "quality.void_complaint"],
+    Role.SALES_HEAD: [
+        *_SALES_ADMIN, *_OWN_REVIEW_ACTIONS, "core.view_department", "orders.void_order", "quality.void_complaint"
+    ],
     Role.QC_INSPECTOR: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW],
-    Role.QC_HEAD: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW, "core.view_department"],
+    Role.QC_HEAD: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW, *_OWN_REVIEW_ACTIONS, "core.view_department"],
     # R-3.2: workshops see their notices (object rule: their own workshop) and mark progress.
     Role.WORKSHOP_LEAD: [
         "stock.view_product",
@@ -145,9 +154,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "production.progress_productionnotice",
         "quality.view_caparequest",
         "quality.implement_caparequest",
+        *_VIEW_REVIEWS,
     ],
     Role.WAREHOUSE_CLERK: [
         *_VIEW_ORDERS,
+        *_VIEW_REVIEWS,
         *_SIGN_REVIEW,
         "stock.add_outboundslip",
         "stock.export_outboundslip",
@@ -164,7 +175,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "core.add_attachment",
     ],
     # R-3.4: the responsible department carries out the CAPA (object rule: its own department).
-    Role.RESPONSIBLE_MEMBER: ["quality.view_caparequest", "quality.implement_caparequest"],
+    Role.RESPONSIBLE_MEMBER: ["quality.view_caparequest", "quality.implement_caparequest", *_VIEW_REVIEWS],
     Role.MANAGEMENT: [
         *_VIEW_MASTER_DATA,
         *_VIEW_COMMUNICATIONS,
@@ -173,6 +184,13 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "core.view_department",
         "core.view_attachment",  # reads the scans behind the records it reviews
         "customers.export_customer",
+        # Top management plans and holds its reviews and decides their actions (管理評審).
+        *_VIEW_REVIEWS,
+        "management.add_reviewmeeting",
+        "management.change_reviewmeeting",
+        "management.hold_reviewmeeting",
+        "management.add_reviewaction",
+        "management.change_reviewaction",
     ],
     Role.ADMINISTRATOR: [
         *_SALES_ADMIN,

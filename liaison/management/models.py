@@ -32,6 +32,7 @@ class ReviewMeeting(FSMModelMixin, AuditedModel):
         _("status"), max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.PLANNED, protected=True
     )
     held_at = models.DateTimeField(_("held at"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("management review meeting")
@@ -70,6 +71,7 @@ class ReviewAction(FSMModelMixin, AuditedModel):
     )
     outcome = models.TextField(_("outcome"), blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("management review action")

@@ -1,0 +1,270 @@
+"""Writes of the management review app: plan, change, hold and cancel meetings; decide and close actions.
+
+Top management plans a meeting (numbered ``MR-yyyy-nnnn``), records its minutes when
+it has taken place, and decides actions with an owner and a due date. The owner (or
+top management) reports an action done with its outcome. Nothing is deleted: a
+meeting or an action that is not needed any more is cancelled with its reason.
+"""
+
+import datetime as dt
+
+from django.db import transaction
+from django_fsm import can_proceed
+
+from liaison.core import clock
+from liaison.core.errors import LiaisonError, refuse
+from liaison.core.models import User
+from liaison.core.services import has_role_permission, number_next, sign_history
+from liaison.management import rules as perms
+from liaison.management.errors import ACTIONS, MESSAGES, Code
+from liaison.management.models import ReviewAction, ReviewMeeting
+from liaison.management.states import MeetingStatus
+
+MEETING_TYPE = "MR"
+# Fields a meeting update may change.
+MEETING_FIELDS = ("title", "meeting_date", "chair", "agenda", "minutes")
+
+
+def _refuse(code: Code, **kwargs) -> LiaisonError:
+    return refuse(MESSAGES, code, **kwargs)
+
+
+def _require(actor: User | None, perm: str, action: str) -> None:
+    if not has_role_permission(actor, perm):
+        raise _refuse(Code.NOT_ALLOWED, forbidden=True, action=ACTIONS[action])
+
+
+def _text(value) -> str:
+    return (value or "").strip()
+
+
+def _status(record) -> str:
+    return str(record.get_status_display()).lower()
+
+
+def _check_chair(chair: User | None) -> None:
+    if chair is None or not chair.is_active or not perms.is_manager(chair):
+        raise _refuse(Code.CHAIR_NOT_MANAGER, field="chair", chair=str(chair or "—"))
+
+
+def _check_participants(participants) -> list[User]:
+    participants = list(participants or [])
+    for user in participants:
+        if not user.is_active:
+            raise _refuse(Code.PARTICIPANT_INACTIVE, field="participants", user=str(user))
+    return participants
+
+
+def _locked_meeting(meeting: ReviewMeeting) -> ReviewMeeting:
+    return ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
+
+
+def _locked_action(action: ReviewAction) -> ReviewAction:
+    return ReviewAction.objects.select_for_update(of=("self",)).select_related("meeting", "owner").get(pk=action.pk)
+
+
+@transaction.atomic
+def meeting_plan(
+    *,
+    title: str,
+    meeting_date: dt.date,
+    chair: User,
+    actor: User,
+    participants=(),
+    agenda: str = "",
+) -> ReviewMeeting:
+    """Put a management review on the calendar; survey rounds are planned from its date (R-5.6.3)."""
+    _require(actor, perms.PLAN, "plan")
+    title = _text(title)
+    if not title:
+        raise _refuse(Code.TITLE_REQUIRED, field="title")
+    if meeting_date is None:
+        raise _refuse(Code.DATE_REQUIRED, field="meeting_date")
+    _check_chair(chair)
+    participants = _check_participants(participants)
+    meeting = ReviewMeeting(
+        title=title,
+        meeting_date=meeting_date,
+        chair=chair,
+        agenda=_text(agenda),
+        created_by=actor,
+        updated_by=actor,
+    )
+    meeting.full_clean(exclude=["number", "status"])
+    meeting.number = number_next(doc_type=MEETING_TYPE)
+    sign_history(meeting, actor=actor, reason="Planned")
+    meeting.save()
+    meeting.participants.set(participants)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(*, meeting: ReviewMeeting, actor: User, reason: str = "", participants=None, **changes) -> ReviewMeeting:
+    """Change a meeting's title, date, chair, participants, agenda or minutes.
+
+    Free while the meeting is planned; once held, only with a reason, kept in its
+    history; a cancelled meeting is not changed. Only the fields given are changed.
+    """
+    _require(actor, perms.CHANGE, "change")
+    unknown = set(changes) - set(MEETING_FIELDS)
+    if unknown:
+        raise TypeError(f"meeting_update() got unexpected fields: {', '.join(sorted(unknown))}")
+    meeting = _locked_meeting(meeting)
+    if meeting.status == MeetingStatus.CANCELLED:
+        raise _refuse(Code.MEETING_CANCELLED, conflict=True, number=meeting.number)
+    reason = _text(reason)
+    if meeting.status == MeetingStatus.HELD and not reason:
+        raise _refuse(Code.REASON_REQUIRED, field="reason", number=meeting.number, status=_status(meeting))
+    for name in ("title", "agenda", "minutes"):
+        if name in changes:
+            changes[name] = _text(changes[name])
+    if "title" in changes and not changes["title"]:
+        raise _refuse(Code.TITLE_REQUIRED, field="title")
+    if "meeting_date" in changes and changes["meeting_date"] is None:
+        raise _refuse(Code.DATE_REQUIRED, field="meeting_date")
+    if "chair" in changes and changes["chair"] != meeting.chair:
+        _check_chair(changes["chair"])
+    if "minutes" in changes and meeting.status == MeetingStatus.HELD and not changes["minutes"]:
+        raise _refuse(Code.MINUTES_REQUIRED, field="minutes", number=meeting.number)
+    changed = [name for name, value in changes.items() if getattr(meeting, name) != value]
+    new_participants = None
+    if participants is not None:
+        new_participants = _check_participants(participants)
+        if {user.pk for user in new_participants} == set(meeting.participants.values_list("pk", flat=True)):
+            new_participants = None
+    if not changed and new_participants is None:
+        raise _refuse(Code.NOTHING_CHANGED, number=meeting.number)
+    for name in changed:
+        setattr(meeting, name, changes[name])
+    meeting.full_clean(exclude=["status"])
+    sign_history(meeting, actor=actor, reason=reason or "Changed while planned")
+    meeting.save(update_fields=[*changed, "updated_by"])
+    if new_participants is not None:
+        meeting.participants.set(new_participants)
+    return meeting
+
+
+@transaction.atomic
+def meeting_hold(*, meeting: ReviewMeeting, minutes: str, actor: User, actions=()) -> ReviewMeeting:
+    """Record that the meeting took place, with its minutes and the actions it decided.
+
+    ``actions``: dicts with ``description``, ``owner`` and ``due_date``; each is checked
+    like ``action_add``, and a refused one leaves the meeting planned.
+    """
+    _require(actor, perms.HOLD, "hold")
+    meeting = _locked_meeting(meeting)
+    if not can_proceed(meeting.hold):
+        raise _refuse(
+            Code.MEETING_NOT_PLANNED, conflict=True, number=meeting.number, status=_status(meeting),
+            action=ACTIONS["hold"],
+        )
+    minutes = _text(minutes)
+    if not minutes:
+        raise _refuse(Code.MINUTES_REQUIRED, field="minutes", number=meeting.number)
+    today = clock.today()
+    if meeting.meeting_date > today:
+        raise _refuse(
+            Code.MEETING_IN_FUTURE, conflict=True, number=meeting.number,
+            date=meeting.meeting_date.isoformat(), today=today.isoformat(),
+        )
+    if actions:
+        _require(actor, perms.ADD_ACTION, "add_action")
+    meeting.hold()
+    meeting.minutes = minutes
+    meeting.held_at = clock.now()
+    sign_history(meeting, actor=actor, reason="Held: minutes recorded")
+    meeting.save(update_fields=["status", "minutes", "held_at", "updated_by"])
+    for action in actions:
+        _action_create(meeting=meeting, actor=actor, **action)
+    return meeting
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: ReviewMeeting, reason: str, actor: User) -> ReviewMeeting:
+    """Cancel a planned meeting; it stays on the calendar, marked, with the reason."""
+    _require(actor, perms.CHANGE, "cancel")
+    meeting = _locked_meeting(meeting)
+    if not can_proceed(meeting.cancel):
+        raise _refuse(
+            Code.MEETING_NOT_PLANNED, conflict=True, number=meeting.number, status=_status(meeting),
+            action=ACTIONS["cancel"],
+        )
+    reason = _text(reason)
+    if not reason:
+        raise _refuse(Code.CANCEL_REASON_REQUIRED, field="reason", what=meeting.number)
+    meeting.cancel()
+    meeting.cancel_reason = reason[:300]
+    sign_history(meeting, actor=actor, reason=f"Cancelled: {reason}")
+    meeting.save(update_fields=["status", "cancel_reason", "updated_by"])
+    return meeting
+
+
+def _action_create(
+    *, meeting: ReviewMeeting, description: str, owner: User, due_date: dt.date, actor: User
+) -> ReviewAction:
+    description = _text(description)
+    if not description:
+        raise _refuse(Code.ACTION_DESCRIPTION_REQUIRED, field="description")
+    if owner is None or not owner.is_active or not perms.can_complete_action(owner, None):
+        raise _refuse(Code.ACTION_OWNER_CANNOT_COMPLETE, field="owner", owner=str(owner or "—"))
+    if due_date is None or due_date < meeting.meeting_date:
+        raise _refuse(
+            Code.ACTION_DUE_BEFORE_MEETING, field="due_date",
+            due_date=due_date.isoformat() if due_date else "—", meeting_date=meeting.meeting_date.isoformat(),
+        )
+    action = ReviewAction(
+        meeting=meeting, description=description, owner=owner, due_date=due_date, created_by=actor, updated_by=actor
+    )
+    action.full_clean(exclude=["status"])
+    sign_history(action, actor=actor, reason=f"Decided at {meeting.number}")
+    action.save()
+    return action
+
+
+@transaction.atomic
+def action_add(
+    *, meeting: ReviewMeeting, description: str, owner: User, due_date: dt.date, actor: User
+) -> ReviewAction:
+    """Record an action the meeting decided: what, who owns it, by when (only on a held meeting)."""
+    _require(actor, perms.ADD_ACTION, "add_action")
+    meeting = _locked_meeting(meeting)
+    if meeting.status != MeetingStatus.HELD:
+        raise _refuse(Code.MEETING_NOT_HELD, conflict=True, number=meeting.number, status=_status(meeting))
+    return _action_create(meeting=meeting, description=description, owner=owner, due_date=due_date, actor=actor)
+
+
+@transaction.atomic
+def action_complete(*, action: ReviewAction, outcome: str, actor: User) -> ReviewAction:
+    """The owner (or top management) reports the action done, with what was done."""
+    _require(actor, perms.COMPLETE, "complete")
+    action = _locked_action(action)
+    if not perms.can_complete_action(actor, action):
+        raise _refuse(Code.ACTION_NOT_YOURS, forbidden=True, owner=str(action.owner))
+    if not can_proceed(action.complete):
+        raise _refuse(Code.ACTION_NOT_OPEN, conflict=True, status=_status(action), action=ACTIONS["complete"])
+    outcome = _text(outcome)
+    if not outcome:
+        raise _refuse(Code.OUTCOME_REQUIRED, field="outcome")
+    action.complete()
+    action.outcome = outcome
+    action.done_at = clock.now()
+    sign_history(action, actor=actor, reason="Done")
+    action.save(update_fields=["status", "outcome", "done_at", "updated_by"])
+    return action
+
+
+@transaction.atomic
+def action_cancel(*, action: ReviewAction, reason: str, actor: User) -> ReviewAction:
+    """Top management drops an action that is no longer needed, with the reason."""
+    _require(actor, perms.HOLD, "cancel_action")
+    action = _locked_action(action)
+    if not can_proceed(action.cancel):
+        raise _refuse(Code.ACTION_NOT_OPEN, conflict=True, status=_status(action), action=ACTIONS["cancel_action"])
+    reason = _text(reason)
+    if not reason:
+        raise _refuse(Code.CANCEL_REASON_REQUIRED, field="reason", what=str(action))
+    action.cancel()
+    action.cancel_reason = reason[:300]
+    sign_history(action, actor=actor, reason=f"Cancelled: {reason}")
+    action.save(update_fields=["status", "cancel_reason", "updated_by"])
+    return action
