@@ -111,3 +111,26 @@ def capa_visible_to(*, user: User, queryset: QuerySet | None = None) -> QuerySet
     if user.department_id is None:
         return queryset.none()
     return queryset.filter(department_id=user.department_id)
+
+
+# --- work waiting (My inbox) -------------------------------------------------------------------
+
+
+def capa_to_implement(*, department_id: int, today: dt.date | None = None) -> QuerySet[CapaRequest]:
+    """Requests issued to one department and not yet implemented, most late first: one query."""
+    return capa_queryset(today=today).filter(department_id=department_id, status=CapaStatus.ISSUED).order_by(
+        "due_date", "pk"
+    )
+
+
+def capa_to_verify(*, today: dt.date | None = None) -> QuerySet[CapaRequest]:
+    """Requests waiting on QC: implemented (verify execution), or due for the effectiveness check: one query."""
+    today = today or clock.today()
+    return (
+        capa_queryset(today=today)
+        .filter(
+            Q(status=CapaStatus.IMPLEMENTED)
+            | Q(status=CapaStatus.EXECUTION_VERIFIED, effectiveness_check_date__lte=today)
+        )
+        .order_by("due_date", "pk")
+    )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from liaison.core import clock
@@ -26,7 +26,7 @@ from liaison.quality.models import (
     NonconformanceRecord,
     ReturnLine,
 )
-from liaison.quality.states import ComplaintStatus
+from liaison.quality.states import CapaStatus, CauseCategory, ComplaintStatus
 from liaison.stock.models import OutboundSlipLine
 from liaison.stock.selectors import slip_list
 
@@ -36,6 +36,7 @@ OPEN = (
     ComplaintStatus.INVESTIGATED,
     ComplaintStatus.RESULT_RECORDED,
 )
+CAPA_OPEN = (CapaStatus.ISSUED, CapaStatus.IMPLEMENTED, CapaStatus.EXECUTION_VERIFIED)
 
 
 def _moment(today: dt.date | None) -> tuple[dt.datetime, dt.date]:
@@ -229,3 +230,127 @@ def feedback_list(
     if unanswered_only:
         queryset = queryset.filter(answered_at__isnull=True)
     return queryset.order_by("-received_at", "-pk")
+
+
+# --- work waiting (My inbox) and the dashboard -----------------------------------------------
+
+
+def _with_customer(queryset: QuerySet[Complaint]) -> QuerySet[Complaint]:
+    return with_timers(queryset.select_related("customer"))
+
+
+def complaints_to_acknowledge() -> QuerySet[Complaint]:
+    """Registered complaints Sales has not yet passed to QC, late first: one query."""
+    return _with_customer(Complaint.objects.filter(status=ComplaintStatus.REGISTERED))
+
+
+def complaints_to_investigate() -> QuerySet[Complaint]:
+    """Complaints passed to QC and not yet investigated, late first: one query."""
+    return _with_customer(Complaint.objects.filter(status=ComplaintStatus.ACKNOWLEDGED))
+
+
+def _capa_of_complaint(**filters) -> Exists:
+    return Exists(
+        CapaRequest.objects.filter(
+            source_type__app_label="quality", source_type__model="complaint", source_id=OuterRef("pk"), **filters
+        )
+    )
+
+
+def complaints_awaiting_result() -> QuerySet[Complaint]:
+    """Investigated complaints whose result QC can record now, late first: one query.
+
+    Not at fault; or at fault with CAPA requests issued and all of them closed. A return
+    waits until all its goods are inspected (R-5.5.1.2, R-5.5.2.2).
+    """
+    not_inspected = Exists(ReturnLine.objects.filter(complaint=OuterRef("pk"), inspected_at__isnull=True))
+    return _with_customer(
+        Complaint.objects.filter(status=ComplaintStatus.INVESTIGATED)
+        .filter(~Q(company_at_fault=True) | (_capa_of_complaint() & ~_capa_of_complaint(status__in=CAPA_OPEN)))
+        .exclude(not_inspected)
+    )
+
+
+def complaints_to_feed_back() -> QuerySet[Complaint]:
+    """Complaints whose result is recorded and not yet fed back to the customer, late first: one query."""
+    return _with_customer(Complaint.objects.filter(status=ComplaintStatus.RESULT_RECORDED))
+
+
+def returns_to_inspect() -> QuerySet[Complaint]:
+    """Returns with goods QC has not inspected yet, late first: one query."""
+    from liaison.quality.services import INSPECTABLE
+
+    waiting = Exists(ReturnLine.objects.filter(complaint=OuterRef("pk"), inspected_at__isnull=True))
+    return _with_customer(Complaint.objects.filter(status__in=INSPECTABLE).filter(waiting))
+
+
+def nonconformances_to_dispose() -> QuerySet[NonconformanceRecord]:
+    """Nonconformance records whose disposition is not decided, oldest first: one query."""
+    return nonconformance_list(undecided_only=True).order_by("created_at", "pk")
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` months earlier (the month's last day when it is shorter)."""
+    index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(index, 12)
+    first_of_next = dt.date(year + (month == 11), (month + 1) % 12 + 1, 1)
+    return dt.date(year, month + 1, min(day.day, (first_of_next - dt.timedelta(days=1)).day))
+
+
+@dataclass(frozen=True)
+class CauseBar:
+    category: str
+    label: str
+    count: int
+    cumulative_percent: float
+
+
+def complaint_figures(*, today: dt.date | None = None) -> dict[str, int]:
+    """Open complaints and returns, and how many of them are overdue: one query."""
+    now, today = _moment(today)
+    acknowledge, resolve = _overdue_conditions(now=now, today=today)
+    return Complaint.objects.aggregate(
+        open=Count("pk", filter=Q(status__in=OPEN)),
+        overdue=Count("pk", filter=acknowledge | resolve),
+    )
+
+
+def complaint_cause_pareto(*, today: dt.date | None = None, months: int = 12) -> list[CauseBar]:
+    """Complaints by 6M cause over the last ``months`` months, most frequent first, with cumulative %: one query.
+
+    Counted by complaint date; void complaints and those not yet investigated (no cause) are left out.
+    """
+    today = today or clock.today()
+    since = _months_before(today, months)
+    rows = (
+        Complaint.objects.filter(complaint_date__gt=since, complaint_date__lte=today)
+        .exclude(status=ComplaintStatus.VOID)
+        .exclude(cause_category="")
+        .values("cause_category")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts = sorted(((row["count"], row["cause_category"]) for row in rows), key=lambda item: (-item[0], item[1]))
+    total = sum(count for count, _ in counts)
+    bars, running = [], 0
+    for count, category in counts:
+        running += count
+        bars.append(
+            CauseBar(
+                category=category,
+                label=str(CauseCategory(category).label),
+                count=count,
+                cumulative_percent=round(100 * running / total, 1),
+            )
+        )
+    return bars
+
+
+def replacement_documents(*, complaint: Complaint) -> tuple[list, list]:
+    """The 補貨 outbound slips and production notices issued to replace a return's goods: four queries."""
+    from liaison.quality.services import _replacement_mark
+
+    mark = _replacement_mark(complaint)
+    slips = list(slip_list(customer=complaint.customer, replenishment=True).filter(note=mark))
+    notices = list(notice_list(replenishment=True).filter(instructions=mark))
+    return slips, notices

@@ -1,0 +1,283 @@
+"""Forms of the complaint (F6) and CAPA (F7) pages: they collect input for one service call, nothing more.
+
+Every rule of the procedure is checked by the services (``services.py``, ``capa.py``);
+a refusal comes back as a ``LiaisonError`` and the view puts it on the form
+(``add_service_error``), beside the field concerned, with everything typed still there.
+"""
+
+import datetime as dt
+
+from django import forms
+from django.contrib.admin.options import HORIZONTAL
+from django.utils.translation import gettext_lazy as _
+from unfold.widgets import UnfoldAdminRadioSelectWidget, UnfoldAdminTextInputWidget
+
+from liaison.core import clock, procedure
+from liaison.core.errors import LiaisonError
+from liaison.core.models import Department
+from liaison.orders import selectors as order_selectors
+from liaison.orders.forms import (
+    CustomerChoiceField,
+    DateInput,
+    Form,
+    YesNoField,
+    _quantity,
+    _select,
+    _textarea,
+)
+from liaison.quality.services import WHY_CHAIN_MAX
+from liaison.quality.states import CauseCategory, ComplaintChannel, ComplaintKind, Disposition, Effectiveness
+
+# A service names the input it refuses; some inputs are several boxes on the page.
+FIELD_ON_PAGE = {"why_chain": "why_1", "return_lines": None, "source": None}
+
+
+def add_service_error(form: forms.Form, error: LiaisonError) -> None:
+    """Show a service's refusal on the field it concerns, or above the form."""
+    field = FIELD_ON_PAGE.get(error.field, error.field)
+    form.add_error(field if field in form.fields else None, str(error))
+
+
+def _text_input():
+    return UnfoldAdminTextInputWidget()
+
+
+# Registering a complaint or a return (R-5.5.1.1, R-5.5.2.1)
+
+
+class ComplaintRegisterForm(Form):
+    customer = CustomerChoiceField(
+        label=_("customer"), queryset=order_selectors.customer_choices(), widget=_select()
+    )
+    kind = forms.ChoiceField(
+        label=_("kind"),
+        choices=ComplaintKind.choices,
+        initial=ComplaintKind.COMPLAINT,
+        widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
+    )
+    channel = forms.ChoiceField(label=_("received by"), choices=ComplaintChannel.choices, widget=_select())
+    complaint_date = forms.DateField(label=_("complaint date"), widget=DateInput())
+    content = forms.CharField(label=_("content of the complaint"), widget=_textarea(4))
+    order = forms.TypedChoiceField(
+        label=_("order"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=_select(),
+        help_text=_("Where known: the customer's order the complaint is about; choose the customer first."),
+    )
+    product = forms.ModelChoiceField(
+        label=_("product"), queryset=order_selectors.product_choices(), required=False, widget=_select()
+    )
+    lot = forms.CharField(label=_("lot / batch"), max_length=60, required=False, widget=_text_input())
+    requested_remedy = forms.CharField(label=_("remedy the customer asks for"), required=False, widget=_textarea())
+
+    def __init__(self, *args, customer=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("complaint_date", clock.today())
+        if customer is None and self.is_bound:
+            customer = self.fields["customer"].queryset.filter(pk=self.data.get("customer") or None).first()
+        self.orders = {order.pk: order for order in order_selectors.order_list(customer=customer)[:100]} if customer else {}
+        self.fields["order"].choices = [("", "—")] + [
+            (order.pk, f"{order.number}{' · ' + order.customer_po if order.customer_po else ''}")
+            for order in self.orders.values()
+        ]
+
+    def clean_order(self):
+        pk = self.cleaned_data.get("order")
+        return self.orders.get(pk) if pk else None
+
+
+class ReturnLineForm(Form):
+    product = forms.ModelChoiceField(label=_("product"), queryset=order_selectors.product_choices(), widget=_select())
+    quantity = _quantity(label=_("quantity returned"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].widget.attrs["data-role"] = "product"
+
+
+class BaseReturnLineFormSet(forms.BaseFormSet):
+    def lines(self) -> list[dict]:
+        return [
+            {"product": form.cleaned_data["product"], "quantity": form.cleaned_data["quantity"]}
+            for form in self.forms
+            if form.cleaned_data
+        ]
+
+    def add_service_error(self, error: LiaisonError) -> bool:
+        """Put a refusal about one product on that product's lines; False when no line is concerned."""
+        product = error.params.get("product")
+        placed = False
+        for form in self.forms:
+            chosen = form.cleaned_data.get("product") if hasattr(form, "cleaned_data") else None
+            if product and chosen is not None and str(chosen) == product:
+                form.add_error("quantity", str(error))
+                placed = True
+        return placed
+
+
+ReturnLineFormSet = forms.formset_factory(ReturnLineForm, formset=BaseReturnLineFormSet, extra=1, can_delete=False)
+
+
+def return_line_formset(data=None) -> BaseReturnLineFormSet:
+    return ReturnLineFormSet(data, prefix="lines")
+
+
+# The complaint page (R-5.5.1.1 – R-5.5.2.3)
+
+
+class AcknowledgeForm(Form):
+    """Sales passes the complaint to QC; nothing to type."""
+
+
+class InvestigateForm(Form):
+    cause_category = forms.ChoiceField(
+        label=_("cause (6M)"), choices=[("", "—"), *CauseCategory.choices], widget=_select()
+    )
+    root_cause = forms.CharField(label=_("root cause"), required=False, widget=_textarea())
+    containment = forms.CharField(label=_("containment taken"), required=False, widget=_textarea())
+    company_at_fault = YesNoField(label=_("company at fault"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The 5-why chain: one box per "why?", the first required by the service.
+        for index in range(1, WHY_CHAIN_MAX + 1):
+            self.fields[f"why_{index}"] = forms.CharField(
+                label=_("why %(n)s?") % {"n": index}, max_length=300, required=False, widget=_text_input()
+            )
+        order = ["cause_category", *(f"why_{i}" for i in range(1, WHY_CHAIN_MAX + 1)), "root_cause"]
+        self.order_fields([*order, "containment", "company_at_fault"])
+        # Empty boxes are allowed here; the service refuses an empty chain.
+        self.fields["cause_category"].required = False
+
+    def why_chain(self) -> list[str]:
+        return [self.cleaned_data[f"why_{i}"] for i in range(1, WHY_CHAIN_MAX + 1) if self.cleaned_data.get(f"why_{i}")]
+
+    def why_fields(self):
+        return [self[f"why_{i}"] for i in range(1, WHY_CHAIN_MAX + 1)]
+
+
+class CapaIssueForm(Form):
+    department = forms.ModelChoiceField(label=_("responsible department"), queryset=None, widget=_select())
+    problem = forms.CharField(label=_("problem"), widget=_textarea(3))
+    due_date = forms.DateField(label=_("due date"), widget=DateInput())
+    effectiveness_criterion = forms.CharField(
+        label=_("effectiveness criterion"),
+        widget=_textarea(),
+        help_text=_("How QC will judge the action effective, e.g. no complaint of the kind for three months."),
+    )
+    effectiveness_check_date = forms.DateField(label=_("effectiveness checked on"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.filter(active=True).order_by("kind", "code")
+        today = clock.today()
+        self.initial.setdefault("due_date", today + dt.timedelta(days=procedure.setting("CAPA_DUE_DAYS")))
+        self.initial.setdefault(
+            "effectiveness_check_date", today + dt.timedelta(days=procedure.setting("CAPA_EFFECTIVENESS_CHECK_DAYS"))
+        )
+
+
+class InspectForm(Form):
+    """QC's inspection of one returned line: everything that arrived is good or nonconforming."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput())
+    arrived = _quantity(label=_("quantity arrived"))
+    good = _quantity(label=_("passed inspection"))
+    nonconforming = _quantity(label=_("nonconforming"))
+    replacement_needed = _quantity(label=_("replacement needed"), required=False)
+    nonconformity = forms.CharField(
+        label=_("nonconformity"),
+        required=False,
+        widget=_textarea(),
+        help_text=_("What is wrong with the nonconforming goods; they go to a nonconformance record."),
+    )
+
+
+class DisposeForm(Form):
+    record = forms.IntegerField(widget=forms.HiddenInput())
+    disposition = forms.ChoiceField(label=_("disposition"), choices=[("", "—"), *Disposition.choices], widget=_select())
+    concession_authorised_by = forms.CharField(
+        label=_("concession authorised by"),
+        max_length=100,
+        required=False,
+        widget=_text_input(),
+        help_text=_("Required for a concession."),
+    )
+    note = forms.CharField(label=_("disposition note"), required=False, widget=_textarea())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["disposition"].required = False  # the service names the missing choice
+
+
+class ReplaceForm(Form):
+    workshop = forms.ModelChoiceField(label=_("workshop"), queryset=None, required=False, widget=_select())
+    due_date = forms.DateField(label=_("due date"), required=False, widget=DateInput())
+
+    def __init__(self, *args, workshops=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["workshop"].queryset = Department.objects.filter(pk__in=[w.pk for w in workshops])
+        self.fields["workshop"].choices = [("", "—")] + [(w.pk, str(w)) for w in workshops]
+
+
+class ResultForm(Form):
+    result = forms.CharField(label=_("handling result"), widget=_textarea(3))
+
+
+class FeedBackForm(Form):
+    channel = forms.ChoiceField(
+        label=_("channel"), choices=ComplaintChannel.choices, initial=ComplaintChannel.PHONE, widget=_select()
+    )
+    contact = forms.CharField(
+        label=_("contact at the customer"), max_length=100, required=False, widget=_text_input()
+    )
+    summary = forms.CharField(label=_("feedback to the customer"), widget=_textarea(3))
+
+    def feedback_text(self) -> str:
+        """What goes on F6 and F5: the text, preceded by whom it was told to when given."""
+        contact, summary = self.cleaned_data.get("contact", "").strip(), self.cleaned_data["summary"]
+        return f"{contact}: {summary}" if contact else summary
+
+
+class CloseForm(Form):
+    """Close the complaint; refused until the result has been fed back (R-5.5.1.3)."""
+
+
+# The CAPA page (R-5.5.1.2, R-3.4)
+
+
+class CapaReviewForm(Form):
+    note = forms.CharField(label=_("note"), required=False, widget=_textarea())
+
+
+class CapaImplementForm(Form):
+    corrective_action = forms.CharField(label=_("corrective action"), required=False, widget=_textarea(3))
+    preventive_action = forms.CharField(label=_("preventive action"), required=False, widget=_textarea(3))
+    implementation = forms.CharField(
+        label=_("implementation"),
+        required=False,
+        widget=_textarea(3),
+        help_text=_("What was done, by whom and when."),
+    )
+
+
+class CapaVerifyExecutionForm(Form):
+    note = forms.CharField(label=_("note"), required=False, widget=_textarea())
+
+
+class CapaVerifyEffectivenessForm(Form):
+    effectiveness = forms.ChoiceField(
+        label=_("effectiveness"),
+        choices=Effectiveness.choices,
+        required=False,
+        widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
+    )
+    note = forms.CharField(label=_("note"), required=False, widget=_textarea())
+    new_due_date = forms.DateField(
+        label=_("new due date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Partly or not effective: the request goes back to the department, due on this date."),
+    )
