@@ -1,0 +1,313 @@
+"""The management review pack (R-5.6.7, R-3.3): everything one meeting reviews, in one place.
+
+The pack covers the period since the previous meeting (or the last six months) and
+brings: (a) customer satisfaction — the survey round's analysis and the CAPA requests
+raised for dissatisfied customers; (b) QC's complaint handling report; (c) the status
+of CAPA requests; (d) what became of earlier reviews' actions; (e) delivery performance
+from production notices; (f) this meeting's agenda, minutes and actions.
+
+Sections (a) and (b) come from other apps through the two adapters below, so the pack
+still builds while those apps are being written: a missing piece shows as "not
+available" instead of breaking the meeting's pack.
+"""
+
+import dataclasses
+import datetime as dt
+import decimal
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from liaison.core import clock
+from liaison.management import selectors
+from liaison.management.models import ReviewAction, ReviewMeeting
+
+
+@dataclass
+class Figure:
+    """One labelled number of a chart or a table (a criterion's mean, a round's index, …)."""
+
+    label: str
+    value: float | None
+
+
+@dataclass
+class SatisfactionSection:
+    """Section (a): the survey round of the meeting and its analysis (R-5.6.4), and its CAPAs (R-5.6.6)."""
+
+    survey_round: selectors.SurveyRoundInfo | None
+    analysis_available: bool = False
+    sent: int | None = None
+    returned: int | None = None
+    void: int | None = None
+    response_rate: float | None = None  # percent
+    index: float | None = None  # weighted satisfaction index
+    csat: float | None = None  # percent satisfied
+    criteria: list[Figure] = field(default_factory=list)
+    distribution: list[Figure] = field(default_factory=list)
+    trend: list[Figure] = field(default_factory=list)
+    customers: list[Figure] = field(default_factory=list)
+    capas: list = field(default_factory=list)
+    raw: dict | None = None  # the analysis as the satisfaction app gave it, for the API
+
+
+@dataclass
+class ReviewPack:
+    meeting: ReviewMeeting
+    previous: ReviewMeeting | None
+    start: dt.date
+    end: dt.date
+    made_at: dt.datetime
+    satisfaction: SatisfactionSection
+    complaints: object | None  # quality.report.ComplaintHandlingReport, None while that app has none
+    capa: selectors.CapaStatusSummary
+    previous_actions: list[ReviewAction]
+    delivery: selectors.DeliveryPerformance
+
+    @property
+    def actions(self) -> list[ReviewAction]:
+        return list(self.meeting.actions.all())
+
+    @property
+    def number(self) -> str:
+        return f"{self.meeting.number}-P"
+
+
+# --- adapters to other apps ----------------------------------------------------------------------
+
+
+def _number(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        return round(float(value), 2)
+    except (TypeError, ValueError):
+        return None
+
+
+def _attr(obj, *names, default=None):
+    """The first of ``names`` that ``obj`` has (attribute or key)."""
+    for name in names:
+        if isinstance(obj, dict) and name in obj:
+            return obj[name]
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return default
+
+
+def _figures(items, label_names, value_names) -> list[Figure]:
+    if items is None:
+        return []
+    if isinstance(items, dict):
+        return [Figure(str(key), _number(value)) for key, value in items.items()]
+    figures = []
+    for item in items:
+        if isinstance(item, (tuple, list)) and len(item) == 2:
+            figures.append(Figure(str(item[0]), _number(item[1])))
+            continue
+        label = _attr(item, *label_names, default="")
+        figures.append(Figure(str(label() if callable(label) else label), _number(_attr(item, *value_names))))
+    return figures
+
+
+def _plain(value):
+    """The analysis as JSON-friendly data (dataclasses, dates, decimals, querysets)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_plain(item) for item in value]
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _round_analysis_function():
+    """``satisfaction.selectors.round_analysis`` when the satisfaction app provides it, else None.
+
+    TODO(satisfaction): the analysis is expected as
+    ``round_analysis(*, survey_round) -> RoundAnalysis`` (response rate, mean per criterion,
+    weighted index, CSAT, distribution, trend against earlier rounds, per customer). Once it
+    lands, replace the attribute guessing in ``_satisfaction_from`` with its real fields.
+    """
+    try:
+        from liaison.satisfaction import selectors as satisfaction_selectors
+    except ImportError:
+        return None
+    return getattr(satisfaction_selectors, "round_analysis", None)
+
+
+def _satisfaction_from(section: SatisfactionSection, analysis) -> None:
+    rate = _number(_attr(analysis, "response_rate", "response_rate_percent"))
+    if rate is not None and rate <= 1:
+        rate = round(rate * 100, 1)
+    csat = _number(_attr(analysis, "csat", "csat_percent"))
+    if csat is not None and csat <= 1:
+        csat = round(csat * 100, 1)
+    section.analysis_available = True
+    section.sent = _attr(analysis, "sent", "forms_sent", "counted")
+    section.returned = _attr(analysis, "returned", "forms_returned")
+    section.void = _attr(analysis, "void", "forms_void", "voided")
+    section.response_rate = rate
+    section.csat = csat
+    section.index = _number(_attr(analysis, "weighted_index", "index", "overall_index"))
+    section.criteria = _figures(
+        _attr(analysis, "criteria", "per_criterion", "criterion_means"), ("label", "name", "criterion"), ("mean",)
+    )
+    section.distribution = _figures(
+        _attr(analysis, "distribution"), ("score", "label"), ("count", "forms", "answers", "value")
+    )
+    section.trend = _figures(
+        _attr(analysis, "trend", "rounds"), ("label", "number", "round", "round_number"), ("index", "weighted_index")
+    )
+    section.customers = _figures(
+        _attr(analysis, "customers", "per_customer"), ("customer_name", "customer", "name"), ("index", "weighted_index", "mean")
+    )
+    section.raw = _plain(analysis)
+
+
+def satisfaction_section(*, meeting: ReviewMeeting, start: dt.date, end: dt.date) -> SatisfactionSection:
+    """Section (a): the meeting's survey round, its analysis when available, and the survey CAPAs of the period."""
+    from liaison.quality import capa_selectors
+    from liaison.quality.states import CapaSource
+
+    rounds = selectors.survey_rounds_for([meeting.pk])
+    section = SatisfactionSection(survey_round=rounds.get(meeting.pk))
+    zone = timezone.get_current_timezone()
+    since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
+    until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    section.capas = list(
+        capa_selectors.capa_queryset()
+        .filter(Q(source_kind=CapaSource.SURVEY) & Q(created_at__gte=since, created_at__lt=until))
+        .order_by("created_at", "pk")
+    )
+    analyse = _round_analysis_function()
+    if analyse is None or section.survey_round is None:
+        return section
+    from django.apps import apps
+
+    survey_round = apps.get_model("satisfaction", "SurveyRound").objects.get(pk=section.survey_round.pk)
+    _satisfaction_from(section, analyse(survey_round=survey_round))
+    return section
+
+
+def complaint_report(*, start: dt.date, end: dt.date):
+    """Section (b): QC's complaint handling report (R-3.3), or None while the quality app has none."""
+    try:
+        from liaison.quality.report import complaint_handling_report
+    except ImportError:
+        return None
+    return complaint_handling_report(start=start, end=end)
+
+
+# --- the pack ------------------------------------------------------------------------------------
+
+
+def pack_build(*, meeting_pk: int, today: dt.date | None = None) -> ReviewPack:
+    """Gather a meeting's pack (raises ``ReviewMeeting.DoesNotExist``); a fixed number of queries."""
+    today = today or clock.today()
+    meeting = selectors.meeting_get(pk=meeting_pk)
+    previous = selectors.meeting_previous(meeting=meeting)
+    start, end = selectors.review_period(meeting=meeting, previous=previous)
+    return ReviewPack(
+        meeting=meeting,
+        previous=previous,
+        start=start,
+        end=end,
+        made_at=clock.now(),
+        satisfaction=satisfaction_section(meeting=meeting, start=start, end=end),
+        complaints=complaint_report(start=start, end=end),
+        capa=selectors.capa_status(start=start, end=end, today=today),
+        previous_actions=selectors.previous_review_actions(meeting=meeting, previous=previous, today=today),
+        delivery=selectors.delivery_performance(start=start, end=end, today=today),
+    )
+
+
+def _person(user) -> str | None:
+    if user is None:
+        return None
+    return user.get_full_name() or user.get_username()
+
+
+def _action_dict(action: ReviewAction) -> dict:
+    return {
+        "id": action.pk,
+        "meeting": action.meeting.number,
+        "description": action.description,
+        "owner": action.owner_id,
+        "owner_name": _person(action.owner),
+        "due_date": action.due_date.isoformat(),
+        "status": action.status,
+        "is_overdue": bool(getattr(action, "is_overdue", False)),
+        "outcome": action.outcome,
+    }
+
+
+def _figure_list(figures: list[Figure]) -> list[dict]:
+    return [{"label": figure.label, "value": figure.value} for figure in figures]
+
+
+def pack_as_dict(pack: ReviewPack) -> dict:
+    """The pack as plain data for the API."""
+    meeting = pack.meeting
+    survey = pack.satisfaction
+    capa = pack.capa
+    return {
+        "meeting": {
+            "id": meeting.pk,
+            "number": meeting.number,
+            "title": meeting.title,
+            "meeting_date": meeting.meeting_date.isoformat(),
+            "status": meeting.status,
+            "chair_name": _person(meeting.chair),
+            "agenda": meeting.agenda,
+            "minutes": meeting.minutes,
+            "actions": [_action_dict(action) for action in pack.actions],
+        },
+        "previous_meeting": pack.previous.number if pack.previous else None,
+        "period_start": pack.start.isoformat(),
+        "period_end": pack.end.isoformat(),
+        "made_at": pack.made_at.isoformat(),
+        "satisfaction": {
+            "survey_round": survey.survey_round.number if survey.survey_round else None,
+            "survey_round_status": survey.survey_round.status if survey.survey_round else None,
+            "analysis_available": survey.analysis_available,
+            "response_rate": survey.response_rate,
+            "index": survey.index,
+            "csat": survey.csat,
+            "criteria": _figure_list(survey.criteria),
+            "distribution": _figure_list(survey.distribution),
+            "trend": _figure_list(survey.trend),
+            "customers": _figure_list(survey.customers),
+            "capa_requests": [
+                {"number": record.number, "status": record.status, "customer": str(record.customer or "")}
+                for record in survey.capas
+            ],
+            "analysis": survey.raw,
+        },
+        "complaint_report": _plain(pack.complaints) if pack.complaints is not None else None,
+        "capa": {
+            "counts": dict(capa.counts),
+            "issued_in_period": dict(capa.issued_in_period),
+            "overdue": [
+                {
+                    "number": record.number,
+                    "department": str(record.department),
+                    "due_date": record.due_date.isoformat(),
+                    "status": record.status,
+                }
+                for record in capa.overdue
+            ],
+        },
+        "previous_actions": [_action_dict(action) for action in pack.previous_actions],
+        "delivery": {
+            "rows": [row.as_dict() for row in pack.delivery.rows],
+            "total": pack.delivery.total.as_dict(),
+        },
+    }
