@@ -5,6 +5,7 @@ review pack brings to the meeting: delivery performance from production notices
 (R-3.2), the status of CAPA requests, and the actions of earlier reviews.
 """
 
+import calendar
 import datetime as dt
 import statistics
 from dataclasses import dataclass, field
@@ -104,15 +105,15 @@ def meeting_calendar(*, today: dt.date | None = None) -> Calendar:
     today = today or clock.today()
     meetings = list(meeting_queryset().order_by("meeting_date", "pk"))
     rounds = survey_rounds_for(meeting.pk for meeting in meetings)
-    calendar = Calendar()
+    found = Calendar()
     for meeting in meetings:
         entry = CalendarEntry(meeting=meeting, survey_round=rounds.get(meeting.pk))
         if meeting.meeting_date >= today and meeting.status == MeetingStatus.PLANNED:
-            calendar.upcoming.append(entry)
+            found.upcoming.append(entry)
         else:
-            calendar.past.append(entry)
-    calendar.past.reverse()
-    return calendar
+            found.past.append(entry)
+    found.past.reverse()
+    return found
 
 
 def _actions() -> QuerySet[ReviewAction]:
@@ -144,14 +145,8 @@ def meeting_previous(*, meeting: ReviewMeeting) -> ReviewMeeting | None:
 
 def months_before(day: dt.date, months: int) -> dt.date:
     """The same day ``months`` earlier (the month's last day when it has no such day)."""
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    for candidate in range(day.day, 27, -1):
-        try:
-            return dt.date(year, month + 1, candidate)
-        except ValueError:
-            continue
-    return dt.date(year, month + 1, 28)
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
 def review_period(*, meeting: ReviewMeeting, previous: ReviewMeeting | None) -> tuple[dt.date, dt.date]:
