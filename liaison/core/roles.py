@@ -63,6 +63,14 @@ _VIEW_QUALITY = [
 _VIEW_REVIEWS = ["management.view_reviewmeeting", "management.view_reviewaction"]
 # A department head owns review actions and reports them done (object rule: their own).
 _OWN_REVIEW_ACTIONS = ["management.change_reviewaction"]
+# Satisfaction surveys: questionnaires, rounds, F10 forms and their scores.
+_VIEW_SATISFACTION = [
+    "satisfaction.view_questionnairetemplate",
+    "satisfaction.view_criterion",
+    "satisfaction.view_surveyround",
+    "satisfaction.view_surveyform",
+    "satisfaction.view_surveyscore",
+]
 _SALES = [
     *_VIEW_MASTER_DATA,
     *_VIEW_REVIEWS,
@@ -98,9 +106,24 @@ _SALES = [
     "customers.export_customer",
     "core.view_attachment",
     "core.add_attachment",
+    # Sales runs the satisfaction surveys: plans and sends rounds, enters and chases forms.
+    *_VIEW_SATISFACTION,
+    "satisfaction.add_surveyround",
+    "satisfaction.change_surveyround",
+    "satisfaction.send_surveyround",
+    "satisfaction.add_surveyform",
+    "satisfaction.change_surveyform",
+    "satisfaction.enter_surveyform",
+    "satisfaction.chase_surveyform",
+    "satisfaction.flag_surveyform",
+    "satisfaction.export_surveyform",
 ]
 _SALES_ADMIN = [
     *_SALES,
+    "satisfaction.add_questionnairetemplate",
+    "satisfaction.change_questionnairetemplate",
+    "satisfaction.add_criterion",
+    "satisfaction.change_criterion",
     # R-5.2.3.3: the sales administrator issues production notices; with the head, decides reviews.
     "orders.decide_reviewround",
     "production.add_productionnotice",
@@ -116,6 +139,7 @@ _QC = [
     *_VIEW_REVIEWS,
     *_VIEW_COMMUNICATIONS,
     *_VIEW_QUALITY,
+    *_VIEW_SATISFACTION,  # QC issues the CAPA request for a dissatisfied customer
     "core.view_attachment",
     "core.add_attachment",
     # R-5.5.1.2, R-5.5.1.3, R-5.5.2.2: QC investigates, inspects returns, issues and verifies CAPA,
@@ -136,7 +160,8 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SALES_STAFF: _SALES,
     Role.SALES_ADMIN: _SALES_ADMIN,
     Role.SALES_HEAD: [
-        *_SALES_ADMIN, *_OWN_REVIEW_ACTIONS, "core.view_department", "orders.void_order", "quality.void_complaint"
+        *_SALES_ADMIN, *_OWN_REVIEW_ACTIONS, "core.view_department", "orders.void_order", "quality.void_complaint",
+        "satisfaction.void_surveyform",
     ],
     Role.QC_INSPECTOR: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW],
     Role.QC_HEAD: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW, *_OWN_REVIEW_ACTIONS, "core.view_department"],
@@ -181,6 +206,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_VIEW_COMMUNICATIONS,
         *_VIEW_ORDERS,
         *_VIEW_QUALITY,
+        *_VIEW_SATISFACTION,
         "core.view_department",
         "core.view_attachment",  # reads the scans behind the records it reviews
         "customers.export_customer",
@@ -197,6 +223,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "orders.void_order",
         "production.progress_productionnotice",
         "quality.void_complaint",
+        "satisfaction.void_surveyform",
         "stock.add_stockmove",
         "core.view_department",
         "core.add_department",

@@ -1,0 +1,34 @@
+import pytest
+from django.utils import translation
+
+from liaison.core import clock
+
+# Today in the project's calendar: the tests see the same dates every day they run.
+TODAY = clock.dt.date(2026, 11, 27)
+
+
+@pytest.fixture(autouse=True)
+def today():
+    with clock.frozen(TODAY):
+        yield TODAY
+
+
+@pytest.fixture
+def english():
+    """Messages compared word for word are compared in English."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def sales(db):
+    from liaison.satisfaction.tests.factories import sales
+
+    return sales()
+
+
+@pytest.fixture
+def qc(db):
+    from liaison.satisfaction.tests.factories import qc
+
+    return qc()
