@@ -235,6 +235,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "authtoken.view_tokenproxy",
         "authtoken.add_tokenproxy",
         "authtoken.delete_tokenproxy",
+        # The security log and login throttling: read the log, unlock a locked-out sign-in.
+        "security.view_securityevent",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
+        "axes.view_accesslog",
+        "axes.view_accessfailurelog",
     ],
 }
 

@@ -8,6 +8,7 @@ with 403 for roles the procedure does not give it; the services check again.
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -27,6 +28,7 @@ def source_reference(record) -> str | None:
     return f"{record.source_type.app_label}.{record.source_type.model}:{record.source_id}"
 
 
+@extend_schema_field(OpenApiTypes.STR)
 class SourceField(serializers.Field):
     """A source given as ``"app_label.model:id"`` (``"quality.complaint:12"``), or null."""
 

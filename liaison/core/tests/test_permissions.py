@@ -57,6 +57,8 @@ PAGES = {
     "feedback_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
     "api_complaint_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
     "api_complaint_detail": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    "security_log": {R.ADMINISTRATOR},
+    "login_attempts": {R.ADMINISTRATOR},
 }
 
 
@@ -125,6 +127,8 @@ def url_of(page: str, customer: Customer) -> str:
         "nonconformance_list": reverse("admin:quality_nonconformancerecord_changelist"),
         "feedback_list": reverse("admin:quality_feedback_changelist"),
         "api_complaint_list": "/api/v1/complaints/",
+        "security_log": reverse("admin:security_securityevent_changelist"),
+        "login_attempts": reverse("admin:axes_accessattempt_changelist"),
     }[page]
 
 

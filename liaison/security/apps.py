@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SecurityConfig(AppConfig):
+    name = "liaison.security"
+    label = "security"
+    verbose_name = _("Security")
+
+    def ready(self) -> None:
+        from liaison.security import signals  # noqa: F401  (connects the sign-in receivers)
