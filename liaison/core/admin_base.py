@@ -6,13 +6,16 @@ Records are never deleted here; they are voided or marked inactive.
 """
 
 from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from liaison.core.errors import LiaisonError
+from liaison.core.errors import MESSAGES, CoreErrorCode, LiaisonError
 
 
 class ChangeReasonForm(forms.ModelForm):
@@ -40,6 +43,23 @@ class LiaisonAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def delete_view(self, request, object_id, extra_context=None):
+        """Records are voided, never erased (R-5.7): refuse with the reason, not a bare 403."""
+        context = {
+            **admin.site.each_context(request),
+            "title": _("Cannot delete"),
+            "opts": self.model._meta,
+            "message": MESSAGES[CoreErrorCode.RECORD_NOT_DELETABLE],
+        }
+        return TemplateResponse(request, "admin/not_deletable.html", context, status=403)
+
+    def changelist_view(self, request, extra_context=None):
+        """The bulk "delete selected" action is refused with the same reason."""
+        if request.method == "POST" and request.POST.get("action") == "delete_selected":
+            messages.error(request, MESSAGES[CoreErrorCode.RECORD_NOT_DELETABLE])
+            return HttpResponseRedirect(request.get_full_path())
+        return super().changelist_view(request, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
         if not hasattr(self.model, "history"):

@@ -6,3 +6,8 @@ class RecordsConfig(AppConfig):
     name = "liaison.records"
     label = "records"
     verbose_name = _("Records and retention")
+
+    def ready(self):
+        from liaison.records import guard
+
+        guard.connect()

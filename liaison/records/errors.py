@@ -1,0 +1,50 @@
+"""Error codes of the records app (retention, legal holds, disposal)."""
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class RecordsErrorCode(StrEnum):
+    RECORD_OPEN = "record_open"
+    RECORD_RETAINED = "record_retained"
+    RECORD_PAST_RETENTION = "record_past_retention"
+    PART_OF_RECORD = "part_of_record"
+    LOG_NOT_DELETABLE = "disposal_log_not_deletable"
+    NOT_ADMINISTRATOR = "not_administrator"
+    REASON_REQUIRED = "reason_required"
+    PERIOD_INVALID = "period_invalid"
+    RECORD_TYPE_UNKNOWN = "record_type_unknown"
+    RECORD_NOT_FOUND = "record_not_found"
+    ALREADY_ON_HOLD = "already_on_hold"
+    HOLD_RELEASED = "hold_released"
+    NOT_ALLOWED_TO_HOLD = "not_allowed_to_hold"
+
+
+MESSAGES = {
+    RecordsErrorCode.RECORD_OPEN: _(
+        "%(record)s cannot be deleted: it is still open, and it is kept for %(period)s after it is closed "
+        "or voided (R-5.7). Void it instead of deleting it."
+    ),
+    RecordsErrorCode.RECORD_RETAINED: _(
+        "%(record)s cannot be deleted: it is kept until %(until)s (retention %(period)s, R-5.7). "
+        "Void it instead of deleting it."
+    ),
+    RecordsErrorCode.RECORD_PAST_RETENTION: _(
+        "%(record)s is past its retention, but only the disposal job removes it, after archiving it "
+        "and logging the disposal (R-5.7)."
+    ),
+    RecordsErrorCode.PART_OF_RECORD: _(
+        "%(record)s is part of a retained record; it is removed only with that record, by the disposal "
+        "job (R-5.7)."
+    ),
+    RecordsErrorCode.LOG_NOT_DELETABLE: _("The disposal log is kept for ever; its entries cannot be deleted."),
+    RecordsErrorCode.NOT_ADMINISTRATOR: _("Only an administrator may change a retention policy."),
+    RecordsErrorCode.REASON_REQUIRED: _("Give the reason for this change; it is kept in the history."),
+    RecordsErrorCode.PERIOD_INVALID: _("A retention period needs at least one month, and under 12 extra months."),
+    RecordsErrorCode.RECORD_TYPE_UNKNOWN: _("“%(code)s” is not a record type kept under a retention policy."),
+    RecordsErrorCode.RECORD_NOT_FOUND: _("There is no %(type)s with id %(id)s."),
+    RecordsErrorCode.ALREADY_ON_HOLD: _("%(record)s is already on legal hold."),
+    RecordsErrorCode.HOLD_RELEASED: _("This legal hold was released already."),
+    RecordsErrorCode.NOT_ALLOWED_TO_HOLD: _("You may not place or release legal holds."),
+}

@@ -1,0 +1,159 @@
+"""Reads of the records app: retention ends, what is due for disposal, the overview (R-5.7).
+
+Boundary: a record's retention ends exactly its policy's period after it was closed or
+voided, and it may be disposed of only once that moment has passed — a review round
+decided exactly 2 years ago today is still retained; one decided 2 years and 1 day ago
+is due. In queries: ``retention_start < now − period``.
+"""
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Min, Q
+from django.utils import timezone
+
+from liaison.core import clock, procedure
+from liaison.core.models import Department
+from liaison.records import registry
+from liaison.records.models import DisposalLogEntry, LegalHold, RetentionPolicy
+from liaison.records.registry import RecordType
+
+
+def add_months(moment: dt.datetime, months: int) -> dt.datetime:
+    """``moment`` moved by ``months`` calendar months (the day clamped to the month's end)."""
+    index = moment.year * 12 + (moment.month - 1) + months
+    year, month = divmod(index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def add_months_date(day: dt.date, months: int) -> dt.date:
+    return add_months(dt.datetime.combine(day, dt.time.min), months).date()
+
+
+def default_policy(record_type: RecordType) -> RetentionPolicy:
+    """The procedure's default for a type with no policy row yet (not saved)."""
+    return RetentionPolicy(record_type=record_type.code, years=procedure.setting("RETENTION_YEARS"), months=0)
+
+
+def policies() -> dict[str, RetentionPolicy]:
+    """Every record type's policy, by code; a missing row reads as the procedure's default (1 query)."""
+    rows = {policy.record_type: policy for policy in RetentionPolicy.objects.select_related("department")}
+    return {record_type.code: rows.get(record_type.code) or default_policy(record_type) for record_type in
+            registry.REGISTRY.values()}
+
+
+def owner_of(record_type: RecordType, policy: RetentionPolicy, departments: list[Department]) -> str:
+    """The policy's department, else the first active department of the type's usual kind."""
+    if policy.department_id:
+        return str(policy.department)
+    for department in departments:
+        if department.kind == record_type.owner_kind and department.active:
+            return str(department)
+    return str(dict(Department._meta.get_field("kind").choices).get(record_type.owner_kind, record_type.owner_kind))
+
+
+def cutoff(policy: RetentionPolicy, now: dt.datetime | None = None) -> dt.datetime:
+    """Records whose retention started before this moment are past retention."""
+    return add_months(now or clock.now(), -policy.total_months)
+
+
+def retention_end(policy: RetentionPolicy, start: dt.datetime | None) -> dt.datetime | None:
+    return add_months(start, policy.total_months) if start is not None else None
+
+
+def held_ids(code: str) -> set[int]:
+    return set(LegalHold.objects.filter(record_type=code, released_at__isnull=True).values_list("object_id", flat=True))
+
+
+def is_held(code: str, object_id: int) -> bool:
+    return LegalHold.objects.filter(record_type=code, object_id=object_id, released_at__isnull=True).exists()
+
+
+def past_retention(record_type: RecordType, policy: RetentionPolicy, now: dt.datetime | None = None):
+    """Records of the type whose retention has ended (on hold or not), oldest first."""
+    if not policy.active:
+        return record_type.queryset().none()
+    return (
+        record_type.queryset()
+        .filter(retention_start__isnull=False, retention_start__lt=cutoff(policy, now))
+        .order_by("retention_start", "pk")
+    )
+
+
+def due_for_disposal(record_type: RecordType, policy: RetentionPolicy, now: dt.datetime | None = None):
+    """Records past retention and not on legal hold, oldest first."""
+    return past_retention(record_type, policy, now).exclude(pk__in=held_ids(record_type.code))
+
+
+def record_retention(instance) -> tuple[RecordType, RetentionPolicy, dt.datetime | None] | None:
+    """The type, policy and retention start of one record, or None if it is not a kept record."""
+    record_type = registry.for_model(type(instance))
+    if record_type is None:
+        return None
+    policy = policies()[record_type.code]
+    start = record_type.queryset().filter(pk=instance.pk).values_list("retention_start", flat=True).first()
+    return record_type, policy, start
+
+
+@dataclass
+class OverviewRow:
+    record_type: RecordType
+    policy: RetentionPolicy
+    owner: str
+    total: int
+    in_retention: int
+    past_retention: int
+    due_this_month: int
+    on_hold: int
+    next_disposal: dt.datetime | None
+
+
+def overview(now: dt.datetime | None = None) -> list[OverviewRow]:
+    """Per installed record type: owner, period and counts (3 queries, plus 1 per type).
+
+    ``due_this_month``: not on hold, and retention ended already or ends before the month is
+    out. ``next_disposal``: when the next record still in retention becomes due.
+    """
+    now = now or clock.now()
+    local = timezone.localdate(now)
+    month_end = timezone.make_aware(dt.datetime.combine(add_months_date(local.replace(day=1), 1), dt.time.min))
+    all_policies = policies()
+    departments = list(Department.objects.all())
+    holds: dict[str, set[int]] = {}
+    for code, object_id in LegalHold.objects.filter(released_at__isnull=True).values_list("record_type", "object_id"):
+        holds.setdefault(code, set()).add(object_id)
+    rows = []
+    for record_type in registry.record_types():
+        policy = all_policies[record_type.code]
+        held = holds.get(record_type.code, set())
+        limit = cutoff(policy, now)
+        month_limit = cutoff(policy, month_end)
+        past = Q(retention_start__isnull=False, retention_start__lt=limit)
+        figures = record_type.model._default_manager.annotate(retention_start=record_type.retention_start()).aggregate(
+            total=Count("pk"),
+            past=Count("pk", filter=past),
+            due=Count("pk", filter=Q(retention_start__lt=month_limit) & ~Q(pk__in=held)),
+            next_start=Min("retention_start", filter=Q(retention_start__gte=limit)),
+        )
+        active = policy.active
+        rows.append(
+            OverviewRow(
+                record_type=record_type,
+                policy=policy,
+                owner=owner_of(record_type, policy, departments),
+                total=figures["total"],
+                in_retention=figures["total"] - (figures["past"] if active else 0),
+                past_retention=figures["past"] if active else 0,
+                due_this_month=figures["due"] if active else 0,
+                on_hold=len(held),
+                next_disposal=retention_end(policy, figures["next_start"]) if active else None,
+            )
+        )
+    return rows
+
+
+def disposal_log(*, record_type: str | None = None):
+    queryset = DisposalLogEntry.objects.select_related("run", "policy").order_by("-disposed_at", "-pk")
+    return queryset.filter(record_type=record_type) if record_type else queryset
