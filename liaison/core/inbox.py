@@ -73,6 +73,23 @@ def _notice_items(user, today: dt.date) -> list[InboxItem]:
     return items
 
 
+def _review_action_items(user, today: dt.date) -> list[InboxItem]:
+    """The management review actions the user owns and has not reported done (one query)."""
+    from liaison.management import selectors
+
+    if not user.has_perm("management.change_reviewaction"):
+        return []
+    items = []
+    for action in selectors.actions_open(owner=user, today=today):
+        title = _("Management review %(meeting)s: %(action)s") % {
+            "meeting": action.meeting.number,
+            "action": action.description[:60],
+        }
+        link = action.meeting.get_absolute_url() + "#actions"
+        items.append(_item("review_action", title, link, action.due_date, today, "task_alt"))
+    return items
+
+
 def inbox_for(*, user) -> list[InboxItem]:
     """Return the work waiting on ``user``: overdue items first, then by due date (undated last)."""
     from liaison.orders import selectors
@@ -109,6 +126,7 @@ def inbox_for(*, user) -> list[InboxItem]:
             link = _order_link(clarification.order, "clarifications")
             items.append(_item("clarification", title, link, clarification.first_required, today, "help"))
     items += _notice_items(user, today)
+    items += _review_action_items(user, today)
     if user.has_perm("orders.change_order"):
         for order in selectors.orders_awaiting_reply():
             title = _("Reply the delivery date of %(order)s to %(customer)s") % {

@@ -102,6 +102,23 @@ def sidebar(request) -> list[dict]:
             ],
         },
         {
+            "title": _("Management review"),
+            "items": [
+                {
+                    "title": _("Review calendar"),
+                    "icon": "event_note",
+                    "link": reverse_lazy("management:calendar"),
+                    "permission": _can("management.view_reviewmeeting"),
+                },
+                {
+                    "title": _("Review actions"),
+                    "icon": "task_alt",
+                    "link": reverse_lazy("admin:management_reviewaction_changelist"),
+                    "permission": _can("management.view_reviewaction"),
+                },
+            ],
+        },
+        {
             "title": _("Customers"),
             "items": [
                 {

@@ -2,6 +2,10 @@
 
 from rest_framework.routers import SimpleRouter
 
+from liaison.management import api
+
 router = SimpleRouter()
+router.register("review-meetings", api.ReviewMeetingViewSet, basename="review-meeting")
+router.register("review-actions", api.ReviewActionViewSet, basename="review-action")
 
 urlpatterns = router.urls

@@ -86,31 +86,6 @@ def _number(value) -> float | None:
         return None
 
 
-def _attr(obj, *names, default=None):
-    """The first of ``names`` that ``obj`` has (attribute or key)."""
-    for name in names:
-        if isinstance(obj, dict) and name in obj:
-            return obj[name]
-        if hasattr(obj, name):
-            return getattr(obj, name)
-    return default
-
-
-def _figures(items, label_names, value_names) -> list[Figure]:
-    if items is None:
-        return []
-    if isinstance(items, dict):
-        return [Figure(str(key), _number(value)) for key, value in items.items()]
-    figures = []
-    for item in items:
-        if isinstance(item, (tuple, list)) and len(item) == 2:
-            figures.append(Figure(str(item[0]), _number(item[1])))
-            continue
-        label = _attr(item, *label_names, default="")
-        figures.append(Figure(str(label() if callable(label) else label), _number(_attr(item, *value_names))))
-    return figures
-
-
 def _plain(value):
     """The analysis as JSON-friendly data (dataclasses, dates, decimals, querysets)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -129,46 +104,28 @@ def _plain(value):
 
 
 def _round_analysis_function():
-    """``satisfaction.selectors.round_analysis`` when the satisfaction app provides it, else None.
-
-    TODO(satisfaction): the analysis is expected as
-    ``round_analysis(*, survey_round) -> RoundAnalysis`` (response rate, mean per criterion,
-    weighted index, CSAT, distribution, trend against earlier rounds, per customer). Once it
-    lands, replace the attribute guessing in ``_satisfaction_from`` with its real fields.
-    """
+    """The satisfaction app's ``round_analysis(*, survey_round) -> RoundAnalysis`` (R-5.6.4), or None."""
     try:
-        from liaison.satisfaction import selectors as satisfaction_selectors
+        from liaison.satisfaction.analysis import round_analysis
     except ImportError:
         return None
-    return getattr(satisfaction_selectors, "round_analysis", None)
+    return round_analysis
 
 
 def _satisfaction_from(section: SatisfactionSection, analysis) -> None:
-    rate = _number(_attr(analysis, "response_rate", "response_rate_percent"))
-    if rate is not None and rate <= 1:
-        rate = round(rate * 100, 1)
-    csat = _number(_attr(analysis, "csat", "csat_percent"))
-    if csat is not None and csat <= 1:
-        csat = round(csat * 100, 1)
+    """Copy what the pack shows from a ``satisfaction.analysis.RoundAnalysis``."""
     section.analysis_available = True
-    section.sent = _attr(analysis, "sent", "forms_sent", "counted")
-    section.returned = _attr(analysis, "returned", "forms_returned")
-    section.void = _attr(analysis, "void", "forms_void", "voided")
-    section.response_rate = rate
-    section.csat = csat
-    section.index = _number(_attr(analysis, "weighted_index", "index", "overall_index"))
-    section.criteria = _figures(
-        _attr(analysis, "criteria", "per_criterion", "criterion_means"), ("label", "name", "criterion"), ("mean",)
-    )
-    section.distribution = _figures(
-        _attr(analysis, "distribution"), ("score", "label"), ("count", "forms", "answers", "value")
-    )
-    section.trend = _figures(
-        _attr(analysis, "trend", "rounds"), ("label", "number", "round", "round_number"), ("index", "weighted_index")
-    )
-    section.customers = _figures(
-        _attr(analysis, "customers", "per_customer"), ("customer_name", "customer", "name"), ("index", "weighted_index", "mean")
-    )
+    section.sent, section.returned, section.void = analysis.sent, analysis.returned, analysis.void
+    section.response_rate = _number(analysis.response_rate)
+    section.csat = _number(analysis.csat)
+    section.index = _number(analysis.weighted_index)
+    section.criteria = [Figure(item.label, _number(item.mean)) for item in analysis.criteria]
+    section.distribution = [Figure(str(item.score), item.count) for item in analysis.distribution]
+    section.trend = [Figure(point.round_number, _number(point.weighted_index)) for point in analysis.trend]
+    section.customers = [
+        Figure(row.customer_name + (" !" if row.dissatisfied else ""), _number(row.weighted_index))
+        for row in analysis.customers
+    ]
     section.raw = _plain(analysis)
 
 

@@ -49,5 +49,11 @@ rules.add_perm(COMPLETE, can_complete_action)
 
 
 def can_read_pack(user) -> bool:
-    """The pack shows only what its reader may already read at its sources."""
-    return user.has_perm(VIEW) and all(user.has_perm(perm) for perm in PACK_SOURCES)
+    """The pack shows only what its reader may already read at its sources, QC's report included."""
+    if not (user.is_authenticated and user.has_perm(VIEW) and all(user.has_perm(perm) for perm in PACK_SOURCES)):
+        return False
+    try:
+        from liaison.quality.report import can_view_complaint_report
+    except ImportError:
+        return True
+    return can_view_complaint_report(user)

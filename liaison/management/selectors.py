@@ -322,3 +322,31 @@ def capa_status(*, start: dt.date, end: dt.date, today: dt.date | None = None) -
         issued_in_period=issued,
         overdue=list(capa_selectors.capa_overdue(today=today)),
     )
+
+
+# --- choices for the forms ---------------------------------------------------------------------
+
+
+def _holding(codename: str) -> QuerySet[User]:
+    """Active users whose role groups give them management.<codename> (superusers too)."""
+    held = Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label="management")
+    return (
+        User.objects.filter(is_active=True)
+        .filter(held | Q(is_superuser=True))
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+def chair_choices() -> QuerySet[User]:
+    """Who may chair a review: top management (those who hold reviews)."""
+    return _holding("hold_reviewmeeting")
+
+
+def owner_choices() -> QuerySet[User]:
+    """Who may own a review action: those who can report actions done (department heads, management)."""
+    return _holding("change_reviewaction")
+
+
+def participant_choices() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).order_by("last_name", "first_name", "username")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from liaison.orders.demo import load_demo_orders
+from liaison.management.demo import load_demo_actions
 from liaison.core.models import Department, User
 from liaison.core.roles import Role
 from liaison.core.states import DepartmentKind
@@ -132,6 +133,7 @@ class Command(BaseCommand):
                 stock_move_record(product=product, direction=MoveDirection.IN, quantity=Decimal(opening),
                                   reason=MoveReason.OPENING, actor=warehouse, document_ref="OPENING")
         load_demo_orders()
+        load_demo_actions()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
