@@ -203,6 +203,12 @@ def sidebar(request) -> list[dict]:
                     "permission": _can("auth.view_group"),
                 },
                 {
+                    "title": _("Records retention"),
+                    "icon": "inventory",
+                    "link": reverse_lazy("records:overview"),
+                    "permission": _can("records.view_retentionpolicy"),
+                },
+                {
                     "title": _("API documentation"),
                     "icon": "api",
                     "link": reverse_lazy("api-docs"),

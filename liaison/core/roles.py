@@ -156,15 +156,24 @@ _QC = [
     "quality.export_complaint",
 ]
 
+# the retention overview, policies, legal holds and the disposal log (heads of the keeping departments).
+_VIEW_RETENTION = [
+    "records.view_retentionpolicy",
+    "records.view_legalhold",
+    "records.view_disposalrun",
+    "records.view_disposallogentry",
+]
+
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SALES_STAFF: _SALES,
     Role.SALES_ADMIN: _SALES_ADMIN,
     Role.SALES_HEAD: [
         *_SALES_ADMIN, *_OWN_REVIEW_ACTIONS, "core.view_department", "orders.void_order", "quality.void_complaint",
         "satisfaction.void_surveyform",
+        *_VIEW_RETENTION,
     ],
     Role.QC_INSPECTOR: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW],
-    Role.QC_HEAD: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW, *_OWN_REVIEW_ACTIONS, "core.view_department"],
+    Role.QC_HEAD: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW, *_OWN_REVIEW_ACTIONS, "core.view_department", *_VIEW_RETENTION],
     # workshops see their notices (object rule: their own workshop) and mark progress.
     Role.WORKSHOP_LEAD: [
         "stock.view_product",
@@ -241,6 +250,11 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "axes.delete_accessattempt",
         "axes.view_accesslog",
         "axes.view_accessfailurelog",
+        # retention policies (changed with a reason), legal holds; the disposal log is read-only.
+        *_VIEW_RETENTION,
+        "records.change_retentionpolicy",
+        "records.add_legalhold",
+        "records.change_legalhold",
     ],
 }
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from liaison.records import audit_views
+from liaison.records import audit_views, views
 
 app_name = "records"
 
@@ -10,4 +10,5 @@ urlpatterns: list = [
     path("audit/", audit_views.audit_search, name="audit"),
     path("audit/export/", audit_views.audit_export, name="audit-export"),
     path("history/<str:app_label>/<str:model_name>/<int:pk>/", audit_views.record_history, name="history"),
+    path("retention/", views.overview, name="overview"),
 ]

@@ -59,6 +59,12 @@ PAGES = {
     "api_complaint_detail": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
     "security_log": {R.ADMINISTRATOR},
     "login_attempts": {R.ADMINISTRATOR},
+    # the retention overview, its policies and the disposal log.
+    "retention_overview": {R.SALES_HEAD, R.QC_HEAD, R.ADMINISTRATOR},
+    "retention_policy_list": {R.SALES_HEAD, R.QC_HEAD, R.ADMINISTRATOR},
+    "disposal_log": {R.SALES_HEAD, R.QC_HEAD, R.ADMINISTRATOR},
+    "api_retention_overview": {R.SALES_HEAD, R.QC_HEAD, R.ADMINISTRATOR},
+    "api_disposal_log": {R.SALES_HEAD, R.QC_HEAD, R.ADMINISTRATOR},
 }
 
 
@@ -127,6 +133,11 @@ def url_of(page: str, customer: Customer) -> str:
         "nonconformance_list": reverse("admin:quality_nonconformancerecord_changelist"),
         "feedback_list": reverse("admin:quality_feedback_changelist"),
         "api_complaint_list": "/api/v1/complaints/",
+        "retention_overview": reverse("records:overview"),
+        "retention_policy_list": reverse("admin:records_retentionpolicy_changelist"),
+        "disposal_log": reverse("admin:records_disposallogentry_changelist"),
+        "api_retention_overview": "/api/v1/retention-overview/",
+        "api_disposal_log": "/api/v1/disposal-log/",
         "security_log": reverse("admin:security_securityevent_changelist"),
         "login_attempts": reverse("admin:axes_accessattempt_changelist"),
     }[page]
@@ -171,3 +182,4 @@ def test_r_4_sidebar_shows_only_the_roles_menus(client, user_with_role, role):
     assert (reverse("admin:orders_order_changelist") in html) == (role in PAGES["order_log"])
     assert (reverse("orders:register") in html) == (role in PAGES["order_register"])
     assert (reverse("admin:quality_complaint_changelist") in html) == (role in PAGES["complaint_list"])
+    assert (reverse("records:overview") in html) == (role in PAGES["retention_overview"])
