@@ -250,7 +250,7 @@ class ComplaintHandlingReport:
 
     @property
     def number(self) -> str:
-        return f"{NUMBER_PREFIX}-{self.start:%Y%m%d}-{self.end:%Y%m%d}"
+        return f"{NUMBER_PREFIX}-{self.start:%y%m%d}-{self.end:%y%m%d}"
 
     @property
     def as_of(self) -> dt.date:
