@@ -10,4 +10,7 @@ urlpatterns = [
     path("f4/<int:pk>.pdf", views.f4_production_notice, name="f4"),
     path("f5/<int:pk>.pdf", views.f5_communication_record, name="f5"),
     path("f8/<int:pk>.pdf", views.f8_outbound_slip, name="f8"),
+    path("f6/<int:pk>.pdf", views.f6_complaint, name="f6"),
+    path("f7/<int:pk>.pdf", views.f7_capa_request, name="f7"),
+    path("complaint-report.pdf", views.complaint_handling_report, name="complaint-report"),
 ]

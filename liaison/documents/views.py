@@ -12,7 +12,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from liaison.core import clock
-from liaison.documents import forms, selectors
+from liaison.core.errors import LiaisonError
+from liaison.documents import forms, forms_quality, selectors
+from liaison.quality import report as complaint_report
 
 PERM_F1 = "orders.view_order"
 PERM_F2 = "orders.view_reviewround"
@@ -20,6 +22,8 @@ PERM_F3 = "orders.view_changeentry"
 PERM_F4 = "production.view_productionnotice"
 PERM_F5 = "communications.view_communicationrecord"
 PERM_F8 = "stock.view_outboundslip"
+PERM_F6 = "quality.view_complaint"
+PERM_F7 = "quality.view_caparequest"
 
 
 def _language(request) -> str:
@@ -115,3 +119,35 @@ def f8_outbound_slip(request, pk: int):
     slip = _load(selectors.slip_for_f8, pk=pk)
     _require(request.user, PERM_F8, slip)
     return _pdf(forms.render_f8(slip, language=_language(request)), slip.number)
+
+
+@login_required
+def f6_complaint(request, pk: int):
+    _require(request.user, PERM_F6)
+    record = _load(forms_quality.complaint_for_f6, pk=pk)
+    _require(request.user, PERM_F6, record.complaint)
+    return _pdf(forms_quality.render_f6(record, language=_language(request)), record.complaint.number)
+
+
+@login_required
+def f7_capa_request(request, pk: int):
+    """F7 for whoever reads the request: QC, Sales, management; a department only its own (R-3.4)."""
+    _require(request.user, PERM_F7)
+    capa = _load(forms_quality.capa_for_f7, pk=pk)
+    _require(request.user, PERM_F7, capa)
+    return _pdf(forms_quality.render_f7(capa, language=_language(request)), capa.number)
+
+
+@login_required
+def complaint_handling_report(request):
+    """QC's complaint handling report (R-3.3); ``?start=`` and ``?end=`` default to the last six months."""
+    if not complaint_report.can_view_complaint_report(request.user):
+        raise PermissionDenied
+    language = _language(request)
+    try:
+        start, end = complaint_report.report_period(start=request.GET.get("start"), end=request.GET.get("end"))
+    except LiaisonError as error:
+        with translation.override(language):
+            return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
+    report = complaint_report.complaint_handling_report(start=start, end=end)
+    return _pdf(forms_quality.render_complaint_report(report, language=language), report.number)
