@@ -7,6 +7,7 @@ Records are never deleted here; they are voided or marked inactive.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -16,9 +17,13 @@ from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from liaison.core.errors import MESSAGES, CoreErrorCode, LiaisonError
+from liaison.records.audit import is_closed
+from liaison.records.concurrency import VersionedFormMixin
 
 
-class ChangeReasonForm(forms.ModelForm):
+class ChangeReasonForm(VersionedFormMixin, forms.ModelForm):
+    """A back-office change: refused if someone saved since it was opened; a closed record needs a reason."""
+
     change_reason = forms.CharField(
         label=_("Reason for change"),
         required=False,
@@ -26,6 +31,17 @@ class ChangeReasonForm(forms.ModelForm):
         widget=UnfoldAdminTextInputWidget,
         help_text=_("Kept in the record's history."),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        # The status as stored: clean() runs before the form's values are put on the instance.
+        if self.instance.pk is not None and is_closed(self.instance) and not cleaned.get("change_reason", "").strip():
+            self.add_error(
+                "change_reason",
+                _("This record is “%(status)s”: give the reason for changing it; it is kept in its history.")
+                % {"status": self.instance.get_status_display()},
+            )
+        return cleaned
 
 
 class LiaisonAdmin(SimpleHistoryAdmin, ModelAdmin):
@@ -37,9 +53,16 @@ class LiaisonAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or self.save_service is None:
+        if obj is None or not self.has_change_permission(request, obj):
             return fieldsets
-        return [*fieldsets, (_("History"), {"fields": ["change_reason"]})]
+        wanted = []
+        if self.save_service is not None or is_closed(obj):
+            wanted.append("change_reason")
+        if issubclass(self.form, VersionedFormMixin) and hasattr(obj, "updated_at"):
+            wanted.append("version")  # hidden: the version the change is based on
+        shown = set(flatten_fieldsets(fieldsets))
+        extra = [name for name in wanted if name not in shown]
+        return [*fieldsets, (_("History"), {"fields": extra})] if extra else fieldsets
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -68,9 +91,11 @@ class LiaisonAdmin(SimpleHistoryAdmin, ModelAdmin):
         return super().history_view(request, object_id, extra_context)
 
     def save_model(self, request, obj, form, change):
-        if self.save_service is None:
-            return super().save_model(request, obj, form, change)
         reason = form.cleaned_data.get("change_reason", "") if change else ""
+        if self.save_service is None:
+            if reason:
+                obj._change_reason = reason
+            return super().save_model(request, obj, form, change)
         self.save_service(**{self.model._meta.model_name: obj}, actor=request.user, reason=reason)
 
 

@@ -7,6 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 from liaison.customers import selectors, services
 from liaison.customers.models import Contact, Customer
 from liaison.customers.states import CustomerStatus
+from liaison.records.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
 
 
 class ReasonMixin(serializers.Serializer):
@@ -16,12 +17,12 @@ class ReasonMixin(serializers.Serializer):
     )
 
 
-class ContactSerializer(ReasonMixin, serializers.ModelSerializer):
+class ContactSerializer(VersionedSerializerMixin, ReasonMixin, serializers.ModelSerializer):
     class Meta:
         model = Contact
         fields = [
             "id", "customer", "name", "position", "phone", "mobile", "fax", "email",
-            "is_primary", "active", "notes", "change_reason",
+            "is_primary", "active", "notes", "change_reason", "version",
         ]
 
     def validate_customer(self, customer):
@@ -40,7 +41,7 @@ class CustomerContactSerializer(serializers.ModelSerializer):
         ]
 
 
-class CustomerSerializer(ReasonMixin, serializers.ModelSerializer):
+class CustomerSerializer(VersionedSerializerMixin, ReasonMixin, serializers.ModelSerializer):
     contacts = CustomerContactSerializer(many=True, read_only=True)
 
     class Meta:
@@ -48,7 +49,7 @@ class CustomerSerializer(ReasonMixin, serializers.ModelSerializer):
         fields = [
             "id", "registered_name", "short_name", "address", "phone", "fax", "email",
             "business_scope", "company_profile", "status", "contacts", "created_at", "updated_at",
-            "change_reason",
+            "change_reason", "version",
         ]
         read_only_fields = ["created_at", "updated_at"]
 
@@ -87,6 +88,7 @@ class ServiceSaveMixin:
     )
 )
 class CustomerViewSet(
+    VersionedUpdateMixin,
     ServiceSaveMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -113,6 +115,7 @@ class CustomerViewSet(
 
 @extend_schema_view(list=extend_schema(parameters=[OpenApiParameter("customer", int)]))
 class ContactViewSet(
+    VersionedUpdateMixin,
     ServiceSaveMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

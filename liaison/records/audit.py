@@ -30,6 +30,7 @@ from django.db.models import ForeignKey, IntegerField, Model, OuterRef, QuerySet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField
 
 from liaison.core.models import AuditedModel, User
 from liaison.core.roles import Role, user_roles
@@ -82,6 +83,35 @@ def audited_model(key: str) -> type[Model] | None:
         if model_key(model) == key:
             return model
     return None
+
+
+def closed_states(model: type[Model]) -> frozenset[str]:
+    """The statuses in which a record of ``model`` is closed (decided, void, completed, …).
+
+    A model may name them in a ``closed_states`` attribute; otherwise they are read from
+    its FSM ``status`` field: the states no transition leaves.
+    """
+    declared = getattr(model, "closed_states", None)
+    if declared is not None:
+        return frozenset(str(state) for state in declared)
+    try:
+        status = model._meta.get_field("status")
+    except Exception:
+        return frozenset()
+    if not isinstance(status, FSMField):
+        return frozenset()
+    sources: set[str] = set()
+    for transition in status.get_all_transitions(model):
+        if transition.source in ("*", "+"):
+            return frozenset()  # a transition from anywhere: no state is final
+        sources.add(str(transition.source))
+    return frozenset(str(value) for value, _label in status.flatchoices) - sources
+
+
+def is_closed(record: Model) -> bool:
+    """True when ``record`` is in one of its type's closed states."""
+    states = closed_states(type(record))
+    return bool(states) and str(getattr(record, "status", "")) in states
 
 
 @dataclass(frozen=True)

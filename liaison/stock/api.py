@@ -9,6 +9,7 @@ from rest_framework.response import Response
 
 from liaison.customers.models import Customer
 from liaison.orders.models import Order, OrderLine
+from liaison.records.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
 from liaison.stock import selectors, services
 from liaison.stock.models import (
     OutboundSlip,
@@ -19,13 +20,14 @@ from liaison.stock.models import (
 )
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(VersionedSerializerMixin, serializers.ModelSerializer):
     class Meta:
         model = Product
-        fields = ["id", "code", "name", "specification", "unit", "active"]
+        fields = ["id", "code", "name", "specification", "unit", "active", "version"]
 
 
 class ProductViewSet(
+    VersionedUpdateMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
