@@ -284,3 +284,10 @@ def test_round_pages_read_a_fixed_number_of_queries(client, users, sales):
                 )
             )
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("role, shown", [("sales", True), ("qc", True), ("management", True), ("workshop", False)])
+def test_r_5_6_3_sidebar_has_the_satisfaction_menu_for_its_readers(client, users, role, shown):
+    html = _client(client, users[role]).get(reverse("admin:index")).content.decode()
+    assert (reverse("satisfaction:rounds") in html) == shown
+    assert (reverse("satisfaction:analysis") in html) == shown
