@@ -11,6 +11,12 @@ def _can(*perms: str):
     return check
 
 
+def _can_view_complaint_report(request) -> bool:
+    from liaison.quality.report import can_view_complaint_report
+
+    return can_view_complaint_report(request.user)
+
+
 def sidebar(request) -> list[dict]:
     """Return the sidebar groups; unfold hides items whose permission check fails."""
     groups = [
@@ -92,6 +98,12 @@ def sidebar(request) -> list[dict]:
                     "icon": "build_circle",
                     "link": reverse_lazy("admin:quality_caparequest_changelist"),
                     "permission": _can("quality.view_caparequest"),
+                },
+                {
+                    "title": _("Complaint handling report"),
+                    "icon": "query_stats",
+                    "link": reverse_lazy("quality:report"),
+                    "permission": _can_view_complaint_report,
                 },
                 {
                     "title": _("Other feedback"),

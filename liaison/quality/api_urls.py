@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from liaison.quality import api, capa_api
+from liaison.quality import api, capa_api, report_api
 
 router = SimpleRouter()
 router.register("complaints", api.ComplaintViewSet, basename="complaint")
@@ -10,4 +11,7 @@ router.register(
 )
 router.register("feedback", api.FeedbackViewSet, basename="feedback")
 router.register("capa-requests", capa_api.CapaRequestViewSet, basename="capa-request")
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("complaint-report/", report_api.ComplaintReportView.as_view(), name="complaint-report"),
+]

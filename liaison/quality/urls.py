@@ -1,6 +1,6 @@
 from django.urls import path
 
-from liaison.quality import views
+from liaison.quality import report_views, views
 
 app_name = "quality"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/result/", views.complaint_result, name="result"),
     path("<int:pk>/feedback/", views.complaint_feedback, name="feedback"),
     path("<int:pk>/close/", views.complaint_close, name="close"),
+    path("report/", report_views.complaint_report_page, name="report"),
     path("capa/<int:pk>/", views.capa_detail, name="capa"),
     path("capa/<int:pk>/review/", views.capa_review, name="capa-review"),
     path("capa/<int:pk>/implement/", views.capa_implement, name="capa-implement"),

@@ -16,6 +16,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
 from liaison.core import clock
@@ -296,3 +299,102 @@ def test_r_3_3_quick_periods_are_the_half_years():
 )
 def test_r_3_3_qc_heads_and_management_read_the_report(role, allowed):
     assert can_view_complaint_report(UserFactory(roles=[role])) is allowed
+
+
+# --- the page and the API ----------------------------------------------------------------------
+
+
+def _page(client, query: str = ""):
+    with clock.frozen(TODAY):
+        return client.get(reverse("quality:report") + query)
+
+
+@pytest.mark.parametrize("role", [Role.QC_INSPECTOR, Role.SALES_HEAD, Role.MANAGEMENT])
+def test_r_3_3_report_page_shows_the_figures_and_links_the_pdf(client, data, role):
+    client.force_login(UserFactory(roles=[role]))
+
+    response = _page(client, "?start=2026-06-01&end=2026-11-30")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    result = response.context["report"]
+    assert (result.registered, result.voided) == (4, 1)
+    for key in "abcd":
+        assert data[key].number in page
+    assert data["e"].number not in page and data["f"].number not in page
+    assert reverse("documents:complaint-report") + "?start=2026-06-01&amp;end=2026-11-30" in page
+    assert 'id="cause-chart"' in page and "Material" in page
+
+
+def test_r_3_3_report_page_defaults_to_the_last_six_months_and_offers_the_half_years(client):
+    client.force_login(UserFactory(roles=[Role.QC_HEAD]))
+
+    response = _page(client)
+
+    assert (response.context["report"].start, response.context["report"].end) == (dt.date(2026, 5, 28), TODAY)
+    page = response.content.decode()
+    assert "?start=2026-07-01&amp;end=2026-12-31" in page  # this half-year
+    assert "?start=2026-01-01&amp;end=2026-06-30" in page  # the last one
+
+
+@pytest.mark.parametrize("query", ["?start=2026-02-30", "?start=2026-07-01&end=2026-06-30"])
+def test_r_3_3_report_page_refuses_a_bad_period_and_says_why(client, query):
+    client.force_login(UserFactory(roles=[Role.QC_HEAD]))
+
+    response = _page(client, query)
+
+    assert response.status_code == 400
+    assert "report" not in response.context
+    assert 'id="report-error"' in response.content.decode()
+
+
+@pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.WORKSHOP_LEAD, Role.RESPONSIBLE_MEMBER])
+def test_r_3_3_report_page_and_api_are_refused_to_other_roles(client, role):
+    client.force_login(UserFactory(roles=[role]))
+
+    assert _page(client).status_code == 403
+    assert client.get(reverse("complaint-report")).status_code == 403
+
+
+def test_r_3_3_report_page_costs_the_same_queries_whatever_the_data(client, data):
+    client.force_login(UserFactory(roles=[Role.QC_HEAD]))
+    _page(client, "?start=2026-06-01&end=2026-11-30")  # warm the session and content types
+
+    with CaptureQueriesContext(connection) as small:
+        _page(client, "?start=2026-06-01&end=2026-11-30")
+    _more(4)
+    with CaptureQueriesContext(connection) as large:
+        response = _page(client, "?start=2026-06-01&end=2026-11-30")
+
+    assert response.context["report"].registered == 8
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_r_3_3_report_api_answers_the_figures(client, data):
+    client.force_login(UserFactory(roles=[Role.MANAGEMENT]))
+
+    with clock.frozen(TODAY):
+        response = client.get(reverse("complaint-report"), {"start": "2026-06-01", "end": "2026-11-30"})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["number"], body["registered"], body["voided"], body["returns"]) == ("CHR-260601-261130", 4, 1, 1)
+    assert [(c["cause_category"], c["at_fault"], c["not_at_fault"]) for c in body["causes"]] == [
+        ("material", 1, 1), ("machine", 1, 0),
+    ]
+    assert body["acknowledge"] == {
+        "measured": 3, "mean_days": 0.8, "median_days": 0.5, "max_days": 2.0, "over_limit": 2,
+    }
+    assert body["goods"]["good"] == "70.000" and body["goods"]["dispositions"][0]["disposition"] == "scrap"
+    assert body["capa"]["overdue_all"] == 2
+    assert [line["number"] for line in body["lines"]] == [data[k].number for k in "abcd"]
+
+
+def test_r_3_3_report_api_refuses_a_malformed_date_naming_the_field(client):
+    client.force_login(UserFactory(roles=[Role.QC_INSPECTOR]))
+
+    response = client.get(reverse("complaint-report"), {"start": "2026-06-01", "end": "30/11/2026"})
+
+    assert response.status_code == 400
+    assert response.json()["code"] == ReportErrorCode.DATE_INVALID
+    assert "30/11/2026" in response.json()["fields"]["end"][0]
