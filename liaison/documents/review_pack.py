@@ -71,6 +71,13 @@ def _nice_top(value: float) -> tuple[float, float]:
     return step * math.ceil(value / step), step
 
 
+def _drawing(sheet: Sheet, width: float, height: float) -> Drawing:
+    drawing = Drawing(width, height)
+    # The renderer starts in Helvetica, which is not embedded: start in ours.
+    drawing.initialFontName, drawing.initialFontSize = sheet.fonts.regular, 7.5
+    return drawing
+
+
 def _legend(drawing: Drawing, sheet: Sheet, items, *, x: float, y: float) -> None:
     font, size = sheet.fonts.regular, 7.5
     for colour, text in items:
@@ -94,7 +101,7 @@ def bar_chart(
     width = width or sheet.width
     font, size = sheet.fonts.regular, 7.5
     legend = 12
-    drawing = Drawing(width, height)
+    drawing = _drawing(sheet, width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 30, 24
     chart.width, chart.height = width - chart.x - 10, height - chart.y - legend - 10
@@ -142,7 +149,7 @@ def line_chart(
 
     width = width or sheet.width
     font, size = sheet.fonts.regular, 7.5
-    drawing = Drawing(width, height)
+    drawing = _drawing(sheet, width, height)
     chart = HorizontalLineChart()
     chart.x, chart.y = 30, 24
     chart.width, chart.height = width - chart.x - 10, height - chart.y - 22

@@ -4,6 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from liaison.core import clock
+from liaison.customers.models import Customer
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.management import services
 from liaison.management.models import ReviewMeeting
@@ -42,7 +43,8 @@ def survey_round_for(meeting: ReviewMeeting):
     if template is None:
         return None
     return round_model.objects.create(
-        number="SR-2026-0001", meeting=meeting, template=template, planned_send_on=dt.date(2026, 10, 15)
+        number=f"SR-2026-{round_model.objects.count() + 1:04d}", meeting=meeting, template=template,
+        planned_send_on=dt.date(2026, 10, 15),
     )
 
 
@@ -79,7 +81,9 @@ def review_data(*, hold: bool = False) -> ReviewData:
     _notice(assembly, due=dt.date(2026, 11, 10), completed=dt.date(2026, 11, 10))
     _notice(assembly, due=dt.date(2026, 11, 20))
 
-    customer = CustomerFactory(registered_name=CUSTOMER_NAME, short_name="天成汽配")
+    customer = Customer.objects.filter(registered_name=CUSTOMER_NAME).first() or CustomerFactory(
+        registered_name=CUSTOMER_NAME, short_name="天成汽配"
+    )
     with clock.frozen(dt.date(2026, 9, 10)):
         at_fault = investigated(at_fault=True, customer=customer)
         capa_for(at_fault)  # due 2026-10-10: overdue today
