@@ -1,6 +1,6 @@
 """The back office's sidebar, grouped by the procedure's areas and filtered by role."""
 
-from django.urls import reverse_lazy
+from django.urls import NoReverseMatch, reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,6 +9,14 @@ def _can(*perms: str):
         return any(request.user.has_perm(perm) for perm in perms)
 
     return check
+
+
+def _survey_forms_link(request) -> str:
+    """The F10 forms' back-office list; the rounds page while the satisfaction admin is not registered."""
+    try:
+        return reverse("admin:satisfaction_surveyform_changelist")
+    except NoReverseMatch:
+        return reverse("satisfaction:rounds")
 
 
 def _can_view_complaint_report(request) -> bool:
@@ -110,6 +118,29 @@ def sidebar(request) -> list[dict]:
                     "icon": "thumb_up",
                     "link": reverse_lazy("admin:quality_feedback_changelist"),
                     "permission": _can("quality.view_feedback"),
+                },
+            ],
+        },
+        {
+            "title": _("Customer satisfaction"),
+            "items": [
+                {
+                    "title": _("Survey rounds"),
+                    "icon": "event_repeat",
+                    "link": reverse_lazy("satisfaction:rounds"),
+                    "permission": _can("satisfaction.view_surveyround"),
+                },
+                {
+                    "title": _("Survey forms (F10)"),
+                    "icon": "assignment",
+                    "link": _survey_forms_link,
+                    "permission": _can("satisfaction.view_surveyform"),
+                },
+                {
+                    "title": _("Satisfaction analysis"),
+                    "icon": "monitoring",
+                    "link": reverse_lazy("satisfaction:analysis"),
+                    "permission": _can("satisfaction.view_surveyround"),
                 },
             ],
         },
