@@ -28,7 +28,7 @@ from django.apps import apps
 from django.core.paginator import Page, Paginator
 from django.db.models import ForeignKey, IntegerField, Model, OuterRef, QuerySet, Subquery, Value
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField
 
@@ -187,8 +187,11 @@ def _display(model_field, value, related: dict) -> str:
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, dt.datetime):
-        return formats.localize(timezone.localtime(value) if timezone.is_aware(value) else value)
-    if isinstance(value, (dt.date, Decimal, int, float)):
+        # The same unambiguous form in every language, as on the workflow pages.
+        return dateformat.format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
+    if isinstance(value, dt.date):
+        return dateformat.format(value, "Y-m-d")
+    if isinstance(value, (Decimal, int, float)):
         return formats.localize(value)
     if hasattr(value, "name"):  # a stored file: its path
         return value.name or EMPTY
