@@ -8,6 +8,7 @@ from django.db import transaction
 
 from liaison.orders.demo import load_demo_orders
 from liaison.management.demo import load_demo_actions
+from liaison.satisfaction.demo import load_demo_surveys
 from liaison.core.models import Department, User
 from liaison.core.roles import Role
 from liaison.core.states import DepartmentKind
@@ -133,6 +134,7 @@ class Command(BaseCommand):
                 stock_move_record(product=product, direction=MoveDirection.IN, quantity=Decimal(opening),
                                   reason=MoveReason.OPENING, actor=warehouse, document_ref="OPENING")
         load_demo_orders()
+        load_demo_surveys()
         load_demo_actions()
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write("")
