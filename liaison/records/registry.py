@@ -17,8 +17,9 @@ When retention starts, per type:
   (its history; ``voided_at`` for a void one). An accepted order has no completion step
   in the orders app, so it counts as closed once nothing of its chain is open (no open
   review round, change or production notice) and something was delivered (a completed
-  notice or an outbound slip); retention then starts at the last change to the order or
-  its chain (``updated_at``). Until then it is kept.
+  notice or an outbound slip — or its chain was disposed of already, which only happens
+  once that chain passed retention); retention then starts at the last change to the order
+  or its chain (``updated_at``). Until then it is kept.
 - F2 review round: ``decided_at``; a withdrawn round — when it was withdrawn (history).
 - F3 change register entry: when it was applied, rejected or withdrawn (history;
   ``withdrawn_at`` for a withdrawn one).
@@ -106,10 +107,14 @@ class RecordType:
 
 
 def _entered(model_label: str, statuses) -> Subquery:
-    """When the record first entered one of ``statuses``, read from its history."""
+    """When the record first entered one of ``statuses``, read from its history.
+
+    The historical row's ``updated_at`` (set from ``core.clock`` by the save) is used rather
+    than its ``history_date`` (simple-history's own wall clock), so tests can move the calendar.
+    """
     history = apps.get_model(model_label).history.model
-    rows = history.objects.filter(id=OuterRef("pk"), status__in=list(statuses)).order_by("history_date")
-    return Subquery(rows.values("history_date")[:1], output_field=DATETIME)
+    rows = history.objects.filter(id=OuterRef("pk"), status__in=list(statuses)).order_by("history_date", "history_id")
+    return Subquery(rows.values("updated_at")[:1], output_field=DATETIME)
 
 
 def _latest(model_label: str, fk: str, value: str = "updated_at") -> Coalesce:
@@ -167,9 +172,13 @@ def _order_start():
             )
         )
     )
-    delivered = Exists(
-        ProductionNotice.objects.filter(order=OuterRef("pk"), status=NoticeStatus.COMPLETED)
-    ) | Exists(OutboundSlip.objects.filter(order=OuterRef("pk")))
+    # Delivered — or its chain was disposed of already: every order has review round 1 from
+    # registration, so an accepted order without any round had its chain pass retention.
+    delivered = (
+        Exists(ProductionNotice.objects.filter(order=OuterRef("pk"), status=NoticeStatus.COMPLETED))
+        | Exists(OutboundSlip.objects.filter(order=OuterRef("pk")))
+        | ~Exists(ReviewRound.objects.filter(order=OuterRef("pk")))
+    )
     last_change = Greatest(
         F("updated_at"),
         _latest("orders.ReviewRound", "order"),
