@@ -17,6 +17,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.orders import selectors as order_selectors
 from liaison.quality import capa, capa_selectors, forms, selectors, services
@@ -202,7 +203,9 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         and perm(*REPLACE_PERMS),
         "result": state == ComplaintStatus.INVESTIGATED and perm("quality.investigate_complaint"),
         "feedback": state == ComplaintStatus.RESULT_RECORDED and perm("quality.feedback_complaint"),
-        "close": state == ComplaintStatus.RESULT_RECORDED and perm("quality.feedback_complaint"),
+        # Feeding back closes the complaint; a close asked for on its own only ever refuses, so it is
+        # not offered (the route stays, as in the API, and shows that refusal).
+        "close": False,
     }
     # A form that came back refused is shown whatever the user may do, with its error.
     for key in bound:
@@ -245,6 +248,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         **action_forms,
         "replacement": replacement,
         "open_capas": open_capas,
+        "today": clock.today(),
         "waiting_for_capa": state == ComplaintStatus.INVESTIGATED and complaint.company_at_fault and (
             not page.capas or open_capas
         ),
