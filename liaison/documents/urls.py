@@ -13,4 +13,5 @@ urlpatterns = [
     path("f6/<int:pk>.pdf", views.f6_complaint, name="f6"),
     path("f7/<int:pk>.pdf", views.f7_capa_request, name="f7"),
     path("complaint-report.pdf", views.complaint_handling_report, name="complaint-report"),
+    path("f10/<int:pk>.pdf", views.f10_survey_form, name="f10"),
 ]

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
-from liaison.documents import forms, forms_quality, selectors
+from liaison.documents import forms, forms_quality, forms_survey, selectors
 from liaison.quality import report as complaint_report
 
 PERM_F1 = "orders.view_order"
@@ -24,6 +24,7 @@ PERM_F5 = "communications.view_communicationrecord"
 PERM_F8 = "stock.view_outboundslip"
 PERM_F6 = "quality.view_complaint"
 PERM_F7 = "quality.view_caparequest"
+PERM_F10 = "satisfaction.view_surveyform"
 
 
 def _language(request) -> str:
@@ -151,3 +152,13 @@ def complaint_handling_report(request):
             return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     report = complaint_report.complaint_handling_report(start=start, end=end)
     return _pdf(forms_quality.render_complaint_report(report, language=language), report.number)
+
+
+@login_required
+def f10_survey_form(request, pk: int):
+    """F10 as sent (blank boxes, return-by day, answer link) or as returned; in the form's language by default."""
+    _require(request.user, PERM_F10)
+    form = _load(forms_survey.form_for_f10, pk=pk)
+    wanted = request.GET.get("lang", "").lower()
+    language = wanted if wanted in {code for code, _name in settings.LANGUAGES} else form.language
+    return _pdf(forms_survey.render_f10(form, language=language), form.number)
