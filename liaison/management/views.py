@@ -171,6 +171,9 @@ def _step(key: str, perm: str, form_class, prefix: str, run, success: str, *, it
                 run(request, meeting, form.cleaned_data, target)
             except LiaisonError as error:
                 forms.add_service_error(form, error)
+                if error.forbidden:
+                    # The user has no form for this step on the page: say why here.
+                    messages.error(request, str(error))
             else:
                 messages.success(request, success % {"number": meeting.number})
                 return redirect(meeting.get_absolute_url())
