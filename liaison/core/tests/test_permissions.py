@@ -57,6 +57,10 @@ PAGES = {
     "feedback_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
     "api_complaint_list": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
     "api_complaint_detail": SALES | QC | {R.MANAGEMENT, R.ADMINISTRATOR},
+    # Every role reads the review calendar, minutes and actions (an action may fall to any department).
+    "review_calendar": EVERYONE,
+    "review_action_list": EVERYONE,
+    "api_review_meeting_list": EVERYONE,
     "security_log": {R.ADMINISTRATOR},
     "login_attempts": {R.ADMINISTRATOR},
     # the retention overview, its policies and the disposal log.
@@ -133,6 +137,9 @@ def url_of(page: str, customer: Customer) -> str:
         "nonconformance_list": reverse("admin:quality_nonconformancerecord_changelist"),
         "feedback_list": reverse("admin:quality_feedback_changelist"),
         "api_complaint_list": "/api/v1/complaints/",
+        "review_calendar": reverse("management:calendar"),
+        "review_action_list": reverse("admin:management_reviewaction_changelist"),
+        "api_review_meeting_list": "/api/v1/review-meetings/",
         "retention_overview": reverse("records:overview"),
         "retention_policy_list": reverse("admin:records_retentionpolicy_changelist"),
         "disposal_log": reverse("admin:records_disposallogentry_changelist"),
@@ -182,4 +189,5 @@ def test_r_4_sidebar_shows_only_the_roles_menus(client, user_with_role, role):
     assert (reverse("admin:orders_order_changelist") in html) == (role in PAGES["order_log"])
     assert (reverse("orders:register") in html) == (role in PAGES["order_register"])
     assert (reverse("admin:quality_complaint_changelist") in html) == (role in PAGES["complaint_list"])
+    assert (reverse("management:calendar") in html) == (role in PAGES["review_calendar"])
     assert (reverse("records:overview") in html) == (role in PAGES["retention_overview"])

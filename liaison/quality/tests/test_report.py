@@ -323,7 +323,7 @@ def test_r_3_3_report_page_shows_the_figures_and_links_the_pdf(client, data, rol
         assert data[key].number in page
     assert data["e"].number not in page and data["f"].number not in page
     assert reverse("documents:complaint-report") + "?start=2026-06-01&amp;end=2026-11-30" in page
-    assert 'id="cause-chart"' in page and "Material" in page
+    assert "cause-chart" in page and "Material" in page
 
 
 def test_r_3_3_report_page_defaults_to_the_last_six_months_and_offers_the_half_years(client):
