@@ -316,7 +316,7 @@ def chart_data(result: analysis.RoundAnalysis) -> dict[str, str]:
         "trend_options": _json(
             {
                 **base,
-                "plugins": {"legend": {"display": True, "position": "bottom"}},
+                "plugins": {"legend": {"display": True, "position": "bottom", "labels": {"boxWidth": 10}}},
                 "elements": {"point": {"radius": 4}},
                 "scales": {
                     "y": {"min": SCORE_MIN, "max": SCORE_MAX, "position": "left"},
