@@ -410,6 +410,7 @@ def render_review_pack(pack: ReviewPack, *, language: str) -> bytes:
         )
         titles = section_titles()
         capa, delivery = _capa(sheet, pack), _delivery(sheet, pack)
+        complaints = _complaints(sheet, pack, language)
         participants = ", ".join(fmt_person(user) for user in meeting.participants.all())
         story = [
             sheet.fields(
@@ -425,12 +426,12 @@ def render_review_pack(pack: ReviewPack, *, language: str) -> bytes:
             ),
             sheet.section(titles[0]),
             *_satisfaction(sheet, pack),
-            sheet.section(titles[1]),
-            *_complaints(sheet, pack, language),
+            # A heading stays with the start of its section, never alone at the foot of a page.
+            KeepTogether([sheet.section(titles[1]), *complaints[:1]]),
+            *complaints[1:],
             KeepTogether([sheet.section(titles[2]), *capa[:1]]),
             *capa[1:],
-            sheet.section(titles[3]),
-            _actions_grid(sheet, pack.previous_actions, with_meeting=True),
+            KeepTogether([sheet.section(titles[3]), _actions_grid(sheet, pack.previous_actions, with_meeting=True)]),
             KeepTogether([sheet.section(titles[4]), *delivery]),
             sheet.section(titles[5]),
             *_this_meeting(sheet, pack),
