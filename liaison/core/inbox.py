@@ -90,6 +90,66 @@ def _review_action_items(user, today: dt.date) -> list[InboxItem]:
     return items
 
 
+def _quality_items(user, today: dt.date) -> list[InboxItem]:
+    """Complaints, returns and CAPA requests waiting on the user (R-5.5), one query per kind of work."""
+    from django.utils import timezone
+
+    from liaison.quality import capa_selectors
+    from liaison.quality import selectors as quality
+
+    def complaint_item(kind, title, complaint, anchor, icon, due=None):
+        due = due or complaint.resolve_due
+        link = reverse("quality:complaint", args=[complaint.pk]) + f"#{anchor}"
+        overdue = complaint.is_overdue or due < today
+        return InboxItem(kind=kind, title=title, link=link, due_date=due, overdue=overdue, icon=icon)
+
+    def names(complaint) -> dict:
+        return {"kind": complaint.get_kind_display(), "number": complaint.number, "customer": complaint.customer}
+
+    items = []
+    if user.has_perm("quality.acknowledge_complaint"):
+        for complaint in quality.complaints_to_acknowledge():
+            title = _("Acknowledge %(kind)s %(number)s of %(customer)s and pass it to QC") % names(complaint)
+            due = timezone.localdate(complaint.acknowledge_due)
+            items.append(complaint_item("complaint_acknowledge", title, complaint, "complaint-registration", "report", due))
+    if user.has_perm("quality.investigate_complaint"):
+        for complaint in quality.complaints_to_investigate():
+            title = _("Investigate %(kind)s %(number)s of %(customer)s") % names(complaint)
+            items.append(complaint_item("complaint_investigate", title, complaint, "investigation", "troubleshoot"))
+        if user.has_perm("quality.issue_caparequest"):
+            for complaint in quality.complaints_needing_capa():
+                title = _("Issue a CAPA request for %(kind)s %(number)s of %(customer)s") % names(complaint)
+                items.append(complaint_item("complaint_capa", title, complaint, "capas", "build_circle"))
+        for complaint in quality.complaints_awaiting_result():
+            title = _("Record the result of %(kind)s %(number)s of %(customer)s") % names(complaint)
+            items.append(complaint_item("complaint_result", title, complaint, "result", "task_alt"))
+    if user.has_perm("quality.change_returnline"):
+        for complaint in quality.returns_to_inspect():
+            title = _("Inspect the goods returned on %(number)s by %(customer)s") % names(complaint)
+            items.append(complaint_item("return_inspect", title, complaint, "return-lines", "assignment_return"))
+    if user.has_perm("quality.feedback_complaint"):
+        for complaint in quality.complaints_to_feed_back():
+            title = _("Feed the result of %(number)s back to %(customer)s") % names(complaint)
+            items.append(complaint_item("complaint_feedback", title, complaint, "result", "reply"))
+    if user.has_perm("quality.verify_caparequest"):
+        for capa in capa_selectors.capa_to_verify(today=today):
+            if capa.status == "implemented":
+                title = _("Verify the execution of CAPA request %(number)s (%(department)s)")
+            else:
+                title = _("Verify the effectiveness of CAPA request %(number)s (%(department)s)")
+            title %= {"number": capa.number, "department": capa.department}
+            items.append(_item("capa_verify", title, capa.get_absolute_url(), capa.due_date, today, "verified"))
+    if user.department_id is not None and user.has_perm("quality.implement_caparequest"):
+        for capa in capa_selectors.capa_to_implement(department_id=user.department_id, today=today):
+            title = _("Carry out CAPA request %(number)s for %(department)s: %(problem)s") % {
+                "number": capa.number,
+                "department": capa.department,
+                "problem": capa.problem[:60],
+            }
+            items.append(_item("capa_implement", title, capa.get_absolute_url(), capa.due_date, today, "build_circle"))
+    return items
+
+
 def inbox_for(*, user) -> list[InboxItem]:
     """Return the work waiting on ``user``: overdue items first, then by due date (undated last)."""
     from liaison.orders import selectors
@@ -126,6 +186,7 @@ def inbox_for(*, user) -> list[InboxItem]:
             link = _order_link(clarification.order, "clarifications")
             items.append(_item("clarification", title, link, clarification.first_required, today, "help"))
     items += _notice_items(user, today)
+    items += _quality_items(user, today)
     items += _review_action_items(user, today)
     if user.has_perm("orders.change_order"):
         for order in selectors.orders_awaiting_reply():

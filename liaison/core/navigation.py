@@ -96,6 +96,12 @@ def sidebar(request) -> list[dict]:
                     "permission": _can("quality.view_complaint"),
                 },
                 {
+                    "title": _("Register a complaint or return"),
+                    "icon": "add_comment",
+                    "link": reverse_lazy("quality:register"),
+                    "permission": _can("quality.add_complaint"),
+                },
+                {
                     "title": _("Nonconformance records"),
                     "icon": "rule",
                     "link": reverse_lazy("admin:quality_nonconformancerecord_changelist"),

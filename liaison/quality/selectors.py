@@ -354,3 +354,12 @@ def replacement_documents(*, complaint: Complaint) -> tuple[list, list]:
     slips = list(slip_list(customer=complaint.customer, replenishment=True).filter(note=mark))
     notices = list(notice_list(replenishment=True).filter(instructions=mark))
     return slips, notices
+
+
+def complaints_needing_capa() -> QuerySet[Complaint]:
+    """Investigated complaints where the company is at fault and no CAPA request is issued yet: one query."""
+    return _with_customer(
+        Complaint.objects.filter(status=ComplaintStatus.INVESTIGATED, company_at_fault=True).exclude(
+            _capa_of_complaint()
+        )
+    )

@@ -1,0 +1,129 @@
+"""My inbox for complaints, returns and CAPA requests: who gets what, overdue first, a fixed number of queries."""
+
+import datetime as dt
+
+import pytest
+
+from liaison.communications.tests.factories import local
+from liaison.core import clock
+from liaison.core.inbox import inbox_for
+from liaison.core.roles import Role
+from liaison.core.tests.factories import UserFactory
+from liaison.quality import capa as capa_services
+from liaison.quality import services
+from liaison.quality.states import ComplaintKind
+from liaison.quality.tests import capa_factories
+from liaison.quality.tests.factories import acknowledged, complaint, investigated, qc, sales, shipped
+
+pytestmark = pytest.mark.django_db
+
+TODAY = local(2026, 5, 4)
+
+
+@pytest.fixture(autouse=True)
+def may_2026():
+    with clock.frozen(TODAY):
+        yield
+
+
+def quality_items(user, prefix=("complaint", "return", "capa")) -> list:
+    return [item for item in inbox_for(user=user) if item.kind.startswith(prefix)]
+
+
+def test_r_5_5_1_1_sales_is_asked_to_acknowledge_registered_complaints_late_first():
+    with clock.frozen(TODAY - dt.timedelta(days=2)):
+        late = complaint()
+    fresh = complaint()
+    items = quality_items(sales())
+    assert [item.kind for item in items] == ["complaint_acknowledge", "complaint_acknowledge"]
+    assert late.number in items[0].title and items[0].overdue
+    assert fresh.number in items[1].title and not items[1].overdue
+    assert items[0].link == f"/quality/{late.pk}/#complaint-registration"
+    services.complaint_acknowledge(complaint=fresh, actor=sales())
+    assert [item.title for item in quality_items(sales())] == [items[0].title]
+
+
+def test_r_5_5_1_2_qc_is_asked_to_investigate_and_then_to_record_the_result():
+    record = acknowledged()
+    inspector = qc()
+    assert [item.kind for item in quality_items(inspector)] == ["complaint_investigate"]
+    assert quality_items(sales()) == []
+    services.complaint_investigate(
+        complaint=record,
+        cause_category="method",
+        why_chain=["a"],
+        root_cause="b",
+        containment="",
+        company_at_fault=False,
+        actor=inspector,
+    )
+    assert [item.kind for item in quality_items(inspector)] == ["complaint_result"]
+
+
+def test_r_5_5_1_2_the_result_waits_in_no_inbox_while_the_capa_is_open():
+    record = investigated(at_fault=True)
+    inspector = capa_factories.qc_inspector()
+    assert [item.kind for item in quality_items(inspector)] == ["complaint_capa"]
+    workshop = capa_factories.WorkshopFactory()
+    request = capa_factories.capa(source=record, department=workshop, actor=inspector)
+    assert quality_items(inspector) == []
+    lead = capa_factories.workshop_lead(workshop)
+    assert [item.kind for item in quality_items(lead)] == ["capa_implement"]
+    capa_services.capa_implement(
+        capa=request, corrective_action="a", preventive_action="b", implementation="c", actor=lead
+    )
+    assert quality_items(lead) == []
+    assert [item.kind for item in quality_items(inspector)] == ["capa_verify"]
+    capa_services.capa_verify_execution(capa=request, actor=inspector)
+    capa_services.capa_verify_effectiveness(capa=request, effectiveness="effective", actor=inspector)
+    assert [item.kind for item in quality_items(inspector)] == ["complaint_result"]
+
+
+def test_r_5_5_1_3_qc_is_asked_to_feed_the_result_back():
+    record = investigated(at_fault=False)
+    services.complaint_record_result(complaint=record, result="已說明", actor=qc())
+    items = quality_items(qc())
+    assert [item.kind for item in items] == ["complaint_feedback"] and record.number in items[0].title
+
+
+def test_r_5_5_2_2_qc_is_asked_to_inspect_returned_goods():
+    customer, product, order = shipped(quantity=10)
+    record = complaint(
+        customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 10}]
+    )
+    services.complaint_acknowledge(complaint=record, actor=sales())
+    kinds = [item.kind for item in quality_items(qc())]
+    assert sorted(kinds) == ["complaint_investigate", "return_inspect"]
+    services.return_inspect(return_line=record.return_lines.get(), arrived=10, good=10, nonconforming=0, actor=qc())
+    assert [item.kind for item in quality_items(qc())] == ["complaint_investigate"]
+
+
+def test_r_3_4_a_department_sees_only_its_own_capa_requests_overdue_first():
+    workshop = capa_factories.WorkshopFactory()
+    with clock.frozen(TODAY - dt.timedelta(days=40)):
+        late = capa_factories.capa(department=workshop)
+    due = capa_factories.capa(department=workshop)
+    capa_factories.capa(department=capa_factories.WorkshopFactory())
+    items = quality_items(capa_factories.department_member(workshop))
+    assert [(item.kind, item.overdue) for item in items] == [("capa_implement", True), ("capa_implement", False)]
+    assert late.number in items[0].title and due.number in items[1].title
+
+
+def test_a_role_without_quality_work_gets_none():
+    complaint()
+    assert quality_items(UserFactory(roles=[Role.WAREHOUSE_CLERK])) == []
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_the_inbox_reads_a_fixed_number_of_queries_however_much_waits(django_assert_num_queries, count):
+    workshop = capa_factories.WorkshopFactory()
+    for _ in range(count):
+        complaint()
+        acknowledged()
+        capa_factories.capa(department=workshop)
+    user = UserFactory(roles=[Role.SALES_STAFF, Role.QC_INSPECTOR, Role.RESPONSIBLE_MEMBER], department=workshop)
+    user.has_perm("quality.view_complaint")  # permissions are cached per user, as in a request
+    user.department  # noqa: B018  (read once per request by the middleware's user)
+    with django_assert_num_queries(11):
+        items = quality_items(user)
+    assert len(items) >= 3 * count
