@@ -18,6 +18,11 @@ def dashboard_callback(request, context: dict) -> dict:
 
     # The sidebar badge computes the same inbox in this request; compute it once.
     context.update(selectors.dashboard_for(user=request.user, inbox=inbox_cached(request)))
+    from liaison.quality.views import dashboard_context as quality_dashboard
+
+    quality = quality_dashboard(request.user)
+    context["liaison_cards"] = [*context["liaison_cards"], *quality.pop("quality_cards", [])]
+    context.update(quality)
     return context
 
 

@@ -679,7 +679,8 @@ def dashboard_context(user) -> dict:
     options = {
         "animation": False,
         "responsive": True,
-        "maintainAspectRatio": False,
+        "maintainAspectRatio": True,
+        "aspectRatio": 3,
         "plugins": {"legend": {"display": True, "position": "bottom"}},
         "scales": {
             "count": {"type": "linear", "position": "left", "beginAtZero": True, "ticks": {"precision": 0}},
