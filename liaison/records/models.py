@@ -129,6 +129,8 @@ class DisposalLogEntry(models.Model):
     record_type = models.CharField(_("record type"), max_length=10)
     object_id = models.PositiveBigIntegerField(_("record id"))
     number = models.CharField(_("record number"), max_length=40)
+    # The order a review round, change entry or production notice belonged to (F1 reads it).
+    order_number = models.CharField(_("order number"), max_length=20, blank=True, db_index=True)
     retention_started = models.DateTimeField(_("retention started"))
     retention_ended = models.DateTimeField(_("retention ended"))
     policy = models.ForeignKey(RetentionPolicy, verbose_name=_("policy"), on_delete=models.PROTECT, related_name="+")

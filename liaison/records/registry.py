@@ -17,8 +17,8 @@ When retention starts, per type:
   (its history; ``voided_at`` for a void one). An accepted order has no completion step
   in the orders app, so it counts as closed once nothing of its chain is open (no open
   review round, change or production notice) and something was delivered (a completed
-  notice or an outbound slip — or its chain was disposed of already, which only happens
-  once that chain passed retention); retention then starts at the last change to the order
+  notice or an outbound slip, or a notice of it already disposed of, as the disposal log
+  says); retention then starts at the last change to the order
   or its chain (``updated_at``). Until then it is kept.
 - F2 review round: ``decided_at``; a withdrawn round — when it was withdrawn (history).
 - F3 change register entry: when it was applied, rejected or withdrawn (history;
@@ -155,6 +155,7 @@ def _order_start():
     from liaison.stock.models import OutboundSlip
 
     from liaison.orders.models import ChangeEntry, ReviewRound
+    from liaison.records.models import DisposalLogEntry
 
     closed = [OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.VOID]
     own = Coalesce("voided_at", _entered("orders.Order", closed), output_field=DATETIME)
@@ -172,12 +173,11 @@ def _order_start():
             )
         )
     )
-    # Delivered — or its chain was disposed of already: every order has review round 1 from
-    # registration, so an accepted order without any round had its chain pass retention.
+    # Delivered — a completed notice or a slip, or a notice of it disposed of already (the log).
     delivered = (
         Exists(ProductionNotice.objects.filter(order=OuterRef("pk"), status=NoticeStatus.COMPLETED))
         | Exists(OutboundSlip.objects.filter(order=OuterRef("pk")))
-        | ~Exists(ReviewRound.objects.filter(order=OuterRef("pk")))
+        | Exists(DisposalLogEntry.objects.filter(record_type="F4", order_number=OuterRef("number")))
     )
     last_change = Greatest(
         F("updated_at"),

@@ -262,6 +262,7 @@ def _dispose_one(
             record_type=record_type.code,
             object_id=record.pk,
             number=number[:40],
+            order_number=getattr(getattr(record, "order", None), "number", "") or "",
             retention_started=start,
             retention_ended=end,
             policy=policy,
