@@ -93,7 +93,8 @@ class ComplaintAdmin(ReadOnlyAdmin):
         "resolve_due",
         "overdue_text",
     ]
-    list_filter = ["status", "kind", ComplaintOverdueFilter]
+    list_filter = ["status", "kind", ComplaintOverdueFilter, "cause_category", "company_at_fault", "channel"]
+    list_display_links = None  # the number opens the complaint page, where the steps are taken
     search_fields = ["number"]
     search_help_text = _("Number, or the customer's name in either script or pinyin.")
     inlines = [ReturnLineInline]
@@ -195,7 +196,12 @@ class NonconformanceRecordAdmin(ReadOnlyAdmin):
 
     @display(description=_("return"))
     def complaint(self, record: NonconformanceRecord):
-        return record.return_line.complaint if record.return_line else "—"
+        if record.return_line is None:
+            return "—"
+        complaint = record.return_line.complaint
+        return format_html(
+            '<a href="{}#nonconformances" class="text-primary-600">{}</a>', complaint.get_absolute_url(), complaint
+        )
 
 
 class AnsweredFilter(admin.SimpleListFilter):

@@ -60,7 +60,7 @@ class CapaStepInline(TabularInline):
 @admin.register(CapaRequest)
 class CapaRequestAdmin(ReadOnlyAdmin):
     list_display = [
-        "number",
+        "number_link",
         "source_kind",
         "customer",
         "department",
@@ -69,7 +69,8 @@ class CapaRequestAdmin(ReadOnlyAdmin):
         "status_label",
         "effectiveness",
     ]
-    list_filter = ["status", "department", CapaOverdueFilter, "source_kind"]
+    list_filter = ["status", "department", CapaOverdueFilter, "source_kind", "effectiveness"]
+    list_display_links = None  # the number opens the CAPA page, where the steps are taken
     search_fields = ["number", "problem", "customer__registered_name", "department__name"]
     inlines = [CapaStepInline]
     fields = [
@@ -101,6 +102,12 @@ class CapaRequestAdmin(ReadOnlyAdmin):
 
     def get_ordering(self, request):
         return ["-is_overdue", "-is_open", "due_date", "pk"]
+
+    @display(description=_("number"), ordering="number")
+    def number_link(self, record: CapaRequest):
+        return format_html(
+            '<a href="{}" class="text-primary-600 font-medium">{}</a>', record.get_absolute_url(), record.number
+        )
 
     @display(description=_("days late"))
     def overdue_text(self, record: CapaRequest):
