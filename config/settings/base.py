@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     },
     # The schema and its docs describe every endpoint: for signed-in users only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    # Every operation documents its refusals (400/401/403/404/409) in the Liaison error format.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "liaison.security.schema.document_refusals",
+    ],
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

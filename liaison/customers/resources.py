@@ -20,6 +20,7 @@ from import_export.formats import base_formats
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result, RowResult
 
+from liaison.core.export import FORMULA_STARTS, InertFormulaeMixin
 from liaison.core.errors import LiaisonError
 from liaison.customers import services
 from liaison.customers.errors import MESSAGES, CustomerErrorCode, ImportProblem
@@ -50,7 +51,9 @@ class TextWidget(widgets.CharWidget):
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return super().clean(value, row, **kwargs).strip()
+        text = super().clean(value, row, **kwargs).strip()
+        # A cell our export made inert ("'=…", liaison.core.export) reads back as typed.
+        return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
 
 
 class ChoiceWidget(widgets.Widget):
@@ -97,7 +100,7 @@ def _text_field(attribute: str | None, header: str) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=header, widget=TextWidget())
 
 
-class CustomerResource(resources.ModelResource):
+class CustomerResource(InertFormulaeMixin, resources.ModelResource):
     """One row per customer: the F9 sheet and its primary contact."""
 
     registered_name = _text_field("registered_name", gettext_noop("Registered name"))

@@ -7,6 +7,7 @@ their labels, dates as dates, so the sheet reads like the paper log.
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from liaison.core.export import InertFormulaeMixin
 from liaison.orders.models import Order
 from liaison.orders.states import OrderChannel, OrderStatus
 
@@ -27,7 +28,7 @@ class YesBlankWidget(widgets.Widget):
         return str(_("yes")) if value else ""
 
 
-class OrderResource(resources.ModelResource):
+class OrderResource(InertFormulaeMixin, resources.ModelResource):
     """One row per order, with its required dates and overdue marks (from ``order_list``)."""
 
     number = fields.Field(attribute="number", column_name=_("order number"))

@@ -2,13 +2,14 @@
 
 from import_export import resources
 
+from liaison.core.export import InertFormulaeMixin
 from liaison.stock import services
 from liaison.stock.models import Product
 
 IMPORT_REASON = "Imported from Excel"
 
 
-class ProductResource(resources.ModelResource):
+class ProductResource(InertFormulaeMixin, resources.ModelResource):
     """One row per product, matched on its code; unchanged rows are skipped."""
 
     class Meta:
