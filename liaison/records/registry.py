@@ -345,7 +345,12 @@ REGISTRY: dict[str, RecordType] = {
             retention_start=_complaint_start,
             number=_number,
             parts=_complaint_parts,
-            pdf=PdfSpec("liaison.documents.forms_quality", "render_f6", "complaint_for_f6"),
+            pdf=PdfSpec(
+                "liaison.documents.forms_quality",
+                "render_f6",
+                "complaint_for_f6",
+                loader_module="liaison.documents.forms_quality",
+            ),
             part_models=(
                 "quality.ReturnLine",
                 "quality.NonconformanceRecord",
@@ -362,7 +367,12 @@ REGISTRY: dict[str, RecordType] = {
             retention_start=_survey_form_start,
             number=_number,
             parts=_survey_form_parts,
-            pdf=PdfSpec("liaison.documents.forms_satisfaction", "render_f10", "survey_form_for_f10"),
+            pdf=PdfSpec(
+                "liaison.documents.forms_survey",
+                "render_f10",
+                "form_for_f10",
+                loader_module="liaison.documents.forms_survey",
+            ),
             part_models=("satisfaction.SurveyScore", "quality.CapaRequest", "quality.CapaStep"),
         ),
         RecordType(
