@@ -20,7 +20,7 @@ from liaison.orders.forms import (
     CustomerChoiceField,
     DateInput,
     Form,
-    YesNoField,
+    _plain,  # noqa: F401  (the views prefill quantities with it)
     _quantity,
     _select,
     _textarea,
@@ -137,7 +137,12 @@ class InvestigateForm(Form):
     )
     root_cause = forms.CharField(label=_("root cause"), required=False, widget=_textarea())
     containment = forms.CharField(label=_("containment taken"), required=False, widget=_textarea())
-    company_at_fault = YesNoField(label=_("company at fault"))
+    company_at_fault = forms.TypedChoiceField(
+        label=_("company at fault"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

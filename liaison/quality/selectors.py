@@ -363,3 +363,8 @@ def complaints_needing_capa() -> QuerySet[Complaint]:
             _capa_of_complaint()
         )
     )
+
+
+def complaint_number(*, pk: int) -> str:
+    """The number of one complaint (empty when there is none): one query."""
+    return Complaint.objects.filter(pk=pk).values_list("number", flat=True).first() or ""

@@ -188,6 +188,10 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
     def perm(*names) -> bool:
         return all(user.has_perm(name) for name in names)
 
+    open_capas = [item for item in page.capas if item.status != CapaStatus.CLOSED]
+    waiting_for_capa = bool(
+        state == ComplaintStatus.INVESTIGATED and complaint.company_at_fault and (not page.capas or open_capas)
+    )
     can = {
         "acknowledge": state == ComplaintStatus.REGISTERED and perm("quality.acknowledge_complaint"),
         "investigate": state == ComplaintStatus.ACKNOWLEDGED and perm("quality.investigate_complaint"),
@@ -201,7 +205,10 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         and not replacement["arranged"]
         and state != ComplaintStatus.VOID
         and perm(*REPLACE_PERMS),
-        "result": state == ComplaintStatus.INVESTIGATED and perm("quality.investigate_complaint"),
+        "result": state == ComplaintStatus.INVESTIGATED
+        and not waiting_for_capa
+        and not (is_return and any(line.inspected_at is None for line in page.return_lines))
+        and perm("quality.investigate_complaint"),
         "feedback": state == ComplaintStatus.RESULT_RECORDED and perm("quality.feedback_complaint"),
         # Feeding back closes the complaint; a close asked for on its own only ever refuses, so it is
         # not offered (the route stays, as in the API, and shows that refusal).
@@ -229,7 +236,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         if line.inspected_at is None and can["inspect"]:
             line.inspect_form = bound.get(("inspect", line.pk)) or forms.InspectForm(
                 prefix=f"inspect-{line.pk}",
-                initial={"line": line.pk, "arrived": line.quantity, "replacement_needed": 0},
+                initial={"line": line.pk, "arrived": forms._plain(line.quantity), "replacement_needed": 0},
             )
     for record in page.nonconformances:
         record.dispose_form = None
@@ -237,7 +244,6 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
             record.dispose_form = bound.get(("dispose", record.pk)) or forms.DisposeForm(
                 prefix=f"dispose-{record.pk}", initial={"record": record.pk}
             )
-    open_capas = [item for item in page.capas if item.status != CapaStatus.CLOSED]
     context = {
         **admin.site.each_context(request),
         "title": _("%(kind)s %(number)s") % {"kind": complaint.get_kind_display(), "number": complaint.number},
@@ -249,9 +255,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         "replacement": replacement,
         "open_capas": open_capas,
         "today": clock.today(),
-        "waiting_for_capa": state == ComplaintStatus.INVESTIGATED and complaint.company_at_fault and (
-            not page.capas or open_capas
-        ),
+        "waiting_for_capa": waiting_for_capa,
         "lines_not_inspected": [line for line in page.return_lines if line.inspected_at is None],
         "pdf_f6": _pdf_url("documents:f6", complaint.pk),
         "history_url": reverse("admin:quality_complaint_history", args=[complaint.pk]),
@@ -514,9 +518,10 @@ def _render_capa(request, record: CapaRequest, bound: dict | None = None, status
         "verify_execution": lambda: forms.CapaVerifyExecutionForm(prefix="verify_execution"),
         "verify_effectiveness": lambda: forms.CapaVerifyEffectivenessForm(prefix="verify_effectiveness"),
     }
-    source_url = ""
+    source_url, source_number = "", ""
     if record.source_type_id and record.source_type.model == "complaint":
         source_url = reverse("quality:complaint", args=[record.source_id])
+        source_number = selectors.complaint_number(pk=record.source_id)
     context = {
         **admin.site.each_context(request),
         "title": _("CAPA request %(number)s") % {"number": record.number},
@@ -525,6 +530,7 @@ def _render_capa(request, record: CapaRequest, bound: dict | None = None, status
         "can": can,
         **{f"{key}_form": bound.get(key) or build() for key, build in unbound.items() if can[key]},
         "source_url": source_url,
+        "source_number": source_number,
         "pdf_f7": _pdf_url("documents:f7", record.pk),
         "history_url": reverse("admin:quality_caparequest_history", args=[record.pk]),
         "list_url": reverse("admin:quality_caparequest_changelist"),
