@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from liaison.core import clock
+from liaison.core.signals import deletion_requested
 from liaison.core.states import DepartmentKind
 
 
@@ -46,6 +47,12 @@ class AuditedModel(models.Model):
         if update_fields is not None and "updated_at" not in update_fields:
             kwargs["update_fields"] = [*update_fields, "updated_at"]
         super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        # A kept record refuses with its own reason before Django's protected-link check can
+        # answer with a technical error (the records app listens: no erasure inside retention).
+        deletion_requested.send(sender=type(self), instance=self)
+        return super().delete(*args, **kwargs)
 
 
 class Department(AuditedModel):

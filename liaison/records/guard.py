@@ -19,6 +19,7 @@ from django.db.models.signals import pre_delete
 from django.utils import formats, timezone
 
 from liaison.core.errors import refuse
+from liaison.core.signals import deletion_requested
 from liaison.records import registry
 from liaison.records.errors import MESSAGES, RecordsErrorCode
 
@@ -101,5 +102,7 @@ def guarded_models() -> list:
 def connect() -> None:
     for model in guarded_models():
         pre_delete.connect(refuse_deletion, sender=model, dispatch_uid=f"records-guard-{model._meta.label}")
+        # Before Django's protected-link check, so ``record.delete()`` gets our reason too.
+        deletion_requested.connect(refuse_deletion, sender=model, dispatch_uid=f"records-guard-early-{model._meta.label}")
     for label in ("records.DisposalRun", "records.DisposalLogEntry"):
         pre_delete.connect(refuse_log_deletion, sender=apps.get_model(label), dispatch_uid=f"records-log-{label}")

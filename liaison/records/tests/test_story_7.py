@@ -103,11 +103,13 @@ def test_story_7_review_form_closed_yesterday_cannot_be_deleted_by_any_route(arc
         # The API has no DELETE.
         api = client.delete(f"/api/v1/review-rounds/{recent.pk}/")
         assert api.status_code == 405
-        # The shell: the instance and a queryset. Django's PROTECT check on its sign-offs runs before
-        # any signal, so the round itself is refused by it; its sign-offs, deleted first to get round
-        # that, are refused by the retention guard with its message.
-        with pytest.raises((LiaisonError, ProtectedError)), transaction.atomic():
+        # The shell: the instance gets the retention guard's reason (AuditedModel.delete asks before
+        # Django's PROTECT check); for a queryset Django's PROTECT check on its sign-offs runs before
+        # any signal, so the round is refused by it; its sign-offs, deleted first to get round that,
+        # are refused by the retention guard with its message.
+        with pytest.raises(LiaisonError) as refused, transaction.atomic():
             ReviewRound.objects.get(pk=recent.pk).delete()
+        assert "kept until" in str(refused.value)
         with pytest.raises((LiaisonError, ProtectedError)), transaction.atomic():
             ReviewRound.objects.filter(pk=recent.pk).delete()
         with pytest.raises(LiaisonError) as refused, transaction.atomic():
