@@ -26,7 +26,8 @@ def document_refusals(result, generator, request, public):
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
-            codes = ["401", "403", "404"] if method == "get" else ["400", "401", "403", "404", "409"]
+            # A list's filters are validated too: a GET may answer 400.
+            codes = ["400", "401", "403", "404"] if method == "get" else ["400", "401", "403", "404", "409"]
             if operation.get("operationId", "").startswith("auth_token"):
                 codes.append("429")
             for code in codes:
