@@ -44,7 +44,7 @@ ISSUE = "quality.issue_caparequest"
 IMPLEMENT = "quality.implement_caparequest"
 VERIFY = "quality.verify_caparequest"
 # A satisfaction survey form comes from the surveys app; its model is not fixed here.
-SURVEY_APP = "surveys"
+SURVEY_APP = "satisfaction"
 
 
 # --- error codes ---------------------------------------------------------------------------

@@ -15,10 +15,6 @@ from liaison.satisfaction.states import FormState, RoundStatus
 from liaison.satisfaction.tests.factories import customer_with_contact, meeting, scores, workshop
 
 D = dt.date
-CAPA_APP_FIX = (
-    "liaison/quality/capa.py recognises survey forms by app label 'surveys'; the app is 'satisfaction' "
-    "(SURVEY_APP must be changed by the quality owner)"
-)
 
 
 @pytest.fixture
@@ -97,7 +93,6 @@ def test_story_6_survey_round_runs_itself(story, sales, django_capture_on_commit
     assert list(selectors.dissatisfied_without_capa()) == [unhappy]
 
 
-@pytest.mark.xfail(strict=True, reason=CAPA_APP_FIX)
 def test_story_6_unhappy_customer_gets_a_capa(story, qc):
     _round, (unhappy, *_rest), _faxed = story
     with clock.frozen(D(2026, 10, 20)):
