@@ -150,6 +150,11 @@ AXES_LOCKOUT_CALLABLE = "liaison.security.views.lockout"
 # production.py sets it from the environment; the client's address then comes from X-Forwarded-For.
 LIAISON_BEHIND_PROXY = False
 
+# Where customers reach this installation: the base of the private survey links sent by e-mail.
+LIAISON_PUBLIC_URL = os.environ.get("LIAISON_PUBLIC_URL", "http://127.0.0.1:8000")
+# Where the disposal job writes the archives of records past retention.
+LIAISON_ARCHIVE_DIR = os.environ.get("LIAISON_ARCHIVE_DIR", str(DATA_DIR / "archive"))
+
 # Content-Security-Policy (Django's own middleware): nothing is loaded from elsewhere.
 # unfold's Alpine.js needs 'unsafe-eval' and its components set inline styles; our own
 # inline scripts carry the request's nonce.
