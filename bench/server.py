@@ -83,7 +83,8 @@ class Gunicorn:
         self.stop()
 
 
-def request(method: str, port: int, path: str, *, body=None, token: str | None = None, timeout: float = 60):
+def request(method: str, port: int, path: str, *, body=None, token: str | None = None, timeout: float = 60,
+            cookie: str | None = None):
     """One request on a new loopback connection (gunicorn's sync workers close it after each)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
     headers = {"Host": "127.0.0.1", "Accept": "application/json"}
@@ -91,8 +92,12 @@ def request(method: str, port: int, path: str, *, body=None, token: str | None =
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
-    if token:
+    if token and token.startswith("sessionid="):
+        headers["Cookie"] = token  # a signed-in browser session, for the HTML pages
+    elif token:
         headers["Authorization"] = f"Token {token}"
+    if cookie:
+        headers["Cookie"] = cookie
     try:
         connection.request(method, path, body=data, headers=headers)
         response = connection.getresponse()
