@@ -12,6 +12,9 @@ NO_HISTORY = {
     "stock.QualifiedStock": "a running balance derived from the stock-move ledger",
     "customers.TimelineEntry": "an append-only log written by services, never edited",
     "quality.CapaStep": "an append-only log of dated signatures, never edited",
+    "records.DisposalRun": "an append-only log of disposal runs, never edited or deleted",
+    "records.DisposalLogEntry": "an append-only log of disposed records with archive checksums, never deleted",
+    "security.SecurityEvent": "an append-only security log (sign-ins, lockouts, refused access)",
 }
 
 
