@@ -258,6 +258,12 @@ def sidebar(request) -> list[dict]:
                     "permission": _can("records.view_retentionpolicy"),
                 },
                 {
+                    "title": _("Audit trail"),
+                    "icon": "manage_search",
+                    "link": reverse_lazy("records:audit"),
+                    "permission": _can("records.audit_history"),
+                },
+                {
                     "title": _("API documentation"),
                     "icon": "api",
                     "link": reverse_lazy("api-docs"),

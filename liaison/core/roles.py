@@ -163,6 +163,8 @@ _VIEW_RETENTION = [
     "records.view_disposalrun",
     "records.view_disposallogentry",
 ]
+# searching and exporting every record's history (the auditor's view).
+_AUDIT = ["records.audit_history"]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.SALES_STAFF: _SALES,
@@ -171,9 +173,12 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_SALES_ADMIN, *_OWN_REVIEW_ACTIONS, "core.view_department", "orders.void_order", "quality.void_complaint",
         "satisfaction.void_surveyform",
         *_VIEW_RETENTION,
+        *_AUDIT,
     ],
     Role.QC_INSPECTOR: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW],
-    Role.QC_HEAD: [*_QC, *_VIEW_ORDERS, *_SIGN_REVIEW, *_OWN_REVIEW_ACTIONS, "core.view_department", *_VIEW_RETENTION],
+    Role.QC_HEAD: [
+        *_QC, *_VIEW_ORDERS, *_SIGN_REVIEW, *_OWN_REVIEW_ACTIONS, "core.view_department", *_VIEW_RETENTION, *_AUDIT
+    ],
     # workshops see their notices (object rule: their own workshop) and mark progress.
     Role.WORKSHOP_LEAD: [
         "stock.view_product",
@@ -216,6 +221,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         *_VIEW_ORDERS,
         *_VIEW_QUALITY,
         *_VIEW_SATISFACTION,
+        *_AUDIT,
         "core.view_department",
         "core.view_attachment",  # reads the scans behind the records it reviews
         "customers.export_customer",
@@ -255,6 +261,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "records.change_retentionpolicy",
         "records.add_legalhold",
         "records.change_legalhold",
+        *_AUDIT,
     ],
 }
 

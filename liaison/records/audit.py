@@ -33,12 +33,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField
 
 from liaison.core.models import AuditedModel, User
-from liaison.core.roles import Role, user_roles
 
-# Who may search every record's history and export it: the heads, management, administrators,
-# and whoever is given AUDIT_PERMISSION (an auditor). The permission needs a records model to
-# hang on; until the records app declares it, only the roles below have the right.
-AUDIT_ROLES = frozenset({Role.ADMINISTRATOR, Role.SALES_HEAD, Role.QC_HEAD, Role.MANAGEMENT})
+# Who may search every record's history and export it: whoever holds AUDIT_PERMISSION — the heads,
+# management and administrators by the role table (core/roles.py), and an auditor it is given to.
 AUDIT_PERMISSION = "records.audit_history"
 AUDIT_WIDE_RANGE_DAYS = 366
 AUDIT_PAGE_SIZE = 50
@@ -60,7 +57,7 @@ def may_audit(user) -> bool:
     """True when ``user`` may search every record's history and export it."""
     if not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or bool(user_roles(user) & AUDIT_ROLES) or user.has_perm(AUDIT_PERMISSION)
+    return user.has_perm(AUDIT_PERMISSION)
 
 
 def audited_models() -> list[type[Model]]:

@@ -33,6 +33,8 @@ class RetentionPolicy(AuditedModel):
         verbose_name = _("retention policy")
         verbose_name_plural = _("retention policies")
         ordering = ["record_type"]
+        # The audit trail across every record type (R-5.7, ISO 9001 7.5.3); hung here for want of a model of its own.
+        permissions = [("audit_history", _("Can search and export the history of every record"))]
         constraints = [
             models.CheckConstraint(condition=Q(years__gt=0) | Q(months__gt=0), name="records_policy_period_positive"),
             models.CheckConstraint(condition=Q(months__lt=12), name="records_policy_months_under_12"),
