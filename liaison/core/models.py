@@ -1,5 +1,7 @@
 """Departments, users, numbering counters, attachments and the audited base model."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -42,7 +44,11 @@ class AuditedModel(models.Model):
         abstract = True
 
     def save(self, *args, **kwargs):
-        self.updated_at = clock.now()
+        # Strictly increasing, so it serves as the version for optimistic locking even when
+        # two saves fall on the same clock tick (or the clock is frozen in a test).
+        now = clock.now()
+        previous = self.updated_at if self.pk is not None else None
+        self.updated_at = now if previous is None or now > previous else previous + dt.timedelta(microseconds=1)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "updated_at" not in update_fields:
             kwargs["update_fields"] = [*update_fields, "updated_at"]
