@@ -23,7 +23,15 @@ def _url(name: str, world) -> str:
     if name.startswith("/"):
         return name
     access = MATRIX[name]
-    return reverse(name, kwargs={key: getattr(world, obj).pk for key, obj in access.url_kwargs().items()})
+    return reverse(name, kwargs={key: _value(world, ref) for key, ref in access.url_kwargs().items()})
+
+
+def _value(world, ref: str):
+    """A URL argument: "=text" as written, else the world record's id (or the world's value itself)."""
+    if ref.startswith("="):
+        return ref[1:]
+    found = getattr(world, ref)
+    return getattr(found, "pk", found)
 
 
 def _client(client, world, role):

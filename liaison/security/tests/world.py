@@ -125,6 +125,7 @@ def build_world() -> World:
         effectiveness_criterion="下三批來料合格", actor=qc,
     )
     o["complaint_attachment"] = _attach(o["complaint"], sales)
+    _later_apps(world)
     world.sessions = {role: _session(user) for role, user in users.items()}
     return world
 
@@ -146,3 +147,23 @@ def _attach(owner, actor):
     from liaison.core.services import attachment_add
 
     return attachment_add(owner=owner, upload=_pdf("complaint photo"), actor=actor)
+
+
+def _later_apps(world: World) -> None:
+    """Records of the satisfaction, management review and records apps (from the demo data)."""
+    from liaison.management.models import ReviewAction, ReviewMeeting
+    from liaison.records.models import RetentionPolicy
+    from liaison.records.services import hold_place
+    from liaison.satisfaction.models import QuestionnaireTemplate, SurveyForm, SurveyRound
+
+    o = world.objects
+    o["meeting"] = ReviewMeeting.objects.order_by("meeting_date").last()
+    o["review_action"] = ReviewAction.objects.first()
+    o["survey_round"] = SurveyRound.objects.order_by("pk").last()
+    o["survey_form"] = SurveyForm.objects.filter(round=o["survey_round"]).order_by("pk").first()
+    o["answer_token"] = o["survey_form"].answer_token
+    o["questionnaire"] = QuestionnaireTemplate.objects.first()
+    o["retention_policy"] = RetentionPolicy.objects.first()
+    o["legal_hold"] = hold_place(
+        record_type="F1", object_id=o["order"].pk, reason="客戶爭議，保留證據", actor=world.users[Role.ADMINISTRATOR]
+    )
