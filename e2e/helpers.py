@@ -431,3 +431,110 @@ def story_2_done() -> Story:
     story.order.refresh_from_db()
     story.notice = successor
     return story
+
+
+# Complaints and returns (F6) and CAPA requests (F7): stories 4 and 5
+
+
+def open_complaint(page, complaint):
+    response = page.goto(f"/quality/{complaint.pk}/")
+    assert response.status == 200, f"complaint page answered {response.status}"
+    return page
+
+
+def complaint_status(page) -> str:
+    return page.locator("#complaint-page").get_attribute("data-status")
+
+
+def errors_on(page) -> list[str]:
+    """What a refused form says: the banner above the page and the errors beside the fields."""
+    texts = page.locator(".errornote, form .text-red-600 li").all_inner_texts()
+    return [" ".join(text.split()) for text in texts if text.strip()]
+
+
+def press(page, form_id: str, *, back_to: str = r"/quality/(capa/)?\d+/(#[\w-]*)?$"):
+    """Press the button of one step's form; a saved step comes back to its page (``back_to``).
+
+    A refused one shows the page again at the step's own address with the error beside
+    the form: fail with what it says.
+    """
+    with page.expect_navigation():
+        page.locator(f"#{form_id} [type=submit]").first.click()
+    if not re.search(back_to, page.url):
+        pytest.fail(f"refused at {page.url}: {errors_on(page)}")
+    return page
+
+
+def post_without_the_page(page, action: str, fields: dict | None = None):
+    """Send a step's form the page does not offer this user now (a stale tab, a forwarded link).
+
+    The CSRF token is the one the open page carries. Returns the response the browser got.
+    """
+    with page.expect_navigation() as navigation:
+        page.evaluate(
+            """([action, fields]) => {
+                const form = document.createElement("form");
+                form.method = "post";
+                form.action = action;
+                const input = document.querySelector("input[name=csrfmiddlewaretoken]");
+                const token = input ? input.value : document.cookie.match(/csrftoken=([^;]+)/)[1];
+                for (const [name, value] of Object.entries({csrfmiddlewaretoken: token, ...fields})) {
+                    const input = document.createElement("input");
+                    input.type = "hidden";
+                    input.name = name;
+                    input.value = value;
+                    form.appendChild(input);
+                }
+                document.body.appendChild(form);
+                form.submit();
+            }""",
+            [action, fields or {}],
+        )
+    return navigation.value
+
+
+def register_complaint(
+    page,
+    customer,
+    *,
+    content: str,
+    channel: str = "phone",
+    kind: str = "complaint",
+    order=None,
+    product=None,
+    lot: str = "",
+    remedy: str = "",
+    lines: tuple = (),
+):
+    """The clerk registers a complaint or a return on the register page; returns it (F6)."""
+    from liaison.quality.models import Complaint
+
+    page.goto("/quality/register/")
+    if kind != "complaint":
+        page.locator(f"#complaint-register input[name=kind][value={kind}]").check()
+    # The order choice follows the customer (swapped in by htmx).
+    with page.expect_response(lambda r: "/quality/register/orders/" in r.url):
+        page.locator("#id_customer").select_option(str(customer.pk))
+    page.locator("#id_channel").select_option(channel)
+    page.locator("#id_content").fill(content)
+    if remedy:
+        page.locator("#id_requested_remedy").fill(remedy)
+    if order is not None:
+        page.locator("#id_order").select_option(str(order.pk))
+    if product is not None:
+        page.locator("#id_product").select_option(str(product.pk))
+    if lot:
+        page.locator("#id_lot").fill(lot)
+    for index, (line_product, quantity) in enumerate(lines):
+        if index:
+            page.locator("#add-return-line").click()
+        row = page.locator("#return-line-rows tr.return-line").nth(index)
+        row.locator("[data-role=product]").select_option(str(line_product.pk))
+        row.locator("input[name$='-quantity']").fill(str(quantity))
+    before = set(Complaint.objects.values_list("pk", flat=True))
+    with page.expect_navigation():
+        page.locator("#complaint-register-submit").click()
+    assert "/register/" not in page.url, errors_on(page)
+    [complaint] = Complaint.objects.exclude(pk__in=before)
+    assert page.url.endswith(f"/quality/{complaint.pk}/")
+    return complaint
