@@ -127,8 +127,7 @@ class SurveyRound(FSMModelMixin, AuditedModel):
         return f"{self.number} {self.planned_send_on:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        # The round page is built by the analysis pages; the admin change page until then.
-        return reverse("admin:satisfaction_surveyround_change", args=[self.pk])
+        return reverse("satisfaction:round", args=[self.pk])
 
     @transition(field=status, **_t(ROUND_TRANSITIONS, "send"))
     def send(self) -> None:
@@ -262,7 +261,7 @@ class SurveyForm(AuditedModel):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:satisfaction_surveyform_change", args=[self.pk])
+        return reverse("satisfaction:form", args=[self.pk])
 
     def state(self, today=None) -> FormState:
         """Where the form stands today; the same rule as ``SurveyFormQuerySet.with_state``."""
