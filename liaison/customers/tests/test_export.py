@@ -70,5 +70,5 @@ def test_exported_cells_are_never_formulae():
     sheet = load_workbook(BytesIO(exported)).active
     cell = sheet.cell(row=2, column=1)
     assert cell.data_type == "s"
-    assert cell.value == 'HYPERLINK("http://x","y")'
+    assert cell.value == '\'=HYPERLINK("http://x","y")'  # shown as typed, never evaluated (core/export.py)
     assert not any(c.data_type == "f" for row in sheet.iter_rows() for c in row)
