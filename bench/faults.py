@@ -41,6 +41,7 @@ def integrity() -> dict:
     from liaison.core.models import DocumentCounter
     from liaison.orders.models import Order
     from liaison.quality.models import Complaint
+    from liaison.records.models import DisposalLogEntry
 
     no_lines = Order.objects.annotate(n=Count("lines")).filter(n=0).count()
     no_round = Order.objects.annotate(n=Count("review_rounds")).filter(n=0).count()
@@ -48,12 +49,17 @@ def integrity() -> dict:
     for counter in DocumentCounter.objects.filter(doc_type__in=["ORD", "CMP"]):
         prefix = f"{counter.doc_type}-{counter.year}-"
         model = Order if counter.doc_type == "ORD" else Complaint
-        rows = model.objects.filter(number__startswith=prefix)
-        count = rows.count()
-        highest_n = max((int(n.rsplit("-", 1)[1]) for n in rows.values_list("number", flat=True).iterator()), default=0)
+        # Records past retention are disposed of: their numbers stay in the disposal log.
+        numbers = list(model.objects.filter(number__startswith=prefix).values_list("number", flat=True).iterator())
+        disposed = list(DisposalLogEntry.objects.filter(
+            record_type="F1" if counter.doc_type == "ORD" else "F6", number__startswith=prefix,
+        ).values_list("number", flat=True))
+        every = [int(n.rsplit("-", 1)[1]) for n in numbers + disposed]
         counters[f"{counter.doc_type}-{counter.year}"] = {
-            "counter": counter.last_number, "records": count, "highest": highest_n,
-            "consistent": counter.last_number == count == highest_n,
+            "counter": counter.last_number, "records": len(numbers), "disposed": len(disposed),
+            "highest": max(every, default=0),
+            # Each number from 1 to the counter exactly once, live or in the disposal log.
+            "consistent": sorted(every) == list(range(1, counter.last_number + 1)),
         }
     ok = no_lines == 0 and no_round == 0 and all(c["consistent"] for c in counters.values())
     return {"orders_without_lines": no_lines, "orders_without_review_round": no_round, "counters": counters, "ok": ok}

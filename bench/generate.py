@@ -497,7 +497,7 @@ class Generator:
 
     def run(self) -> dict:
         self.t0 = time.monotonic()
-        say(f"Generating at scale {self.scale}: {self.counts}")
+        say(f"Generating at scale {round(self.scale, 6)}: {self.counts}")
         products = self.products()
         customer_ids = self.customers()
         order_ids, order_customers = self.orders(customer_ids, products)
@@ -552,7 +552,7 @@ def main(argv=None) -> int:
     tune(vendor())
     result = Generator(scale=args.scale, seed=args.seed).run()
     analyze()
-    result.update({"scale": args.scale, "database": vendor()})
+    result.update({"scale": round(args.scale, 6), "database": vendor()})
     say(f"Done: {result['rows']:,} rows in {result['seconds']}s = {result['rows_per_s']:,} rows/s ({vendor()})")
     if args.label:
         from bench.common import RESULTS
