@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def _proxy_header(behind_proxy: str | None) -> str:
-    env = {**os.environ, "LIAISON_SECRET_KEY": "k" * 60}
+    env = {**os.environ, "LIAISON_SECRET_KEY": "proxy-test-" + "0123456789abcdef" * 4}
     env.pop("LIAISON_BEHIND_PROXY", None)
     if behind_proxy is not None:
         env["LIAISON_BEHIND_PROXY"] = behind_proxy
