@@ -48,6 +48,7 @@ class QualityErrorCode(StrEnum):
     RECEIVED_IN_FUTURE = "received_in_future"
     ANSWER_REQUIRED = "answer_required"
     ALREADY_ANSWERED = "already_answered"
+    VOID_REASON_REQUIRED = "void_reason_required"
 
 
 Code = QualityErrorCode
@@ -142,6 +143,7 @@ MESSAGES = {
     Code.RECEIVED_IN_FUTURE: _("The feedback cannot have been received in the future."),
     Code.ANSWER_REQUIRED: _("Write down the answer given to the customer."),
     Code.ALREADY_ANSWERED: _("This feedback from %(customer)s has already been answered."),
+    Code.VOID_REASON_REQUIRED: _("Say why the complaint is voided; its number stays in the register."),
 }
 
 # What the actor was refused, for the NOT_ALLOWED message.
@@ -155,6 +157,7 @@ ACTIONS = {
     "replace": _("arrange replacements for returns"),
     "feedback_record": _("record customer feedback"),
     "feedback_answer": _("answer customer feedback"),
+    "void": _("void complaints"),
 }
 
 # The verb of a refused transition, for the WRONG_STATUS message.
@@ -166,4 +169,5 @@ STEPS = {
     "close": _("closed"),
     "inspect": _("inspected"),
     "replace": _("replaced"),
+    "void": _("voided"),
 }

@@ -452,6 +452,31 @@ def complaint_close(*, complaint: Complaint, actor: User) -> Complaint:
     return complaint
 
 
+@transaction.atomic
+def complaint_void(*, complaint: Complaint, reason: str, actor: User) -> Complaint:
+    """Take a complaint registered in error out of use before QC investigates it; its number stays.
+
+    Numbered records are voided, never deleted (R-5.7). Only the Sales head may void, and only a
+    complaint that is registered or acknowledged: once QC has investigated, it runs to its end.
+    """
+    _require(actor, "quality.void_complaint", "void")
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
+    complaint = _locked(complaint)
+    _check_step(complaint, complaint.void, "void")
+    complaint.void(by=actor, reason=reason)
+    _done(complaint, actor, f"Voided: {reason}", ["status", "voided_at", "voided_by", "void_reason"])
+    timeline_record(
+        customer=complaint.customer,
+        event=TimelineEvent.COMPLAINT_CLOSED,
+        actor=actor,
+        summary=f"{complaint.number} ({ComplaintStatus.VOID.label}): {reason}",
+        about=complaint,
+    )
+    return complaint
+
+
 # --- returned goods (R-5.5.2.2, R-5.5.2.3) --------------------------------------------------
 
 INSPECTABLE = (ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATED)

@@ -289,3 +289,47 @@ def test_story_4_at_fault_closes_once_its_capa_is_closed_and_fed_back():
     )
     record.refresh_from_db()
     assert record.status == ComplaintStatus.CLOSED
+
+
+# --- void: numbered records are voided, never deleted (R-5.7) ------------------------------------
+
+
+def test_r_5_5_1_1_the_sales_head_voids_a_complaint_registered_in_error_and_its_number_stays():
+    head = UserFactory(roles=[Role.SALES_HEAD])
+    record = complaint()
+
+    services.complaint_void(complaint=record, reason="同一投訴重複登記", actor=head)
+
+    record.refresh_from_db()
+    assert record.status == ComplaintStatus.VOID
+    assert (record.voided_by, record.void_reason) == (head, "同一投訴重複登記")
+    assert Complaint.objects.filter(number=record.number).exists()
+    assert record.history.first().history_change_reason == "Voided: 同一投訴重複登記"
+    assert TimelineEntry.objects.filter(about_id=record.pk, summary__contains="同一投訴重複登記").exists()
+
+
+@pytest.mark.parametrize(
+    ("who", "reason", "code"),
+    [("sales", "duplicate", Code.NOT_ALLOWED), ("head", "  ", Code.VOID_REASON_REQUIRED)],
+)
+def test_r_5_5_1_1_void_refused_to_sales_staff_and_without_a_reason_changes_nothing(who, reason, code):
+    actor = sales() if who == "sales" else UserFactory(roles=[Role.SALES_HEAD])
+    record = complaint()
+    before = snapshot(record)
+
+    with pytest.raises(LiaisonError) as refused:
+        services.complaint_void(complaint=record, reason=reason, actor=actor)
+
+    assert refused.value.code == code
+    assert snapshot(record) == before
+
+
+def test_r_5_5_1_2_an_investigated_complaint_cannot_be_voided():
+    record = investigated()
+    before = snapshot(record)
+
+    with pytest.raises(LiaisonError) as refused:
+        services.complaint_void(complaint=record, reason="duplicate", actor=UserFactory(roles=[Role.SALES_HEAD]))
+
+    assert refused.value.code == Code.WRONG_STATUS
+    assert snapshot(record) == before
