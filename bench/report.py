@@ -33,7 +33,7 @@ def markdown(results: dict) -> str:
     if generated:
         out += ["## Data generation", ""]
         out += table(["run", "database", "scale", "rows", "seconds", "rows/s"],
-                     [[k, v["database"], v["scale"], f"{v['rows']:,}", v["seconds"], f"{v['rows_per_s']:,}"]
+                     [[k, v["database"], round(v["scale"], 6), f"{v['rows']:,}", v["seconds"], f"{v['rows_per_s']:,}"]
                       for k, v in generated.items()])
     for db, data in results.get("latency", {}).items():
         out += [f"## Server-side latency, {db} ({data['orders']:,} orders; load {data['load_average_before']} → "
