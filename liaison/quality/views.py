@@ -520,8 +520,9 @@ def _render_capa(request, record: CapaRequest, bound: dict | None = None, status
     }
     source_url, source_number = "", ""
     if record.source_type_id and record.source_type.model == "complaint":
-        source_url = reverse("quality:complaint", args=[record.source_id])
         source_number = selectors.complaint_number(pk=record.source_id)
+        if request.user.has_perm("quality.view_complaint"):  # a workshop lead sees the number, not a dead link
+            source_url = reverse("quality:complaint", args=[record.source_id])
     context = {
         **admin.site.each_context(request),
         "title": _("CAPA request %(number)s") % {"number": record.number},
