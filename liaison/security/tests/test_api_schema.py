@@ -35,6 +35,21 @@ schema = schemathesis.openapi.from_dict(_openapi())
 schema.app = get_wsgi_application()  # requests go to Django in-process, as from_wsgi() would send them
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Django's WSGI handler closes the database connection when a request finishes; the test
+    client stops that, but schemathesis calls the handler directly. On PostgreSQL the test's
+    connection (and its transaction) would be closed under the next test."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token_for(db):
     from rest_framework.authtoken.models import Token
