@@ -117,7 +117,7 @@ MATRIX: dict[str, Access] = {
     "documents:f2": A(read=EVERYONE - {RM}, obj="review_round"),
     "documents:f3": A(read=EVERYONE - {RM, WL}, obj="change"),
     "documents:f4": A(read=EVERYONE - {RM}, obj="notice"),
-    "documents:f5": A(read=EVERYONE - {RM, WC, WL}, obj="communication_record"),
+    "documents:f5": A(read=EVERYONE - {RM, WC, WL}, obj="customer"),  # F5 is printed per customer
     "documents:f6": A(read=EVERYONE - {RM, WC, WL}, obj="complaint"),
     "documents:f7": A(read=EVERYONE - {WC, WL}, obj="capa"),
     "documents:f8": A(read=EVERYONE - {RM, WL}, obj="slip"),
