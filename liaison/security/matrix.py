@@ -115,7 +115,7 @@ MATRIX: dict[str, Access] = {
     # --- printed forms (PDF) ------------------------------------------------------------------
     "documents:f1": A(read=EVERYONE - {RM}, obj="order"),
     "documents:f2": A(read=EVERYONE - {RM}, obj="review_round"),
-    "documents:f3": A(read=EVERYONE - {RM, WL}, obj="change"),
+    "documents:f3": A(read=EVERYONE - {RM, WL}, obj="change_order"),  # F3 is printed per order
     "documents:f4": A(read=EVERYONE - {RM}, obj="notice"),
     "documents:f5": A(read=EVERYONE - {RM, WC, WL}, obj="customer"),  # F5 is printed per customer
     "documents:f6": A(read=EVERYONE - {RM, WC, WL}, obj="complaint"),

@@ -90,6 +90,7 @@ def build_world() -> World:
     o["sign_off"] = ReviewSignOff.objects.filter(review_round=o["review_round"]).first()
     o["clarification"] = Clarification.objects.filter(order=o["order_under_review"]).first()
     o["change"] = ChangeEntry.objects.first()
+    o["change_order"] = o["change"].order  # F3 is printed per order: its register of changes
     o["notice"] = ProductionNotice.objects.filter(order=o["order"], workshop=o["workshop"]).first()
     o["other_notice"] = notice_issue(
         order=None, workshop=o["other_workshop"], due_date=today + dt.timedelta(days=20),
