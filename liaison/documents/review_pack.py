@@ -4,8 +4,14 @@
 language to print in. Charts are drawn with ``reportlab.graphics`` in the document's
 own embedded font. QC's complaint handling report is embedded with the quality
 documents' ``complaint_report_flowables`` when that module is there.
+
+The pack summarises: a list (customers' indexes, complaints of the period, CAPA requests,
+actions) prints at most ``LIST_LIMIT`` rows and says how many more there are and where
+they are all listed. At 1 M orders a period has thousands of complaints; printing each
+made a pack of hundreds of pages that took minutes.
 """
 
+import dataclasses
 import math
 
 from django.utils import translation
@@ -30,6 +36,8 @@ BAD = colors.HexColor("#C62828")
 NEUTRAL = colors.HexColor("#1565C0")
 SOFT = colors.HexColor("#90A4AE")
 CHART_HEIGHT = 52 * mm
+# Rows a list of the pack prints at most; the rest is counted under it.
+LIST_LIMIT = 30
 
 
 def _label(model, name: str) -> str:
@@ -182,6 +190,22 @@ def _side_by_side(sheet: Sheet, left, right):
     return table
 
 
+# --- lists --------------------------------------------------------------------------------------
+
+
+def _capped(items) -> tuple[list, int]:
+    """The first ``LIST_LIMIT`` items and how many more there are."""
+    items = list(items)
+    return items[:LIST_LIMIT], max(len(items) - LIST_LIMIT, 0)
+
+
+def _more(sheet: Sheet, count: int, where: str) -> list:
+    """The line under a capped list: how many rows it left out, and where they are all listed."""
+    if count <= 0:
+        return []
+    return [sheet.para(_("… and %(count)s more (%(where)s lists them all).") % {"count": count, "where": where}, "small")]
+
+
 # --- sections ------------------------------------------------------------------------------------
 
 
@@ -240,14 +264,18 @@ def _satisfaction(sheet: Sheet, pack: ReviewPack) -> list:
             ),
         ]
     if survey.customers:
+        customers = survey.customers[:LIST_LIMIT]
+        more = max(survey.customers_total or 0, len(survey.customers)) - len(customers)
         story += [
             *_subheading(sheet, _("Satisfaction by customer")),
             sheet.grid(
                 [_("Customer"), _("Satisfaction index")],
-                [[figure.label, _number(figure.value)] for figure in survey.customers],
+                [[figure.label, _number(figure.value)] for figure in customers],
                 [0.7, 0.3], numeric=[1],
             ),
+            *_more(sheet, more, _("the survey round's analysis")),
         ]
+    capas, more = _capped(survey.capas)
     story += [
         *_subheading(sheet, _("Improvement actions for dissatisfied customers (CAPA, F7)")),
         sheet.grid(
@@ -255,12 +283,30 @@ def _satisfaction(sheet: Sheet, pack: ReviewPack) -> list:
             [
                 [record.number, str(record.customer or ""), str(record.department), fmt_date(record.due_date),
                  record.get_status_display()]
-                for record in survey.capas
+                for record in capas
             ],
             [0.16, 0.34, 0.18, 0.12, 0.2],
         ),
+        *_more(sheet, more, _("the CAPA list")),
     ]
     return story
+
+
+def complaint_lines_shown(lines) -> tuple[tuple, int]:
+    """The complaints of the period the pack lists, and how many it leaves out.
+
+    Up to ``LIST_LIMIT``: those not closed by the resolve-by date first, then those still
+    open, then the longest open; printed in the report's own order.
+    """
+    lines, limit = list(lines), LIST_LIMIT
+    if len(lines) <= limit:
+        return tuple(lines), 0
+    ranked = sorted(
+        range(len(lines)),
+        key=lambda index: (not lines[index].resolved_late, not lines[index].is_open, -lines[index].days_open, index),
+    )
+    chosen = sorted(ranked[:limit])
+    return tuple(lines[index] for index in chosen), len(lines) - limit
 
 
 def _complaints(sheet: Sheet, pack: ReviewPack, language: str) -> list:
@@ -280,13 +326,28 @@ def _complaints(sheet: Sheet, pack: ReviewPack, language: str) -> list:
                 ]
             )
         ]
-    return complaint_report_flowables(pack.complaints, language=language, sheet=sheet)
+    report = pack.complaints
+    lines, more = complaint_lines_shown(getattr(report, "lines", ()))
+    if more:
+        report = dataclasses.replace(report, lines=lines)
+    story = complaint_report_flowables(report, language=language, sheet=sheet)
+    if more:
+        story += [
+            sheet.para(
+                _("%(shown)s of the %(total)s complaints and returns of the period are listed: those not closed "
+                  "by the resolve-by date first, then the open ones, then the longest open. QC's complaint "
+                  "handling report lists them all.") % {"shown": len(lines), "total": len(lines) + more},
+                "small",
+            )
+        ]
+    return story
 
 
 def _capa(sheet: Sheet, pack: ReviewPack) -> list:
     counts = pack.capa.counts
     statuses = list(CapaStatus)
     issued = pack.capa.issued_in_period
+    overdue, more = _capped(pack.capa.overdue)
     return [
         sheet.grid(
             [*[str(status.label) for status in statuses], _("Overdue")],
@@ -314,20 +375,22 @@ def _capa(sheet: Sheet, pack: ReviewPack) -> list:
             [
                 [record.number, str(record.department), record.problem, fmt_date(record.due_date),
                  record.get_status_display()]
-                for record in pack.capa.overdue
+                for record in overdue
             ],
             [0.15, 0.17, 0.4, 0.12, 0.16],
         ),
+        *_more(sheet, more, _("the CAPA list")),
     ]
 
 
-def _actions_grid(sheet: Sheet, actions: list[ReviewAction], *, with_meeting: bool) -> object:
+def _actions_grid(sheet: Sheet, actions: list[ReviewAction], *, with_meeting: bool) -> list:
     headers = [_label(ReviewAction, "description"), _label(ReviewAction, "owner"), _label(ReviewAction, "due_date"),
                _label(ReviewAction, "status"), _label(ReviewAction, "outcome")]
     widths = [0.34, 0.13, 0.11, 0.15, 0.27]
     if with_meeting:
         headers.insert(0, _label(ReviewAction, "meeting"))
         widths = [0.13, 0.27, 0.12, 0.11, 0.15, 0.22]
+    actions, more = _capped(actions)
     rows = []
     for action in actions:
         status = action.get_status_display()
@@ -338,7 +401,7 @@ def _actions_grid(sheet: Sheet, actions: list[ReviewAction], *, with_meeting: bo
         if with_meeting:
             row.insert(0, action.meeting.number)
         rows.append(row)
-    return sheet.grid(headers, rows, widths)
+    return [sheet.grid(headers, rows, widths), *_more(sheet, more, _("the management review page"))]
 
 
 def _delivery(sheet: Sheet, pack: ReviewPack) -> list:
@@ -392,7 +455,7 @@ def _this_meeting(sheet: Sheet, pack: ReviewPack) -> list:
             ]
         ),
         sheet.space(),
-        _actions_grid(sheet, pack.actions, with_meeting=False),
+        *_actions_grid(sheet, pack.actions, with_meeting=False),
     ]
     return story
 
@@ -431,7 +494,7 @@ def render_review_pack(pack: ReviewPack, *, language: str) -> bytes:
             *complaints[1:],
             KeepTogether([sheet.section(titles[2]), *capa[:1]]),
             *capa[1:],
-            KeepTogether([sheet.section(titles[3]), _actions_grid(sheet, pack.previous_actions, with_meeting=True)]),
+            KeepTogether([sheet.section(titles[3]), *_actions_grid(sheet, pack.previous_actions, with_meeting=True)]),
             KeepTogether([sheet.section(titles[4]), *delivery]),
             sheet.section(titles[5]),
             *_this_meeting(sheet, pack),

@@ -48,6 +48,7 @@ class SatisfactionSection:
     distribution: list[Figure] = field(default_factory=list)
     trend: list[Figure] = field(default_factory=list)
     customers: list[Figure] = field(default_factory=list)
+    customers_total: int | None = None  # counted forms of the round, when the analysis pages ``customers``
     capas: list = field(default_factory=list)
     raw: dict | None = None  # the analysis as the satisfaction app gave it, for the API
 
@@ -126,6 +127,7 @@ def _satisfaction_from(section: SatisfactionSection, analysis) -> None:
         Figure(row.customer_name + (" !" if row.dissatisfied else ""), _number(row.weighted_index))
         for row in analysis.customers
     ]
+    section.customers_total = getattr(analysis, "customers_total", len(section.customers))
     section.raw = _plain(analysis)
 
 

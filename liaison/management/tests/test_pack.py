@@ -155,3 +155,52 @@ def test_r_5_6_7_pack_as_json(client, analysed):
     assert body["capa"]["counts"]["overdue"] == 1
     assert {row["workshop"]: row["late"] for row in body["delivery"]["rows"]} == {"一車間（沖壓）": 2, "二車間（裝配）": 0}
     assert [a["status"] for a in body["previous_actions"]] == ["open", "done"]
+
+
+def test_r_5_6_7_pack_pdf_summarises_long_lists_and_counts_the_rest(analysed, pdf_text, monkeypatch):
+    """A pack lists at most LIST_LIMIT rows a list (thousands of complaints at 1 M orders) and counts the rest."""
+    from liaison.documents import review_pack
+
+    data = review_data(hold=True)
+    pack = pack_module.pack_build(meeting_pk=data.meeting.pk)
+    assert len(pack.complaints.lines) == 3 and len(pack.previous_actions) == 2 and len(pack.satisfaction.customers) == 2
+    monkeypatch.setattr(review_pack, "LIST_LIMIT", 1)
+    text = pdf_text(render_review_pack(pack, language="en"))
+
+    # QC's list of the period: one of the three, the one closed late (or open) first, and the count of all.
+    shown, more = review_pack.complaint_lines_shown(pack.complaints.lines)
+    assert len(shown) == 1 and more == 2
+    assert shown[0].resolved_late or shown[0].is_open or not any(
+        line.resolved_late or line.is_open for line in pack.complaints.lines
+    )
+    assert len(re.findall(r"CMP-2026-\d{4}", text)) == 1 and shown[0].number in text
+    assert "1ofthe3complaintsandreturnsoftheperiodarelisted" in text
+    # Earlier reviews' actions and the customers' indexes: the first one, and how many more.
+    assert "提高一車間準時交貨率至95%" in text and "客訴處理時間縮短至10天" not in text
+    assert "…and1more(themanagementreviewpageliststhemall)." in text
+    assert "杭州天成汽車零部件有限公司" in text and "深圳市华南精密电子有限公司" not in text
+    assert "…and1more(thesurveyround'sanalysisliststhemall)." in text
+
+
+def test_r_5_6_7_pack_lists_complaints_closed_late_then_open_then_longest_open():
+    import datetime as dt
+
+    from liaison.documents import review_pack
+    from liaison.quality.report import ComplaintLine
+
+    def line(number, status, days, late):
+        return ComplaintLine(pk=number, number=f"CMP-2026-{number:04d}", kind="complaint", customer="",
+                             complaint_date=dt.date(2026, 7, 1), cause_category="", company_at_fault=None,
+                             status=status, days_open=days, acknowledged_late=False, resolved_late=late)
+
+    # Sixty quiet lines first (closed in time, 1 day), the ones that matter at the end of the report's order.
+    quiet = [line(n, "closed", 1, False) for n in range(1, 61)]
+    lines = quiet + [line(61, "closed", 3, False), line(62, "closed", 40, True), line(63, "registered", 9, False),
+                     line(64, "closed", 20, False), line(65, "registered", 2, False)]
+    shown, more = review_pack.complaint_lines_shown(lines)
+    assert more == len(lines) - review_pack.LIST_LIMIT and len(shown) == review_pack.LIST_LIMIT
+    numbers = [item.pk for item in shown]
+    assert numbers == sorted(numbers)  # printed in the report's own order
+    assert {61, 62, 63, 64, 65} <= set(numbers)  # closed late, open, then the longest open
+    assert numbers[: review_pack.LIST_LIMIT - 5] == list(range(1, review_pack.LIST_LIMIT - 4))
+    assert review_pack.complaint_lines_shown(quiet[:5]) == (tuple(quiet[:5]), 0)
