@@ -46,6 +46,48 @@ class ComplaintOverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ComplaintScopeFilter(admin.SimpleListFilter):
+    """The list opens on the open complaints, overdue first; "All" lists every complaint, newest first.
+
+    A closed or void status, or a search, looks at all complaints (``selectors.complaint_scope``).
+    """
+
+    title = _("complaints shown")
+    parameter_name = "scope"
+
+    def lookups(self, request, model_admin):
+        return [(selectors.SCOPE_ALL, _("All, newest first"))]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("Open, overdue first"),
+        }
+        yield {
+            "selected": self.value() == selectors.SCOPE_ALL,
+            "query_string": changelist.get_query_string({self.parameter_name: selectors.SCOPE_ALL}),
+            "display": _("All, newest first"),
+        }
+
+    def queryset(self, request, queryset):
+        if _scope(request) == selectors.SCOPE_OPEN and not _status(request):
+            return queryset.filter(status__in=selectors.OPEN)
+        return queryset
+
+
+def _status(request) -> str:
+    return request.GET.get("status__exact") or request.GET.get("status") or ""
+
+
+def _scope(request) -> str:
+    return selectors.complaint_scope(
+        scope=request.GET.get(ComplaintScopeFilter.parameter_name),
+        status=_status(request),
+        query=request.GET.get("q", ""),
+    )
+
+
 class ReturnLineInline(TabularInline):
     model = ReturnLine
     fields = [
@@ -81,7 +123,7 @@ def _flag(text):
 
 @admin.register(Complaint)
 class ComplaintAdmin(ReadOnlyAdmin):
-    """F6: overdue first; search the number or the customer in either Chinese script or pinyin."""
+    """F6: open ones overdue first, or all newest first; search the number or the customer (either script, pinyin)."""
 
     list_display = [
         "number_link",
@@ -93,7 +135,17 @@ class ComplaintAdmin(ReadOnlyAdmin):
         "resolve_due",
         "overdue_text",
     ]
-    list_filter = ["status", "kind", ComplaintOverdueFilter, "cause_category", "company_at_fault", "channel"]
+    list_filter = [
+        ComplaintScopeFilter,
+        "status",
+        "kind",
+        ComplaintOverdueFilter,
+        "cause_category",
+        "company_at_fault",
+        "channel",
+    ]
+    # One count per page, not two: the "(n total)" beside a filtered count counts every complaint again.
+    show_full_result_count = False
     list_display_links = None  # the number opens the complaint page, where the steps are taken
     search_fields = ["number"]
     search_help_text = _("Number, or the customer's name in either script or pinyin.")
@@ -137,7 +189,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
         return selectors.with_timers(selectors.complaint_queryset())
 
     def get_ordering(self, request):
-        return ["-is_overdue", "-is_open", "resolve_due", "pk"]
+        return list(selectors.complaint_order(scope=_scope(request)))
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

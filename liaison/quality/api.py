@@ -164,6 +164,12 @@ class ComplaintFilter(serializers.Serializer):
     q = serializers.CharField(
         required=False, help_text=_("Number, or the customer's name in either script.")
     )
+    scope = serializers.ChoiceField(
+        choices=[("open", _("Open complaints, overdue first")), ("all", _("All complaints, newest first"))],
+        required=False,
+        default="open",
+        help_text=_("Open complaints (the default), or all; a closed or void status or a search looks at all."),
+    )
 
 
 def _holds(*perms: str):
@@ -204,7 +210,7 @@ class ComplaintViewSet(
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet,
 ):
-    """Complaints and returns (F6): list overdue first, read, register (POST) and each step."""
+    """Complaints and returns (F6): list (open ones overdue first, or all), read, register (POST) and each step."""
 
     serializer_class = ComplaintSerializer
     action_permissions = {
@@ -229,6 +235,7 @@ class ComplaintViewSet(
                 kind=params.get("kind"),
                 overdue_only=params.get("overdue", False),
                 query=params.get("q", ""),
+                scope=params.get("scope", "open"),
             )
         )
 

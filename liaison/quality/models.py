@@ -97,7 +97,18 @@ class Complaint(FSMModelMixin, AuditedModel):
             ("void_complaint", _("Can void a complaint")),
             ("export_complaint", _("Can export complaints to Excel")),
         ]
-        indexes = [models.Index(fields=["status", "resolve_due"]), models.Index(fields=["customer", "-registered_at"])]
+        indexes = [
+            models.Index(fields=["status", "resolve_due"]),
+            models.Index(fields=["customer", "-registered_at"]),
+            # The complaint list: "all" newest first is read from this index, not sorted.
+            models.Index(fields=["-registered_at", "-id"], name="quality_complaint_newest_idx"),
+            # The complaint list opens on the open ones (by resolve-by date): only they are read.
+            models.Index(
+                fields=["resolve_due", "id"],
+                condition=Q(status__in=["registered", "acknowledged", "investigated", "result_recorded"]),
+                name="quality_complaint_open_idx",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status=ComplaintStatus.CLOSED) | Q(feedback_at__isnull=False),

@@ -80,19 +80,46 @@ def with_timers(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet
     ).order_by("-is_overdue", "-is_open", "resolve_due", "pk")
 
 
+# The complaint list's two views (R-5.5): the open complaints, overdue first (what waits on
+# someone; a partial index reads only them), or every complaint, newest first (an index
+# serves the order, so a page does not sort every complaint over computed flags).
+SCOPE_OPEN = "open"
+SCOPE_ALL = "all"
+OVERDUE_FIRST = ("-is_overdue", "resolve_due", "pk")
+NEWEST_FIRST = ("-registered_at", "-pk")
+
+
+def complaint_scope(*, scope: str | None, status: str | None = None, query: str = "") -> str:
+    """Which view a list shows: "open" unless "all" is asked for, or a status or a search looks everywhere."""
+    if scope == SCOPE_ALL or (status and status not in OPEN) or query.strip():
+        return SCOPE_ALL
+    return SCOPE_OPEN
+
+
+def complaint_order(*, scope: str) -> tuple[str, ...]:
+    """Open complaints overdue first, then by resolve-by date; all of them newest first."""
+    return OVERDUE_FIRST if scope == SCOPE_OPEN else NEWEST_FIRST
+
+
 def complaint_list(
     *,
     status: str | None = None,
     kind: str | None = None,
     overdue_only: bool = False,
     query: str = "",
+    scope: str | None = SCOPE_OPEN,
     today: dt.date | None = None,
 ) -> QuerySet[Complaint]:
-    """Complaints and returns, overdue first, then open ones by resolve-by date: one query.
+    """Complaints and returns for a list: one query.
 
+    By default the open ones, overdue first, then by resolve-by date. ``scope="all"``, a
+    closed or void ``status``, or a search lists every complaint, newest first.
     ``query`` finds the number or the customer's name in either Chinese script or pinyin.
     """
+    scope = complaint_scope(scope=scope, status=status, query=query)
     queryset = with_timers(complaint_queryset(), today=today)
+    if scope == SCOPE_OPEN and not status:
+        queryset = queryset.filter(status__in=OPEN)
     if status:
         queryset = queryset.filter(status=status)
     if kind:
@@ -101,7 +128,7 @@ def complaint_list(
         queryset = queryset.filter(is_overdue=True)
     if query:
         queryset = complaint_search(queryset=queryset, query=query)
-    return queryset
+    return queryset.order_by(*complaint_order(scope=scope))
 
 
 def complaint_search(*, queryset: QuerySet, query: str) -> QuerySet[Complaint]:

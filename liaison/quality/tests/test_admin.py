@@ -109,3 +109,19 @@ def test_the_nonconformance_and_feedback_lists_open(logged_in, url):
         actor=sales(),
     )
     assert logged_in.get(reverse(url)).status_code == 200
+
+
+def test_r_5_5_the_list_opens_on_open_complaints_and_all_shows_the_closed_ones(logged_in):
+    with clock.frozen(dt.date(2026, 4, 1)):
+        late = complaint(complaint_date=dt.date(2026, 4, 1))  # resolve by 04-16
+        closed = complaint(complaint_date=dt.date(2026, 4, 1))
+        services.complaint_void(complaint=closed, reason="重複登記", actor=UserFactory(roles=[Role.SALES_HEAD]))
+    recent = complaint()
+    html = logged_in.get(LIST).content.decode()
+    assert late.number in html and recent.number in html and closed.number not in html
+    assert html.index(late.number) < html.index(recent.number)  # overdue first
+    html = logged_in.get(LIST, {"scope": "all"}).content.decode()
+    assert late.number in html and recent.number in html and closed.number in html
+    assert html.index(recent.number) < html.index(late.number)  # newest first
+    html = logged_in.get(LIST, {"status__exact": "void"}).content.decode()
+    assert closed.number in html and late.number not in html

@@ -9,6 +9,7 @@ from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.production.tests.factories import WorkshopFactory
+from liaison.quality import services
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord
 from liaison.quality.states import ComplaintStatus, Disposition
 from liaison.quality.tests.factories import (
@@ -292,3 +293,18 @@ def test_the_complaint_list_pins_its_queries(api_client, django_assert_num_queri
     complaint()
     with django_assert_num_queries(3):
         assert api.get(COMPLAINTS).json()["count"] == 5
+
+
+def test_r_5_5_the_complaint_list_lists_open_ones_unless_all_are_asked_for(api_client):
+    with clock.frozen(dt.date(2026, 4, 1)):
+        late = complaint(complaint_date=dt.date(2026, 4, 1))  # resolve by 04-16
+        void = complaint(complaint_date=dt.date(2026, 4, 1))
+        services.complaint_void(complaint=void, reason="重複登記", actor=UserFactory(roles=[Role.SALES_HEAD]))
+    with clock.frozen(TODAY):
+        recent = complaint()
+        api = as_user(api_client, sales())
+        opened = [row["number"] for row in api.get(COMPLAINTS).json()["results"]]
+        every = [row["number"] for row in api.get(COMPLAINTS, {"scope": "all"}).json()["results"]]
+        assert api.get(COMPLAINTS, {"scope": "closed"}).status_code == 400
+    assert opened == [late.number, recent.number]  # overdue first
+    assert every == [recent.number, void.number, late.number]  # newest first

@@ -78,8 +78,31 @@ def test_r_1_2_a_closed_complaint_is_never_overdue():
         )
     with clock.frozen(dt.date(2026, 6, 1)):
         assert list(selectors.complaint_overdue()) == []
-        listed = selectors.complaint_list().get()
+        assert list(selectors.complaint_list()) == []  # the list opens on the open ones
+        listed = selectors.complaint_list(scope="all").get()
     assert listed.status == ComplaintStatus.CLOSED and not listed.is_overdue
+
+
+def test_r_5_5_the_list_opens_on_open_complaints_overdue_first_and_all_lists_newest_first(
+    django_assert_num_queries,
+):
+    with clock.frozen(dt.date(2026, 4, 1)):
+        late = complaint(complaint_date=dt.date(2026, 4, 1))  # resolve by 04-16: late on 04-20
+        closed = investigated(complaint_date=dt.date(2026, 4, 1))
+        services.complaint_record_result(complaint=closed, result="非我司責任", actor=qc())
+        services.complaint_feed_back(complaint=closed, channel="phone", summary="已說明", actor=qc())
+    with clock.frozen(dt.date(2026, 4, 19)):
+        recent = complaint(complaint_date=dt.date(2026, 4, 19))
+    with clock.frozen(dt.date(2026, 4, 20)):
+        with django_assert_num_queries(1):
+            opened = list(selectors.complaint_list())
+        assert opened == [late, recent] and opened[0].is_overdue
+        with django_assert_num_queries(1):
+            every = list(selectors.complaint_list(scope="all"))
+        assert every == [recent, closed, late]  # newest registration first, overdue or not
+        # A closed status or a search looks at every complaint without asking for "all".
+        assert list(selectors.complaint_list(status=ComplaintStatus.CLOSED)) == [closed]
+        assert list(selectors.complaint_list(query=closed.number)) == [closed]
 
 
 def test_r_1_2_the_list_shows_overdue_first_and_filters(complaints, django_assert_num_queries):
