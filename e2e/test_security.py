@@ -36,6 +36,7 @@ def test_main_pages_load_without_csp_violations(page, log_in, screenshot):
         "customer": f"/customers/{made.customer.pk}/",
         "order-log": "/admin/orders/order/",
         "api-docs": "/api/docs/",
+        "api-redoc": "/api/redoc/",
     }
     for name, url in pages.items():
         response = page.goto(url)
@@ -48,6 +49,9 @@ def test_main_pages_load_without_csp_violations(page, log_in, screenshot):
             # Swagger UI fetched our schema and drew its operations under the policy.
             page.locator(".opblock").first.wait_for()
             assert page.locator(".opblock").count() > 10
+        if name == "api-redoc":
+            # ReDoc fetched our schema and drew its menu under the policy.
+            page.locator("li[data-item-id]").first.wait_for()
         page.wait_for_timeout(300)  # let Alpine run its scripts
         screenshot(page, f"security-csp-{name}")
     response = page.goto(f"/documents/f1/{made.order.pk}.pdf")
