@@ -1,12 +1,15 @@
 """Writes of the core app: document numbers and attachments."""
 
 import hashlib
+import uuid
+from collections.abc import Iterable
 
 import filetype
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Model
+from django.db.models import F, Model, QuerySet, Value
+from django.db.models.functions import Replace
 
 from liaison.core import clock
 from liaison.core.errors import MESSAGES, CoreErrorCode, LiaisonError
@@ -22,6 +25,9 @@ ATTACHMENT_TYPES = {
     "image/webp": ".webp",
 }
 
+# Starts a stand-in number (``number_provisional``); a real number starts with its type.
+PROVISIONAL_MARK = "~"
+
 
 def sign_history(record, *, actor: User | None, reason: str) -> None:
     """Mark who makes the next save of ``record`` and why, for its history row.
@@ -34,6 +40,28 @@ def sign_history(record, *, actor: User | None, reason: str) -> None:
         record._history_user = actor
         if hasattr(record, "updated_by_id"):
             record.updated_by = actor
+
+
+def records_create(records: list, *, actor: User | None, reason: str, trusted: Iterable[str] = ()) -> list:
+    """Insert new rows of one model in one statement, and their history rows in one more.
+
+    What ``save()`` one by one would do, in two queries: each record is checked with
+    ``full_clean`` except the ``trusted`` fields (links the service set from rows it holds
+    or has just written: looking them up again proves nothing) and the unique and check
+    constraints (the database enforces them), stamped, and signed (``reason``, ``actor``)
+    for its history row.
+    """
+    if not records:
+        return records
+    now = clock.now()
+    for record in records:
+        record.full_clean(exclude=list(trusted), validate_unique=False, validate_constraints=False)
+        record.created_at = record.updated_at = now
+        sign_history(record, actor=actor, reason=reason)
+    model = type(records[0])
+    model._default_manager.bulk_create(records)
+    model.history.bulk_history_create(records, default_user=actor, default_change_reason=str(reason)[:100])
+    return records
 
 
 def has_role_permission(actor: User | None, perm: str, obj=None) -> bool:
@@ -52,7 +80,10 @@ def number_next(*, doc_type: str, year: int | None = None) -> str:
 
     Must run inside the transaction that saves the numbered record: the counter row
     stays locked until that transaction ends, and a rollback gives the number back,
-    so the sequence has no gaps and no duplicates under concurrent writers.
+    so the sequence has no gaps and no duplicates under concurrent writers. Every
+    writer of the type waits for that lock, so take the number as late as possible:
+    a step that writes much saves its record with ``number_provisional()`` and calls
+    ``number_settle()`` as its last statement.
     """
     if not connection.in_atomic_block:
         raise LiaisonError(
@@ -60,19 +91,65 @@ def number_next(*, doc_type: str, year: int | None = None) -> str:
             "number_next() must be called inside the transaction that saves the record.",
         )
     year = year or clock.today().year
-    counters = DocumentCounter.objects.select_for_update()
-    try:
-        counter = counters.get(doc_type=doc_type, year=year)
-    except DocumentCounter.DoesNotExist:
+    number = _counter_increment(doc_type, year)
+    if number is None:
         try:
             with transaction.atomic():
                 DocumentCounter.objects.create(doc_type=doc_type, year=year, last_number=0)
         except IntegrityError:
-            pass  # another writer created it first; its row lock orders us after it
-        counter = counters.get(doc_type=doc_type, year=year)
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
-    return number_format(doc_type=doc_type, year=year, number=counter.last_number)
+            pass  # another writer created it first; the increment below waits for its row lock
+        number = _counter_increment(doc_type, year)
+    return number_format(doc_type=doc_type, year=year, number=number)
+
+
+def _counter_increment(doc_type: str, year: int) -> int | None:
+    """Add one to the counter in one statement (it locks the row), or None if there is none yet."""
+    quote = connection.ops.quote_name
+    table, last = quote(DocumentCounter._meta.db_table), quote("last_number")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {last} = {last} + 1 "
+            f"WHERE {quote('doc_type')} = %s AND {quote('year')} = %s RETURNING {last}",
+            [doc_type, year],
+        )
+        row = cursor.fetchone()
+    return None if row is None else row[0]
+
+
+def number_provisional(*, doc_type: str) -> str:
+    """A unique stand-in number for a record saved before its real number is taken.
+
+    As long as the real number usually is (``ORD-2026-0001``), so texts cut to a length
+    cut the same; never visible outside the transaction, which replaces it with
+    ``number_settle()`` before it commits.
+    """
+    length = len(number_format(doc_type=doc_type, year=2000, number=0))
+    return PROVISIONAL_MARK + uuid.uuid4().hex[: length - len(PROVISIONAL_MARK)]
+
+
+def number_settle(*, record: Model, doc_type: str, texts: Iterable[tuple[QuerySet, str]] = ()) -> str:
+    """Take the real number for ``record``, saved with ``number_provisional()``, and put it in place.
+
+    The last step of the transaction, so the counter row is locked only for these few
+    updates and the commit. The number replaces the stand-in on the record, on its
+    history rows and in the text columns ``texts`` (pairs of a queryset and a column,
+    e.g. the timeline lines and F5 line written in the same transaction). Updates go
+    straight to the rows: no new version, no new history row.
+    """
+    provisional = record.number
+    if not provisional.startswith(PROVISIONAL_MARK):
+        raise ValueError(f"{record!r} already has its number {provisional}")
+    number = number_next(doc_type=doc_type)
+    model = type(record)
+    model._base_manager.filter(pk=record.pk).update(number=number)
+    if hasattr(model, "history"):
+        model.history.filter(**{model._meta.pk.attname: record.pk}).update(number=number)
+    for queryset, column in texts:
+        queryset.filter(**{f"{column}__contains": provisional}).update(
+            **{column: Replace(F(column), Value(provisional), Value(number))}
+        )
+    record.number = number
+    return number
 
 
 def _refuse(code: CoreErrorCode, **params) -> LiaisonError:

@@ -28,8 +28,15 @@ from liaison.communications.states import (
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Department, User
-from liaison.core.services import has_role_permission, number_next, sign_history
-from liaison.customers.models import Customer
+from liaison.core.services import (
+    has_role_permission,
+    number_next,
+    number_provisional,
+    number_settle,
+    records_create,
+    sign_history,
+)
+from liaison.customers.models import Customer, TimelineEntry
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import MESSAGES, OrderErrorCode
@@ -56,6 +63,9 @@ from liaison.stock.models import format_quantity
 from liaison.stock.selectors import shipped_by_order_line
 
 ORDER_DOC_TYPE = "ORD"
+# Links the registration sets from rows it holds or has just written: full_clean need not look them up.
+SET_BY_SERVICE = ["order", "customer", "product", "department", "review_round", "change", "received_document",
+                  "created_by", "updated_by"]
 CHANGE_DOC_TYPE = "CHG"
 
 # The reason categories of a delay the company causes (R-5.3.1).
@@ -121,9 +131,14 @@ def _review_round_open(
     actor: User,
     departments: list[Department],
     change=None,
-) -> ReviewRound:
-    """Open the next round of the contract review form, one sign-off line per department."""
-    last = order.review_rounds.aggregate(last=Max("number"))["last"] or 0
+    first: bool = False,
+) -> tuple[ReviewRound, TimelineEntry]:
+    """Open the next round of the contract review form, one sign-off line per department.
+
+    ``first``: the order was saved in this transaction and has no round yet, so the round
+    is number 1 and cannot clash with another (the database still enforces it).
+    """
+    last = 0 if first else order.review_rounds.aggregate(last=Max("number"))["last"] or 0
     review_round = ReviewRound(
         order=order,
         number=last + 1,
@@ -132,22 +147,26 @@ def _review_round_open(
         created_by=actor,
         updated_by=actor,
     )
-    review_round.full_clean(exclude=["status"])
+    if first:
+        review_round.full_clean(exclude=["status", *SET_BY_SERVICE], validate_unique=False, validate_constraints=False)
+    else:
+        review_round.full_clean(exclude=["status"])
     sign_history(review_round, actor=actor, reason="Opened" if change is None else f"Opened for change {change.number}")
     review_round.save()
-    for department in departments:
-        sign_off = ReviewSignOff(review_round=review_round, department=department, created_by=actor)
-        sign_off.full_clean()
-        sign_history(sign_off, actor=actor, reason="Put on the review form")
-        sign_off.save()
-    timeline_record(
+    # One line per distinct department of a round made just now: nothing to check but the input-free defaults.
+    sign_offs = [
+        ReviewSignOff(review_round=review_round, department=department, created_by=actor)
+        for department in departments
+    ]
+    records_create(sign_offs, actor=actor, reason="Put on the review form", trusted=SET_BY_SERVICE)
+    entry = timeline_record(
         customer=order.customer,
         event=TimelineEvent.REVIEW_OPENED,
         actor=actor,
         summary=f"{review_round}: {', '.join(d.name for d in departments)}",
         about=review_round,
     )
-    return review_round
+    return review_round, entry
 
 
 # ── F1: the order log ─────────────────────────────────────────────────────────
@@ -217,6 +236,7 @@ def order_register(
         raise refuse(MESSAGES, OrderErrorCode.REVIEW_DEPARTMENTS_MISSING)
 
     order = Order(
+        number=number_provisional(doc_type=ORDER_DOC_TYPE),
         customer=customer,
         channel=channel,
         customer_po=customer_po.strip(),
@@ -228,13 +248,8 @@ def order_register(
         notes=notes.strip(),
         created_by=actor,
     )
-    # An unknown channel or an over-long field stops here, before a number is taken.
-    order.full_clean(exclude=["number", "status"])
-    order.number = number_next(doc_type=ORDER_DOC_TYPE)
-    sign_history(order, actor=actor, reason="Registered")
-    order.save()
-    for line_no, product, quantity, specification, required_date in checked:
-        order_line = OrderLine(
+    order_lines = [
+        OrderLine(
             order=order,
             line_no=line_no,
             product=product,
@@ -242,10 +257,18 @@ def order_register(
             specification=specification,
             required_date=required_date,
             created_by=actor,
+            updated_by=actor,
         )
-        order_line.full_clean()
-        sign_history(order_line, actor=actor, reason="Registered with the order")
-        order_line.save()
+        for line_no, product, quantity, specification, required_date in checked
+    ]
+    # An unknown channel or an over-long field stops here, before anything is written. The
+    # service set the links and the number itself; the database enforces the unique pairs.
+    order.full_clean(exclude=["number", "status", *SET_BY_SERVICE], validate_unique=False, validate_constraints=False)
+    for order_line in order_lines:
+        order_line.full_clean(exclude=SET_BY_SERVICE, validate_unique=False, validate_constraints=False)
+    sign_history(order, actor=actor, reason="Registered")
+    order.save()
+    records_create(order_lines, actor=actor, reason="Registered with the order", trusted=SET_BY_SERVICE)
     summary = " ".join(
         part
         for part in (
@@ -255,15 +278,21 @@ def order_register(
         )
         if part
     )
-    timeline_record(
+    registered = timeline_record(
         customer=customer,
         event=TimelineEvent.ORDER_REGISTERED,
         actor=actor,
         summary=summary,
         about=order,
     )
-    _review_round_open(
-        order=order, reason=ReviewRoundReason.NEW_ORDER, actor=actor, departments=departments
+    _round, opened = _review_round_open(
+        order=order, reason=ReviewRoundReason.NEW_ORDER, actor=actor, departments=departments, first=True
+    )
+    # The number last: concurrent registrations wait for each other only from here to the commit.
+    number_settle(
+        record=order,
+        doc_type=ORDER_DOC_TYPE,
+        texts=[(TimelineEntry.objects.filter(pk__in=[registered.pk, opened.pk]), "summary")],
     )
     return order
 

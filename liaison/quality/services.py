@@ -13,13 +13,21 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django_fsm import can_proceed
 
+from liaison.communications.models import CommunicationRecord
 from liaison.communications.services import communication_record, exchange_record
 from liaison.communications.states import Direction, Topic
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import Department, User
-from liaison.core.services import has_role_permission, number_next, sign_history
-from liaison.customers.models import Customer
+from liaison.core.services import (
+    has_role_permission,
+    number_next,
+    number_provisional,
+    number_settle,
+    records_create,
+    sign_history,
+)
+from liaison.customers.models import Customer, TimelineEntry
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.orders.models import Order
@@ -107,6 +115,9 @@ def _done(complaint: Complaint, actor: User, reason: str, fields: list[str]) -> 
 
 # --- registration (R-5.5.1.1, R-5.5.2.1) ----------------------------------------------------
 
+# Links the registration takes from rows the caller holds or it has just written: not looked up again.
+_REGISTER_TRUSTED = ["customer", "order", "product", "complaint", "created_by", "updated_by"]
+
 
 def _checked_return_lines(
     *, customer: Customer, lines: Iterable[Mapping]
@@ -184,9 +195,9 @@ def complaint_register(
             Code.ORDER_OTHER_CUSTOMER, field="order", order=order.number, customer=str(customer)
         )
     lines = list(return_lines or ())
-    # One return at a time per customer, so two cannot both take back the last shipped pieces.
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if kind == ComplaintKind.RETURN:
+        # One return at a time per customer, so two cannot both take back the last shipped pieces.
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
         checked = _checked_return_lines(customer=customer, lines=lines)
     elif lines:
         raise _refuse(Code.RETURN_LINES_ON_COMPLAINT, field="return_lines")
@@ -194,6 +205,7 @@ def complaint_register(
         checked = []
     now = clock.now()
     complaint = Complaint(
+        number=number_provisional(doc_type=COMPLAINT_TYPE),
         kind=kind,
         customer=customer,
         channel=channel,
@@ -210,26 +222,22 @@ def complaint_register(
         created_by=actor,
         updated_by=actor,
     )
-    # The status is the state machine's (protected; full_clean would assign it).
-    complaint.full_clean(exclude=["number", "status"])
-    complaint.number = number_next(doc_type=COMPLAINT_TYPE)
+    # The status is the state machine's (protected; full_clean would assign it). The links are
+    # rows the caller holds, checked above; the database enforces the unique number.
+    complaint.full_clean(exclude=["number", "status", *_REGISTER_TRUSTED], validate_unique=False, validate_constraints=False)
+    return_lines = [
+        ReturnLine(complaint=complaint, product=line_product, quantity=quantity, created_by=actor, updated_by=actor)
+        for line_product, quantity in checked
+    ]
+    for line in return_lines:
+        line.full_clean(exclude=_REGISTER_TRUSTED, validate_unique=False, validate_constraints=False)
     _sign_history(complaint, actor, "Registered")
     complaint.save()
-    for line_product, quantity in checked:
-        line = ReturnLine(
-            complaint=complaint,
-            product=line_product,
-            quantity=quantity,
-            created_by=actor,
-            updated_by=actor,
-        )
-        line.full_clean()
-        _sign_history(line, actor, "Registered")
-        line.save()
+    records_create(return_lines, actor=actor, reason="Registered", trusted=_REGISTER_TRUSTED)
     is_return = kind == ComplaintKind.RETURN
     returned = ", ".join(f"{p.code} × {format_quantity(q)}" for p, q in checked)
     summary = f"{complaint.number}: {returned + ' · ' if returned else ''}{content}"
-    exchange_record(
+    record = exchange_record(
         customer=customer,
         channel=channel,
         direction=Direction.FROM_CUSTOMER,
@@ -239,6 +247,17 @@ def complaint_register(
         about=complaint,
         event=TimelineEvent.RETURN_REGISTERED if is_return else TimelineEvent.COMPLAINT_REGISTERED,
         event_summary=summary,
+    )
+    # The number last: concurrent registrations wait for each other only from here to the commit.
+    number_settle(
+        record=complaint,
+        doc_type=COMPLAINT_TYPE,
+        texts=[
+            (CommunicationRecord.objects.filter(pk=record.pk), "summary"),
+            (CommunicationRecord.history.filter(id=record.pk), "summary"),
+            # The F5 line's and the complaint's own line on the customer's timeline.
+            (TimelineEntry.objects.filter(customer=customer, occurred_at__gte=now), "summary"),
+        ],
     )
     return complaint
 

@@ -158,3 +158,44 @@ def test_a_sign_off_and_a_decision_at_once_queue_up_on_the_order_instead_of_dead
         ),
     )
     assert all(outcome == "done" or isinstance(outcome, str) for outcome in outcomes), outcomes
+
+
+def test_r_5_2_2_3_orders_registered_at_once_get_gapless_numbers_and_failures_burn_none(monkeypatch):
+    from liaison.customers.models import TimelineEntry
+    from liaison.customers.states import TimelineEvent
+    from liaison.orders import services
+    from liaison.orders.models import Order
+    from liaison.orders.services import order_register
+    from liaison.orders.tests.factories import order_line
+    from liaison.communications.tests.factories import CustomerFactory
+
+    review_departments()
+    clerk = sales_admin()
+    customers = [CustomerFactory() for _ in range(12)]
+    failing = {customer.pk for customer in customers[::3]}  # 4 of 12 fail after writing most rows
+    lines = [[order_line(), order_line()] for _ in customers]
+    slow(monkeypatch, ReviewRound)  # each registration works a while before it takes its number
+    real = services.timeline_record
+
+    def timeline_record(**kwargs):
+        if kwargs["event"] == TimelineEvent.REVIEW_OPENED and kwargs["customer"].pk in failing:
+            raise LiaisonError("test", "the registration fails at its end")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "timeline_record", timeline_record)
+
+    def register(customer, order_lines):
+        return lambda: order_register(customer=customer, channel="email", lines=order_lines, actor=clerk)
+
+    outcomes = race(*(register(customer, order_lines) for customer, order_lines in zip(customers, lines, strict=True)))
+
+    assert sorted(map(str, outcomes)) == sorted(["done"] * 8 + ["test"] * 4), outcomes
+    orders = list(Order.objects.order_by("number"))
+    year = clock.today().year
+    assert [order.number for order in orders] == [f"ORD-{year}-{n:04d}" for n in range(1, 9)]
+    assert {order.customer_id for order in orders}.isdisjoint(failing)
+    for order in orders:
+        assert list(order.history.values_list("number", flat=True)) == [order.number]
+        assert order.lines.count() == 2 and order.review_rounds.get().sign_offs.count() == 4
+        summaries = TimelineEntry.objects.filter(customer=order.customer).values_list("summary", flat=True)
+        assert sorted(s.split(" ")[0] for s in summaries) == [order.number, order.number]

@@ -5,19 +5,23 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from liaison.communications.services import received_document_void
 from liaison.communications.tests.factories import CustomerFactory, local, received_document
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import DocumentCounter
+from liaison.core.services import PROVISIONAL_MARK
 from liaison.core.roles import Role
 from liaison.core.states import DepartmentKind
 from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import OrderErrorCode
-from liaison.orders.models import Order, OrderLine, ReviewRound
+from liaison.orders import services
+from liaison.orders.models import Order, OrderLine, ReviewRound, ReviewSignOff
 from liaison.orders.services import order_register
 from liaison.orders.states import OrderChannel, OrderStatus, ReviewRoundReason, ReviewRoundStatus
 from liaison.orders.tests.factories import OrderFactory, order_line, review_departments, sales_admin
@@ -244,3 +248,112 @@ def test_r_3_5_only_sales_registers_orders(role):
         OrderFactory(actor=UserFactory(roles=[role]))
     assert refused.value.code == OrderErrorCode.NOT_ALLOWED
     assert nothing_registered()
+
+
+# ── Issue 7: the number taken last, few queries, same checks ────────────────────────────────
+
+
+def test_r_5_2_2_1_no_record_of_the_registration_shows_a_stand_in_number():
+    clerk = sales_admin()
+    fax = received_document(actor=clerk)
+    order = OrderFactory(
+        customer=fax.customer, received_document=fax, customer_po="PO-9", lines=[order_line(), order_line()], actor=clerk
+    )
+    assert order.number == f"ORD-{clock.today().year}-0001"
+    order.refresh_from_db()
+    assert order.number == f"ORD-{clock.today().year}-0001"
+    assert list(order.history.values_list("number", flat=True)) == [order.number]
+    summaries = dict(
+        TimelineEntry.objects.filter(customer=order.customer).values_list("event", "summary")
+    )
+    assert summaries[TimelineEvent.ORDER_REGISTERED] == f"{order.number} PO-9 {fax.number}"
+    assert summaries[TimelineEvent.REVIEW_OPENED].startswith(f"{order.number} F2/1: ")
+    assert not TimelineEntry.objects.filter(summary__contains=PROVISIONAL_MARK).exists()
+    assert not Order.history.filter(number__startswith=PROVISIONAL_MARK).exists()
+
+
+def test_lines_and_sign_offs_written_together_keep_their_history_rows():
+    clerk = sales_admin()
+    order = OrderFactory(lines=[order_line(), order_line(), order_line()], actor=clerk)
+    lines = list(order.lines.order_by("line_no"))
+    assert [line.line_no for line in lines] == [1, 2, 3]
+    assert all(line.created_by == clerk == line.updated_by for line in lines)
+    assert all(line.created_at == line.updated_at for line in lines)
+    line_history = OrderLine.history.filter(order=order)
+    assert sorted(line_history.values_list("line_no", flat=True)) == [1, 2, 3]
+    assert set(line_history.values_list("history_type", "history_change_reason", "history_user")) == {
+        ("+", "Registered with the order", clerk.pk)
+    }
+    sign_offs = order.review_rounds.get().sign_offs.all()
+    assert sign_offs.count() == 4
+    sign_off_history = ReviewSignOff.history.filter(review_round__order=order)
+    assert sorted(sign_off_history.values_list("id", flat=True)) == sorted(s.pk for s in sign_offs)
+    assert set(sign_off_history.values_list("history_type", "history_change_reason", "history_user")) == {
+        ("+", "Put on the review form", clerk.pk)
+    }
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_registering_an_order_runs_a_fixed_number_of_queries(django_assert_num_queries, count):
+    clerk = sales_admin()
+    OrderFactory(actor=clerk)  # the year's counter exists, the content types are cached
+    clerk = type(clerk).objects.get(pk=clerk.pk)  # a fresh request: its permissions not yet read
+    customer, lines = CustomerFactory(), [order_line() for _ in range(count)]
+    # permissions 2, departments 1, order + history 2, lines + history 2, timeline 1,
+    # round + history 2, sign-offs + history 2, timeline 1, number 1 + put in place 3;
+    # the savepoint and its release (the test's transaction).
+    with django_assert_num_queries(19):
+        order = order_register(customer=customer, channel="fax", lines=lines, actor=clerk)
+    assert order.number == f"ORD-{clock.today().year}-0002" and order.lines.count() == count
+
+
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [
+        ("customer_po", {"customer_po": "P" * 61}),
+        ("quantity", {"lines": [{"quantity": Decimal("10.0001")}]}),
+        ("quantity", {"lines": [{"quantity": Decimal("1" * 12)}]}),
+        ("specification", {"lines": [{}, {"specification": "長" * 301}]}),
+    ],
+)
+def test_bad_input_is_refused_with_the_field_before_anything_is_written(field, kwargs):
+    review_departments()
+    if "lines" in kwargs:
+        kwargs["lines"] = [order_line(**overrides) for overrides in kwargs["lines"]]
+    with pytest.raises(ValidationError) as refused:
+        OrderFactory(**kwargs)
+    assert field in refused.value.message_dict
+    assert nothing_registered()
+    assert not OrderLine.history.exists() and not ReviewSignOff.objects.exists()
+
+
+def test_r_5_2_2_3_a_registration_that_fails_at_the_end_gives_its_number_back(monkeypatch):
+    clerk = sales_admin()
+    real = services.timeline_record
+
+    def fail_on_review(**kwargs):
+        if kwargs["event"] == TimelineEvent.REVIEW_OPENED:
+            raise RuntimeError("the database went away")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "timeline_record", fail_on_review)
+    with pytest.raises(RuntimeError):
+        OrderFactory(actor=clerk)
+    assert nothing_registered()
+    monkeypatch.setattr(services, "timeline_record", real)
+    assert OrderFactory(actor=clerk).number.endswith("-0001")
+
+
+def test_r_5_2_2_3_the_number_is_taken_after_every_row_is_written():
+    """Concurrent registrations wait for each other on the counter row: only from its update to the commit."""
+    clerk = sales_admin()
+    OrderFactory(actor=clerk)
+    with CaptureQueriesContext(connection) as queries:
+        order = OrderFactory(actor=clerk, lines=[order_line(), order_line()])
+    statements = [q["sql"] for q in queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    taken = next(i for i, sql in enumerate(statements) if "core_documentcounter" in sql)
+    after = statements[taken + 1:]
+    # The order, its history row and its two timeline lines get the number: nothing else happens.
+    assert len(after) == 3 and all(sql.startswith("UPDATE") for sql in after), after
+    assert not any(sql.startswith(("INSERT", "SELECT")) for sql in after)
+    assert order.number == f"ORD-{clock.today().year}-0002"

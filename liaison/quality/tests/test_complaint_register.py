@@ -4,11 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.states import Direction, Topic
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
+from liaison.core.models import DocumentCounter
+from liaison.core.services import PROVISIONAL_MARK
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import TimelineEntry
@@ -195,4 +198,80 @@ def test_r_4_only_sales_registers_complaints(role):
         complaint(actor=UserFactory(roles=[role]))
     assert refused.value.code == Code.NOT_ALLOWED
     assert str(refused.value) == "Your role does not allow you to register complaints and returns."
+    assert nothing_written() == before
+
+
+# ── Issue 7: the number taken last, few queries, same checks ────────────────────────────────
+
+
+def test_r_5_5_1_1_no_record_of_the_registration_shows_a_stand_in_number():
+    customer, product, order = shipped(quantity=10)
+    actor = sales()
+    returned = complaint(
+        customer=customer, order=order, actor=actor, kind=ComplaintKind.RETURN,
+        return_lines=[{"product": product, "quantity": 4}],
+    )
+    assert returned.number == "CMP-2026-0001"
+    returned.refresh_from_db()
+    assert returned.number == "CMP-2026-0001"
+    assert list(returned.history.values_list("number", flat=True)) == ["CMP-2026-0001"]
+    line = CommunicationRecord.objects.get(customer=customer, about_id=returned.pk)
+    assert line.summary.startswith(f"CMP-2026-0001: {product.code} × 4")
+    assert list(line.history.values_list("summary", flat=True)) == [line.summary]
+    summaries = dict(
+        TimelineEntry.objects.filter(
+            customer=customer, event__in=[TimelineEvent.RETURN_REGISTERED, TimelineEvent.COMMUNICATION_RECORDED]
+        ).values_list("event", "summary")
+    )
+    assert summaries == {
+        TimelineEvent.RETURN_REGISTERED: line.summary,
+        TimelineEvent.COMMUNICATION_RECORDED: line.summary,
+    }
+    assert not TimelineEntry.objects.filter(summary__contains=PROVISIONAL_MARK).exists()
+    assert not CommunicationRecord.history.filter(summary__contains=PROVISIONAL_MARK).exists()
+    return_history = ReturnLine.history.filter(complaint=returned)
+    assert list(return_history.values_list("history_type", "history_change_reason", "history_user")) == [
+        ("+", "Registered", actor.pk)
+    ]
+
+
+def test_registering_a_complaint_runs_a_fixed_number_of_queries(django_assert_num_queries):
+    actor = sales()
+    complaint(actor=actor)  # the year's counter exists, the content types are cached
+    actor = type(actor).objects.get(pk=actor.pk)  # a fresh request: its permissions not yet read
+    customer = CustomerFactory()
+    # permissions 2, complaint + history 2, the F5 line (communications_record: its savepoint, 11
+    # checks, the line, its history and its timeline line: 16), the complaint's timeline line 1,
+    # the number 1 and put in place 5 (complaint, its history, F5 line, its history, timeline);
+    # the savepoint and its release (the test's transaction).
+    with django_assert_num_queries(29):
+        registered = complaint(customer=customer, actor=actor)
+    assert registered.number == "CMP-2026-0002"
+
+
+@pytest.mark.parametrize(
+    ("field", "kwargs"),
+    [
+        ("lot", {"lot": "L" * 61}),
+        ("kind", {"kind": "rumour"}),
+    ],
+)
+def test_r_5_5_1_1_over_long_or_unknown_input_is_refused_naming_the_field_and_nothing_changes(field, kwargs):
+    customer = CustomerFactory()
+    before = nothing_written()
+    with pytest.raises(ValidationError) as refused:
+        complaint(customer=customer, **kwargs)
+    assert field in refused.value.message_dict
+    assert nothing_written() == before
+    assert not DocumentCounter.objects.filter(doc_type="CMP").exists()
+
+
+def test_r_5_5_2_1_an_over_precise_returned_quantity_is_refused_and_nothing_changes():
+    customer, product, _order = shipped(quantity=10)
+    before = nothing_written()
+    with pytest.raises(ValidationError) as refused:
+        complaint(
+            customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": "1.0005"}]
+        )
+    assert "quantity" in refused.value.message_dict
     assert nothing_written() == before
