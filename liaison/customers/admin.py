@@ -1,9 +1,13 @@
 """Back office of the customers app: F9 sheets with their contacts, Excel import and export."""
 
-from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
-from django.urls import reverse
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from import_export.formats.base_formats import CSV, XLSX
@@ -13,11 +17,10 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import display
 
 from liaison.core.admin_base import LiaisonAdmin
-from liaison.core.errors import LiaisonError
 from liaison.customers import selectors, services
-from liaison.customers.errors import CustomersImportError
-from liaison.customers.models import Contact, Customer
+from liaison.customers.models import Contact, Customer, CustomerImport
 from liaison.customers.resources import CustomerResource
+from liaison.customers.states import ImportStatus
 
 
 class ContactInline(StackedInline):
@@ -67,22 +70,65 @@ class CustomerAdmin(LiaisonAdmin, ImportExportModelAdmin):
             services.contact_save(contact=contact, actor=request.user, reason=reason)
         formset.save_m2m()
 
-    # Import: the preview is import-export's dry run (rolled back); the confirmed import
-    # goes through services.customers_import_dataset, all rows or none.
+    # Import: the upload is kept and imported by a background task (all rows or none, through
+    # services.customers_import); the status page shows its progress, then the outcome.
 
-    def process_dataset(self, dataset, form, request, **kwargs):
-        return services.customers_import_dataset(dataset=dataset, actor=request.user).result
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("import/<int:job_id>/", self.admin_site.admin_view(self.import_status_view),
+                 name="%s_%s_import_status" % info),
+            *super().get_urls(),
+        ]
+
+    def import_action(self, request, **kwargs):
+        if request.method == "POST" and self.has_import_permission(request):
+            form = self.create_import_form(request)
+            if form.is_valid():
+                input_format = self.get_import_formats()[int(form.cleaned_data["format"])]
+                upload = form.cleaned_data["import_file"]
+                job = services.customer_import_start(
+                    data=b"".join(upload.chunks()),
+                    file_name=upload.name,
+                    file_format=input_format().get_title().lower(),
+                    actor=request.user,
+                    language=get_language() or "",
+                )
+                return HttpResponseRedirect(reverse("admin:customers_customer_import_status", args=[job.pk]))
+        return super().import_action(request, **kwargs)
 
     def process_import(self, request, **kwargs):
-        try:
-            return super().process_import(request, **kwargs)
-        except CustomersImportError as error:
-            messages.error(request, str(error))
-            for problem in error.problems:
-                messages.error(request, str(problem))
-        except LiaisonError as error:
-            messages.error(request, str(error))
+        # There is no preview to confirm any more: the upload itself starts the import.
+        if not self.has_import_permission(request):
+            raise PermissionDenied
         return HttpResponseRedirect(reverse("admin:customers_customer_import"))
+
+    def import_status_view(self, request, job_id: int):
+        """An import's progress (as JSON for the page's polling with ?format=json), then its outcome."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_object_or_404(CustomerImport, pk=job_id, created_by=request.user)
+        done, total = services.customer_import_progress(job) if job.status == ImportStatus.RUNNING else (
+            job.rows_done, job.rows_total
+        )
+        finished = job.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        percent = 100 if job.status == ImportStatus.DONE else (done * 100 // total if total else 0)
+        if request.GET.get("format") == "json":
+            return JsonResponse({"status": job.status, "done": done, "total": total, "percent": percent,
+                                 "finished": finished})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Import customers: %(file)s") % {"file": job.original_name},
+            "opts": self.opts,
+            "job": job,
+            "done": done,
+            "total": total,
+            "percent": percent,
+            "finished": finished,
+            "import_url": reverse("admin:customers_customer_import"),
+            "changelist_url": reverse("admin:customers_customer_changelist"),
+        }
+        return TemplateResponse(request, "admin/customers/customer/import_status.html", context)
 
 
 @admin.register(Contact)

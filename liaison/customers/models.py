@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from liaison.core import clock
 from liaison.core.models import AuditedModel
-from liaison.customers.states import CustomerStatus, TimelineEvent
+from liaison.customers.states import CustomerStatus, ImportStatus, TimelineEvent
 
 
 class Customer(AuditedModel):
@@ -105,3 +105,38 @@ class TimelineEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.occurred_at):%Y-%m-%d %H:%M} {self.get_event_display()}"
+
+
+class CustomerImport(models.Model):
+    """An Excel import of customers started in the back office and run as a background task.
+
+    The uploaded file is kept until the task has finished with it; then only the outcome
+    stays: the counts, or the problems by spreadsheet row and column (already translated
+    into the language of the person who uploaded it).
+    """
+
+    file = models.FileField(_("file"), upload_to="imports/customers/%Y/%m/", max_length=255, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("file format"), max_length=10)
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.WAITING)
+    rows_done = models.PositiveIntegerField(default=0)
+    rows_total = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    message = models.TextField(_("message"), blank=True)
+    problems = models.JSONField(default=list, blank=True)  # [{"row": 3, "field": "E-mail", "message": "…"}]
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("started at"), default=clock.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("customer import")
+        verbose_name_plural = _("customer imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.original_name

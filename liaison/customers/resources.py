@@ -6,6 +6,10 @@ Rows count like the spreadsheet: the header is row 1, the first customer row 2.
 Saving goes through ``services.customer_save`` and ``services.contact_save``.
 """
 
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from pathlib import Path
 
 import tablib
@@ -20,14 +24,24 @@ from import_export.formats import base_formats
 from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result, RowResult
 
+from liaison.core import clock
 from liaison.core.export import FORMULA_STARTS, InertFormulaeMixin
 from liaison.core.errors import LiaisonError
+from liaison.core.text import search_key
 from liaison.customers import services
-from liaison.customers.errors import MESSAGES, CustomerErrorCode, ImportProblem
+from liaison.customers.errors import MESSAGES, CustomerErrorCode, CustomersImportError, ImportProblem
 from liaison.customers.models import Contact, Customer
 from liaison.customers.states import CustomerStatus
 
 IMPORT_REASON = "Imported from Excel"
+
+# The resource fields that are the customer's own columns (the others are its primary contact's).
+CUSTOMER_COLUMNS = [
+    "registered_name", "short_name", "address", "phone", "fax", "email",
+    "business_scope", "company_profile", "status",
+]
+# The bulk import tells its progress callback after this many rows.
+PROGRESS_EVERY = 500
 
 FILE_FORMATS = {"xlsx": base_formats.XLSX, "csv": base_formats.CSV}
 
@@ -353,3 +367,229 @@ def dataset_read(*, file, file_format: str = "xlsx") -> tablib.Dataset:
         raise LiaisonError(
             code, MESSAGES[code], field="file", file_format=file_format.upper()
         ) from error
+
+
+# --- bulk import: every row checked first, then written in batches -------------------------
+
+
+@dataclass
+class PlannedRow:
+    """What one spreadsheet row does: the customer's and the contact's step, in file order."""
+
+    number: int  # the spreadsheet's row number
+    customer: Customer
+    customer_step: str  # "create", "update" or "" (unchanged)
+    changed: list[str] = dc_field(default_factory=list)  # customer fields an update changed
+    customer_snapshot: Customer | None = None  # the customer as this row left it, for its history
+    contact: Contact | None = None
+    contact_step: str = ""  # "create", "update" or ""
+    contact_snapshot: Contact | None = None
+    # Other contacts of the customer this row's contact took the primary role from, each with
+    # its snapshot after the change.
+    demoted: list[tuple[Contact, Contact]] = dc_field(default_factory=list)
+
+
+@dataclass
+class ImportPlan:
+    """Every row of a file checked and resolved against the database, nothing written yet."""
+
+    rows: list[PlannedRow]
+    blank: int  # blank lines, skipped (counted as unchanged, as the row-by-row import did)
+
+
+def _snapshot(obj):
+    """A copy of a record as it stands now: a history row is made from it after the writes."""
+    return copy.copy(obj)
+
+
+def _later(previous, now):
+    """The next updated_at: strictly increasing, as ``AuditedModel.save`` keeps it."""
+    return now if previous is None or now > previous else previous + dt.timedelta(microseconds=1)
+
+
+def _chunks(values: list, size: int = 2000):
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+class ImportPlanner:
+    """Check every row of a dataset like ``CustomerResource`` does and plan its writes.
+
+    Same columns, same cleaning, same per-row and per-column messages as the row-by-row
+    import; a name twice in one file is one customer, updated by the later row. Raises
+    ``CustomersImportError`` listing every problem; writes nothing.
+    """
+
+    def __init__(self, *, actor, reason: str):
+        self.actor = actor
+        self.reason = reason
+        self.resource = CustomerResource()
+        self.customer_fields = [
+            name for name, field in self.resource.fields.items() if field.attribute and name in CUSTOMER_COLUMNS
+        ]
+
+    def plan(self, dataset: tablib.Dataset, progress=None) -> ImportPlan:
+        try:
+            self.resource.before_import(dataset)
+        except ValueError as error:
+            raise CustomersImportError([ImportProblem(row=1, field="", message=str(error))]) from error
+        headers = list(dataset.headers)
+        present = set(headers)
+        customer_fields = [n for n in self.customer_fields if self.resource.fields[n].column_name in present]
+        contact_fields = {
+            n: a for n, a in CustomerResource.CONTACT_FIELDS.items() if self.resource.fields[n].column_name in present
+        }
+        name_field = self.resource.fields["registered_name"]
+        rows = [dict(zip(headers, values, strict=False)) for values in dataset]
+        names = set()
+        for row in rows:
+            try:
+                names.add(name_field.clean(row))
+            except ValueError:
+                pass
+        customers, contacts_by_name, primaries = self._load(names - {""})
+
+        total = len(rows)
+        planned, problems, blank = [], [], 0
+        for index, row in enumerate(rows):
+            number = index + 2
+            if not any(_fold(value) for value in row.values()):
+                blank += 1
+                continue
+            try:
+                planned.append(
+                    self._row(number, row, customer_fields, contact_fields, customers, contacts_by_name, primaries)
+                )
+            except ValidationError as error:
+                for key, messages in error.message_dict.items():
+                    column = "" if key == NON_FIELD_ERRORS else self.resource.header_of(key)
+                    problems.extend(ImportProblem(row=number, field=column, message=m) for m in messages)
+            if progress is not None and (index + 1) % PROGRESS_EVERY == 0:
+                progress(index + 1, total)
+        if problems:
+            raise CustomersImportError(sorted(problems, key=lambda problem: problem.row))
+        return ImportPlan(rows=planned, blank=blank)
+
+    def _load(self, names: set[str]):
+        """The customers the file names, their contacts by name and their primary contacts."""
+        customers = {}
+        for chunk in _chunks(sorted(names)):
+            customers.update((c.registered_name, c) for c in Customer.objects.filter(registered_name__in=chunk))
+        by_id = {customer.pk: customer for customer in customers.values()}
+        contacts_by_name, primaries = {}, {}
+        for chunk in _chunks(sorted(by_id)):
+            for contact in Contact.objects.filter(customer_id__in=chunk).order_by(*Contact._meta.ordering):
+                contact.customer = by_id[contact.customer_id]
+                contacts_by_name.setdefault((contact.customer_id, contact.name), contact)
+                if contact.is_primary:
+                    primaries.setdefault(contact.customer_id, []).append(contact)
+        # Keyed by the customer object's id() from here on: customers created by the file have no id yet.
+        return (
+            customers,
+            {(id(by_id[cid]), name): contact for (cid, name), contact in contacts_by_name.items()},
+            {id(by_id[cid]): contacts for cid, contacts in primaries.items()},
+        )
+
+    def _row(self, number, row, customer_fields, contact_fields, customers, contacts_by_name, primaries) -> PlannedRow:
+        errors = {}
+        values = {}
+        for name in customer_fields:
+            try:
+                values[name] = self.resource.fields[name].clean(row)
+            except ValueError as error:
+                errors[name] = [str(error)]
+        registered_name = values.get("registered_name", "")
+        customer = customers.get(registered_name) if registered_name else None
+        creating = customer is None
+        if creating:
+            customer = Customer()
+        before = {name: getattr(customer, name) for name in customer_fields}
+        for name, value in values.items():
+            if value is None and not self.resource.fields[name].saves_null_values:
+                continue  # an empty status keeps the current one
+            setattr(customer, name, value)
+        try:
+            customer.full_clean(
+                exclude=[*errors, "created_by", "updated_by"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+
+        contact, contact_original = None, {}
+        try:
+            contact, contact_original = self._contact(row, customer, creating, contact_fields, contacts_by_name)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+        changed = [name for name in customer_fields if getattr(customer, name) != before[name]]
+        step = "create" if creating else ("update" if changed else "")
+        now = clock.now()
+        if step:
+            customer.search_text = search_key(customer.registered_name, customer.short_name)
+            if creating:
+                customer.created_by = self.actor
+                customer.created_at = customer.updated_at = now
+                customers[registered_name] = customer
+            else:
+                customer.updated_at = _later(customer.updated_at, now)
+            customer.updated_by = self.actor
+        planned = PlannedRow(number=number, customer=customer, customer_step=step, changed=changed)
+        if step:
+            planned.customer_snapshot = _snapshot(customer)
+
+        if contact is not None:
+            contact_creating = contact.pk is None and not getattr(contact, "planned", False)
+            contact_changed = contact_creating or any(
+                getattr(contact, a) != old for a, old in contact_original.items()
+            )
+            if contact_changed:
+                planned.contact = contact
+                planned.contact_step = "create" if contact_creating else "update"
+                if contact_creating:
+                    contact.created_by = self.actor
+                    contact.planned = True
+                    contacts_by_name[(id(customer), contact.name)] = contact
+                contact.updated_by = self.actor
+                contact.updated_at = now if contact_creating else _later(contact.updated_at, now)
+                planned.contact_snapshot = _snapshot(contact)
+                others = primaries.setdefault(id(customer), [])
+                for other in others:
+                    if other is not contact and other.is_primary:
+                        other.is_primary = False
+                        other.updated_by = self.actor
+                        other.updated_at = _later(other.updated_at, now)
+                        planned.demoted.append((other, _snapshot(other)))
+                primaries[id(customer)] = [contact]
+        return planned
+
+    def _contact(self, row, customer, creating, contact_fields, contacts_by_name):
+        """The primary contact the row describes (changed, not saved) and its values before, or None."""
+        values = {}
+        for field_name, attribute in contact_fields.items():
+            values[attribute] = self.resource.fields[field_name].clean(row)
+        if not any(values.values()):
+            return None, {}
+        contact = contacts_by_name.get((id(customer), values["name"])) if values.get("name") else None
+        if contact is None:
+            contact = Contact(customer=customer)
+        original = {a: getattr(contact, a) for a in (*values, "is_primary", "active")}
+        for attribute, value in values.items():
+            setattr(contact, attribute, value)
+        contact.is_primary = True
+        contact.active = True
+        errors = {}
+        try:
+            contact.full_clean(
+                exclude=["customer", "created_by", "updated_by"], validate_unique=False, validate_constraints=False
+            )
+        except ValidationError as error:
+            by_attribute = {a: f for f, a in CustomerResource.CONTACT_FIELDS.items()}
+            for key, messages in error.message_dict.items():
+                errors[by_attribute.get(key, NON_FIELD_ERRORS)] = messages
+        if not values.get("name"):
+            errors["contact_name"] = [gettext("Give the contact's name, or leave all contact columns empty.")]
+        if errors:
+            raise ValidationError(errors)
+        return contact, original

@@ -49,3 +49,12 @@ class TimelineEvent(models.TextChoices):
     SURVEY_VOIDED = "survey_voided", _("Satisfaction survey void (returned too late)")
     SATISFACTION_ENTERED = "satisfaction_entered", _("Satisfaction entered from an interview or feedback")
     DISSATISFACTION_RAISED = "dissatisfaction_raised", _("Dissatisfaction raised as a CAPA request")
+
+
+class ImportStatus(models.TextChoices):
+    """Where a back-office Excel import run in the background stands."""
+
+    WAITING = "waiting", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Refused")

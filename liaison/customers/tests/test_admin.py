@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 
 from liaison.core.roles import Role
-from liaison.customers.models import Customer
-from liaison.customers.states import CustomerStatus
+from liaison.customers import services
+from liaison.customers.models import Customer, CustomerImport
+from liaison.customers.states import CustomerStatus, ImportStatus
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -172,35 +173,78 @@ GOOD = [
 ]
 
 
-def test_r_5_6_1_admin_import_previews_then_imports_through_the_service(client, login):
+def status_url(job) -> str:
+    return reverse("admin:customers_customer_import_status", args=[job.pk])
+
+
+def test_r_5_6_1_admin_import_runs_as_a_task_and_shows_the_outcome(client, login):
     user = login(Role.SALES_ADMIN)
 
-    preview = client.post(IMPORT, {"import_file": workbook(GOOD), "format": "0", "resource": "0"})
+    response = client.post(IMPORT, {"import_file": workbook(GOOD), "format": "0", "resource": "0"})
 
-    assert preview.status_code == 200
-    assert Customer.objects.count() == 0  # the preview is a dry run
-    confirm = preview.context["confirm_form"]
-    response = client.post(PROCESS_IMPORT, {name: confirm.initial[name] for name in confirm.initial})
-
-    assert response.status_code == 302
+    job = CustomerImport.objects.get()
+    assert response.status_code == 302 and response["Location"] == status_url(job)
+    # The test settings run tasks at once: the import has finished when the page is shown.
+    assert (job.status, job.created, job.rows_total, job.created_by) == (ImportStatus.DONE, 2, 2, user)
+    assert not job.file  # the kept upload is dropped once imported
     hengda = Customer.objects.get(short_name="恒達五金")
     assert hengda.history.get().history_change_reason == "Imported from Excel"
     assert hengda.history.get().history_user == user
     assert hengda.contacts.get().name == "何志強"
     assert Customer.objects.count() == 2
+    page = client.get(status_url(job))
+    assert page.status_code == 200
+    assert "Customers created: 2" in page.content.decode()
+    assert client.get(status_url(job), {"format": "json"}).json() == {
+        "status": "done", "done": 2, "total": 2, "percent": 100, "finished": True
+    }
 
 
-def test_admin_import_preview_names_the_bad_row(client, login):
+def test_admin_import_of_a_bad_file_imports_nothing_and_lists_each_problem(client, login):
     login(Role.SALES_ADMIN)
-    rows = [GOOD[0], ["", "華南", "", "", ""]]
+    rows = [GOOD[0], ["", "華南", "bad", "", ""]]
 
-    response = client.post(IMPORT, {"import_file": workbook(rows), "format": "0", "resource": "0"})
+    client.post(IMPORT, {"import_file": workbook(rows), "format": "0", "resource": "0"})
 
-    assert response.status_code == 200
-    assert "confirm_form" not in response.context
-    (invalid,) = response.context["result"].invalid_rows
-    assert invalid.number == 3 and "Registered name" in invalid.field_specific_errors
-    assert re.search(r"<td>\s*3\s*</td>", response.content.decode())
+    job = CustomerImport.objects.get()
+    assert job.status == ImportStatus.FAILED and "row 3" in job.message
+    assert job.problems == [
+        {"row": 3, "field": "Registered name", "message": "This field cannot be blank."},
+        {"row": 3, "field": "E-mail", "message": "Enter a valid email address."},
+    ]
+    html = client.get(status_url(job)).content.decode()
+    assert re.search(r"<td[^>]*>\s*3\s*</td>", html) and "Enter a valid email address." in html
+    assert Customer.objects.count() == 0
+
+
+def test_admin_import_shows_progress_while_it_runs(client, login):
+    user = login(Role.SALES_ADMIN)
+    job = CustomerImport.objects.create(
+        original_name="customers.xlsx", file_format="xlsx", status=ImportStatus.RUNNING, created_by=user
+    )
+    progress = services._progress_path(job)
+    progress.parent.mkdir(parents=True, exist_ok=True)
+    progress.write_text("250 1000")
+    try:
+        state = client.get(status_url(job), {"format": "json"}).json()
+        html = client.get(status_url(job)).content.decode()
+    finally:
+        progress.unlink()
+    assert state == {"status": "running", "done": 250, "total": 1000, "percent": 25, "finished": False}
+    assert 'aria-valuenow="25"' in html and "25% of 1000 rows" in html
+
+
+def test_an_import_is_shown_only_to_whoever_started_it(client, login, user_with_role):
+    other = user_with_role(Role.SALES_HEAD)
+    job = CustomerImport.objects.create(original_name="x.xlsx", file_format="xlsx", created_by=other)
+    login(Role.SALES_ADMIN)
+    assert client.get(status_url(job)).status_code == 404
+
+
+def test_the_old_confirm_step_leads_back_to_the_upload(client, login):
+    login(Role.SALES_ADMIN)
+    response = client.post(PROCESS_IMPORT, {"import_file_name": "x", "format": "0", "resource": "0"})
+    assert response.status_code == 302 and response["Location"] == IMPORT
     assert Customer.objects.count() == 0
 
 
@@ -208,6 +252,8 @@ def test_sales_staff_may_export_but_not_import(client, login):
     CustomerFactory()
     login(Role.SALES_STAFF)
     assert client.get(IMPORT).status_code == 403
+    assert client.post(IMPORT, {"import_file": workbook(GOOD), "format": "0", "resource": "0"}).status_code == 403
+    assert not CustomerImport.objects.exists()
     response = client.post(EXPORT, {"format": "0", "resource": "0"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -219,23 +265,3 @@ def test_qc_may_neither_import_nor_export(client, login):
     login(Role.QC_INSPECTOR)
     assert client.get(IMPORT).status_code == 403
     assert client.get(EXPORT).status_code == 403
-
-
-def test_a_confirmed_import_that_turns_out_bad_imports_nothing_and_says_why(client, login):
-    from import_export.tmp_storages import TempFolderStorage
-
-    login(Role.SALES_ADMIN)
-    storage = TempFolderStorage(read_mode="rb")
-    storage.save(workbook([GOOD[0], ["", "華南", "bad", "", ""]]).getvalue())
-
-    response = client.post(
-        PROCESS_IMPORT,
-        {"import_file_name": storage.name, "original_file_name": "customers.xlsx", "format": "0", "resource": "0"},
-        follow=True,
-    )
-
-    assert response.redirect_chain[-1][0] == IMPORT
-    shown = [str(message) for message in response.context["messages"]]
-    assert any("row 3" in message for message in shown)
-    assert "Row 3, Registered name: This field cannot be blank." in shown
-    assert Customer.objects.count() == 0

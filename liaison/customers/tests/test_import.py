@@ -248,3 +248,51 @@ def test_a_path_can_be_imported(sales_user, tmp_path):
     path = tmp_path / "customers.xlsx"
     path.write_bytes(workbook(ROWS).getvalue())
     assert services.customers_import(file=path, actor=sales_user).created == 3
+
+
+def test_progress_is_reported_in_rows_up_to_the_total(sales_user):
+    seen = []
+    services.customers_import(file=workbook(ROWS), actor=sales_user, progress=lambda done, total: seen.append((done, total)))
+    assert seen[0] == (0, 3) and seen[-1] == (3, 3)
+    assert [done for done, _total in seen] == sorted(done for done, _total in seen)  # never goes back
+
+
+def test_a_name_twice_in_one_file_leaves_both_steps_in_history_and_timeline(sales_user):
+    rows = [ROWS[0], with_cell(0, "Phone", "0769-85320000")[0]]
+    services.customers_import(file=workbook(rows), actor=sales_user)
+    customer = Customer.objects.get()
+    assert [(r.history_type, r.phone) for r in customer.history.order_by("history_id")] == [
+        ("+", "0769-85321188"), ("~", "0769-85320000")
+    ]
+    assert [(e.event, e.summary) for e in customer.timeline.order_by("pk")] == [
+        (TimelineEvent.CUSTOMER_REGISTERED, "Imported from Excel"),
+        (TimelineEvent.CONTACT_ADDED, "何志強"),
+        (TimelineEvent.CUSTOMER_UPDATED, "Imported from Excel: phone"),
+    ]
+    assert customer.contacts.count() == 1
+
+
+def test_the_contact_that_lost_the_primary_role_says_so_in_its_history(sales_user):
+    customer = CustomerFactory(registered_name="東莞市恒達五金製品有限公司")
+    old = ContactFactory(customer=customer, name="王建國", is_primary=True)
+
+    services.customers_import(file=workbook(ROWS[:1]), actor=sales_user)
+
+    latest = old.history.first()
+    assert (latest.is_primary, latest.history_change_reason, latest.history_user) == (
+        False, "Another contact became primary", sales_user
+    )
+    new = customer.contacts.get(is_primary=True)
+    assert (new.created_by, new.history.get().history_type) == (sales_user, "+")
+    assert customer.timeline.filter(event=TimelineEvent.CONTACT_ADDED).first().about == new
+
+
+def test_a_changed_contact_alone_counts_as_an_update_with_its_history(sales_user):
+    services.customers_import(file=workbook(ROWS[:1]), actor=sales_user)
+    report = services.customers_import(file=workbook(with_cell(0, "Contact phone", "13800000000", rows=ROWS[:1])),
+                                       actor=sales_user)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 0)
+    contact = Contact.objects.get()
+    assert contact.phone == "13800000000"
+    assert [r.history_type for r in contact.history.order_by("history_id")] == ["+", "~"]
+    assert Customer.objects.get().history.count() == 1  # the customer itself did not change
