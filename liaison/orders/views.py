@@ -603,11 +603,13 @@ def order_list(request):
 
 @login_required
 def inbox(request):
-    """My inbox: what waits on me, overdue first."""
+    """My inbox: what waits on me, overdue first (the most urgent of each kind, then "and K more")."""
+    inbox = inbox_cached(request)
     context = {
         **admin.site.each_context(request),
         "title": _("My inbox"),
-        "items": inbox_cached(request),
+        "items": inbox.items,
+        "more": inbox.more,
     }
     return render(request, "orders/inbox.html", context)
 
