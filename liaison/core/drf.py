@@ -4,14 +4,22 @@ Every error leaves the API as ``{"code": ..., "message": ..., "fields": {...}}``
 a stable machine code and a message in the caller's language.
 """
 
+import logging
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, permissions, status
 from rest_framework.response import Response
 
 from liaison.core.errors import LiaisonError
+
+logger = logging.getLogger(__name__)
+
+# How long a client should wait before trying again when the database is unreachable.
+RETRY_AFTER_SECONDS = 30
 
 
 class ModelPermissions(permissions.DjangoModelPermissions):
@@ -58,7 +66,18 @@ def _code_of(detail, default: str) -> str:
 def exception_handler(exc, context):
     """Turn every error into the Liaison error format."""
     from rest_framework.views import exception_handler as drf_exception_handler
+    from rest_framework.views import set_rollback
 
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is down or unreachable (restart, failover, connection lost): a
+        # temporary state the client can retry, not a fault of the request. Whatever the
+        # request had begun is rolled back with its transaction.
+        logger.error("Database unavailable for %s", context["request"].path, exc_info=exc)
+        set_rollback()
+        body = {"code": "service_unavailable", "message": _("The service is unavailable for a moment (the database "
+                "cannot be reached). Nothing was saved; try again shortly."), "fields": {}}
+        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, LiaisonError):
         body = {"code": str(exc.code), "message": str(exc), "fields": {}}
         if exc.field:

@@ -16,7 +16,9 @@ REFUSALS = {
     "404": "No such record, or not one the caller may see.",
     "409": "The record's state does not allow this step now.",
     "429": "Too many failed sign-ins: locked out for a while.",
+    "503": "The database cannot be reached for a moment: nothing was saved; try again after Retry-After seconds.",
 }
+RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}}
 
 
 def document_refusals(result, generator, request, public):
@@ -30,12 +32,14 @@ def document_refusals(result, generator, request, public):
             codes = ["400", "401", "403", "404"] if method == "get" else ["400", "401", "403", "404", "409"]
             if operation.get("operationId", "").startswith("auth_token"):
                 codes.append("429")
+            codes.append("503")  # the database unreachable (liaison.core.drf)
             for code in codes:
                 operation["responses"].setdefault(
                     code,
                     {
                         "description": REFUSALS[code],
                         "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+                        **({"headers": RETRY_AFTER} if code == "503" else {}),
                     },
                 )
     return result
