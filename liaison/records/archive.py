@@ -57,7 +57,53 @@ def record_folder(root: Path, record_type: RecordType, year: int, number: str) -
     return root / record_type.code / str(year) / safe_name(number)
 
 
-def field_values(instance: models.Model) -> dict:
+@dataclass
+class BatchCache:
+    """What the archives of a batch of records read, fetched once for the whole batch.
+
+    ``related``: the rows the records' foreign keys point to, by (model, key) — shown by
+    name in ``record.json``; ``history``: every history row of every described row, by
+    (model, pk). One query per related model and one per model with history, instead of
+    one per foreign key and one per row. Anything not in it is read as before.
+    """
+
+    related: dict[tuple[type, object], models.Model] = field(default_factory=dict)
+    history: dict[tuple[type, object], list[dict]] = field(default_factory=dict)
+
+
+def _relations(instance: models.Model):
+    for model_field in instance._meta.concrete_fields:
+        if model_field.is_relation and not model_field.name.startswith("history_"):
+            yield model_field
+
+
+def batch_cache(instances: list[models.Model]) -> BatchCache:
+    """Read, for every instance to describe, what it shows of its relations and its history, in bulk."""
+    cache = BatchCache()
+    wanted: dict[tuple[type, str], set] = {}
+    by_model: dict[type, list] = {}
+    for instance in instances:
+        by_model.setdefault(type(instance), []).append(instance.pk)
+        for model_field in _relations(instance):
+            value = getattr(instance, model_field.attname)
+            if value is None or model_field.is_cached(instance):
+                continue
+            wanted.setdefault((model_field.related_model, model_field.target_field.attname), set()).add(value)
+    for (model, key), values in wanted.items():
+        for row in model._base_manager.filter(**{f"{key}__in": values}):
+            cache.related[(model, getattr(row, key))] = row
+    for model, pks in by_model.items():
+        if not hasattr(model, "history"):
+            continue
+        rows = model.history.model.objects.filter(id__in=pks).select_related("history_user")
+        for row in rows.order_by("history_date", "history_id"):
+            cache.history.setdefault((model, row.id), []).append(_history_row(row))
+        for pk in pks:
+            cache.history.setdefault((model, pk), [])
+    return cache
+
+
+def field_values(instance: models.Model, cache: BatchCache | None = None) -> dict:
     """Every concrete field's stored value, and for a relation also what it shows."""
     values = {}
     for model_field in instance._meta.concrete_fields:
@@ -66,46 +112,50 @@ def field_values(instance: models.Model) -> dict:
             value = value.name if value else ""
         values[model_field.attname] = value
         if model_field.is_relation and value is not None and not model_field.name.startswith("history_"):
-            related = getattr(instance, model_field.name, None)
+            related = None
+            if cache is not None and not model_field.is_cached(instance):
+                related = cache.related.get((model_field.related_model, getattr(instance, model_field.attname)))
+            if related is None:
+                related = getattr(instance, model_field.name, None)
             values[f"{model_field.name}__display"] = str(related) if related is not None else None
     return values
 
 
-def history_rows(instance: models.Model) -> list[dict]:
+def _history_row(row) -> dict:
+    values = {}
+    for model_field in row._meta.concrete_fields:
+        if model_field.name.startswith("history_"):
+            continue
+        values[model_field.attname] = model_field.value_from_object(row)
+    return {
+        "history_id": row.history_id,
+        "date": row.history_date,
+        "type": {"+": "created", "~": "changed", "-": "deleted"}.get(row.history_type, row.history_type),
+        "user_id": row.history_user_id,
+        "user": str(row.history_user) if row.history_user_id else None,
+        "change_reason": row.history_change_reason,
+        "values": values,
+    }
+
+
+def history_rows(instance: models.Model, cache: BatchCache | None = None) -> list[dict]:
     """Every historical row of ``instance``, oldest first, with who, when, why and all values."""
     if not hasattr(type(instance), "history"):
         return []
-    rows = []
-    for row in type(instance).history.model.objects.filter(id=instance.pk).select_related("history_user").order_by(
-        "history_date", "history_id"
-    ):
-        values = {}
-        for model_field in row._meta.concrete_fields:
-            if model_field.name.startswith("history_"):
-                continue
-            values[model_field.attname] = model_field.value_from_object(row)
-        rows.append(
-            {
-                "history_id": row.history_id,
-                "date": row.history_date,
-                "type": {"+": "created", "~": "changed", "-": "deleted"}.get(row.history_type, row.history_type),
-                "user_id": row.history_user_id,
-                "user": str(row.history_user) if row.history_user_id else None,
-                "change_reason": row.history_change_reason,
-                "values": values,
-            }
-        )
-    return rows
+    if cache is not None and (type(instance), instance.pk) in cache.history:
+        return cache.history[(type(instance), instance.pk)]
+    rows = type(instance).history.model.objects.filter(id=instance.pk).select_related("history_user")
+    return [_history_row(row) for row in rows.order_by("history_date", "history_id")]
 
 
-def describe(instance: models.Model) -> dict:
+def describe(instance: models.Model, cache: BatchCache | None = None) -> dict:
     return {
         "model": instance._meta.label,
         "verbose_name": str(instance._meta.verbose_name),
         "pk": instance.pk,
         "text": str(instance),
-        "fields": field_values(instance),
-        "history": history_rows(instance),
+        "fields": field_values(instance, cache),
+        "history": history_rows(instance, cache),
     }
 
 
@@ -133,6 +183,7 @@ def build(
     attachments: list,
     summary: dict,
     language: str,
+    cache: BatchCache | None = None,
 ) -> ArchiveContent:
     """Collect the archive of one record in memory, before anything is deleted."""
     content = ArchiveContent()
@@ -151,10 +202,10 @@ def build(
     document = {
         **summary,
         "notes": content.notes,
-        "record": describe(record),
-        "parts": [describe(part) for part in parts if part is not record],
-        "with_the_record": [describe(extra) for extra in extras],
-        "attachments": [describe(attachment) for attachment in attachments],
+        "record": describe(record, cache),
+        "parts": [describe(part, cache) for part in parts if part is not record],
+        "with_the_record": [describe(extra, cache) for extra in extras],
+        "attachments": [describe(attachment, cache) for attachment in attachments],
     }
     content.files["record.json"] = json.dumps(
         document, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2, sort_keys=True

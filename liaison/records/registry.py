@@ -276,10 +276,14 @@ def _notice_parts(notice) -> list:
 
 
 def _complaint_parts(complaint) -> list:
-    parts = []
-    for line in complaint.return_lines.order_by("pk"):
-        parts += list(line.nonconformances.order_by("pk"))
-    return [*parts, *complaint.return_lines.order_by("pk"), complaint, *_capas_sourced_by(complaint)]
+    """Each return line's nonconformance records (line by line), the lines, the complaint, its CAPA requests."""
+    from liaison.quality.models import NonconformanceRecord
+
+    lines = list(complaint.return_lines.order_by("pk"))
+    records = []
+    if lines:
+        records = list(NonconformanceRecord.objects.filter(return_line__in=lines).order_by("return_line_id", "pk"))
+    return [*records, *lines, complaint, *_capas_sourced_by(complaint)]
 
 
 def _survey_form_parts(form) -> list:

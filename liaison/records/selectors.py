@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -61,6 +62,19 @@ def cutoff(policy: RetentionPolicy, now: dt.datetime | None = None) -> dt.dateti
 
 def retention_end(policy: RetentionPolicy, start: dt.datetime | None) -> dt.datetime | None:
     return add_months(start, policy.total_months) if start is not None else None
+
+
+def without_jit() -> None:
+    """On PostgreSQL, plan the rest of the current transaction without JIT compilation.
+
+    The retention-start expressions (CASE over EXISTS and history subqueries) make the
+    planner's cost estimate of a scan of every order enormous, so PostgreSQL JIT-compiles
+    the query: at 50 000 orders 12.6 s of compiling for 0.8 s of execution. Call inside a
+    transaction (``SET LOCAL``); a no-op on other databases.
+    """
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
 
 
 def held_ids(code: str) -> set[int]:
@@ -116,6 +130,12 @@ def overview(now: dt.datetime | None = None) -> list[OverviewRow]:
     ``due_this_month``: not on hold, and retention ended already or ends before the month is
     out. ``next_disposal``: when the next record still in retention becomes due.
     """
+    with transaction.atomic():
+        without_jit()  # at 50 000 orders: 26.5 s with JIT compiling, 3.8 s without
+        return _overview(now)
+
+
+def _overview(now: dt.datetime | None) -> list[OverviewRow]:
     now = now or clock.now()
     local = timezone.localdate(now)
     month_end = timezone.make_aware(dt.datetime.combine(add_months_date(local.replace(day=1), 1), dt.time.min))

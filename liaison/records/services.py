@@ -33,6 +33,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
@@ -185,23 +186,91 @@ def _language() -> str:
     return settings.LANGUAGE_CODE
 
 
-def _extras(parts) -> list:
-    """F5 records concerning any of the parts (kept with the record they concern)."""
+def _extras_found(parts) -> dict[tuple[int, int], list]:
+    """F5 records concerning any of ``parts``, by (content type, part): one query per type of part."""
     by_type: dict[int, list[int]] = {}
     for part in parts:
         by_type.setdefault(ContentType.objects.get_for_model(part).pk, []).append(part.pk)
-    records = []
+    found: dict[tuple[int, int], list] = {}
     for type_id, ids in by_type.items():
-        records += list(CommunicationRecord.objects.filter(about_type_id=type_id, about_id__in=ids).order_by("pk"))
+        for record in CommunicationRecord.objects.filter(about_type_id=type_id, about_id__in=ids).order_by("pk"):
+            found.setdefault((type_id, record.about_id), []).append(record)
+    return found
+
+
+def _extras(parts, found: dict | None = None) -> list:
+    """F5 records concerning any of the parts (kept with the record they concern), type by type, by pk."""
+    found = _extras_found(parts) if found is None else found
+    by_type: dict[int, list] = {}
+    for part in parts:
+        by_type.setdefault(ContentType.objects.get_for_model(part).pk, []).extend(
+            found.get((ContentType.objects.get_for_model(part).pk, part.pk), [])
+        )
+    records = []
+    for rows in by_type.values():
+        records += sorted({record.pk: record for record in rows}.values(), key=lambda record: record.pk)
     return records
 
 
-def _attachments(objects) -> list:
+def _attachments_found(objects) -> dict[tuple[int, int], list]:
+    """Attachments of any of ``objects``, by (content type, owner): one query per type of owner."""
+    by_type: dict[int, list[int]] = {}
+    for obj in objects:
+        by_type.setdefault(ContentType.objects.get_for_model(obj).pk, []).append(obj.pk)
+    found: dict[tuple[int, int], list] = {}
+    for type_id, ids in by_type.items():
+        for attachment in Attachment.objects.filter(owner_type_id=type_id, owner_id__in=ids).order_by("pk"):
+            found.setdefault((type_id, attachment.owner_id), []).append(attachment)
+    return found
+
+
+def _attachments(objects, found: dict | None = None) -> list:
+    found = _attachments_found(objects) if found is None else found
     attachments = []
     for obj in objects:
-        owner_type = ContentType.objects.get_for_model(obj)
-        attachments += list(Attachment.objects.filter(owner_type=owner_type, owner_id=obj.pk).order_by("pk"))
+        attachments += found.get((ContentType.objects.get_for_model(obj).pk, obj.pk), [])
     return attachments
+
+
+def _order_number(record, cache: archive.BatchCache | None) -> str:
+    """The number of the order the record belongs to ("" if none), from the batch's cache when it is there."""
+    try:
+        order_field = record._meta.get_field("order")
+    except FieldDoesNotExist:
+        order_field = None
+    if order_field is None or not (order_field.many_to_one and order_field.concrete):
+        return getattr(getattr(record, "order", None), "number", "") or ""
+    order = None
+    if cache is not None and not order_field.is_cached(record):
+        order = cache.related.get((order_field.related_model, getattr(record, order_field.attname)))
+    if order is None:
+        order = getattr(record, "order", None)
+    return getattr(order, "number", "") or ""
+
+
+@dataclass
+class _Prepared:
+    """One record's parts, F5 records and attachments, read with the rest of its batch."""
+
+    parts: list
+    extras: list
+    attachments: list
+
+
+def _prepare(record_type: RecordType, records: list) -> tuple[dict[int, _Prepared], archive.BatchCache]:
+    """Read what the batch's archives need in bulk: F5 records, attachments, related names, history."""
+    parts_of = {record.pk: record_type.parts(record) for record in records}
+    all_parts = [part for parts in parts_of.values() for part in parts]
+    extras_found = _extras_found(all_parts)
+    extras_of = {pk: _extras(parts, extras_found) for pk, parts in parts_of.items()}
+    owners = all_parts + [extra for extras in extras_of.values() for extra in extras]
+    attachments_found = _attachments_found(owners)
+    prepared = {
+        pk: _Prepared(parts, extras_of[pk], _attachments([*parts, *extras_of[pk]], attachments_found))
+        for pk, parts in parts_of.items()
+    }
+    described = owners + [attachment for item in prepared.values() for attachment in item.attachments]
+    return prepared, archive.batch_cache(described)
 
 
 def _delete_with_history(objects) -> None:
@@ -225,15 +294,18 @@ def _delete_files_later(attachments) -> None:
 
 
 def _dispose_one(
-    *, record_type: RecordType, record, policy: RetentionPolicy, root: Path, run: DisposalRun, now: dt.datetime
+    *, record_type: RecordType, record, policy: RetentionPolicy, root: Path, run: DisposalRun, now: dt.datetime,
+    prepared: _Prepared | None = None, cache: archive.BatchCache | None = None,
 ) -> Path | None:
     """Archive, log and delete one record; None when a retained record still points to it."""
     number = record_type.number(record)
     start = record.retention_start
     end = selectors.retention_end(policy, start)
-    parts = record_type.parts(record)
-    extras = _extras(parts)
-    attachments = _attachments([*parts, *extras])
+    if prepared is None:
+        parts = record_type.parts(record)
+        extras = _extras(parts)
+        prepared = _Prepared(parts, extras, _attachments([*parts, *extras]))
+    parts, extras, attachments = prepared.parts, prepared.extras, prepared.attachments
     summary = {
         "record_type": record_type.code,
         "record_type_label": str(record_type.label),
@@ -252,6 +324,7 @@ def _dispose_one(
         attachments=attachments,
         summary=summary,
         language=_language(),
+        cache=cache,
     )
     folder = archive.record_folder(root, record_type, timezone.localtime(start).year, number)
     savepoint = transaction.savepoint_create()
@@ -262,7 +335,7 @@ def _dispose_one(
             record_type=record_type.code,
             object_id=record.pk,
             number=number[:40],
-            order_number=getattr(getattr(record, "order", None), "number", "") or "",
+            order_number=_order_number(record, cache),
             retention_started=start,
             retention_ended=end,
             policy=policy,
@@ -297,18 +370,26 @@ def _dispose_batch(
     written: list[Path] = []
     try:
         with transaction.atomic():
+            selectors.without_jit()
             limit = selectors.cutoff(policy, now)
             on_hold = selectors.held_ids(record_type.code)
             records = (
                 record_type.queryset().select_for_update(of=("self",)).filter(pk__in=ids).order_by("retention_start", "pk")
             )
+            due = []
             for record in records:
                 if record.retention_start is None or record.retention_start >= limit:
                     continue  # changed since it was listed: not due any more
                 if record.pk in on_hold:
                     held += 1
                     continue
-                folder = _dispose_one(record_type=record_type, record=record, policy=policy, root=root, run=run, now=now)
+                due.append(record)
+            prepared, cache = _prepare(record_type, due)
+            for record in due:
+                folder = _dispose_one(
+                    record_type=record_type, record=record, policy=policy, root=root, run=run, now=now,
+                    prepared=prepared[record.pk], cache=cache,
+                )
                 if folder is None:
                     waiting += 1
                 else:
@@ -350,7 +431,11 @@ def disposal_run(
             if not policy.active:
                 say(f"{record_type.code}: policy inactive, nothing disposed of")
                 continue
-            candidates = list(selectors.past_retention(record_type, policy, now).values_list("pk", "retention_start"))
+            with transaction.atomic():
+                selectors.without_jit()
+                candidates = list(
+                    selectors.past_retention(record_type, policy, now).values_list("pk", "retention_start")
+                )
             held = selectors.held_ids(record_type.code)
             due_ids = [pk for pk, _start in candidates if pk not in held]
             run.found += len(candidates)

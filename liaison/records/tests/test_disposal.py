@@ -128,3 +128,51 @@ def timezone_year(entry) -> int:
     from django.utils import timezone
 
     return timezone.localtime(entry.retention_started).year
+
+
+def _json_of(archive_dir, entry) -> dict:
+    return json.loads((archive_dir / entry.record_type / str(timezone_year(entry)) / entry.number / "record.json").read_text())
+
+
+def test_r_5_7_1_a_batch_reads_names_and_history_once_for_all_its_records(archive_dir):
+    """What record.json shows of users and history is read once per batch, not once per record."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def run(count: int, at_days: int) -> tuple[int, int, list]:
+        rounds = [decided_round(years_ago(3, days=at_days + n)) for n in range(count)]
+        with clock.frozen(NOW), CaptureQueriesContext(connection) as queries:
+            services.disposal_run(batch_size=10)
+        sql = [query["sql"] for query in queries.captured_queries]
+        users = sum(1 for text in sql if 'FROM "core_user"' in text.split(" WHERE ")[0])
+        history = sum(1 for text in sql if text.startswith("SELECT") and 'FROM "orders_historicalreviewsignoff"' in text)
+        return users, history, rounds
+
+    one = run(1, 100)
+    three = run(3, 10)
+    assert three[0] == one[0] and three[1] == one[1] == 1  # one query whatever the batch's size
+
+    # And the archive still shows every name and every history row of every record.
+    for review_round in three[2]:
+        entry = DisposalLogEntry.objects.get(record_type="F2", object_id=review_round.pk)
+        document = _json_of(archive_dir, entry)
+        fields = document["record"]["fields"]
+        assert fields["created_by__display"] == str(review_round.created_by)
+        assert fields["order__display"] == str(review_round.order)
+        assert document["record"]["history"] and all(row["user"] for row in document["record"]["history"])
+        sign_offs = [part for part in document["parts"] if part["model"] == "orders.ReviewSignOff"]
+        assert sign_offs and all(part["history"] for part in sign_offs)
+
+
+def test_r_5_7_1_retention_queries_are_planned_without_jit_on_postgresql():
+    from django.db import connection, transaction
+
+    from liaison.records import selectors
+
+    with transaction.atomic():
+        selectors.without_jit()
+        if connection.vendor != "postgresql":
+            return  # nothing to switch off elsewhere
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
