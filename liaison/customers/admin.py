@@ -90,7 +90,7 @@ class CustomerAdmin(LiaisonAdmin, ImportExportModelAdmin):
                 job = services.customer_import_start(
                     data=b"".join(upload.chunks()),
                     file_name=upload.name,
-                    file_format=input_format().get_title().lower(),
+                    file_format=input_format().get_extension(),
                     actor=request.user,
                     language=get_language() or "",
                 )

@@ -3,14 +3,18 @@
 Headers are written in the reader's language and recognised in any installed language
 (or as the English msgids below), so a file exported by one clerk imports for another.
 Rows count like the spreadsheet: the header is row 1, the first customer row 2.
-Saving goes through ``services.customer_save`` and ``services.contact_save``.
+``ImportPlanner`` checks every row of a file with the resource's columns and widgets and
+plans its writes; ``services.customers_import_dataset`` writes them in batches, with what
+``services.customer_save`` and ``services.contact_save`` write for each record. (The
+resource's own row-by-row import methods below are import-export's and no longer used by
+the service.)
 """
 
-import copy
 import datetime as dt
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
+from types import SimpleNamespace
 
 import tablib
 from django.conf import settings
@@ -380,13 +384,13 @@ class PlannedRow:
     customer: Customer
     customer_step: str  # "create", "update" or "" (unchanged)
     changed: list[str] = dc_field(default_factory=list)  # customer fields an update changed
-    customer_snapshot: Customer | None = None  # the customer as this row left it, for its history
+    customer_snapshot: SimpleNamespace | None = None  # the customer as this row left it, for its history
     contact: Contact | None = None
     contact_step: str = ""  # "create", "update" or ""
-    contact_snapshot: Contact | None = None
+    contact_snapshot: SimpleNamespace | None = None
     # Other contacts of the customer this row's contact took the primary role from, each with
     # its snapshot after the change.
-    demoted: list[tuple[Contact, Contact]] = dc_field(default_factory=list)
+    demoted: list[tuple[Contact, SimpleNamespace]] = dc_field(default_factory=list)
 
 
 @dataclass
@@ -397,9 +401,14 @@ class ImportPlan:
     blank: int  # blank lines, skipped (counted as unchanged, as the row-by-row import did)
 
 
-def _snapshot(obj):
-    """A copy of a record as it stands now: a history row is made from it after the writes."""
-    return copy.copy(obj)
+def _snapshot(obj) -> SimpleNamespace:
+    """A record's field values as they stand now: a history row is made from it after the writes.
+
+    ``bulk_history_create`` reads the fields' attnames and ``pk``; the ids of records the
+    import creates are filled in once they are written.
+    """
+    values = {field.attname: getattr(obj, field.attname) for field in obj._meta.concrete_fields}
+    return SimpleNamespace(pk=obj.pk, **values)
 
 
 def _later(previous, now):
@@ -490,6 +499,12 @@ class ImportPlanner:
             {id(by_id[cid]): contacts for cid, contacts in primaries.items()},
         )
 
+    def _customer_unchecked(self, customer_fields) -> list[str]:
+        if getattr(self, "_unchecked_for", None) != customer_fields:
+            self._unchecked_for = customer_fields
+            self._unchecked = [f.name for f in Customer._meta.fields if f.name not in customer_fields]
+        return self._unchecked
+
     def _row(self, number, row, customer_fields, contact_fields, customers, contacts_by_name, primaries) -> PlannedRow:
         errors = {}
         values = {}
@@ -509,9 +524,10 @@ class ImportPlanner:
                 continue  # an empty status keeps the current one
             setattr(customer, name, value)
         try:
-            customer.full_clean(
-                exclude=[*errors, "created_by", "updated_by"], validate_unique=False, validate_constraints=False
-            )
+            # Only the file's columns can be wrong: the other fields keep valid stored or default
+            # values. (Uniqueness of the name is the matching itself.)
+            customer.clean_fields(exclude=[*errors, *self._customer_unchecked(customer_fields)])
+            customer.clean()
         except ValidationError as error:
             errors = error.update_error_dict(errors)
 
@@ -581,9 +597,8 @@ class ImportPlanner:
         contact.active = True
         errors = {}
         try:
-            contact.full_clean(
-                exclude=["customer", "created_by", "updated_by"], validate_unique=False, validate_constraints=False
-            )
+            contact.clean_fields(exclude=[f.name for f in Contact._meta.fields if f.name not in values])
+            contact.clean()
         except ValidationError as error:
             by_attribute = {a: f for f, a in CustomerResource.CONTACT_FIELDS.items()}
             for key, messages in error.message_dict.items():
