@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from liaison.core.roles import Role
-from liaison.customers import services
+from liaison.customers import services, tasks
 from liaison.customers.models import Customer, CustomerImport
 from liaison.customers.states import CustomerStatus, ImportStatus
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
@@ -198,6 +198,27 @@ def test_r_5_6_1_admin_import_runs_as_a_task_and_shows_the_outcome(client, login
     assert client.get(status_url(job), {"format": "json"}).json() == {
         "status": "done", "done": 2, "total": 2, "percent": 100, "finished": True
     }
+
+
+def test_a_large_file_is_imported_by_the_background_task(client, login, monkeypatch):
+    user = login(Role.SALES_ADMIN)
+    monkeypatch.setattr(services, "IMPORT_INLINE_BYTES", 0)
+    enqueued = []
+    task = tasks.customers_import_task
+
+    class Recording:
+        def enqueue(self, **kwargs):
+            enqueued.append(kwargs)
+            return task.enqueue(**kwargs)
+
+    monkeypatch.setattr(tasks, "customers_import_task", Recording())
+
+    client.post(IMPORT, {"import_file": workbook(GOOD), "format": "0", "resource": "0"})
+
+    job = CustomerImport.objects.get()
+    assert enqueued == [{"job_id": job.pk}]
+    assert (job.status, job.created, job.created_by) == (ImportStatus.DONE, 2, user)
+    assert Customer.objects.count() == 2
 
 
 def test_admin_import_of_a_bad_file_imports_nothing_and_lists_each_problem(client, login):
