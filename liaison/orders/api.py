@@ -4,7 +4,8 @@ Reads follow the role table (``view_<model>``). Every write is a POST that valid
 its body and calls the same service as the pages; numbered records are never
 deleted or edited in place, so there is no PUT, PATCH or DELETE. A step the
 caller's role or department may not take answers 403 with the service's code (the
-service marks such refusals ``forbidden``; ``liaison.core.drf`` maps them).
+service marks such refusals ``forbidden``; ``liaison.core.drf`` maps them). The role is
+checked before the body (``RoleFirst``), so a role the step is not for gets 403 whatever it sends.
 """
 
 from django.db.models import Prefetch
@@ -16,8 +17,11 @@ from rest_framework.response import Response
 
 from liaison.communications.models import ReceivedDocument
 from liaison.communications.states import CommunicationChannel
+from liaison.core.errors import refuse
+from liaison.core.services import has_role_permission
 from liaison.customers.models import Customer
 from liaison.orders import selectors, services
+from liaison.orders.errors import MESSAGES, OrderErrorCode
 from liaison.orders.models import (
     ChangeEntry,
     Clarification,
@@ -42,6 +46,21 @@ class CanView(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         model = view.get_queryset().model
         return request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
+
+
+class RoleFirst(permissions.BasePermission):
+    """The role the action's service requires, checked before the body is read.
+
+    A role the step is not for gets the service's own 403 (``not_allowed``) whatever
+    it sends, rather than a 400 about its body; the service checks again.
+    ``view.action_roles``: action → ``(permission, what the step does)`` pairs.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        for perm, step in view.action_roles.get(view.action, ()):
+            if not has_role_permission(request.user, perm):
+                raise refuse(MESSAGES, OrderErrorCode.NOT_ALLOWED, action=step, forbidden=True)
+        return True
 
 
 # ── read serializers ──────────────────────────────────────────────────────────
@@ -362,10 +381,14 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     """The order log, F1: register an order (it opens its review form, F2), read, act on it."""
 
     serializer_class = OrderSerializer
+    action_roles = {
+        "clarifications": [("orders.add_clarification", _("raise clarifications"))],
+        "delivery_reply": [("orders.change_order", _("reply delivery dates"))],
+    }
 
     def get_permissions(self):
         if self.action in ("clarifications", "delivery_reply"):
-            return [permissions.IsAuthenticated(), CanView()]
+            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
         return super().get_permissions()
 
     def get_queryset(self):
@@ -441,10 +464,11 @@ class ClarificationViewSet(
 
     serializer_class = ClarificationSerializer
     queryset = Clarification.objects.order_by("-asked_at", "-pk")
+    action_roles = {"answer": [("orders.change_clarification", _("record answers to clarifications"))]}
 
     def get_permissions(self):
         if self.action == "answer":
-            return [permissions.IsAuthenticated(), CanView()]
+            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
         return super().get_permissions()
 
     @action(detail=True, methods=["post"])
@@ -472,10 +496,14 @@ class ReviewRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     queryset = ReviewRound.objects.prefetch_related(
         Prefetch("sign_offs", queryset=ReviewSignOff.objects.select_related("department"))
     ).order_by("-opened_at", "-pk")
+    action_roles = {
+        "legal_check": [("orders.change_reviewround", _("record the check against laws and regulations"))],
+        "decide": [("orders.decide_reviewround", _("decide contract reviews"))],
+    }
 
     def get_permissions(self):
         if self.action in ("legal_check", "decide"):
-            return [permissions.IsAuthenticated(), CanView()]
+            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
         return super().get_permissions()
 
     def _answer(self, review_round):
@@ -514,10 +542,12 @@ class SignOffViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
 
     serializer_class = SignOffSerializer
     queryset = ReviewSignOff.objects.select_related("department")
+    # The department (only its members sign its line) is the service's check, on the record.
+    action_roles = {"sign": [("orders.change_reviewsignoff", _("sign contract reviews"))]}
 
     def get_permissions(self):
         if self.action == "sign":
-            return [permissions.IsAuthenticated(), CanView()]
+            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
         return super().get_permissions()
 
     @action(detail=True, methods=["post"])
@@ -552,9 +582,18 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         .order_by("-created_at", "-pk")
     )
 
+    action_roles = {
+        "agreement": [("orders.change_changeentry", _("record the customer's agreement to a change"))],
+        "withdraw": [("orders.change_changeentry", _("withdraw contract changes"))],
+        "apply": [
+            ("orders.change_changeentry", _("apply contract changes")),
+            ("production.issue_productionnotice", _("issue production notices")),
+        ],
+    }
+
     def get_permissions(self):
         if self.action in ("agreement", "withdraw", "apply"):
-            return [permissions.IsAuthenticated(), CanView()]
+            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
         return super().get_permissions()
 
     def _answer(self, change, status_code=status.HTTP_200_OK):

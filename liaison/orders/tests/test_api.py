@@ -512,3 +512,45 @@ def test_r_5_3_1_a_delay_the_customer_refuses_is_withdrawn_through_the_api(as_us
     assert response.json()["withdrawal_reason"] == "客戶不接受延期"
     assert CommunicationRecord.objects.filter(topic=Topic.ORDER_CHANGE, about_id=change.pk).exists()
     assert_refused(as_user(sales_admin()).post(url, body, format="json"), 409, "change_not_withdrawable")
+
+
+# ── the role is checked before the body ───────────────────────────────────────
+
+
+def test_r_4_a_role_the_step_is_not_for_gets_403_even_with_a_bad_body(as_user):
+    """A refused role learns nothing about the body it sent: 403 from the role check, not a 400."""
+    order = accepted_order()
+    review_round = OrderFactory().review_rounds.get()
+    clarification = clarification_ask(order=review_round.order, question="鍍鋅？", channel="phone", actor=sales_admin())
+    change = change_register(
+        order=order, kind="company", reason_category="material", reason="缺料", new_due_date=dt.date(2026, 4, 8),
+        actor=sales_admin(),
+    )
+    sign_off = review_round.sign_offs.get(department__code="qc")
+    quality_head = as_user(UserFactory(roles=[Role.QC_HEAD]))  # reads orders, takes none of these steps
+    bad = {"outcome": "maybe", "passed": "perhaps", "promised_date": "tomorrow", "reason": "", "answer": ""}
+    urls = [
+        f"{ORDERS}{order.pk}/clarifications/",
+        f"{ORDERS}{order.pk}/delivery-reply/",
+        f"/api/v1/clarifications/{clarification.pk}/answer/",
+        f"/api/v1/review-rounds/{review_round.pk}/legal-check/",
+        f"/api/v1/review-rounds/{review_round.pk}/decide/",
+        f"/api/v1/changes/{change.pk}/agreement/",
+        f"/api/v1/changes/{change.pk}/withdraw/",
+        f"/api/v1/changes/{change.pk}/apply/",
+    ]
+    for url in urls:
+        assert_refused(quality_head.post(url, bad, format="json"), 403, "not_allowed")
+    management = as_user(UserFactory(roles=[Role.MANAGEMENT]))  # reads sign-offs, signs none
+    assert_refused(management.post(f"/api/v1/sign-offs/{sign_off.pk}/sign/", bad, format="json"), 403, "not_allowed")
+    # The step's own role still gets the 400 about its body, with the field named.
+    body = assert_refused(
+        as_user(sales_admin()).post(f"/api/v1/review-rounds/{review_round.pk}/decide/", bad, format="json"),
+        400, "invalid",
+    )
+    assert "outcome" in body["fields"]
+    review_round.refresh_from_db()
+    change.refresh_from_db()
+    clarification.refresh_from_db()
+    assert review_round.status == ReviewRoundStatus.OPEN and review_round.legal_check_passed is None
+    assert change.status == ChangeStatus.REGISTERED and clarification.answered_at is None
