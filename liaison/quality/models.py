@@ -102,12 +102,7 @@ class Complaint(FSMModelMixin, AuditedModel):
             models.Index(fields=["customer", "-registered_at"]),
             # The complaint list: "all" newest first is read from this index, not sorted.
             models.Index(fields=["-registered_at", "-id"], name="quality_complaint_newest_idx"),
-            # The complaint list opens on the open ones (by resolve-by date): only they are read.
-            models.Index(
-                fields=["resolve_due", "id"],
-                condition=Q(status__in=["registered", "acknowledged", "investigated", "result_recorded"]),
-                name="quality_complaint_open_idx",
-            ),
+            # The list's default view (the open ones) is read through ("status", "resolve_due") above.
         ]
         constraints = [
             models.CheckConstraint(

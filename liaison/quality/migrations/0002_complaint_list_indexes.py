@@ -14,8 +14,4 @@ class Migration(migrations.Migration):
             model_name='complaint',
             index=models.Index(fields=['-registered_at', '-id'], name='quality_complaint_newest_idx'),
         ),
-        migrations.AddIndex(
-            model_name='complaint',
-            index=models.Index(condition=models.Q(('status__in', ['registered', 'acknowledged', 'investigated', 'result_recorded'])), fields=['resolve_due', 'id'], name='quality_complaint_open_idx'),
-        ),
     ]
