@@ -28,7 +28,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Avg, Case, Count, F, FloatField, IntegerField, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, Exists, F, FloatField, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Cast
 
 from liaison.core import clock, procedure
@@ -40,6 +40,8 @@ from liaison.satisfaction.states import SCORE_MAX, SCORE_MIN, SurveySource
 TREND_EARLIER_ROUNDS = 5
 # The window of interviews and feedback of a round with no earlier round, in months before its meeting.
 FIRST_WINDOW_MONTHS = 6
+# How many per-customer rows ``round_analysis`` returns unless asked for another page or all.
+CUSTOMER_ROWS = 50
 # Scores from this up are "satisfied" in CSAT.
 SATISFIED_FROM = 4
 OTHER_SOURCES = (SurveySource.INTERVIEW, SurveySource.FEEDBACK)
@@ -104,7 +106,9 @@ class RoundAnalysis:
     answers: int
     distribution: list[ScoreCount]
     trend: list[TrendPoint]
-    customers: list[CustomerRow]
+    customers: list[CustomerRow]  # one page of the counted forms, by customer name (``customer_rows``)
+    customers_total: int  # counted forms of the round, every page
+    customer_offset: int  # where ``customers`` starts in them
     dissatisfied_count: int
     threshold: int
     window_start: dt.date  # interviews and feedback returned after this day …
@@ -198,8 +202,15 @@ def _weighted(means: dict[int, float], weights: dict[int, float]) -> float | Non
     return sum(mean * weights.get(pk, 0.0) for pk, mean in means.items()) / total
 
 
-def round_analysis(*, survey_round: SurveyRound) -> RoundAnalysis:
-    """The analysis of one survey round and the trend of up to five rounds before it (five queries)."""
+def round_analysis(
+    *, survey_round: SurveyRound, customer_rows: int | None = CUSTOMER_ROWS, customer_offset: int = 0
+) -> RoundAnalysis:
+    """The analysis of one survey round and the trend of up to five rounds before it (seven queries).
+
+    ``customers`` holds ``customer_rows`` of the round's counted forms from ``customer_offset``
+    (by customer name; ``None``: all of them — a round may have 50 000); the counts of counted,
+    dissatisfied and interview/feedback forms are over all of them.
+    """
     threshold = procedure.setting("SURVEY_DISSATISFACTION_THRESHOLD")
     today = clock.today()
     current = survey_round
@@ -238,14 +249,24 @@ def round_analysis(*, survey_round: SurveyRound) -> RoundAnalysis:
         .order_by()
     }
 
-    # 3. Every counted answer of those rounds, by round, criterion and score.
-    answers = (
-        SurveyScore.objects.filter(_scope_q(windows, "form__"))
+    # 3. Every counted answer of those rounds, by round, criterion and score: the survey forms grouped by
+    #    their round, UNION ALL the few interview and feedback forms bucketed by their return date (so
+    #    the bulk of the rows is grouped on plain columns, not on the CASE).
+    survey_answers = (
+        SurveyScore.objects.filter(_counted_q("form__"), form__round_id__in=list(windows))
+        .annotate(bucket=F("form__round_id"))
+        .values("bucket", "criterion_id", "score")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    other_answers = (
+        SurveyScore.objects.filter(_scope_q(windows, "form__"), form__round__isnull=True)
         .annotate(bucket=_bucket(windows, "form__"))
         .values("bucket", "criterion_id", "score")
         .annotate(n=Count("pk"))
         .order_by()
     )
+    answers = survey_answers.union(other_answers, all=True).order_by()
     per_round: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))  # sum, count
     satisfied: dict[int, int] = defaultdict(int)
     distribution = {score: 0 for score in range(SCORE_MIN, SCORE_MAX + 1)}
@@ -305,27 +326,44 @@ def round_analysis(*, survey_round: SurveyRound) -> RoundAnalysis:
         if c.template_id == current.template_id or c.pk in cells
     ]
 
-    # 5. One row per counted form of this round: its weighted index, mean and dissatisfaction.
+    # 5. The counted forms of this round (its survey forms and the interviews and feedback of its window):
+    #    how many, how many dissatisfied, how many not from the survey.
     start, end = windows[current.pk]
-    weight = Cast("scores__criterion__weight", FloatField())
-    forms = (
-        SurveyForm.objects.filter(_scope_q({current.pk: (start, end)}))
-        .select_related("customer", "capa")
-        .annotate(
-            weighted_sum=Sum(Cast("scores__score", FloatField()) * weight),
-            weight_total=Sum(weight),
-            mean=Avg("scores__score"),
-            answered=Count("scores"),
-            low=Count("scores", filter=Q(scores__score__lt=threshold)),
-        )
-        .order_by("customer__registered_name", "number")
+    scope = SurveyForm.objects.filter(_scope_q({current.pk: (start, end)}))
+    low = SurveyScore.objects.filter(form=OuterRef("pk"), score__lt=threshold)
+    totals = scope.annotate(has_low=Exists(low)).aggregate(
+        total=Count("pk"),
+        dissatisfied=Count("pk", filter=Q(comment_is_complaint=True) | Q(has_low=True)),
+        other=Count("pk", filter=~Q(source=SurveySource.SURVEY)),
     )
+    total = totals["total"]
+    offset = max(0, customer_offset)
+    if customer_rows is not None and offset >= total:
+        offset = max(0, (total - 1) // customer_rows * customer_rows)
+
+    # 6. One page of them by customer name, then 7. the scores of just those forms, per form.
+    page = scope.select_related("customer", "capa").order_by("customer__registered_name", "number")
+    if customer_rows is not None:
+        page = page[offset: offset + customer_rows]
+    page = list(page)
+    weight = Cast("criterion__weight", FloatField())
+    per_form = {
+        row["form_id"]: row
+        for row in SurveyScore.objects.filter(form_id__in=[form.pk for form in page])
+        .values("form_id")
+        .annotate(
+            weighted_sum=Sum(Cast("score", FloatField()) * weight),
+            weight_total=Sum(weight),
+            mean=Avg("score"),
+            low=Count("pk", filter=Q(score__lt=threshold)),
+        )
+        .order_by()
+    } if page else {}
     customers = []
-    for form in forms:
-        if form.weight_total:
-            form_index = form.weighted_sum / form.weight_total
-        else:
-            form_index = form.mean
+    for form in page:
+        row = per_form.get(form.pk, {})
+        mean = row.get("mean")
+        form_index = row["weighted_sum"] / row["weight_total"] if row.get("weight_total") else mean
         customers.append(
             CustomerRow(
                 customer_id=form.customer_id,
@@ -334,8 +372,8 @@ def round_analysis(*, survey_round: SurveyRound) -> RoundAnalysis:
                 form_number=form.number,
                 source=form.source,
                 weighted_index=_round(form_index),
-                mean=_round(form.mean),
-                dissatisfied=bool(form.low) or form.comment_is_complaint,
+                mean=_round(mean),
+                dissatisfied=bool(row.get("low")) or form.comment_is_complaint,
                 capa_number=form.capa.number if form.capa_id else None,
             )
         )
@@ -350,7 +388,7 @@ def round_analysis(*, survey_round: SurveyRound) -> RoundAnalysis:
         void=row.get("void", 0),
         pending=row.get("pending", 0),
         expired=row.get("expired", 0),
-        other_sources=sum(1 for c in customers if c.source != SurveySource.SURVEY),
+        other_sources=totals["other"],
         response_rate=_percent(row.get("returned", 0), row.get("sent", 0)),
         criteria=criterion_means,
         weighted_index=_round(index),
@@ -360,7 +398,9 @@ def round_analysis(*, survey_round: SurveyRound) -> RoundAnalysis:
         distribution=[ScoreCount(score=score, count=count) for score, count in sorted(distribution.items())],
         trend=trend,
         customers=customers,
-        dissatisfied_count=sum(1 for c in customers if c.dissatisfied),
+        customers_total=total,
+        customer_offset=offset,
+        dissatisfied_count=totals["dissatisfied"],
         threshold=threshold,
         window_start=start,
         window_end=end,

@@ -255,7 +255,16 @@ class SurveyForm(AuditedModel):
                 name="satisfaction_form_round_only_for_surveys",
             ),
         ]
-        indexes = [models.Index(fields=["round", "customer"])]
+        indexes = [
+            models.Index(fields=["round", "customer"]),
+            # The round page lists a round's forms by number, 50 a page (a round may hold 50 000).
+            models.Index(fields=["round", "number"], name="satisfaction_form_round_number"),
+            # The analysis counts a round's forms by their dates, from this index alone.
+            models.Index(
+                fields=["round", "sent_at", "returned_on", "valid_until", "voided_at", "chased_at"],
+                name="satisfaction_form_round_dates",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -307,6 +316,8 @@ class SurveyScore(AuditedModel):
             models.CheckConstraint(condition=Q(score__gte=SCORE_MIN, score__lte=SCORE_MAX),
                                    name="satisfaction_score_1_to_5"),
         ]
+        # The analysis reads a form's scores from this index alone (index-only scans).
+        indexes = [models.Index(fields=["form", "criterion", "score"], name="satisfaction_score_covering")]
 
     def __str__(self) -> str:
         return f"{self.form.number} {self.criterion.code}: {self.score}"

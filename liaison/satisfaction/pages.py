@@ -9,10 +9,12 @@ dissatisfied customer, R-5.6.6).
 
 import datetime as dt
 import json
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -30,8 +32,6 @@ from unfold.widgets import (
 
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError
-from liaison.customers.models import Customer
-from liaison.customers.states import CustomerStatus
 from liaison.management.models import ReviewMeeting
 from liaison.management.states import MeetingStatus
 from liaison.orders.forms import DateInput, Form, _select, _textarea
@@ -98,18 +98,45 @@ class CustomerChoices(forms.ModelMultipleChoiceField):
         return customer.registered_name
 
 
+# How many customers the send form offers at once, and forms the pages list per page.
+SEND_CHOICES = 50
+PER_PAGE = 50
+
+
 class SendForm(Form):
+    """The customers to send the round to, and the channel.
+
+    Any active customer without a live form in the round is accepted; only the first
+    SEND_CHOICES of them matching the search (``?send_q=``) are offered as checkboxes, plus
+    those already ticked, so the page never lists every customer.
+    """
+
     customers = CustomerChoices(
-        label=gettext_lazy("customers"), queryset=None, widget=UnfoldAdminCheckboxSelectMultipleWidget()
+        label=gettext_lazy("customers"), queryset=None, required=False,
+        widget=UnfoldAdminCheckboxSelectMultipleWidget(),
     )
     channel = forms.ChoiceField(label=gettext_lazy("channel"), choices=SurveyChannel.choices, widget=_select())
 
     def __init__(self, *args, survey_round: SurveyRound, **kwargs):
         super().__init__(*args, **kwargs)
-        already = survey_round.forms.filter(voided_at__isnull=True).values("customer_id")
-        self.fields["customers"].queryset = (
-            Customer.objects.filter(status=CustomerStatus.ACTIVE).exclude(pk__in=already).order_by("registered_name")
-        )
+        self.survey_round = survey_round
+        self.fields["customers"].queryset = selectors.customers_to_send(survey_round=survey_round)
+        self.fields["customers"].widget.choices = []
+        self.more, self.query = False, ""
+
+    def offer(self, query: str = "") -> None:
+        """Offer the first SEND_CHOICES customers matching ``query`` (and any ticked) as checkboxes (one query)."""
+        field = self.fields["customers"]
+        offered = list(selectors.customers_to_send(survey_round=self.survey_round, query=query)[: SEND_CHOICES + 1])
+        more = len(offered) > SEND_CHOICES
+        offered = offered[:SEND_CHOICES]
+        ticked = {str(pk) for pk in self.data.getlist(self.add_prefix("customers"))} if self.is_bound else set()
+        missing = ticked - {str(customer.pk) for customer in offered}
+        if missing:
+            ids = [int(pk) for pk in missing if pk.isdigit()]
+            offered = list(field.queryset.filter(pk__in=ids)) + offered
+        field.widget.choices = [(customer.pk, field.label_from_instance(customer)) for customer in offered]
+        self.more, self.query = more, query
 
 
 class EnterForm(Form):
@@ -125,10 +152,12 @@ class EnterForm(Form):
     def __init__(self, *args, survey_round: SurveyRound, criteria, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("returned_on", clock.today())
-        self.fields["form"].queryset = survey_round.forms.filter(
+        field = self.fields["form"]
+        field.queryset = survey_round.forms.filter(
             returned_on__isnull=True, voided_at__isnull=True, sent_at__isnull=False
         ).select_related("customer").order_by("number")
-        self.fields["form"].label_from_instance = lambda form: f"{form.number} · {form.customer.registered_name}"
+        field.label_from_instance = lambda form: f"{form.number} · {form.customer.registered_name}"
+        field.widget.choices = []
         self.criteria = list(criteria)
         for criterion in self.criteria:
             # Not required here: the service names every criterion left out, in one message.
@@ -136,6 +165,23 @@ class EnterForm(Form):
                 label=criterion.label(), choices=SCALE, required=False,
                 widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
             )
+
+    def offer(self, offered) -> None:
+        """Offer the open forms listed on this page of the round's forms (a round may hold 50 000).
+
+        Any open form of the round is accepted; one the user chose elsewhere stays offered.
+        """
+        field = self.fields["form"]
+        field.help_text = gettext_lazy(
+            "The forms awaiting return on this page of the list below; search a customer there to find another."
+        )
+        choices = [(form.pk, field.label_from_instance(form)) for form in offered]
+        chosen = self.data.get(self.add_prefix("form"), "") if self.is_bound else ""
+        if chosen.isdigit() and int(chosen) not in {pk for pk, _label in choices}:
+            extra = field.queryset.filter(pk=int(chosen)).first()
+            if extra is not None:
+                choices.insert(0, (extra.pk, field.label_from_instance(extra)))
+        field.widget.choices = [("", "---------"), *choices]
 
     def score_fields(self):
         return [self[f"score_{criterion.code}"] for criterion in self.criteria]
@@ -327,34 +373,104 @@ def chart_data(result: analysis.RoundAnalysis) -> dict[str, str]:
     }
 
 
-def _analysis_context(request, survey_round: SurveyRound) -> dict:
-    result = analysis.round_analysis(survey_round=survey_round)
+def _page_number(request, name: str) -> int:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+class _Counted:
+    """A queryset whose length is already known (from the state counts): the paginator need not count it."""
+
+    def __init__(self, queryset, count: int):
+        self.queryset, self._count = queryset, count
+
+    def count(self) -> int:
+        return self._count
+
+    def __getitem__(self, key):
+        return self.queryset[key] if self.queryset is not None else []
+
+
+def _link(path: str, params: dict, **changes) -> str:
+    """``path`` with the page's query string, some parameters changed (empty ones left out)."""
+    merged = {key: value for key, value in {**params, **changes}.items() if value not in (None, "", 1)}
+    return f"{path}?{urlencode(merged)}" if merged else path
+
+
+def _pages(page, path: str, params: dict, name: str, anchor: str) -> list[dict]:
+    """The page links of a pager: first, last and two either side of the current one, gaps as None."""
+    links = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+        if number == page.paginator.ELLIPSIS:
+            links.append(None)
+        else:
+            links.append({"number": number, "current": number == page.number,
+                          "url": _link(path, params, **{name: number}) + anchor})
+    return links
+
+
+def _analysis_context(request, survey_round: SurveyRound, path: str, params: dict) -> dict:
+    wanted = _page_number(request, "cpage")
+    result = analysis.round_analysis(
+        survey_round=survey_round, customer_rows=PER_PAGE, customer_offset=(wanted - 1) * PER_PAGE
+    )
+    customer_page = Paginator(_Counted(None, result.customers_total), PER_PAGE).get_page(
+        result.customer_offset // PER_PAGE + 1
+    )
     return {
         "analysis": result,
         "charts": chart_data(result),
         "can_raise_capa": request.user.has_perm(CAPA_ISSUE),
+        "customer_page": customer_page,
+        "customer_pages": _pages(customer_page, path, params, "cpage", "#per-customer"),
     }
 
 
 def _render_round(request, survey_round: SurveyRound, bound: dict | None = None, status: int = 200):
+    """The round page; the forms table is paginated (``?page=``), filtered by ``?state=`` and ``?q=`` (customer).
+
+    A fixed number of queries whatever the size of the round: the state counts are one
+    aggregate, the table one page of forms, the send form's customers one search.
+    """
     bound = bound or {}
     user = request.user
     today = clock.today()
+    path = reverse("satisfaction:round", args=[survey_round.pk])
+    state = request.GET.get("state", "")
+    state = state if state in FormState.values else ""
+    query = request.GET.get("q", "").strip()[:100]
+    send_query = request.GET.get("send_q", "").strip()[:100]
+    params = {"state": state, "q": query, "send_q": send_query, "page": _page_number(request, "page"),
+              "cpage": _page_number(request, "cpage")}
     criteria = list(survey_round.template.criteria.all())
-    form_rows = list(selectors.form_list(survey_round=survey_round, today=today))
+    counts = selectors.round_state_counts(survey_round=survey_round, today=today)
+    rows = selectors.round_forms(survey_round=survey_round, state=state or None, query=query, today=today)
+    listed = _Counted(rows, counts[state] if state else sum(counts.values())) if not query else rows
+    page = Paginator(listed, PER_PAGE).get_page(params["page"])
+    form_rows = list(page.object_list)
     for row in form_rows:
         row.state_label = FormState(row.state).label
-    open_forms = [row for row in form_rows if row.returned_on is None and row.voided_at is None]
+    # Not returned and not void: a paper return can still be entered (late ones are entered void).
+    unreturned = sum(counts[s] for s in (*OPEN_STATES, FormState.EXPIRED))
     can = {
         "send": survey_round.status != RoundStatus.CLOSED and user.has_perm(services.SEND_ROUND),
-        "enter": bool(open_forms) and user.has_perm(services.ENTER_FORM),
+        "enter": bool(unreturned) and user.has_perm(services.ENTER_FORM),
     }
     for key in bound:
         can[key] = True
     send_form = bound.get("send") or (SendForm(prefix="send", survey_round=survey_round) if can["send"] else None)
+    if send_form is not None:
+        send_form.offer(send_query)
     enter_form = bound.get("enter") or (
         EnterForm(prefix="enter", survey_round=survey_round, criteria=criteria) if can["enter"] else None
     )
+    if enter_form is not None:
+        enter_form.offer([row for row in form_rows if row.returned_on is None and row.voided_at is None])
+    tabs = [{"state": "", "label": _("All"), "count": sum(counts.values()), "current": not state,
+             "url": _link(path, params, state="", page=1) + "#forms"}]
+    tabs += [{"state": value, "label": label, "count": counts[value], "current": state == value,
+              "url": _link(path, params, state=value, page=1) + "#forms"}
+             for value, label in FormState.choices]
     sent_on = timezone.localdate(survey_round.sent_at) if survey_round.sent_at else survey_round.planned_send_on
     chase_days = procedure.setting("SURVEY_CHASE_DAYS")
     dates = {
@@ -371,13 +487,21 @@ def _render_round(request, survey_round: SurveyRound, bound: dict | None = None,
         "dates": dates,
         "chase_days": chase_days,
         "form_rows": form_rows,
-        "open_states": [state.value for state in OPEN_STATES],
+        "page_obj": page,
+        "form_pages": _pages(page, path, params, "page", "#forms"),
+        "tabs": tabs,
+        "state": state,
+        "query": query,
+        "send_query": send_query,
+        "params": params,
+        "form_count": sum(counts.values()),
+        "open_states": [value.value for value in OPEN_STATES],
         "can": can,
         "send_form": send_form,
         "enter_form": enter_form,
         "today": today,
         "rounds_url": reverse("satisfaction:rounds"),
-        **_analysis_context(request, survey_round),
+        **_analysis_context(request, survey_round, path, params),
     }
     return render(request, "satisfaction/round_detail.html", context, status=status)
 
@@ -473,7 +597,8 @@ def analysis_page(request):
         "rounds_url": reverse("satisfaction:rounds"),
     }
     if survey_round is not None:
-        context.update(_analysis_context(request, survey_round))
+        path = reverse("satisfaction:analysis")
+        context.update(_analysis_context(request, survey_round, path, {"round": chosen if chosen.isdigit() else ""}))
     return render(request, "satisfaction/analysis.html", context)
 
 

@@ -6,11 +6,13 @@ module; these are the workflow's reads.
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 
 from liaison.core import clock
+from liaison.customers.selectors import customer_search
+from liaison.customers.states import CustomerStatus
 from liaison.satisfaction.models import SurveyForm, SurveyRound
-from liaison.satisfaction.states import RoundStatus, SurveyChannel
+from liaison.satisfaction.states import FormState, RoundStatus, SurveyChannel
 
 
 def form_list(
@@ -25,6 +27,41 @@ def form_list(
     if state:
         forms = forms.filter(state=state)
     return forms.order_by("round_id", "number")
+
+
+def round_forms(
+    *, survey_round: SurveyRound | int, state: str | None = None, query: str = "", today=None
+) -> QuerySet[SurveyForm]:
+    """The forms of one round for its page: optionally of one state and of customers matching ``query``.
+
+    Ordered by number (index ``(round, number)``), so a page of 50 reads 50 forms, not the round.
+    """
+    forms = form_list(survey_round=survey_round, state=state, today=today)
+    if query:
+        forms = forms.filter(customer__in=customer_search(query=query).values("pk"))
+    return forms.order_by("number")
+
+
+def round_state_counts(*, survey_round: SurveyRound | int, query: str = "", today=None) -> dict[str, int]:
+    """How many forms of the round stand in each ``FormState`` (one aggregate query, every state present).
+
+    The state is the database-side ``SurveyFormQuerySet.with_state`` (the same date rules as
+    ``SurveyForm.state``), grouped on.
+    """
+    forms = SurveyForm.objects.filter(round=survey_round)
+    if query:
+        forms = forms.filter(customer__in=customer_search(query=query).values("pk"))
+    rows = forms.with_state(today=today).values("state").annotate(n=Count("pk")).order_by()
+    counts = {state.value: 0 for state in FormState}
+    counts.update({row["state"]: row["n"] for row in rows})
+    return counts
+
+
+def customers_to_send(*, survey_round: SurveyRound, query: str = "") -> QuerySet:
+    """Active customers without a live form in the round, by name, optionally matching ``query``."""
+    already = SurveyForm.objects.filter(round=survey_round, voided_at__isnull=True).values("customer_id")
+    customers = customer_search(query=query).filter(status=CustomerStatus.ACTIVE).exclude(pk__in=already)
+    return customers.order_by("registered_name", "pk")
 
 
 def forms_to_chase_by_hand(*, today: dt.date | None = None) -> QuerySet[SurveyForm]:
