@@ -5,8 +5,9 @@ Run them with ``pytest e2e -m browser`` (``make test`` does). Mark every test mo
 storage) on a shared Chromium; ``page.goto("/admin/")`` is relative to the live server.
 
 Pages are served by pytest-django's ``live_server`` on a transactional test database,
-which is emptied after each test (role groups come back through ``post_migrate``).
-Static files are served by the live server from the app and package static dirs.
+which is emptied after each test; every test starts from the migrated database again
+(``_migrated_data``). Static files are served by the live server from the app and package
+static dirs.
 """
 
 import os
@@ -39,11 +40,31 @@ SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
 TEST_PASSWORD = "pw-for-tests"  # what liaison.core.tests.factories.UserFactory sets
 
 
+@pytest.fixture(autouse=True)
+def _migrated_data(django_db_serialized_rollback):
+    """Give every browser test the rows the data migrations wrote, as the first test has them.
+
+    The live server's transactional database is flushed after each test, and the flush
+    takes the migrations' rows with it (the default questionnaire, the retention policies):
+    a story run after another found no active questionnaire, so planning a survey round
+    was refused. Serialized rollback restores the migrated contents before each test.
+    """
+
+
 @pytest.fixture(scope="session")
 def playwright():
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an asyncio event loop in this thread, and from then on
+    # asgiref keeps Django's connections in another store: the tests get new connection
+    # objects, without the migrated contents the test database setup saved on the old ones
+    # for serialized rollback. Hand those contents over.
+    saved = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as pw:
+        for alias, contents in saved.items():
+            if contents is not None:
+                connections[alias]._test_serialized_contents = contents
         yield pw
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 import re
 
 import pytest
-from helpers import desks_fixture, make_staff  # noqa: F401 (the ``desks`` fixture)
+from helpers import desks_fixture, errors_on, make_staff  # noqa: F401 (the ``desks`` fixture)
 
 from liaison.core import clock
 from liaison.core.roles import Role
@@ -78,11 +78,6 @@ def _state_of(page, form) -> str:
     return page.locator(f"#round-forms tr[data-form='{form.number}']").get_attribute("data-state")
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Known order dependence, not yet found: passes alone, but after the story 5 browser test in the same "
-    "process the round-plan POST creates no round and shows no error (CI of 2026-11-27).",
-)
 def test_story_6_survey_round_from_plan_to_analysis(desks, browser, live_server, setting, screenshot):
     staff, manager, review, customers, fax_customer = setting
     clerk = desks(staff.clerk)
@@ -94,7 +89,7 @@ def test_story_6_survey_round_from_plan_to_analysis(desks, browser, live_server,
         clerk.locator("#round-plan select[name=plan-meeting]").select_option(str(review.pk))
         with clerk.expect_navigation():
             clerk.locator("#round-plan-submit").click()
-        refused = clerk.locator(".errorlist, .messagelist, [role=alert]").all_inner_texts()
+        refused = errors_on(clerk) + clerk.locator(".messagelist, [role=alert]").all_inner_texts()
         assert SurveyRound.objects.filter(meeting=review).exists(), refused
         survey_round = SurveyRound.objects.get(meeting=review)
         assert survey_round.planned_send_on == D(2026, 10, 15)
