@@ -137,6 +137,10 @@ class FeedBackSerializer(serializers.Serializer):
     summary = serializers.CharField()
 
 
+class ComplaintVoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("Why the complaint is voided (registered in error)."))
+
+
 class ReplaceSerializer(serializers.Serializer):
     workshop = serializers.PrimaryKeyRelatedField(
         queryset=Department.objects.all(), required=False, allow_null=True, default=None
@@ -202,6 +206,7 @@ def _lines_prefetched(queryset):
     result=extend_schema(request=ResultSerializer, responses=ComplaintSerializer),
     feedback=extend_schema(request=FeedBackSerializer, responses=ComplaintSerializer),
     close=extend_schema(request=None, responses=ComplaintSerializer),
+    void=extend_schema(request=ComplaintVoidSerializer, responses=ComplaintSerializer),
     replace=extend_schema(request=ReplaceSerializer, responses=ReplaceAnswerSerializer),
 )
 class ComplaintViewSet(
@@ -220,6 +225,7 @@ class ComplaintViewSet(
         "result": ("quality.investigate_complaint",),
         "feedback": ("quality.feedback_complaint",),
         "close": ("quality.feedback_complaint",),
+        "void": ("quality.void_complaint",),
         "replace": ("production.issue_productionnotice", "stock.add_outboundslip"),
     }
 
@@ -292,6 +298,13 @@ class ComplaintViewSet(
         return self._answer(
             services.complaint_close(complaint=self.get_object(), actor=request.user)
         )
+
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        """The Sales head voids a complaint registered in error, before QC investigates it; its number stays."""
+        complaint = self.get_object()
+        data = self._body(ComplaintVoidSerializer)
+        return self._answer(services.complaint_void(complaint=complaint, actor=request.user, **data))
 
     @action(detail=True, methods=["post"])
     def replace(self, request, pk=None):

@@ -250,6 +250,12 @@ class CloseForm(Form):
     """Close the complaint; refused until the result has been fed back (R-5.5.1.3)."""
 
 
+class VoidForm(Form):
+    """The Sales head voids a complaint registered in error, before QC investigates it; its number stays."""
+
+    reason = forms.CharField(label=_("why it is voided"), widget=_textarea(2))
+
+
 # The CAPA page (R-5.5.1.2, R-3.4)
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/result/", views.complaint_result, name="result"),
     path("<int:pk>/feedback/", views.complaint_feedback, name="feedback"),
     path("<int:pk>/close/", views.complaint_close, name="close"),
+    path("<int:pk>/void/", views.complaint_void, name="void"),
     path("report/", report_views.complaint_report_page, name="report"),
     path("capa/<int:pk>/", views.capa_detail, name="capa"),
     path("capa/<int:pk>/review/", views.capa_review, name="capa-review"),

@@ -23,6 +23,7 @@ from liaison.orders import selectors as order_selectors
 from liaison.quality import capa, capa_selectors, forms, selectors, services
 from liaison.quality.models import CapaRequest, Complaint
 from liaison.quality.states import (
+    COMPLAINT_TRANSITIONS,
     CapaStatus,
     CapaStepMeaning,
     ComplaintChannel,
@@ -213,6 +214,8 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         # Feeding back closes the complaint; a close asked for on its own only ever refuses, so it is
         # not offered (the route stays, as in the API, and shows that refusal).
         "close": False,
+        # A complaint registered in error is voided by the Sales head, before QC investigates it.
+        "void": state in COMPLAINT_TRANSITIONS["void"].source and perm("quality.void_complaint"),
     }
     # A form that came back refused is shown whatever the user may do, with its error.
     for key in bound:
@@ -227,6 +230,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         "result": lambda: forms.ResultForm(prefix="result"),
         "feedback": lambda: forms.FeedBackForm(prefix="feedback", initial={"channel": complaint.channel}),
         "close": lambda: forms.CloseForm(prefix="close"),
+        "void": lambda: forms.VoidForm(prefix="void"),
     }
     action_forms = {
         f"{key}_form": bound.get(key) or build() for key, build in unbound.items() if can[key]
@@ -469,6 +473,16 @@ def _close(request, page, form):
 
 _close.build = _plain(forms.CloseForm, "close")
 complaint_close = _complaint_step("close", "result")(_close)
+
+
+def _void(request, page, form):
+    """The Sales head voids a complaint registered in error, before QC investigates it; its number stays (R-5.7)."""
+    services.complaint_void(complaint=page.complaint, reason=form.cleaned_data["reason"], actor=request.user)
+    return _("%(number)s is void; its number stays in the register.") % {"number": page.complaint.number}
+
+
+_void.build = _plain(forms.VoidForm, "void")
+complaint_void = _complaint_step("void", "complaint-registration")(_void)
 
 
 # --- the CAPA page (R-5.5.1.2, R-3.4) ------------------------------------------------------------

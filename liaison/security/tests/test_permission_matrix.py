@@ -93,8 +93,6 @@ def test_r_4_permission_matrix(world, db, client, name, role):
                 assert status != 404, (name, role, status)
         else:
             refused = status in {401, 403, 404} or _to_login(response)
-            if access.validates_first:
-                refused = refused or status == 400
             if not api:
                 # A page may refuse through its form or with a message and a redirect back.
                 refused = refused or status in {200, 302}
