@@ -224,7 +224,9 @@ def complaint_register(
     )
     # The status is the state machine's (protected; full_clean would assign it). The links are
     # rows the caller holds, checked above; the database enforces the unique number.
-    complaint.full_clean(exclude=["number", "status", *_REGISTER_TRUSTED], validate_unique=False, validate_constraints=False)
+    complaint.full_clean(
+        exclude=["number", "status", *_REGISTER_TRUSTED], validate_unique=False, validate_constraints=False
+    )
     return_lines = [
         ReturnLine(complaint=complaint, product=line_product, quantity=quantity, created_by=actor, updated_by=actor)
         for line_product, quantity in checked

@@ -257,7 +257,8 @@ def test_r_5_2_2_1_no_record_of_the_registration_shows_a_stand_in_number():
     clerk = sales_admin()
     fax = received_document(actor=clerk)
     order = OrderFactory(
-        customer=fax.customer, received_document=fax, customer_po="PO-9", lines=[order_line(), order_line()], actor=clerk
+        customer=fax.customer, received_document=fax, customer_po="PO-9", lines=[order_line(), order_line()],
+        actor=clerk,
     )
     assert order.number == f"ORD-{clock.today().year}-0001"
     order.refresh_from_db()
