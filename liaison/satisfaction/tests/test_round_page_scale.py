@@ -107,7 +107,7 @@ def test_r_5_6_3_round_page_lists_fifty_forms_a_page(client, sales, big_round):
     numbers = sorted(form.number for form in forms)
     first = client.get(url).content.decode()
     assert _rows(first) == numbers[:PER_PAGE]
-    assert 'data-page="1" data-pages="2"' in first and f"?page=2#forms" in first
+    assert 'data-page="1" data-pages="2"' in first and "?page=2#forms" in first
     second = client.get(url, {"page": "2"}).content.decode()
     assert _rows(second) == numbers[PER_PAGE:]
     # Past the end or nonsense: the last or the first page, never an error.
