@@ -15,6 +15,7 @@ NO_HISTORY = {
     "records.DisposalRun": "an append-only log of disposal runs, never edited or deleted",
     "records.DisposalLogEntry": "an append-only log of disposed records with archive checksums, never deleted",
     "security.SecurityEvent": "an append-only security log (sign-ins, lockouts, refused access)",
+    "customers.CustomerImport": "a background import job's progress and outcome; the customers it writes carry their own history",
 }
 
 
