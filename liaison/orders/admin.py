@@ -18,6 +18,7 @@ from unfold.decorators import display
 
 from liaison.communications.selectors import within_days
 from liaison.core.admin_base import ReadOnlyAdmin
+from liaison.core.paginators import LargeTablePaginator
 from liaison.orders import selectors
 from liaison.orders.models import ChangeEntry, Order, ReviewRound
 from liaison.orders.resources import OrderResource
@@ -99,6 +100,7 @@ class OrderAdmin(OrderPageMixin, ExportMixin, ReadOnlyAdmin):
     list_per_page = 50
     # One count per page, not two: the "(n total)" beside a filtered count is a second pass over the log.
     show_full_result_count = False
+    paginator = LargeTablePaginator  # the unfiltered log's total from the planner's estimate at a million orders
 
     def order_of(self, obj) -> Order:
         return obj

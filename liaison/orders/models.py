@@ -72,6 +72,13 @@ class Order(FSMModelMixin, AuditedModel):
             models.Index(fields=["status"]),
             # The log's order: the first page is read from the index instead of sorting every order.
             models.Index(fields=["-received_at", "-id"], name="orders_order_log_idx"),
+            # The inbox's "delivery date to reply" (R-5.2.3.3): the few accepted orders without a promised
+            # date, instead of every accepted order (hundreds of thousands at scale).
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(status="accepted", promised_date__isnull=True),
+                name="orders_order_to_reply_idx",
+            ),
         ]
 
     def __str__(self) -> str:
