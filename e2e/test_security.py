@@ -56,5 +56,8 @@ def test_main_pages_load_without_csp_violations(page, log_in, screenshot):
         screenshot(page, f"security-csp-{name}")
     response = page.goto(f"/documents/f1/{made.order.pk}.pdf")
     assert response.status == 200
+    # ReDoc's bundle always draws its vendor's logo from cdn.redoc.ly (no setting turns it off); the
+    # policy refusing that image is the policy working, and ReDoc hides the broken image itself.
+    violations = [text for text in violations if "cdn.redoc.ly/redoc/logo-mini.svg" not in text]
     assert violations == [], violations
     assert page.js_errors == []
