@@ -336,7 +336,8 @@ def complaint_figures(*, today: dt.date | None = None) -> dict[str, int]:
     """Open complaints and returns, and how many of them are overdue: one query."""
     now, today = _moment(today)
     acknowledge, resolve = _overdue_conditions(now=now, today=today)
-    return Complaint.objects.aggregate(
+    # Overdue complaints are open ones too: only the open complaints are read (status index), not every complaint.
+    return Complaint.objects.filter(status__in=OPEN).aggregate(
         open=Count("pk", filter=Q(status__in=OPEN)),
         overdue=Count("pk", filter=acknowledge | resolve),
     )
