@@ -14,7 +14,7 @@ a server whose data directory is not one of its temporary ones.
    (5xx or refused connections, counted), nothing is half-written, and registering
    works again once the server is back.
 3. ``manage.py db_worker`` (django-tasks-db) killed while it runs the disposal job
-   (dry run): is the job run again, once, by the next worker?
+   (dry run): after the scheduler's recovery step, is the job run again, once, by the next worker?
 """
 
 import argparse
@@ -172,6 +172,12 @@ def kill_task_worker(*, database_url: str) -> dict:
         os.killpg(worker.pid, signal.SIGKILL)
     worker.wait()
     say(f"  task worker killed while the job was {killed_while}")
+    # The scheduler's recovery step (run before each day's jobs, or hourly with --recover-only) puts a job
+    # whose worker is gone back in the queue; here it is told the job is stale at once instead of after 6 h.
+    recover = subprocess.run([*command[:2], "liaison_scheduler", "--recover-only", "--stale-minutes", "0"],
+                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    say(f"  liaison_scheduler --recover-only: exit {recover.returncode}; job now "
+        f"{DBTaskResult.objects.get(pk=result.id).status}")
     # The next worker: does it pick the job up again?
     second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     row = DBTaskResult.objects.get(pk=result.id)
