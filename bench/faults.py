@@ -173,8 +173,14 @@ def kill_task_worker(*, database_url: str) -> dict:
     worker.wait()
     say(f"  task worker killed while the job was {killed_while}")
     # The scheduler's recovery step (run before each day's jobs, or hourly with --recover-only) puts a job
-    # whose worker is gone back in the queue; here it is told the job is stale at once instead of after 6 h.
-    recover = subprocess.run([*command[:2], "liaison_scheduler", "--recover-only", "--stale-minutes", "0"],
+    # whose worker is gone back in the queue. Instead of waiting the 6 h default, the job's start is moved two
+    # minutes back and the step told that one minute is stale.
+    import datetime as dt
+
+    from django.db.models import F
+
+    DBTaskResult.objects.filter(pk=result.id).update(started_at=F("started_at") - dt.timedelta(minutes=2))
+    recover = subprocess.run([*command[:2], "liaison_scheduler", "--recover-only", "--stale-minutes", "1"],
                              cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     say(f"  liaison_scheduler --recover-only: exit {recover.returncode}; job now "
         f"{DBTaskResult.objects.get(pk=result.id).status}")
