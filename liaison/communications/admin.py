@@ -20,7 +20,7 @@ from liaison.communications.forms import (
 )
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.states import ReceivedDocumentStatus
-from liaison.core.admin_base import ServiceFormAdmin
+from liaison.core.admin_base import ServiceFormAdmin, status_labels
 from liaison.core.errors import LiaisonError
 
 
@@ -81,7 +81,7 @@ class ReceivedDocumentAdmin(ServiceFormAdmin):
             kwargs["widget"] = UnfoldAdminTextareaWidget(attrs={"rows": 3})
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
-    @display(description=_("status"), label={ReceivedDocumentStatus.VOID: "danger"})
+    @display(description=_("status"), label=status_labels(ReceivedDocumentStatus, VOID="danger"))
     def status_label(self, document):
         return document.status, document.get_status_display()
 

@@ -161,3 +161,13 @@ class ServiceFormAdmin(LiaisonAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.view_fields
+
+
+def status_labels(choices, **colours: str) -> dict[str, str]:
+    """An unfold ``@display(label=…)`` mapping for every value of ``choices``.
+
+    unfold shows the raw value ("REGISTERED", in English whatever the language) for a value
+    missing from the mapping; every status therefore gets an entry, neutral unless coloured.
+    ``colours`` are keyed by the choice's name: ``status_labels(ComplaintStatus, VOID="danger")``.
+    """
+    return {choice.value: colours.get(choice.name, "") for choice in choices}

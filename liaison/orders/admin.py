@@ -17,7 +17,7 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import display
 
 from liaison.communications.selectors import within_days
-from liaison.core.admin_base import ReadOnlyAdmin
+from liaison.core.admin_base import ReadOnlyAdmin, status_labels
 from liaison.core.paginators import LargeTablePaginator
 from liaison.orders import selectors
 from liaison.orders.models import ChangeEntry, Order, ReviewRound
@@ -127,12 +127,7 @@ class OrderAdmin(OrderPageMixin, ExportMixin, ReadOnlyAdmin):
     @display(
         description=_("status"),
         ordering="status",
-        label={
-            OrderStatus.UNDER_REVIEW: "info",
-            OrderStatus.ACCEPTED: "success",
-            OrderStatus.REJECTED: "danger",
-            OrderStatus.VOID: "danger",
-        },
+        label=status_labels(OrderStatus, UNDER_REVIEW="info", ACCEPTED="success", REJECTED="danger", VOID="danger"),
     )
     def status_label(self, order: Order):
         return order.status, order.get_status_display()
@@ -195,7 +190,7 @@ class ReviewRoundAdmin(OrderPageMixin, ReadOnlyAdmin):
     @display(
         description=_("status"),
         ordering="status",
-        label={ReviewRoundStatus.OPEN: "info", ReviewRoundStatus.DECIDED: "success"},
+        label=status_labels(ReviewRoundStatus, OPEN="info", DECIDED="success"),
     )
     def status_label(self, review: ReviewRound):
         return review.status, review.get_status_display()
@@ -237,13 +232,14 @@ class ChangeEntryAdmin(OrderPageMixin, ReadOnlyAdmin):
     @display(
         description=_("status"),
         ordering="status",
-        label={
-            ChangeStatus.REGISTERED: "warning",
-            ChangeStatus.UNDER_REVIEW: "info",
-            ChangeStatus.AGREED: "primary",
-            ChangeStatus.APPLIED: "success",
-            ChangeStatus.REJECTED: "danger",
-        },
+        label=status_labels(
+            ChangeStatus,
+            REGISTERED="warning",
+            UNDER_REVIEW="info",
+            AGREED="primary",
+            APPLIED="success",
+            REJECTED="danger",
+        ),
     )
     def status_label(self, change: ChangeEntry):
         return change.status, change.get_status_display()

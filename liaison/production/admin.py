@@ -11,7 +11,7 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from liaison.core import clock
-from liaison.core.admin_base import ReadOnlyAdmin
+from liaison.core.admin_base import ReadOnlyAdmin, status_labels
 from liaison.core.states import DepartmentKind
 from liaison.production import selectors
 from liaison.production.models import NoticeLine, ProductionNotice
@@ -120,11 +120,7 @@ class ProductionNoticeAdmin(ReadOnlyAdmin):
 
     @display(
         description=_("status"),
-        label={
-            NoticeStatus.VOID: "danger",
-            NoticeStatus.COMPLETED: "success",
-            NoticeStatus.IN_PROGRESS: "info",
-        },
+        label=status_labels(NoticeStatus, VOID="danger", COMPLETED="success", IN_PROGRESS="info"),
     )
     def status_label(self, notice: ProductionNotice):
         return notice.status, notice.get_status_display()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from unfold.admin import TabularInline
 from unfold.decorators import display
 
-from liaison.core.admin_base import ReadOnlyAdmin
+from liaison.core.admin_base import ReadOnlyAdmin, status_labels
 from liaison.customers.selectors import customer_search
 from liaison.quality import (
     capa_admin,  # noqa: F401  (registers the CAPA request admin)
@@ -206,11 +206,7 @@ class ComplaintAdmin(ReadOnlyAdmin):
 
     @display(
         description=_("status"),
-        label={
-            ComplaintStatus.VOID: "danger",
-            ComplaintStatus.CLOSED: "success",
-            ComplaintStatus.RESULT_RECORDED: "info",
-        },
+        label=status_labels(ComplaintStatus, VOID="danger", CLOSED="success", RESULT_RECORDED="info"),
     )
     def status_label(self, complaint: Complaint):
         return complaint.status, complaint.get_status_display()
