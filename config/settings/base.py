@@ -158,6 +158,8 @@ LIAISON_BEHIND_PROXY = False
 LIAISON_PUBLIC_URL = os.environ.get("LIAISON_PUBLIC_URL", "http://127.0.0.1:8000")
 # Where the disposal job writes the archives of records past retention.
 LIAISON_ARCHIVE_DIR = os.environ.get("LIAISON_ARCHIVE_DIR", str(DATA_DIR / "archive"))
+# A queued job RUNNING longer than this lost its task worker and is put back by the scheduler (minutes).
+LIAISON_TASK_STALE_MINUTES = int(os.environ.get("LIAISON_TASK_STALE_MINUTES", "360"))
 
 # Content-Security-Policy (Django's own middleware): nothing is loaded from elsewhere.
 # unfold's Alpine.js needs 'unsafe-eval' and its components set inline styles; our own
