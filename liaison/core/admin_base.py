@@ -17,8 +17,8 @@ from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from liaison.core.errors import MESSAGES, CoreErrorCode, LiaisonError
-from liaison.records.audit import is_closed
-from liaison.records.concurrency import VersionedFormMixin
+from liaison.core.history import is_closed
+from liaison.core.concurrency import VersionedFormMixin
 
 
 class ChangeReasonForm(VersionedFormMixin, forms.ModelForm):

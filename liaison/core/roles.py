@@ -6,8 +6,13 @@ checks (a workshop sees its own notices, a department implements its own CAPA)
 are ``rules`` predicates in each app's ``rules.py``.
 """
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.errors import LiaisonError
 
 
 class Role(models.TextChoices):
@@ -292,3 +297,51 @@ def user_roles(user) -> set[str]:
             cached.add(Role.ADMINISTRATOR.value)
         user._liaison_roles = cached
     return cached
+
+
+# --- the one permission mechanism ----------------------------------------------------------------
+#
+# Every step of the procedure names the permission it needs in its app's ACTIONS table
+# (``errors.py``), with the words a refusal uses. Services call ``require``; pages ask
+# ``allowed`` to show a step's form; the API's ``RolePermission`` checks the same actions
+# before it reads a body. Object rules (a department signs only its own line) are ``rules``
+# predicates registered on the permission, so ``allowed(user, action, record)`` applies them.
+
+
+@dataclass(frozen=True)
+class Action:
+    """A step someone may be allowed to take: the permission it needs and how a refusal names it."""
+
+    permission: str
+    wording: str  # "issue production notices": completes "Your role does not allow you to …"
+    code: StrEnum  # the app's NOT_ALLOWED code, as the API answers it
+
+    def refusal(self, **kwargs) -> LiaisonError:
+        return LiaisonError(self.code, NOT_ALLOWED_MESSAGE, forbidden=True, action=self.wording, **kwargs)
+
+
+NOT_ALLOWED_MESSAGE = _("Your role does not allow you to %(action)s.")
+
+
+def actions(code: StrEnum, table: dict[str, tuple[str, str]]) -> dict[str, Action]:
+    """An app's ACTIONS table: step name → ``Action`` from ``(permission, wording)`` pairs."""
+    return {name: Action(permission=permission, wording=wording, code=code) for name, (permission, wording) in table.items()}
+
+
+def allowed(user, action: Action | str, obj=None) -> bool:
+    """True when an active ``user`` holds the action's permission (and its object rule allows ``obj``)."""
+    permission = action.permission if isinstance(action, Action) else action
+    if user is None or not user.is_active:
+        return False
+    return user.has_perm(permission, obj) if obj is not None else user.has_perm(permission)
+
+
+def require(actor, action: Action, obj=None) -> None:
+    """Refuse (403, the app's ``not_allowed``) unless ``actor`` may take ``action`` (on ``obj``)."""
+    if not allowed(actor, action, obj):
+        raise action.refusal()
+
+
+def is_administrator(user) -> bool:
+    """The administrator role, which may act for any department (and a superuser)."""
+    return Role.ADMINISTRATOR.value in user_roles(user)

@@ -7,7 +7,7 @@ from rest_framework import mixins, serializers, viewsets
 from liaison.customers import selectors, services
 from liaison.customers.models import Contact, Customer
 from liaison.customers.states import CustomerStatus
-from liaison.records.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
+from liaison.core.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
 
 
 class ReasonMixin(serializers.Serializer):

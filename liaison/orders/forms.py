@@ -26,9 +26,9 @@ from unfold.widgets import (
 from liaison.communications.states import CommunicationChannel
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
+from liaison.core.quantities import format_quantity
 from liaison.orders import selectors
 from liaison.orders.states import ChangeKind, ChangeReasonCategory, OrderChannel, ReviewOutcome
-from liaison.stock.models import format_quantity
 
 # A customer's usual lead time: the date an order line asks for when nobody says otherwise.
 DEFAULT_LEAD_DAYS = 30

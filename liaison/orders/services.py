@@ -28,6 +28,7 @@ from liaison.communications.states import (
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Department, User
+from liaison.core.quantities import format_quantity
 from liaison.core.services import (
     has_role_permission,
     number_next,
@@ -59,7 +60,6 @@ from liaison.orders.states import (
     ReviewRoundReason,
     ReviewRoundStatus,
 )
-from liaison.stock.models import format_quantity
 from liaison.stock.selectors import shipped_by_order_line
 
 ORDER_DOC_TYPE = "ORD"

@@ -12,11 +12,11 @@ from unfold.decorators import display
 
 from liaison.core import clock
 from liaison.core.admin_base import ReadOnlyAdmin, status_labels
+from liaison.core.quantities import format_quantity
 from liaison.core.states import DepartmentKind
 from liaison.production import selectors
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.states import NoticeStatus
-from liaison.stock.models import format_quantity
 
 
 class OverdueFilter(admin.SimpleListFilter):

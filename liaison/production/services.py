@@ -11,6 +11,7 @@ from django_fsm import can_proceed
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Department, User
+from liaison.core.quantities import format_quantity
 from liaison.core.services import has_role_permission, number_next, sign_history
 from liaison.core.states import DepartmentKind
 from liaison.customers.services import timeline_record
@@ -20,7 +21,7 @@ from liaison.orders.states import OrderStatus
 from liaison.production.errors import ACTIONS, MESSAGES, ProductionErrorCode
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.states import NoticeStatus
-from liaison.stock.models import Product, format_quantity
+from liaison.stock.models import Product
 from liaison.stock.selectors import shipped_by_order_line
 from liaison.stock.services import stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason

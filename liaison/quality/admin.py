@@ -12,6 +12,7 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 
 from liaison.core.admin_base import ReadOnlyAdmin, status_labels
+from liaison.core.quantities import format_quantity
 from liaison.customers.selectors import customer_search
 from liaison.quality import (
     capa_admin,  # noqa: F401  (registers the CAPA request admin)
@@ -19,7 +20,6 @@ from liaison.quality import (
 )
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord, ReturnLine
 from liaison.quality.states import ComplaintStatus
-from liaison.stock.models import format_quantity
 
 
 class ComplaintOverdueFilter(admin.SimpleListFilter):

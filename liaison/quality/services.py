@@ -19,6 +19,7 @@ from liaison.communications.states import Direction, Topic
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import Department, User
+from liaison.core.quantities import format_quantity
 from liaison.core.services import (
     has_role_permission,
     number_next,
@@ -44,7 +45,7 @@ from liaison.quality.states import (
     Disposition,
     FeedbackKind,
 )
-from liaison.stock.models import OutboundSlip, Product, format_quantity
+from liaison.stock.models import OutboundSlip, Product
 from liaison.stock.selectors import stock_for_products
 from liaison.stock.services import slip_issue, stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from liaison.core import clock
+from liaison.core import history
 from liaison.core.models import User
 from liaison.records import audit
 
@@ -56,7 +57,7 @@ def record_history(request, app_label: str, model_name: str, pk: int):
     if model is None:
         raise Http404
     _visible_or_404(request, model, pk)
-    entries = audit.record_history(model=model, pk=pk)
+    entries = history.record_history(model=model, pk=pk)
     if not entries:
         raise Http404
     record = model._base_manager.filter(pk=pk).first()
@@ -98,7 +99,7 @@ class AuditSearchForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("Change"),
         required=False,
-        choices=[("", gettext_lazy("Any change")), *audit.CHANGE_KINDS.items()],
+        choices=[("", gettext_lazy("Any change")), *history.CHANGE_KINDS.items()],
         widget=UnfoldAdminSelectWidget,
     )
     reason = forms.CharField(
@@ -108,7 +109,7 @@ class AuditSearchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         types = sorted(
-            ((audit.model_key(model), str(model._meta.verbose_name)) for model in audit.audited_models()),
+            ((history.model_key(model), str(model._meta.verbose_name)) for model in audit.audited_models()),
             key=lambda item: item[1],
         )
         self.fields["record_type"].choices = [("", _("Every record type")), *types]

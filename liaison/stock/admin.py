@@ -15,6 +15,7 @@ from unfold.contrib.filters.admin import AutocompleteSelectFilter, RangeDateTime
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from liaison.core.admin_base import LiaisonAdmin, ReadOnlyAdmin
+from liaison.core.quantities import format_quantity
 from liaison.stock import selectors, services
 from liaison.stock.forms import StockMoveRecordForm
 from liaison.stock.models import (
@@ -23,7 +24,6 @@ from liaison.stock.models import (
     Product,
     QualifiedStock,
     StockMove,
-    format_quantity,
 )
 from liaison.stock.resources import ProductResource
 

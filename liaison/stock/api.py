@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from liaison.customers.models import Customer
 from liaison.orders.models import Order, OrderLine
-from liaison.records.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
+from liaison.core.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
 from liaison.stock import selectors, services
 from liaison.stock.models import (
     OutboundSlip,

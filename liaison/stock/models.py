@@ -7,14 +7,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.core.models import AuditedModel
+from liaison.core.quantities import format_quantity
 from liaison.stock.states import MoveDirection, MoveReason
 
 QUANTITY = {"max_digits": 14, "decimal_places": 3}
-
-
-def format_quantity(value: Decimal) -> str:
-    """Write a quantity without trailing zeros or exponent: 120.000 → "120", 2.500 → "2.5"."""
-    return f"{Decimal(value).normalize():f}"
 
 
 class Product(AuditedModel):

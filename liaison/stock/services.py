@@ -9,6 +9,7 @@ from django.utils.text import format_lazy
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import User
+from liaison.core.quantities import format_quantity
 from liaison.core.services import has_role_permission, number_next, sign_history
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -21,7 +22,6 @@ from liaison.stock.models import (
     Product,
     QualifiedStock,
     StockMove,
-    format_quantity,
 )
 from liaison.stock.states import MANUAL_MOVE_REASONS, MoveDirection, MoveReason
 

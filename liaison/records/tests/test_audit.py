@@ -15,6 +15,7 @@ from liaison.customers import services as customer_services
 from liaison.customers.models import Contact, Customer
 from liaison.customers.states import CustomerStatus
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
+from liaison.core.history import record_history
 from liaison.records import audit
 from liaison.records.audit_views import excel_text
 from liaison.stock.models import Product
@@ -52,7 +53,7 @@ def changed_customer():
 def test_r_5_7_history_shows_who_when_old_and_new_value_and_reason(changed_customer):
     customer, creator, editor = changed_customer
 
-    entries = audit.record_history(model=Customer, pk=customer.pk)
+    entries = record_history(model=Customer, pk=customer.pk)
 
     assert [entry.kind for entry in entries] == ["~", "+"]  # newest first
     change, creation = entries
@@ -70,7 +71,7 @@ def test_r_5_7_history_shows_who_when_old_and_new_value_and_reason(changed_custo
 def test_r_5_7_history_names_a_related_record_not_its_id():
     contact = ContactFactory(customer=CustomerFactory(short_name="恒達五金"))
 
-    (creation,) = audit.record_history(model=Contact, pk=contact.pk)
+    (creation,) = record_history(model=Contact, pk=contact.pk)
 
     customer = {item.field: item for item in creation.changes}["customer"]
     assert (customer.label, customer.old, customer.new) == ("customer", "—", "恒達五金")
@@ -85,7 +86,7 @@ def test_record_history_runs_a_fixed_number_of_queries(django_assert_num_queries
 
     # The history rows with their users; the customers named in them: one query each.
     with django_assert_num_queries(2):
-        entries = audit.record_history(model=Contact, pk=contacts[0].pk)
+        entries = record_history(model=Contact, pk=contacts[0].pk)
     assert len(entries) == 2
 
 

@@ -18,7 +18,7 @@ from liaison.customers.tests.test_admin import change_form_data
 from liaison.quality.models import Complaint
 from liaison.quality.states import ComplaintStatus
 from liaison.quality.tests.capa_factories import complaint
-from liaison.records.concurrency import (
+from liaison.core.concurrency import (
     ConcurrencyErrorCode,
     VersionConflict,
     changes_since,

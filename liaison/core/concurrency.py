@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from liaison.core.errors import LiaisonError, refuse
-from liaison.records import audit
+from liaison.core.history import history_entries, record_label
 
 VERSION_FIELD = "version"
 
@@ -95,7 +95,7 @@ class VersionConflict(LiaisonError):
             MESSAGES[ConcurrencyErrorCode.STALE_VERSION],
             field=VERSION_FIELD,
             conflict=True,
-            record=audit.record_label(record),
+            record=record_label(record),
             changes=described,
         )
 
@@ -117,7 +117,7 @@ def changes_since(*, model: type[Model], pk: int, version: dt.datetime) -> list[
     start = base + 1 if base is not None else 0
     pairs = [(rows[index], rows[index - 1] if index else None) for index in range(start, len(rows))]
     merged: dict[str, ConcurrentChange] = {}
-    for entry in audit._entries(model, pairs):
+    for entry in history_entries(model, pairs):
         user = str(entry.user) if entry.user is not None else str(_("the system"))
         for change in entry.changes:
             first = merged.get(change.field)
