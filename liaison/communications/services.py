@@ -23,7 +23,8 @@ from liaison.communications.states import (
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Attachment, User
-from liaison.core.services import attachment_add, has_role_permission, number_next, sign_history
+from liaison.core.roles import allowed
+from liaison.core.services import attachment_add, number_next, sign_history
 from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -37,7 +38,7 @@ def _refuse(code: CommunicationErrorCode, **kwargs):
 
 
 def _require(actor: User | None, perm: str, action) -> None:
-    if not has_role_permission(actor, perm):
+    if not allowed(actor, perm):
         raise _refuse(CommunicationErrorCode.NOT_ALLOWED, forbidden=True, action=action)
 
 

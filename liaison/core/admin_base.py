@@ -16,9 +16,9 @@ from simple_history.admin import SimpleHistoryAdmin
 from unfold.admin import ModelAdmin
 from unfold.widgets import UnfoldAdminTextInputWidget
 
+from liaison.core.concurrency import VersionedFormMixin
 from liaison.core.errors import MESSAGES, CoreErrorCode, LiaisonError
 from liaison.core.history import is_closed
-from liaison.core.concurrency import VersionedFormMixin
 
 
 class ChangeReasonForm(VersionedFormMixin, forms.ModelForm):

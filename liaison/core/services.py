@@ -1,8 +1,8 @@
-"""Writes of the core app: document numbers and attachments."""
+"""Writes every app builds on: signed history rows, transitions, document numbers and attachments."""
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import filetype
 from django.conf import settings
@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Model, QuerySet, Value
 from django.db.models.functions import Replace
+from django_fsm import can_proceed
 
 from liaison.core import clock
 from liaison.core.errors import MESSAGES, CoreErrorCode, LiaisonError
@@ -42,6 +43,41 @@ def sign_history(record, *, actor: User | None, reason: str) -> None:
             record.updated_by = actor
 
 
+def transition_check(record, name: str, refusal: Callable[[], LiaisonError]) -> None:
+    """Refuse with ``refusal()`` unless ``record``'s transition table lets it take ``name`` now."""
+    if not can_proceed(getattr(record, name)):
+        raise refusal()
+
+
+def transition_apply(
+    record,
+    name: str,
+    *,
+    actor: User | None,
+    reason: str,
+    fields: Iterable[str] = (),
+    refusal: Callable[[], LiaisonError] | None = None,
+    **kwargs,
+):
+    """Take transition ``name`` of ``record`` and save it with a signed history row.
+
+    The one recipe of every state change: checked against the transition table (refused
+    with ``refusal()`` when given; a service that checks earlier, so a wrong state is said
+    before a wrong input, calls ``transition_check`` itself), the model's transition method
+    called with ``kwargs``, then only the status, ``fields`` and who changed it saved, with
+    ``reason`` in the history row. The caller has locked the row.
+    """
+    if refusal is not None:
+        transition_check(record, name, refusal)
+    getattr(record, name)(**kwargs)
+    sign_history(record, actor=actor, reason=reason)
+    update = [record._meta.get_field("status").name, *fields]
+    if hasattr(record, "updated_by_id"):
+        update.append("updated_by")
+    record.save(update_fields=list(dict.fromkeys(update)))
+    return record
+
+
 def records_create(records: list, *, actor: User | None, reason: str, trusted: Iterable[str] = ()) -> list:
     """Insert new rows of one model in one statement, and their history rows in one more.
 
@@ -62,13 +98,6 @@ def records_create(records: list, *, actor: User | None, reason: str, trusted: I
     model._default_manager.bulk_create(records)
     model.history.bulk_history_create(records, default_user=actor, default_change_reason=str(reason)[:100])
     return records
-
-
-def has_role_permission(actor: User | None, perm: str, obj=None) -> bool:
-    """True when an active actor holds ``perm`` (and the object rule allows ``obj``)."""
-    if actor is None or not actor.is_active:
-        return False
-    return actor.has_perm(perm, obj) if obj is not None else actor.has_perm(perm)
 
 
 def number_format(*, doc_type: str, year: int, number: int) -> str:

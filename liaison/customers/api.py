@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 
+from liaison.core.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
 from liaison.customers import selectors, services
 from liaison.customers.models import Contact, Customer
 from liaison.customers.states import CustomerStatus
-from liaison.core.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
 
 
 class ReasonMixin(serializers.Serializer):

@@ -29,8 +29,8 @@ from import_export.instance_loaders import ModelInstanceLoader
 from import_export.results import Result, RowResult
 
 from liaison.core import clock
-from liaison.core.export import FORMULA_STARTS, InertFormulaeMixin
 from liaison.core.errors import LiaisonError
+from liaison.core.export import FORMULA_STARTS, InertFormulaeMixin
 from liaison.core.text import search_key
 from liaison.customers import services
 from liaison.customers.errors import MESSAGES, CustomerErrorCode, CustomersImportError, ImportProblem

@@ -14,11 +14,6 @@ from django.utils.translation import gettext as _
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.states import CommunicationChannel
 from liaison.customers.models import Customer
-from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
-from liaison.orders.states import OrderStatus
-from liaison.production.models import NoticeLine, ProductionNotice
-from liaison.production.states import NoticeStatus
-from liaison.stock.models import OutboundSlip, OutboundSlipLine, Product
 from liaison.documents.pdf import (
     LANDSCAPE,
     Sheet,
@@ -30,6 +25,11 @@ from liaison.documents.pdf import (
     fmt_person,
     fmt_quantity,
 )
+from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
+from liaison.orders.states import OrderStatus
+from liaison.production.models import NoticeLine, ProductionNotice
+from liaison.production.states import NoticeStatus
+from liaison.stock.models import OutboundSlip, OutboundSlipLine, Product
 
 REPLENISHMENT = "補貨"  # the procedure's own mark (R-5.5.2.3), written on the paper in Chinese
 

@@ -14,7 +14,8 @@ from django_fsm import can_proceed
 from liaison.core import clock
 from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import User
-from liaison.core.services import has_role_permission, number_next, sign_history
+from liaison.core.roles import allowed
+from liaison.core.services import number_next, sign_history
 from liaison.management import rules as perms
 from liaison.management.errors import ACTIONS, MESSAGES, Code
 from liaison.management.models import ReviewAction, ReviewMeeting
@@ -30,7 +31,7 @@ def _refuse(code: Code, **kwargs) -> LiaisonError:
 
 
 def _require(actor: User | None, perm: str, action: str) -> None:
-    if not has_role_permission(actor, perm):
+    if not allowed(actor, perm):
         raise _refuse(Code.NOT_ALLOWED, forbidden=True, action=ACTIONS[action])
 
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from liaison.communications.models import ReceivedDocument
 from liaison.communications.states import CommunicationChannel
 from liaison.core.errors import refuse
-from liaison.core.services import has_role_permission
+from liaison.core.roles import allowed
 from liaison.customers.models import Customer
 from liaison.orders import selectors, services
 from liaison.orders.errors import MESSAGES, OrderErrorCode
@@ -40,6 +40,7 @@ from liaison.orders.states import (
 from liaison.production.models import ProductionNotice
 from liaison.stock.models import Product
 
+
 class CanView(permissions.BasePermission):
     """Actions are POSTs on a record the caller must at least be allowed to read."""
 
@@ -58,7 +59,7 @@ class RoleFirst(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         for perm, step in view.action_roles.get(view.action, ()):
-            if not has_role_permission(request.user, perm):
+            if not allowed(request.user, perm):
                 raise refuse(MESSAGES, OrderErrorCode.NOT_ALLOWED, action=step, forbidden=True)
         return True
 

@@ -29,8 +29,8 @@ from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Department, User
 from liaison.core.quantities import format_quantity
+from liaison.core.roles import allowed
 from liaison.core.services import (
-    has_role_permission,
     number_next,
     number_provisional,
     number_settle,
@@ -78,7 +78,7 @@ OPEN_CHANGE_STATUSES = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, Chan
 
 def _require(actor: User, perm: str, action) -> None:
     """Refuse an actor whose roles do not carry ``perm``."""
-    if not has_role_permission(actor, perm):
+    if not allowed(actor, perm):
         raise refuse(MESSAGES, OrderErrorCode.NOT_ALLOWED, action=action, forbidden=True)
 
 

@@ -12,7 +12,8 @@ from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Department, User
 from liaison.core.quantities import format_quantity
-from liaison.core.services import has_role_permission, number_next, sign_history
+from liaison.core.roles import allowed
+from liaison.core.services import number_next, sign_history
 from liaison.core.states import DepartmentKind
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -34,7 +35,7 @@ Code = ProductionErrorCode
 
 
 def _require(actor: User | None, perm: str, action: str) -> None:
-    if not has_role_permission(actor, perm):
+    if not allowed(actor, perm):
         raise refuse(MESSAGES, Code.NOT_ALLOWED, action=ACTIONS[action], forbidden=True)
 
 

@@ -23,8 +23,8 @@ from django_fsm import can_proceed
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import Department, User
-from liaison.core.roles import ROLE_PERMISSIONS, Role, user_roles
-from liaison.core.services import has_role_permission, number_next, sign_history
+from liaison.core.roles import ROLE_PERMISSIONS, Role, allowed, user_roles
+from liaison.core.services import number_next, sign_history
 from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -203,7 +203,7 @@ def _refuse(code: CapaErrorCode, **kwargs) -> LiaisonError:
 
 
 def _require(actor: User | None, perm: str, action: str) -> None:
-    if not has_role_permission(actor, perm):
+    if not allowed(actor, perm):
         raise _refuse(Code.NOT_ALLOWED, forbidden=True, action=ACTIONS[action])
 
 

@@ -20,8 +20,8 @@ from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import Department, User
 from liaison.core.quantities import format_quantity
+from liaison.core.roles import allowed
 from liaison.core.services import (
-    has_role_permission,
     number_next,
     number_provisional,
     number_settle,
@@ -66,7 +66,7 @@ def _sign_history(record, actor: User | None, reason: str) -> None:
 
 
 def _require(actor: User | None, perm: str, action: str) -> None:
-    if not has_role_permission(actor, perm):
+    if not allowed(actor, perm):
         raise _refuse(Code.NOT_ALLOWED, forbidden=True, action=ACTIONS[action])
 
 

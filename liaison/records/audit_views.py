@@ -19,8 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
-from liaison.core import clock
-from liaison.core import history
+from liaison.core import clock, history
 from liaison.core.models import User
 from liaison.records import audit
 

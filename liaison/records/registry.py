@@ -149,13 +149,12 @@ def _capas_closed(model_label: str) -> Coalesce:
 
 
 def _order_start():
+    from liaison.orders.models import ChangeEntry, ReviewRound
     from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
     from liaison.production.models import ProductionNotice
     from liaison.production.states import NoticeStatus
-    from liaison.stock.models import OutboundSlip
-
-    from liaison.orders.models import ChangeEntry, ReviewRound
     from liaison.records.models import DisposalLogEntry
+    from liaison.stock.models import OutboundSlip
 
     closed = [OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.VOID]
     own = Coalesce("voided_at", _entered("orders.Order", closed), output_field=DATETIME)

@@ -42,8 +42,8 @@ from liaison.communications.models import CommunicationRecord
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Attachment, Department, User
-from liaison.core.roles import Role, user_roles
-from liaison.core.services import has_role_permission, sign_history
+from liaison.core.roles import Role, allowed, user_roles
+from liaison.core.services import sign_history
 from liaison.records import archive, guard, registry, selectors
 from liaison.records.errors import MESSAGES, RecordsErrorCode
 from liaison.records.models import DisposalLogEntry, DisposalRun, LegalHold, RetentionPolicy
@@ -71,7 +71,7 @@ def policy_update(
     reason: str,
 ) -> RetentionPolicy:
     """Change a retention policy: administrators only, with the reason kept in its history."""
-    if not _is_administrator(actor) or not has_role_permission(actor, "records.change_retentionpolicy"):
+    if not _is_administrator(actor) or not allowed(actor, "records.change_retentionpolicy"):
         raise refuse(MESSAGES, RecordsErrorCode.NOT_ADMINISTRATOR, forbidden=True)
     if not (reason or "").strip():
         raise refuse(MESSAGES, RecordsErrorCode.REASON_REQUIRED, field="reason")
@@ -108,7 +108,7 @@ def _record(code: str, object_id: int):
 
 
 def _check_may_hold(actor: User | None) -> None:
-    if not has_role_permission(actor, "records.add_legalhold"):
+    if not allowed(actor, "records.add_legalhold"):
         raise refuse(MESSAGES, RecordsErrorCode.NOT_ALLOWED_TO_HOLD, forbidden=True)
 
 
@@ -143,7 +143,7 @@ def hold_place(*, record_type: str, object_id: int, reason: str, actor: User) ->
 @transaction.atomic
 def hold_release(*, hold: LegalHold, reason: str, actor: User) -> LegalHold:
     """Release a legal hold; the record's retention applies again."""
-    if not has_role_permission(actor, "records.change_legalhold"):
+    if not allowed(actor, "records.change_legalhold"):
         raise refuse(MESSAGES, RecordsErrorCode.NOT_ALLOWED_TO_HOLD, forbidden=True)
     if not (reason or "").strip():
         raise refuse(MESSAGES, RecordsErrorCode.REASON_REQUIRED, field="reason")

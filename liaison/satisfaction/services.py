@@ -21,14 +21,16 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from liaison.communications.services import exchange_record
 from liaison.communications.states import CommunicationChannel, Direction, Topic
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import Department, User
-from liaison.core.services import has_role_permission, number_next, sign_history
+from liaison.core.roles import allowed
+from liaison.core.services import number_next, sign_history
 from liaison.customers.models import Contact, Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -93,7 +95,7 @@ def _refuse(code: Code, **kwargs) -> LiaisonError:
 
 
 def _require(actor: User | None, perm: str) -> None:
-    if not has_role_permission(actor, perm):
+    if not allowed(actor, perm):
         raise _refuse(Code.NOT_ALLOWED, forbidden=True, action=ACTIONS[perm])
 
 

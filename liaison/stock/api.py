@@ -7,9 +7,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
+from liaison.core.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
 from liaison.customers.models import Customer
 from liaison.orders.models import Order, OrderLine
-from liaison.core.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
 from liaison.stock import selectors, services
 from liaison.stock.models import (
     OutboundSlip,

@@ -10,7 +10,8 @@ from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import User
 from liaison.core.quantities import format_quantity
-from liaison.core.services import has_role_permission, number_next, sign_history
+from liaison.core.roles import allowed
+from liaison.core.services import number_next, sign_history
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.orders.models import Order
@@ -254,7 +255,7 @@ def slip_issue(
     less what regular slips have already shipped. A replenishment slip (R-5.5.2.3) may
     have no order; it replaces goods, so it is not counted against the order lines.
     """
-    if not has_role_permission(actor, "stock.add_outboundslip"):
+    if not allowed(actor, "stock.add_outboundslip"):
         raise refuse(SLIP_MESSAGES, SlipErrorCode.NOT_ALLOWED, forbidden=True)
     if order is None and not replenishment:
         raise refuse(SLIP_MESSAGES, SlipErrorCode.ORDER_REQUIRED, field="order")

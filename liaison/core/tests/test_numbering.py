@@ -5,10 +5,10 @@ import threading
 import pytest
 from django.db import connection, transaction
 
+from liaison.communications.models import ReceivedDocument
 from liaison.core import clock
 from liaison.core.errors import CoreErrorCode, LiaisonError
 from liaison.core.models import DocumentCounter
-from liaison.communications.models import ReceivedDocument
 from liaison.core.services import PROVISIONAL_MARK, number_next, number_provisional, number_settle, sign_history
 from liaison.customers.models import TimelineEntry
 from liaison.customers.services import timeline_record

@@ -19,7 +19,7 @@ from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.documents import forms_survey
 from liaison.satisfaction import services
-from liaison.satisfaction.tests.factories import customer_with_contact, scores, sales, sent_round
+from liaison.satisfaction.tests.factories import customer_with_contact, sales, scores, sent_round
 
 pytestmark = pytest.mark.django_db
 D = dt.date

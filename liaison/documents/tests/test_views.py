@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from liaison.core.roles import Role
-from liaison.core.tests.factories import DepartmentFactory
 from liaison.core.states import DepartmentKind
+from liaison.core.tests.factories import DepartmentFactory
 from liaison.documents.tests.data import chain
 from liaison.orders.models import Order
 from liaison.production.models import ProductionNotice

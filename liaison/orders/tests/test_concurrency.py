@@ -161,13 +161,13 @@ def test_a_sign_off_and_a_decision_at_once_queue_up_on_the_order_instead_of_dead
 
 
 def test_r_5_2_2_3_orders_registered_at_once_get_gapless_numbers_and_failures_burn_none(monkeypatch):
+    from liaison.communications.tests.factories import CustomerFactory
     from liaison.customers.models import TimelineEntry
     from liaison.customers.states import TimelineEvent
     from liaison.orders import services
     from liaison.orders.models import Order
     from liaison.orders.services import order_register
     from liaison.orders.tests.factories import order_line
-    from liaison.communications.tests.factories import CustomerFactory
 
     review_departments()
     clerk = sales_admin()

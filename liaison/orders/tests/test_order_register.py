@@ -13,14 +13,14 @@ from liaison.communications.tests.factories import CustomerFactory, local, recei
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import DocumentCounter
-from liaison.core.services import PROVISIONAL_MARK
 from liaison.core.roles import Role
+from liaison.core.services import PROVISIONAL_MARK
 from liaison.core.states import DepartmentKind
 from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
-from liaison.orders.errors import OrderErrorCode
 from liaison.orders import services
+from liaison.orders.errors import OrderErrorCode
 from liaison.orders.models import Order, OrderLine, ReviewRound, ReviewSignOff
 from liaison.orders.services import order_register
 from liaison.orders.states import OrderChannel, OrderStatus, ReviewRoundReason, ReviewRoundStatus

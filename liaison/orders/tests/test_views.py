@@ -26,7 +26,6 @@ from liaison.orders.tests.factories import (
     member,
     order_line,
     review_departments,
-    review_pass,
     sales_admin,
     sign_all,
     workshop,

@@ -19,7 +19,6 @@ from liaison.production.services import notice_complete, notice_supersede, notic
 from liaison.production.states import NoticeStatus
 from liaison.production.tests.factories import (
     OrderFactory,
-    WorkshopFactory,
     notice,
     order_line,
     sales_admin,

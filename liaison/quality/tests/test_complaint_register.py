@@ -11,8 +11,8 @@ from liaison.communications.states import Direction, Topic
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import DocumentCounter
-from liaison.core.services import PROVISIONAL_MARK
 from liaison.core.roles import Role
+from liaison.core.services import PROVISIONAL_MARK
 from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent

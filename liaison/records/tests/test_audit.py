@@ -9,13 +9,13 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from liaison.core import clock
+from liaison.core.history import record_history
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.customers import services as customer_services
 from liaison.customers.models import Contact, Customer
 from liaison.customers.states import CustomerStatus
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
-from liaison.core.history import record_history
 from liaison.records import audit
 from liaison.records.audit_views import excel_text
 from liaison.stock.models import Product

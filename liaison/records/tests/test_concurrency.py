@@ -9,6 +9,13 @@ from django.utils import translation
 
 from liaison.core import clock
 from liaison.core.admin_base import LiaisonAdmin
+from liaison.core.concurrency import (
+    ConcurrencyErrorCode,
+    VersionConflict,
+    changes_since,
+    expect_version,
+    version_of,
+)
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
@@ -18,13 +25,6 @@ from liaison.customers.tests.test_admin import change_form_data
 from liaison.quality.models import Complaint
 from liaison.quality.states import ComplaintStatus
 from liaison.quality.tests.capa_factories import complaint
-from liaison.core.concurrency import (
-    ConcurrencyErrorCode,
-    VersionConflict,
-    changes_since,
-    expect_version,
-    version_of,
-)
 from liaison.stock.models import Product
 from liaison.stock.tests.factories import ProductFactory
 

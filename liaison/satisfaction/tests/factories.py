@@ -4,8 +4,8 @@ import datetime as dt
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.core.states import DepartmentKind
+from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
 from liaison.management.models import ReviewMeeting
 from liaison.satisfaction import services
