@@ -33,6 +33,7 @@ urlpatterns = [
     path("satisfaction/", include("liaison.satisfaction.urls")),
     path("management/", include("liaison.management.urls")),
     path("records/", include("liaison.records.urls")),
+    path("", include("liaison.workspace.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file: no inline script under the CSP.

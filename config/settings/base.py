@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "liaison.management",
     "liaison.records",
     "liaison.security",
+    "liaison.workspace",
 ]
 
 MIDDLEWARE = [
@@ -305,7 +306,7 @@ UNFOLD = {
     "SHOW_VIEW_ON_SITE": True,
     "SHOW_LANGUAGES": True,
     "LANGUAGES": {"action": reverse_lazy("account-language")},
-    "DASHBOARD_CALLBACK": "liaison.core.views.dashboard_callback",
+    "DASHBOARD_CALLBACK": "liaison.workspace.dashboard.dashboard_callback",
     "STYLES": [lambda request: static("liaison/liaison.css")],
     "COLORS": {
         "primary": {
@@ -325,6 +326,6 @@ UNFOLD = {
     "SIDEBAR": {
         "show_search": True,
         "show_all_applications": False,
-        "navigation": "liaison.core.navigation.sidebar",
+        "navigation": "liaison.workspace.sidebar.sidebar",
     },
 }

@@ -1,4 +1,4 @@
-"""Pages of the core app: the dashboard, the per-user language switch, attachments."""
+"""Pages of the core app: the per-user language switch, attachments."""
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
@@ -10,20 +10,6 @@ from django.views.decorators.http import require_POST
 
 from liaison.core import selectors
 from liaison.core.models import Attachment
-
-
-def dashboard_callback(request, context: dict) -> dict:
-    """Fill the dashboard (the back office's landing page) for the signed-in user."""
-    from liaison.core.inbox import inbox_cached
-
-    # The sidebar badge computes the same inbox in this request; compute it once.
-    context.update(selectors.dashboard_for(user=request.user, inbox=inbox_cached(request)))
-    from liaison.quality.views import dashboard_context as quality_dashboard
-
-    quality = quality_dashboard(request.user)
-    context["liaison_cards"] = [*context["liaison_cards"], *quality.pop("quality_cards", [])]
-    context.update(quality)
-    return context
 
 
 @require_POST

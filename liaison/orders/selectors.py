@@ -338,7 +338,7 @@ def change_list() -> QuerySet[ChangeEntry]:
 
 
 
-# What waits on whom: the inbox (liaison.core.inbox) reads these, one query each, most urgent
+# What waits on whom: the inbox (liaison.workspace.inbox, through orders/workspace.py) reads these, one query each, most urgent
 # first (earliest required date; orders without lines last). The computed columns are
 # correlated subqueries, not aggregates over a join: no GROUP BY, so the inbox can count
 # them cheaply and read only the first few.
@@ -401,17 +401,6 @@ def clarifications_open() -> QuerySet[Clarification]:
         .annotate(first_required=_first_required("order"))
         .order_by(*_urgent_first())
     )
-
-
-def notices_due(*, workshop_id: int | None = None, horizon_days: int = 7, today: dt.date | None = None):
-    """Unfinished production notices late or due within ``horizon_days`` (one workshop's, or all)."""
-    today = today or clock.today()
-    notices = ProductionNotice.objects.filter(
-        status__in=OPEN_NOTICE_STATUSES, due_date__lte=today + dt.timedelta(days=horizon_days)
-    ).select_related("order", "workshop")
-    if workshop_id is not None:
-        notices = notices.filter(workshop_id=workshop_id)
-    return notices.order_by("due_date", "pk")
 
 
 def orders_awaiting_reply() -> QuerySet[Order]:

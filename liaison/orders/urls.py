@@ -5,7 +5,6 @@ from liaison.orders import views
 app_name = "orders"
 urlpatterns = [
     path("", views.order_list, name="list"),
-    path("inbox/", views.inbox, name="inbox"),
     path("register/", views.order_register, name="register"),
     path("register/documents/", views.order_register_documents, name="register-documents"),
     path("<int:pk>/", views.order_detail, name="detail"),

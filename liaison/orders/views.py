@@ -16,7 +16,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from liaison.communications.states import CommunicationChannel
 from liaison.core.errors import LiaisonError
-from liaison.core.inbox import inbox_cached
 from liaison.orders import forms, selectors
 from liaison.orders.models import Order
 from liaison.orders.states import ChangeKind, OrderStatus, ReviewRoundStatus
@@ -599,17 +598,3 @@ def order_list(request):
     target = reverse("admin:orders_order_changelist")
     query = request.GET.urlencode()
     return HttpResponseRedirect(f"{target}?{query}" if query else target)
-
-
-@login_required
-def inbox(request):
-    """My inbox: what waits on me, overdue first (the most urgent of each kind, then "and K more")."""
-    inbox = inbox_cached(request)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("My inbox"),
-        "items": inbox.items,
-        "more": inbox.more,
-    }
-    return render(request, "orders/inbox.html", context)
-

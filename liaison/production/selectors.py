@@ -117,3 +117,13 @@ def notice_get(*, pk: int) -> ProductionNotice:
     """One notice with its lines and chain links (raises ``DoesNotExist``)."""
     return notice_queryset().prefetch_related(_lines()).get(pk=pk)
 
+
+def notices_due(*, workshop_id: int | None = None, horizon_days: int = 7, today: dt.date | None = None):
+    """Unfinished production notices late or due within ``horizon_days`` (one workshop's, or all)."""
+    today = today or clock.today()
+    notices = ProductionNotice.objects.filter(
+        status__in=OPEN, due_date__lte=today + dt.timedelta(days=horizon_days)
+    ).select_related("order", "workshop")
+    if workshop_id is not None:
+        notices = notices.filter(workshop_id=workshop_id)
+    return notices.order_by("due_date", "pk")

@@ -6,7 +6,6 @@ error on that form and everything the clerk typed still in it. A refusal because
 the user's role or department comes back the same way, with status 403.
 """
 
-import json
 from decimal import Decimal
 
 from django.contrib import admin, messages
@@ -640,84 +639,4 @@ def capa_verify_effectiveness(request, record, form):
         "number": record.number,
         "department": record.department,
         "date": result.due_date.isoformat(),
-    }
-
-
-# --- the dashboard (R-1.2, R-3.3) ----------------------------------------------------------------
-
-
-def dashboard_context(user) -> dict:
-    """The quality cards and the Pareto chart of causes for the dashboard; empty for who may not see complaints.
-
-    Three queries: complaint figures, CAPA figures, causes of the last 12 months.
-    """
-    if not user.has_perm("quality.view_complaint"):
-        return {}
-    figures = selectors.complaint_figures()
-    capa_figures = capa_selectors.capa_status_counts()
-    cards = [
-        {
-            "title": _("Open complaints and returns"),
-            "value": figures["open"],
-            "note": _("%(count)s overdue") % {"count": figures["overdue"]},
-            "danger": figures["overdue"] > 0,
-            "link": "admin:quality_complaint_changelist",
-        },
-        {
-            "title": _("Overdue CAPA requests"),
-            "value": capa_figures["overdue"],
-            "danger": capa_figures["overdue"] > 0,
-            "link": "admin:quality_caparequest_changelist",
-        },
-    ]
-    bars = selectors.complaint_cause_pareto()
-    chart = {
-        "labels": [bar.label for bar in bars],
-        "datasets": [
-            {
-                "type": "line",
-                "label": _("Cumulative %"),
-                "data": [bar.cumulative_percent for bar in bars],
-                "yAxisID": "percent",
-                "borderColor": "var(--color-base-500)",
-                "backgroundColor": "var(--color-base-500)",
-                "borderWidth": 2,
-                "pointRadius": 3,
-                "order": 0,
-            },
-            {
-                "type": "bar",
-                "label": _("Complaints"),
-                "data": [bar.count for bar in bars],
-                "yAxisID": "count",
-                "backgroundColor": "var(--color-primary-600)",
-                "maxBarThickness": 48,
-                "borderRadius": 4,
-                "order": 1,
-            },
-        ],
-    }
-    options = {
-        "animation": False,
-        "responsive": True,
-        "maintainAspectRatio": True,
-        "aspectRatio": 3,
-        "plugins": {"legend": {"display": True, "position": "bottom"}},
-        "scales": {
-            "count": {"type": "linear", "position": "left", "beginAtZero": True, "ticks": {"precision": 0}},
-            "percent": {
-                "type": "linear",
-                "position": "right",
-                "min": 0,
-                "max": 100,
-                "grid": {"drawOnChartArea": False},
-                "title": {"display": True, "text": "%"},
-            },
-        },
-    }
-    return {
-        "quality_cards": cards,
-        "quality_pareto": bars,
-        "quality_pareto_data": json.dumps(chart, ensure_ascii=False),
-        "quality_pareto_options": json.dumps(options),
     }

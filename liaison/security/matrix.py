@@ -73,7 +73,7 @@ MATRIX: dict[str, Access] = {
     "production:complete": A(write={WL, AD}, obj="notice"),
     # --- orders (F1, F2, F3) pages ------------------------------------------------------------
     "orders:list": A(read=EVERYONE - {RM}),
-    "orders:inbox": A(read=EVERYONE),
+    "workspace:inbox": A(read=EVERYONE),
     "orders:register": A(read=SALES | {AD}, write=SALES | {AD}),
     "orders:register-documents": A(read=SALES | {AD}),
     "orders:detail": A(read=EVERYONE - {RM}, obj="order"),

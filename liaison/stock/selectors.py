@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
-from django.utils.translation import gettext_lazy as _
 
 from liaison.stock.models import (
     OutboundSlip,
@@ -50,22 +49,12 @@ def stock_moves_of(*, product: Product) -> QuerySet[StockMove]:
     return stock_move_list(product_id=product.pk)
 
 
-def stock_figures() -> list[dict]:
-    """Figures for the dashboard: active products and how many of them are out of stock."""
-    products = Product.objects.filter(active=True).count()
-    empty = QualifiedStock.objects.filter(product__active=True, quantity=0).count()
-    return [
-        {
-            "title": _("Active products"),
-            "value": products,
-            "link": "admin:stock_product_changelist",
-        },
-        {
-            "title": _("Products out of stock"),
-            "value": empty,
-            "link": "admin:stock_qualifiedstock_changelist",
-        },
-    ]
+def stock_figures() -> dict[str, int]:
+    """For the dashboard: how many products are active (``active``) and how many of them are out of stock (``empty``)."""
+    return {
+        "active": Product.objects.filter(active=True).count(),
+        "empty": QualifiedStock.objects.filter(product__active=True, quantity=0).count(),
+    }
 
 
 # --- outbound slips, F8 -----------------------------------------------------------------

@@ -4,11 +4,12 @@ import django.contrib.auth.models
 import django.contrib.auth.validators
 import django.db.models.deletion
 import django.utils.timezone
-import liaison.core.clock
-import liaison.core.models
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+import liaison.core.clock
+import liaison.core.models
 
 
 class Migration(migrations.Migration):

@@ -132,7 +132,7 @@ def url_of(page: str, customer: Customer) -> str:
         "order_export": reverse("admin:orders_order_export"),
         "reviewround_list": reverse("admin:orders_reviewround_changelist"),
         "changeentry_list": reverse("admin:orders_changeentry_changelist"),
-        "inbox": reverse("orders:inbox"),
+        "inbox": reverse("workspace:inbox"),
         "complaint_list": reverse("admin:quality_complaint_changelist"),
         "nonconformance_list": reverse("admin:quality_nonconformancerecord_changelist"),
         "feedback_list": reverse("admin:quality_feedback_changelist"),

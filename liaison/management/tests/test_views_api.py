@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from liaison.core.inbox import inbox_for
+from liaison.workspace.inbox import inbox_for
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.management.models import ReviewMeeting

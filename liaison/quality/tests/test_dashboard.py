@@ -96,10 +96,11 @@ def test_the_dashboard_shows_the_counts_and_the_chart_data(client):
         capa_factories.capa()
     client.force_login(sales())
     response = client.get(reverse("admin:index"))
-    cards = {str(card["title"]): card for card in response.context["liaison_cards"]}
-    assert cards["Open complaints and returns"]["value"] == 3
-    assert cards["Overdue CAPA requests"]["value"] == 1 and cards["Overdue CAPA requests"]["danger"]
-    chart = json.loads(response.context["quality_pareto_data"])
+    cards = {str(card.title): card for card in response.context["liaison_cards"]}
+    assert cards["Open complaints and returns"].value == 3
+    assert cards["Overdue CAPA requests"].value == 1 and cards["Overdue CAPA requests"].danger
+    (pareto,) = [panel for panel in response.context["liaison_panels"] if panel.template.endswith("pareto.html")]
+    chart = json.loads(pareto.context["data"])
     bar, line = chart["datasets"][1], chart["datasets"][0]
     assert chart["labels"] == ["Material", "Man"]
     assert bar["data"] == [2, 1] and line["data"] == [66.7, 100.0]
@@ -107,11 +108,12 @@ def test_the_dashboard_shows_the_counts_and_the_chart_data(client):
 
 
 def test_the_dashboard_quality_part_costs_three_queries(client, django_assert_num_queries):
-    from liaison.quality.views import dashboard_context
+    from liaison.quality.workspace import cause_pareto, quality_cards
 
     investigated_on(dt.date(2026, 4, 1), "material")
     user = sales()
     user.has_perm("quality.view_complaint")
     with django_assert_num_queries(3):
-        context = dashboard_context(user)
-    assert len(context["quality_pareto"]) == 1
+        cards = quality_cards(user)
+        panel = cause_pareto(user)
+    assert len(cards) == 2 and len(panel.context["bars"]) == 1

@@ -6,7 +6,7 @@ import pytest
 
 from liaison.communications.tests.factories import local
 from liaison.core import clock
-from liaison.core.inbox import inbox_for
+from liaison.workspace.inbox import inbox_for
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.quality import capa as capa_services

@@ -16,7 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from liaison.core import clock
-from liaison.core.management.commands.demo import USERS
+from liaison.workspace.management.commands.demo import USERS
 from liaison.core.models import Department, User
 from liaison.core.roles import Role
 

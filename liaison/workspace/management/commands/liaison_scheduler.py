@@ -13,15 +13,17 @@ import argparse
 import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.module_loading import import_string
 
 from liaison.core.scheduler import DEFAULT_STALE_MINUTES, tasks_recover_stale
+from liaison.records.tasks import dispose_records
+from liaison.satisfaction.tasks import surveys_run_daily
 
-# name → dotted path of a ``django.tasks`` task taking no arguments. Apps add their job here.
+# name → a ``django.tasks`` task taking no arguments: each area's daily job.
 JOBS = {
-    "surveys": "liaison.satisfaction.tasks.surveys_run_daily",
+    # chase the survey forms due a chase, close finished rounds.
+    "surveys": surveys_run_daily,
     # archive, log and dispose of the records past retention (not on legal hold).
-    "retention": "liaison.records.tasks.dispose_records",
+    "retention": dispose_records,
 }
 
 
@@ -61,7 +63,7 @@ class Command(BaseCommand):
             failed.append("recover")
             self.stderr.write(f"recover: failed: {error!r}")
         for name in [] if recover_only else only or JOBS:
-            job = import_string(JOBS[name])
+            job = JOBS[name]
             try:
                 if enqueue:
                     result = job.enqueue()

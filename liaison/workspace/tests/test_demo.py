@@ -3,9 +3,9 @@
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from liaison.core.management.commands.demo import DEMO_PASSWORD, USERS
 from liaison.customers.models import Customer
 from liaison.stock.models import QualifiedStock
+from liaison.workspace.management.commands.demo import DEMO_PASSWORD, USERS
 
 
 def test_demo_loads_once_and_logins_work(db):

@@ -7,9 +7,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from liaison.communications.tests.factories import local
-from liaison.core import clock, inbox
+from liaison.core import clock
 from liaison.orders import services
 from liaison.orders.tests.factories import OrderFactory, member, order_line, sales_admin
+from liaison.workspace import inbox
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +66,7 @@ def test_the_inbox_page_says_how_many_more_and_links_to_their_list(client, monke
     monkeypatch.setattr(inbox, "INBOX_PER_KIND", 2)
     user = member("sales")
     client.force_login(user)
-    response = client.get(reverse("orders:inbox"))
+    response = client.get(reverse("workspace:inbox"))
     html = response.content.decode()
     assert response.status_code == 200
     assert html.count('data-kind="clarification"') == 3  # two items, and the line saying how many more

@@ -11,12 +11,12 @@ from liaison.core.roles import Role
 from liaison.core.states import DepartmentKind
 from liaison.customers.models import Contact, Customer
 from liaison.customers.services import contact_save, customer_save
-from liaison.management.demo import load_demo_actions
-from liaison.orders.demo import load_demo_orders
-from liaison.satisfaction.demo import load_demo_surveys
 from liaison.stock.models import Product
 from liaison.stock.services import product_save, stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason
+from liaison.workspace.demo.orders import load_demo_orders
+from liaison.workspace.demo.reviews import load_demo_actions
+from liaison.workspace.demo.surveys import load_demo_surveys
 
 DEMO_PASSWORD = "liaison-demo"
 
