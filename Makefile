@@ -3,8 +3,8 @@
 #   make install    .venv with Python >= 3.12 and the pinned packages (fast when unchanged)
 #   make fonts      cache the PDF fonts (Regular, Bold) outside the repo
 #   make demo       migrate a SQLite database in var/, load demo data, serve on $(DEMO_ADDR)
-#   make test       SQLite, throwaway PostgreSQL and browser runs; installs Debian packages
-#   make test-fast  SQLite only, no browser
+#   make test       the layers contract, SQLite, throwaway PostgreSQL and browser runs; installs Debian packages
+#   make test-fast  the layers contract and SQLite only, no browser
 #   make lock       re-pin requirements/constraints.txt after changing pyproject.toml
 #   make bench      bench/run, when there is one
 #   make clean      remove var/ (the demo database, test results) and staticfiles/
@@ -51,10 +51,10 @@ demo: install messages fonts
 	@exec $(MANAGE) runserver $(DEMO_ADDR) --noreload
 
 test: install sysdeps messages static
-	@scripts/run-tests sqlite postgres browser
+	@scripts/run-tests layers sqlite postgres browser
 
 test-fast: install messages static
-	@scripts/run-tests sqlite
+	@scripts/run-tests layers sqlite
 
 lock:
 	@scripts/lock

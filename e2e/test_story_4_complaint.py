@@ -108,7 +108,8 @@ def capa_steps(page) -> list[tuple[str, str, str]]:
 
 
 def inbox_kinds(page) -> list[str]:
-    page.goto("/orders/inbox/")
+    page.locator('a[href="/inbox/"]').first.click()  # "My inbox" in the sidebar
+    page.wait_for_load_state()
     return page.locator("#inbox li[data-kind]").evaluate_all("es => es.map(e => e.dataset.kind)")
 
 

@@ -61,6 +61,16 @@ class AuditedModel(models.Model):
         return super().delete(*args, **kwargs)
 
 
+def linked_model(model: type[models.Model], field_name: str) -> type[models.Model]:
+    """The model that ``model.field_name`` links to.
+
+    A record that serves one of an app above its own (a production notice for an order, a
+    survey round for a management review) keeps a link to it; its app reaches that record
+    through the link and the linked model's own methods, never by importing the app above.
+    """
+    return model._meta.get_field(field_name).related_model
+
+
 class Department(AuditedModel):
     """A department named by the procedure: Sales, QC, a workshop, the warehouse, …"""
 

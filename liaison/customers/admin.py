@@ -17,7 +17,7 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import display
 
 from liaison.core.admin_base import LiaisonAdmin
-from liaison.customers import selectors, services
+from liaison.customers import selectors, services, tasks
 from liaison.customers.models import Contact, Customer, CustomerImport
 from liaison.customers.resources import CustomerResource
 from liaison.customers.states import ImportStatus
@@ -87,7 +87,7 @@ class CustomerAdmin(LiaisonAdmin, ImportExportModelAdmin):
             if form.is_valid():
                 input_format = self.get_import_formats()[int(form.cleaned_data["format"])]
                 upload = form.cleaned_data["import_file"]
-                job = services.customer_import_start(
+                job = tasks.customer_import_start(
                     data=b"".join(upload.chunks()),
                     file_name=upload.name,
                     file_format=input_format().get_extension(),

@@ -5,9 +5,7 @@ Headers are written in the reader's language and recognised in any installed lan
 Rows count like the spreadsheet: the header is row 1, the first customer row 2.
 ``ImportPlanner`` checks every row of a file with the resource's columns and widgets and
 plans its writes; ``services.customers_import_dataset`` writes them in batches, with what
-``services.customer_save`` and ``services.contact_save`` write for each record. (The
-resource's own row-by-row import methods below are import-export's and no longer used by
-the service.)
+``services.customer_save`` and ``services.contact_save`` write for each record.
 """
 
 import datetime as dt
@@ -25,14 +23,11 @@ from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 from import_export.formats import base_formats
-from import_export.instance_loaders import ModelInstanceLoader
-from import_export.results import Result, RowResult
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.export import FORMULA_STARTS, InertFormulaeMixin
 from liaison.core.text import search_key
-from liaison.customers import services
 from liaison.customers.errors import MESSAGES, CustomerErrorCode, CustomersImportError, ImportProblem
 from liaison.customers.models import Contact, Customer
 from liaison.customers.states import CustomerStatus
@@ -101,19 +96,6 @@ class ChoiceWidget(widgets.Widget):
         return str(self.choices(value).label) if value else ""
 
 
-class SpreadsheetResult(Result):
-    """An import result whose row numbers are the spreadsheet's (data row i is row i + 1)."""
-
-    def append_invalid_row(self, number, row, validation_error):
-        super().append_invalid_row(number + 1, row, validation_error)
-
-    def append_error_row(self, number, row, errors):
-        super().append_error_row(number + 1, row, errors)
-
-    def row_errors(self):
-        return [(error_row.number, error_row.errors) for error_row in self.error_rows]
-
-
 def _text_field(attribute: str | None, header: str) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=header, widget=TextWidget())
 
@@ -158,15 +140,6 @@ class CustomerResource(InertFormulaeMixin, resources.ModelResource):
             "business_scope", "company_profile", "status",
             "contact_name", "contact_position", "contact_phone", "contact_email",
         ]
-        import_id_fields = ["registered_name"]
-        # Not the cached loader: a name twice in one file must find the row saved above it.
-        instance_loader_class = ModelInstanceLoader
-        clean_model_instances = True
-        use_transactions = True
-
-    @classmethod
-    def get_result_class(cls):
-        return SpreadsheetResult
 
     # --- export -------------------------------------------------------------
 
@@ -208,8 +181,8 @@ class CustomerResource(InertFormulaeMixin, resources.ModelResource):
         field = self.fields.get(field_name)
         return gettext(field.column_name) if field else field_name
 
-    def before_import(self, dataset, **kwargs):
-        """Recognise translated headers, and refuse a file without the name column."""
+    def recognise_headers(self, dataset: tablib.Dataset) -> None:
+        """Read translated headers as ours, and refuse a file without the name column."""
         aliases = {}
         for field in self.fields.values():
             for spelling in _in_every_language(field.column_name):
@@ -222,130 +195,6 @@ class CustomerResource(InertFormulaeMixin, resources.ModelResource):
                 gettext("The header row (row 1) has no “%(column)s” column.")
                 % {"column": gettext(required)}
             )
-
-    def import_instance(self, instance, row, **kwargs):
-        """Fill the customer from the row, and read its primary contact beside it."""
-        errors = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
-        try:
-            instance.import_contact = self._contact_from_row(instance, row)
-        except ValidationError as error:
-            instance.import_contact = None
-            errors = error.update_error_dict(errors)
-        if errors:
-            raise ValidationError(errors)
-
-    def _contact_from_row(self, customer: Customer, row) -> Contact | None:
-        """Return the primary contact the row describes (changed, not saved), or None."""
-        values = {}
-        for field_name, attribute in self.CONTACT_FIELDS.items():
-            field = self.fields[field_name]
-            if field.column_name in row:
-                values[attribute] = field.clean(row)
-        if not any(values.values()):
-            return None
-        contact = None
-        if customer.pk and values.get("name"):
-            contact = customer.contacts.filter(name=values["name"]).first()
-        if contact is None:
-            contact = Contact(customer=customer)
-        contact.import_original = {a: getattr(contact, a) for a in (*values, "is_primary", "active")}
-        for attribute, value in values.items():
-            setattr(contact, attribute, value)
-        contact.is_primary = True
-        contact.active = True
-        errors = {}
-        try:
-            contact.full_clean(exclude=["customer"], validate_unique=False)
-        except ValidationError as error:
-            by_attribute = {a: f for f, a in self.CONTACT_FIELDS.items()}
-            for key, messages in error.message_dict.items():
-                errors[by_attribute.get(key, NON_FIELD_ERRORS)] = messages
-        if not values.get("name"):
-            errors["contact_name"] = [
-                gettext("Give the contact's name, or leave all contact columns empty.")
-            ]
-        if errors:
-            raise ValidationError(errors)
-        return contact
-
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        """Validate as the model does, naming each problem by its column header."""
-        try:
-            super().validate_instance(instance, import_validation_errors, validate_unique)
-        except ValidationError as error:
-            raise ValidationError(
-                {
-                    key if key == NON_FIELD_ERRORS else self.header_of(key): messages
-                    for key, messages in error.message_dict.items()
-                }
-            ) from error
-
-    def skip_row(self, instance, original, row, import_validation_errors=None):
-        """Skip blank lines, and rows that would change nothing."""
-        if not any(_fold(value) for value in row.values()):
-            return True
-        if import_validation_errors or original is None or instance.pk is None:
-            return False
-        customer_changed = any(
-            getattr(instance, field.attribute) != getattr(original, field.attribute)
-            for field in self.get_import_fields()
-            if field.attribute
-        )
-        contact = getattr(instance, "import_contact", None)
-        contact_changed = contact is not None and (
-            contact.pk is None
-            or any(getattr(contact, a) != old for a, old in contact.import_original.items())
-        )
-        return not (customer_changed or contact_changed)
-
-    def save_instance(self, instance, is_create, row, **kwargs):
-        """Save through the services, so history and timeline are written as for any edit."""
-        if not self._is_using_transactions(kwargs) and self._is_dry_run(kwargs):
-            return  # without a transaction to roll back, a dry run must not write
-        actor = kwargs.get("user")
-        services.customer_save(customer=instance, actor=actor, reason=IMPORT_REASON)
-        contact = getattr(instance, "import_contact", None)
-        if contact is not None:
-            contact.customer = instance
-            services.contact_save(contact=contact, actor=actor, reason=IMPORT_REASON)
-
-    def after_import(self, dataset, result, **kwargs):
-        # The base class resets database sequences, which only matters for imported ids.
-        pass
-
-    def problems(self, result: Result) -> list[ImportProblem]:
-        """What is wrong in the file, by spreadsheet row and column header."""
-        if result.base_errors:
-            return [
-                ImportProblem(row=1, field="", message=str(error.error))
-                for error in result.base_errors
-            ]
-        problems = []
-        for invalid in result.invalid_rows:
-            for key, messages in invalid.error_dict.items():
-                column = "" if key == NON_FIELD_ERRORS else key
-                problems.extend(
-                    ImportProblem(row=invalid.number, field=column, message=m) for m in messages
-                )
-        for number, errors in result.row_errors():
-            for error in errors:
-                column = ""
-                if isinstance(error.error, LiaisonError) and error.error.field:
-                    column = self.header_of(error.error.field)
-                problems.append(ImportProblem(row=number, field=column, message=str(error.error)))
-        return sorted(problems, key=lambda problem: problem.row)
-
-    @staticmethod
-    def totals(result: Result) -> dict[str, int]:
-        return {
-            "created": result.totals[RowResult.IMPORT_TYPE_NEW],
-            "updated": result.totals[RowResult.IMPORT_TYPE_UPDATE],
-            "unchanged": result.totals[RowResult.IMPORT_TYPE_SKIP],
-        }
 
 
 def dataset_read(*, file, file_format: str = "xlsx") -> tablib.Dataset:
@@ -422,10 +271,10 @@ def _chunks(values: list, size: int = 2000):
 
 
 class ImportPlanner:
-    """Check every row of a dataset like ``CustomerResource`` does and plan its writes.
+    """Check every row of a dataset with ``CustomerResource``'s columns and cleaning, and plan its writes.
 
-    Same columns, same cleaning, same per-row and per-column messages as the row-by-row
-    import; a name twice in one file is one customer, updated by the later row. Raises
+    Per-row and per-column messages; a name twice in one file is one customer, updated by
+    the later row. Raises
     ``CustomersImportError`` listing every problem; writes nothing.
     """
 
@@ -439,7 +288,7 @@ class ImportPlanner:
 
     def plan(self, dataset: tablib.Dataset, progress=None) -> ImportPlan:
         try:
-            self.resource.before_import(dataset)
+            self.resource.recognise_headers(dataset)
         except ValueError as error:
             raise CustomersImportError([ImportProblem(row=1, field="", message=str(error))]) from error
         headers = list(dataset.headers)

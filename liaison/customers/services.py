@@ -6,16 +6,19 @@ from pathlib import Path
 import tablib
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Model
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import User
 from liaison.core.text import search_key
-from liaison.customers.errors import MESSAGES, CustomerErrorCode
-from liaison.customers.models import Contact, Customer, TimelineEntry
+from liaison.customers.errors import MESSAGES, CustomerErrorCode, CustomersImportError
+from liaison.customers.models import Contact, Customer, CustomerImport, TimelineEntry
+from liaison.customers.resources import IMPORT_REASON, ImportPlanner, dataset_read
 from liaison.customers.states import ImportStatus, TimelineEvent
 
 # The F9 fields a person edits; a save that changes none of them writes nothing.
@@ -153,8 +156,6 @@ def customers_import(*, file, file_format: str = "xlsx", actor: User | None, pro
     if given, is called as ``progress(done, total)`` while the import runs (see
     ``customers_import_dataset``).
     """
-    from liaison.customers.resources import dataset_read
-
     dataset = dataset_read(file=file, file_format=file_format)
     return customers_import_dataset(dataset=dataset, actor=actor, progress=progress)
 
@@ -168,8 +169,6 @@ def customers_import_dataset(*, dataset: tablib.Dataset, actor: User | None, pro
     what ``customer_save`` and ``contact_save`` write for each. ``progress(done, total)``
     counts in rows: checking the rows fills the first half, writing them the second.
     """
-    from liaison.customers.resources import IMPORT_REASON, ImportPlanner
-
     if not len(dataset):
         code = CustomerErrorCode.IMPORT_FILE_EMPTY
         raise LiaisonError(code, MESSAGES[code], field="file")
@@ -295,28 +294,13 @@ def _import_write(*, plan, actor: User | None, reason: str, written) -> ImportRe
 # --- back-office imports run as a background task -------------------------------------------
 
 
-# A file up to this size (about a thousand rows) is imported within the upload's request.
-IMPORT_INLINE_BYTES = 100_000
-
-
-def customer_import_start(*, data: bytes, file_name: str, file_format: str, actor: User | None, language: str = ""):
-    """Keep an uploaded file and start its import as a background task; returns the import record.
-
-    The task runs ``customer_import_run``; the record shows its progress and then its outcome.
-    A small file is imported at once, in the caller's request.
-    """
-    from django.core.files.base import ContentFile
-
-    from liaison.customers.models import CustomerImport
-    from liaison.customers.tasks import customers_import_task
-
+def customer_import_keep(
+    *, data: bytes, file_name: str, file_format: str, actor: User | None, language: str = ""
+) -> CustomerImport:
+    """Keep an uploaded file as an import waiting to run (``customer_import_run``); returns its record."""
     job = CustomerImport(original_name=file_name[:255], file_format=file_format, language=language, created_by=actor)
     job.file.save(Path(file_name).name or "customers", ContentFile(data), save=False)
     job.save()
-    if len(data) <= IMPORT_INLINE_BYTES:
-        return customer_import_run(job_id=job.pk)
-    customers_import_task.enqueue(job_id=job.pk)
-    job.refresh_from_db()  # an immediate backend (the tests') has already run it
     return job
 
 
@@ -333,12 +317,8 @@ def customer_import_progress(job) -> tuple[int, int]:
         return job.rows_done, job.rows_total
 
 
-def customer_import_run(*, job_id: int):
+def customer_import_run(*, job_id: int) -> CustomerImport:
     """Run a kept import: the whole file or nothing; record the counts or the problems, drop the file."""
-    from django.utils import translation
-
-    from liaison.customers.errors import CustomersImportError
-    from liaison.customers.models import CustomerImport
     job = CustomerImport.objects.get(pk=job_id)
     if job.status != ImportStatus.WAITING:
         return job  # run once: a task delivered twice does not import twice

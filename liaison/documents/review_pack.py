@@ -27,7 +27,7 @@ from reportlab.platypus import KeepTogether
 
 from liaison.documents.pdf import Sheet, SignBox, fmt_date, fmt_datetime, fmt_person
 from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.pack import ReviewPack
+from liaison.management.pack import ReviewPack, section_titles
 from liaison.management.states import ActionStatus
 from liaison.quality.states import CapaSource, CapaStatus
 
@@ -50,18 +50,6 @@ def _number(value, suffix: str = "") -> str:
     if isinstance(value, float):
         return f"{value:.1f}{suffix}"
     return f"{value}{suffix}"
-
-
-def section_titles() -> list[str]:
-    """The pack's section headings, in the active language (the page and the tests use them too)."""
-    return [
-        _("1. Customer satisfaction"),
-        _("2. Complaint handling (QC)"),
-        _("3. Status of CAPA requests"),
-        _("4. Actions from earlier reviews"),
-        _("5. Delivery performance"),
-        _("6. This meeting"),
-    ]
 
 
 # --- charts --------------------------------------------------------------------------------------

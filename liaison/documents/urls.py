@@ -14,4 +14,5 @@ urlpatterns = [
     path("f7/<int:pk>.pdf", views.f7_capa_request, name="f7"),
     path("complaint-report.pdf", views.complaint_handling_report, name="complaint-report"),
     path("f10/<int:pk>.pdf", views.f10_survey_form, name="f10"),
+    path("review-pack/<int:pk>.pdf", views.review_pack, name="review-pack"),
 ]

@@ -14,6 +14,9 @@ from django.utils.translation import gettext as _
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.documents import forms, forms_quality, forms_survey, selectors
+from liaison.documents.review_pack import render_review_pack
+from liaison.management.pack import pack_build
+from liaison.management.rules import can_read_pack
 from liaison.quality import report as complaint_report
 
 PERM_F1 = "orders.view_order"
@@ -25,6 +28,7 @@ PERM_F8 = "stock.view_outboundslip"
 PERM_F6 = "quality.view_complaint"
 PERM_F7 = "quality.view_caparequest"
 PERM_F10 = "satisfaction.view_surveyform"
+PERM_REVIEW = "management.view_reviewmeeting"
 
 
 def _language(request) -> str:
@@ -162,3 +166,12 @@ def f10_survey_form(request, pk: int):
     wanted = request.GET.get("lang", "").lower()
     language = wanted if wanted in {code for code, _name in settings.LANGUAGES} else form.language
     return _pdf(forms_survey.render_f10(form, language=language), form.number)
+
+
+@login_required
+def review_pack(request, pk: int):
+    """The management review pack as one PDF (R-5.6.7), for those who may read its every source."""
+    if not (request.user.has_perm(PERM_REVIEW) and can_read_pack(request.user)):
+        raise PermissionDenied
+    review = _load(pack_build, meeting_pk=pk)
+    return _pdf(render_review_pack(review, language=_language(request)), review.meeting.number)

@@ -14,6 +14,12 @@ def _t(table, name):
     return {"source": table[name].source, "target": table[name].target}
 
 
+class ReviewMeetingQuerySet(models.QuerySet):
+    def awaiting_survey_round(self) -> "ReviewMeetingQuerySet":
+        """Planned meetings no survey round is planned for yet (R-5.6.3), soonest first."""
+        return self.filter(status=MeetingStatus.PLANNED, survey_round__isnull=True).order_by("meeting_date", "pk")
+
+
 class ReviewMeeting(FSMModelMixin, AuditedModel):
     """A management review meeting (管理評審). Survey rounds are planned from its date (R-5.6.3)."""
 
@@ -34,6 +40,8 @@ class ReviewMeeting(FSMModelMixin, AuditedModel):
     held_at = models.DateTimeField(_("held at"), null=True, blank=True, editable=False)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True, editable=False)
 
+    objects = ReviewMeetingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("management review meeting")
         verbose_name_plural = _("management review meetings")
@@ -45,6 +53,11 @@ class ReviewMeeting(FSMModelMixin, AuditedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("management:meeting", args=[self.pk])
+
+    @property
+    def is_planned(self) -> bool:
+        """Still to take place: a survey round can be planned for it."""
+        return self.status == MeetingStatus.PLANNED
 
     @transition(field=status, **_t(MEETING_TRANSITIONS, "hold"))
     def hold(self) -> None:

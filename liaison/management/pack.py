@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from liaison.core import clock
 from liaison.management import selectors
@@ -73,6 +74,18 @@ class ReviewPack:
     @property
     def number(self) -> str:
         return f"{self.meeting.number}-P"
+
+
+def section_titles() -> list[str]:
+    """The pack's section headings, in the active language (the page, the PDF and the tests use them)."""
+    return [
+        _("1. Customer satisfaction"),
+        _("2. Complaint handling (QC)"),
+        _("3. Status of CAPA requests"),
+        _("4. Actions from earlier reviews"),
+        _("5. Delivery performance"),
+        _("6. This meeting"),
+    ]
 
 
 # --- adapters to other apps ----------------------------------------------------------------------

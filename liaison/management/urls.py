@@ -17,5 +17,4 @@ urlpatterns = [
     path("meetings/<int:pk>/actions/complete/", views.action_complete, name="action-complete"),
     path("meetings/<int:pk>/actions/cancel/", views.action_cancel, name="action-cancel"),
     path("meetings/<int:pk>/pack/", views.pack_page, name="pack"),
-    path("meetings/<int:pk>/pack.pdf", views.pack_pdf, name="pack-pdf"),
 ]

@@ -10,15 +10,13 @@ import json
 from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison.core.errors import LiaisonError
-from liaison.documents.views import _language
 from liaison.management import forms, pack, selectors, services
 from liaison.management import rules as perms
 from liaison.management.models import ReviewMeeting
@@ -129,7 +127,7 @@ def _render_meeting(request, meeting: ReviewMeeting, bound: dict | None = None, 
         "action_form": bound.get("add_action") or forms.ActionAddForm(prefix="action"),
         "calendar_url": reverse("management:calendar"),
         "pack_url": reverse("management:pack", args=[meeting.pk]),
-        "pdf_url": reverse("management:pack-pdf", args=[meeting.pk]),
+        "pdf_url": reverse("documents:review-pack", args=[meeting.pk]),
         "history_url": reverse("admin:management_reviewmeeting_history", args=[meeting.pk]),
     }
     return render(request, "management/meeting.html", context, status=status)
@@ -304,8 +302,6 @@ def _charts(review: pack.ReviewPack) -> dict:
 @permission_required(perms.VIEW, raise_exception=True)
 def pack_page(request, pk: int):
     """The management review pack on screen (R-5.6.7): the same sections as the PDF."""
-    from liaison.documents.review_pack import section_titles
-
     review = _pack(request, pk)
     context = {
         **admin.site.each_context(request),
@@ -313,11 +309,11 @@ def pack_page(request, pk: int):
         "opts": ReviewMeeting._meta,
         "pack": review,
         "meeting": review.meeting,
-        "sections": section_titles(),
+        "sections": pack.section_titles(),
         "charts": _charts(review),
         "capa_statuses": _capa_rows(review),
         "meeting_url": review.meeting.get_absolute_url(),
-        "pdf_url": reverse("management:pack-pdf", args=[pk]),
+        "pdf_url": reverse("documents:review-pack", args=[pk]),
     }
     return render(request, "management/pack.html", context)
 
@@ -329,18 +325,3 @@ def _capa_rows(review: pack.ReviewPack) -> list[tuple[str, int]]:
     return [(status.label, counts.get(status.value, 0)) for status in CapaStatus] + [
         (_("Overdue"), counts.get("overdue", 0))
     ]
-
-
-@login_required
-@permission_required(perms.VIEW, raise_exception=True)
-def pack_pdf(request, pk: int):
-    """The management review pack as one PDF, in ``?lang=`` or the user's language."""
-    from liaison.documents.review_pack import render_review_pack
-
-    review = _pack(request, pk)
-    content = render_review_pack(review, language=_language(request))
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=False, filename=f"{review.meeting.number}.pdf"
-    )
-    return response

@@ -12,6 +12,8 @@ from liaison.core.models import AuditedModel, Department
 from liaison.customers.models import Customer
 from liaison.orders.states import (
     CHANGE_TRANSITIONS,
+    ORDER_DELIVERABLE,
+    ORDER_REPLACEABLE,
     ORDER_TRANSITIONS,
     REVIEW_ROUND_TRANSITIONS,
     ChangeKind,
@@ -86,6 +88,10 @@ class Order(FSMModelMixin, AuditedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("orders:detail", args=[self.pk])
+
+    def takes_deliveries(self, *, replacement: bool = False) -> bool:
+        """Goods may go out (F8) or be made (F4) for it: accepted; for a replacement (補貨) also completed."""
+        return self.status in (ORDER_REPLACEABLE if replacement else ORDER_DELIVERABLE)
 
     @transition(field=status, source=ORDER_TRANSITIONS["accept"].source, target=ORDER_TRANSITIONS["accept"].target)
     def accept(self) -> None:

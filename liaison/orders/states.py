@@ -23,6 +23,12 @@ class OrderStatus(models.TextChoices):
     VOID = "void", _("Void")
 
 
+# Orders still to deliver: an overdue mark makes sense only for these.
+ORDER_OPEN = (OrderStatus.UNDER_REVIEW, OrderStatus.ACCEPTED)
+# Orders goods may go out for (F8) or be made for (F4); a replacement (補貨) may follow one delivered in full.
+ORDER_DELIVERABLE = (OrderStatus.ACCEPTED,)
+ORDER_REPLACEABLE = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED)
+
 # The order's life at a glance; the model's transition methods read this table.
 ORDER_TRANSITIONS = {
     "accept": Transition(source=(OrderStatus.UNDER_REVIEW,), target=OrderStatus.ACCEPTED),

@@ -11,8 +11,7 @@ from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from liaison.core.models import Department
-from liaison.orders.models import ChangeEntry, Order, OrderLine
+from liaison.core.models import Department, linked_model
 from liaison.production import selectors, services
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.states import NoticeStatus
@@ -77,19 +76,21 @@ class NoticeIssueLineSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
     order_line = serializers.PrimaryKeyRelatedField(
-        queryset=OrderLine.objects.all(), required=False, allow_null=True
+        queryset=linked_model(NoticeLine, "order_line").objects.all(), required=False, allow_null=True
     )
     specification = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class NoticeIssueSerializer(serializers.Serializer):
-    order = serializers.PrimaryKeyRelatedField(queryset=Order.objects.all(), required=False, allow_null=True)
+    order = serializers.PrimaryKeyRelatedField(
+        queryset=linked_model(ProductionNotice, "order").objects.all(), required=False, allow_null=True
+    )
     workshop = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
     due_date = serializers.DateField()
     replenishment = serializers.BooleanField(required=False, default=False)
     instructions = serializers.CharField(required=False, allow_blank=True, default="")
     change = serializers.PrimaryKeyRelatedField(
-        queryset=ChangeEntry.objects.all(), required=False, allow_null=True
+        queryset=linked_model(ProductionNotice, "change").objects.all(), required=False, allow_null=True
     )
     lines = NoticeIssueLineSerializer(many=True, allow_empty=False)
 

@@ -10,7 +10,6 @@ from django.db.models import BooleanField, Case, Prefetch, Q, QuerySet, Value, W
 
 from liaison.core import clock
 from liaison.core.models import Department, User
-from liaison.orders.models import Order
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.rules import sees_every_notice
 from liaison.production.states import NoticeStatus
@@ -100,7 +99,7 @@ def notice_overdue(*, today: dt.date | None = None) -> QuerySet[ProductionNotice
     )
 
 
-def notice_chain_for_order(*, order: Order) -> list[ProductionNotice]:
+def notice_chain_for_order(*, order) -> list[ProductionNotice]:
     """All notices of an order, current and void, in issue order, with their successor links.
 
     Two queries: the notices (each with its successor and predecessor), then their lines.

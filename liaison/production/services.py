@@ -10,15 +10,13 @@ from django_fsm import can_proceed
 
 from liaison.core import clock
 from liaison.core.errors import refuse
-from liaison.core.models import Department, User
+from liaison.core.models import Department, User, linked_model
 from liaison.core.quantities import format_quantity
 from liaison.core.roles import allowed
 from liaison.core.services import number_next, sign_history
 from liaison.core.states import DepartmentKind
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
-from liaison.orders.models import ChangeEntry, Order, OrderLine
-from liaison.orders.states import OrderStatus
 from liaison.production.errors import ACTIONS, MESSAGES, ProductionErrorCode
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.states import NoticeStatus
@@ -28,8 +26,6 @@ from liaison.stock.services import stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason
 
 NOTICE_TYPE = "PN"
-# A replenishment (補貨) may replace goods of an order already delivered in full.
-REPLENISHMENT_ORDER_STATES = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED)
 
 Code = ProductionErrorCode
 
@@ -67,12 +63,12 @@ def _quantity(value, product: Product) -> Decimal:
     return quantity
 
 
-def _checked_lines(*, lines: Iterable[Mapping], order: Order | None) -> list[NoticeLine]:
+def _checked_lines(*, lines: Iterable[Mapping], order) -> list[NoticeLine]:
     """Unsaved notice lines, each checked against the order it is made for."""
     checked = []
     for line in lines:
         product = line["product"]
-        order_line: OrderLine | None = line.get("order_line")
+        order_line = line.get("order_line")
         quantity = _quantity(line.get("quantity"), product)
         if not product.active:
             raise refuse(MESSAGES, Code.PRODUCT_INACTIVE, field="lines", product=str(product))
@@ -105,10 +101,15 @@ def _checked_lines(*, lines: Iterable[Mapping], order: Order | None) -> list[Not
     return checked
 
 
-def _locked_order(order: Order, *, replenishment: bool) -> Order:
-    order = Order.objects.select_for_update(of=("self",)).get(pk=order.pk)
-    allowed = REPLENISHMENT_ORDER_STATES if replenishment else (OrderStatus.ACCEPTED,)
-    if order.status not in allowed:
+def _orders():
+    """The orders notices are issued for (``ProductionNotice.order``)."""
+    return linked_model(ProductionNotice, "order")
+
+
+def _locked_order(order, *, replenishment: bool):
+    """The order locked; refused unless it takes deliveries (a replenishment: also once completed)."""
+    order = _orders().objects.select_for_update(of=("self",)).get(pk=order.pk)
+    if not order.takes_deliveries(replacement=replenishment):
         raise refuse(
             MESSAGES,
             Code.ORDER_NOT_ACCEPTED,
@@ -121,14 +122,14 @@ def _locked_order(order: Order, *, replenishment: bool) -> Order:
 
 def _create(
     *,
-    order: Order | None,
+    order,
     workshop: Department,
     due_date: dt.date,
     lines: list[NoticeLine],
     actor: User,
     replenishment: bool,
     instructions: str,
-    change: ChangeEntry | None,
+    change,
     reason: str,
 ) -> ProductionNotice:
     """Number and save a notice whose input has been checked; add it to the customer's timeline."""
@@ -171,7 +172,7 @@ def _check_workshop(workshop: Department) -> None:
         raise refuse(MESSAGES, Code.NOT_A_WORKSHOP, field="workshop", department=str(workshop))
 
 
-def _check_change(change: ChangeEntry | None, order: Order | None) -> None:
+def _check_change(change, order) -> None:
     if change is not None and (order is None or change.order_id != order.pk):
         raise refuse(
             MESSAGES,
@@ -183,14 +184,14 @@ def _check_change(change: ChangeEntry | None, order: Order | None) -> None:
         )
 
 
-def _refuse_beyond_order(order: Order, lines: list[NoticeLine]) -> None:
+def _refuse_beyond_order(order, lines: list[NoticeLine]) -> None:
     """Refuse to put an order line on notices beyond what is still to deliver.
 
     Left to put on a notice: ordered − shipped on regular slips − on the order's other
     open notices. Replenishment (補貨) slips and notices replace goods; they do not count.
     """
     wanted: dict[int, Decimal] = {}
-    by_id: dict[int, OrderLine] = {}
+    by_id = {}
     for line in lines:
         if line.order_line is not None:
             wanted[line.order_line.pk] = wanted.get(line.order_line.pk, Decimal(0)) + line.quantity
@@ -230,14 +231,14 @@ def _refuse_beyond_order(order: Order, lines: list[NoticeLine]) -> None:
 @transaction.atomic
 def notice_issue(
     *,
-    order: Order | None,
+    order,
     workshop: Department,
     due_date: dt.date,
     lines: Iterable[Mapping],
     actor: User,
     replenishment: bool = False,
     instructions: str = "",
-    change: ChangeEntry | None = None,
+    change=None,
 ) -> ProductionNotice:
     """Issue a production notice (F4) to a workshop for what stock cannot cover (R-5.2.3.3).
 
@@ -394,7 +395,7 @@ def notice_supersede(
     actor: User,
     due_date: dt.date | None = None,
     line_quantities: Mapping[int, Decimal] | None = None,
-    change: ChangeEntry | None = None,
+    change=None,
 ) -> ProductionNotice:
     """Replace a notice after a change: issue its successor, void it pointing to the successor.
 
@@ -411,7 +412,7 @@ def notice_supersede(
     # The order before the notice, as change_apply does, so the two cannot deadlock.
     order_id = ProductionNotice.objects.values_list("order_id", flat=True).get(pk=notice.pk)
     if order_id is not None:
-        list(Order.objects.select_for_update(of=("self",)).filter(pk=order_id).values_list("pk"))
+        list(_orders().objects.select_for_update(of=("self",)).filter(pk=order_id).values_list("pk"))
     notice = _locked(notice, "workshop", "order")
     _refuse_closed(notice)
     order = notice.order

@@ -119,6 +119,11 @@ class Complaint(FSMModelMixin, AuditedModel):
     def get_absolute_url(self) -> str:
         return reverse("quality:complaint", args=[self.pk])
 
+    @property
+    def replacement_mark(self) -> str:
+        """The note on the 補貨 slip and notice of its replacement; it also tells one already arranged."""
+        return f"補貨 {self.number}"
+
     @transition(field=status, **_t(COMPLAINT_TRANSITIONS, "acknowledge"))
     def acknowledge(self, *, by) -> None:
         self.acknowledged_at = clock.now()

@@ -26,7 +26,7 @@ from liaison.quality.models import (
     NonconformanceRecord,
     ReturnLine,
 )
-from liaison.quality.states import CapaStatus, CauseCategory, ComplaintStatus
+from liaison.quality.states import COMPLAINT_INSPECTABLE, CapaStatus, CauseCategory, ComplaintStatus
 from liaison.stock.models import OutboundSlipLine
 from liaison.stock.selectors import slip_list
 
@@ -305,10 +305,8 @@ def complaints_to_feed_back() -> QuerySet[Complaint]:
 
 def returns_to_inspect() -> QuerySet[Complaint]:
     """Returns with goods QC has not inspected yet, late first: one query."""
-    from liaison.quality.services import INSPECTABLE
-
     waiting = Exists(ReturnLine.objects.filter(complaint=OuterRef("pk"), inspected_at__isnull=True))
-    return _with_customer(Complaint.objects.filter(status__in=INSPECTABLE).filter(waiting))
+    return _with_customer(Complaint.objects.filter(status__in=COMPLAINT_INSPECTABLE).filter(waiting))
 
 
 def nonconformances_to_dispose() -> QuerySet[NonconformanceRecord]:
@@ -376,9 +374,7 @@ def complaint_cause_pareto(*, today: dt.date | None = None, months: int = 12) ->
 
 def replacement_documents(*, complaint: Complaint) -> tuple[list, list]:
     """The 補貨 outbound slips and production notices issued to replace a return's goods: four queries."""
-    from liaison.quality.services import _replacement_mark
-
-    mark = _replacement_mark(complaint)
+    mark = complaint.replacement_mark
     slips = list(slip_list(customer=complaint.customer, replenishment=True).filter(note=mark))
     notices = list(notice_list(replenishment=True).filter(instructions=mark))
     return slips, notices

@@ -37,6 +37,7 @@ from liaison.quality import selectors
 from liaison.quality.errors import ACTIONS, MESSAGES, STEPS, QualityErrorCode
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord, ReturnLine
 from liaison.quality.states import (
+    COMPLAINT_INSPECTABLE,
     CapaStatus,
     CauseCategory,
     ComplaintChannel,
@@ -501,7 +502,6 @@ def complaint_void(*, complaint: Complaint, reason: str, actor: User) -> Complai
 
 # --- returned goods (R-5.5.2.2, R-5.5.2.3) --------------------------------------------------
 
-INSPECTABLE = (ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATED)
 
 
 @transaction.atomic
@@ -528,7 +528,7 @@ def return_inspect(
         .get(pk=return_line.pk)
     )
     product = line.product
-    if complaint.status not in INSPECTABLE:
+    if complaint.status not in COMPLAINT_INSPECTABLE:
         raise _refuse(
             Code.WRONG_STATUS,
             conflict=True,
@@ -693,11 +693,6 @@ def nonconformance_dispose(
     return record
 
 
-def _replacement_mark(complaint: Complaint) -> str:
-    """The note on the 補貨 slip and notice; it also tells a replacement already arranged."""
-    return f"補貨 {complaint.number}"
-
-
 @transaction.atomic
 def return_replace(
     *,
@@ -726,7 +721,7 @@ def return_replace(
             status=ComplaintStatus(complaint.status).label.lower(),
             action=STEPS["replace"],
         )
-    mark = _replacement_mark(complaint)
+    mark = complaint.replacement_mark
     if selectors.replacement_arranged(complaint=complaint, mark=mark):
         raise _refuse(Code.ALREADY_REPLACED, conflict=True, number=complaint.number)
     needed: dict[int, Decimal] = {}

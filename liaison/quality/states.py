@@ -40,6 +40,10 @@ COMPLAINT_TRANSITIONS = {
 }
 
 
+# Complaints whose returned goods QC may inspect: passed to QC and not yet through with.
+COMPLAINT_INSPECTABLE = (ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATED)
+
+
 class CauseCategory(models.TextChoices):
     """The 6M of a cause investigation."""
 

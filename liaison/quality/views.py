@@ -22,6 +22,7 @@ from liaison.orders import selectors as order_selectors
 from liaison.quality import capa, capa_selectors, forms, selectors, services
 from liaison.quality.models import CapaRequest, Complaint
 from liaison.quality.states import (
+    COMPLAINT_INSPECTABLE,
     COMPLAINT_TRANSITIONS,
     CapaStatus,
     CapaStepMeaning,
@@ -183,7 +184,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
     is_return = complaint.kind == ComplaintKind.RETURN
     replacement = _replacement(page)
     workshops = order_selectors.workshop_list() if replacement and not replacement["arranged"] else []
-    inspectable = state in services.INSPECTABLE
+    inspectable = state in COMPLAINT_INSPECTABLE
 
     def perm(*names) -> bool:
         return all(user.has_perm(name) for name in names)

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from liaison.core import clock
 from liaison.core.models import AuditedModel, Department
+from liaison.records.states import record_type_label
 
 _USER = {"on_delete": models.PROTECT, "null": True, "blank": True, "related_name": "+"}
 
@@ -41,9 +42,7 @@ class RetentionPolicy(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        from liaison.records.registry import label_of
-
-        return f"{label_of(self.record_type)}: {self.period_text}"
+        return f"{record_type_label(self.record_type)}: {self.period_text}"
 
     @property
     def total_months(self) -> int:
@@ -86,9 +85,7 @@ class LegalHold(AuditedModel):
         indexes = [models.Index(fields=["record_type", "object_id"])]
 
     def __str__(self) -> str:
-        from liaison.records.registry import label_of
-
-        return f"{label_of(self.record_type)} {self.number or self.object_id}"
+        return f"{record_type_label(self.record_type)} {self.number or self.object_id}"
 
     @property
     def is_active(self) -> bool:

@@ -48,9 +48,9 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
-from django.utils.translation import gettext_lazy as _
 
 from liaison.core.states import DepartmentKind
+from liaison.records.states import RecordTypeCode, record_type_label
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 DATETIME = models.DateTimeField()
@@ -303,9 +303,9 @@ REGISTRY: dict[str, RecordType] = {
     record_type.code: record_type
     for record_type in (
         RecordType(
-            code="F2",
+            code=RecordTypeCode.F2,
             model_label="orders.ReviewRound",
-            label=_("Contract review form (F2)"),
+            label=RecordTypeCode.F2.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.1",
             retention_start=_review_round_start,
@@ -316,9 +316,9 @@ REGISTRY: dict[str, RecordType] = {
             select_related=("order",),
         ),
         RecordType(
-            code="F4",
+            code=RecordTypeCode.F4,
             model_label="production.ProductionNotice",
-            label=_("Production notice (F4)"),
+            label=RecordTypeCode.F4.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.1",
             retention_start=_notice_start,
@@ -328,9 +328,9 @@ REGISTRY: dict[str, RecordType] = {
             part_models=("production.NoticeLine",),
         ),
         RecordType(
-            code="F3",
+            code=RecordTypeCode.F3,
             model_label="orders.ChangeEntry",
-            label=_("Contract change register entry (F3)"),
+            label=RecordTypeCode.F3.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.1",
             retention_start=_change_start,
@@ -340,9 +340,9 @@ REGISTRY: dict[str, RecordType] = {
             pdf=PdfSpec("liaison.documents.forms", "render_f3", "order_for_f3", pk_of=lambda change: change.order_id),
         ),
         RecordType(
-            code="F6",
+            code=RecordTypeCode.F6,
             model_label="quality.Complaint",
-            label=_("Complaint report (F6)"),
+            label=RecordTypeCode.F6.label,
             owner_kind=DepartmentKind.QC,
             requirement="R-5.7.2",
             retention_start=_complaint_start,
@@ -362,9 +362,9 @@ REGISTRY: dict[str, RecordType] = {
             ),
         ),
         RecordType(
-            code="F10",
+            code=RecordTypeCode.F10,
             model_label="satisfaction.SurveyForm",
-            label=_("Satisfaction survey form (F10)"),
+            label=RecordTypeCode.F10.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.3",
             retention_start=_survey_form_start,
@@ -379,9 +379,9 @@ REGISTRY: dict[str, RecordType] = {
             part_models=("satisfaction.SurveyScore", "quality.CapaRequest", "quality.CapaStep"),
         ),
         RecordType(
-            code="F1",
+            code=RecordTypeCode.F1,
             model_label="orders.Order",
-            label=_("Order log entry (F1)"),
+            label=RecordTypeCode.F1.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.1",
             retention_start=_order_start,
@@ -415,8 +415,7 @@ def for_model(model) -> RecordType | None:
 
 
 def label_of(code: str) -> str:
-    record_type = REGISTRY.get(code)
-    return str(record_type.label) if record_type else code
+    return record_type_label(code)
 
 
 def choices() -> list[tuple[str, str]]:

@@ -11,9 +11,8 @@ from rest_framework.response import Response
 
 from liaison.core.models import Department
 from liaison.customers.models import Customer
-from liaison.management.models import ReviewMeeting
 from liaison.satisfaction import selectors, services
-from liaison.satisfaction.models import Criterion, QuestionnaireTemplate, SurveyForm, SurveyRound
+from liaison.satisfaction.models import Criterion, QuestionnaireTemplate, SurveyForm, SurveyRound, review_meetings
 from liaison.satisfaction.states import ChaseChannel, FormState, SurveyChannel, SurveySource
 
 
@@ -64,7 +63,7 @@ class RoundSerializer(serializers.ModelSerializer):
 
 
 class RoundPlanSerializer(serializers.Serializer):
-    meeting = serializers.PrimaryKeyRelatedField(queryset=ReviewMeeting.objects.all())
+    meeting = serializers.PrimaryKeyRelatedField(queryset=review_meetings().objects.all())
     template = serializers.PrimaryKeyRelatedField(
         queryset=QuestionnaireTemplate.objects.all(), required=False, allow_null=True, default=None
     )

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from liaison.core import clock, procedure
-from liaison.core.models import AuditedModel
+from liaison.core.models import AuditedModel, linked_model
 from liaison.satisfaction.states import (
     ROUND_TRANSITIONS,
     SCORE_MAX,
@@ -321,3 +321,8 @@ class SurveyScore(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.form.number} {self.criterion.code}: {self.score}"
+
+
+def review_meetings():
+    """The management review meetings survey rounds are planned for (``SurveyRound.meeting``)."""
+    return linked_model(SurveyRound, "meeting")

@@ -33,13 +33,11 @@ from unfold.widgets import (
 
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError
-from liaison.management.models import ReviewMeeting
-from liaison.management.states import MeetingStatus
 from liaison.orders.forms import DateInput, Form, _select, _textarea
 from liaison.quality.forms import CapaIssueForm
 from liaison.satisfaction import analysis, selectors, services
 from liaison.satisfaction.dates import add_months
-from liaison.satisfaction.models import SurveyForm, SurveyRound
+from liaison.satisfaction.models import SurveyForm, SurveyRound, review_meetings
 from liaison.satisfaction.states import (
     OPEN_STATES,
     SCORE_MAX,
@@ -89,9 +87,7 @@ class PlanForm(Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Coming meetings without a round; the service refuses anything else.
-        self.fields["meeting"].queryset = ReviewMeeting.objects.filter(
-            status=MeetingStatus.PLANNED, survey_round__isnull=True
-        ).order_by("meeting_date", "pk")
+        self.fields["meeting"].queryset = review_meetings().objects.awaiting_survey_round()
 
 
 class CustomerChoices(forms.ModelMultipleChoiceField):

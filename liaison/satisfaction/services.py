@@ -34,11 +34,16 @@ from liaison.core.services import number_next, sign_history
 from liaison.customers.models import Contact, Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
-from liaison.management.models import ReviewMeeting
-from liaison.management.states import MeetingStatus
 from liaison.satisfaction.dates import add_months
 from liaison.satisfaction.errors import MESSAGES, Code
-from liaison.satisfaction.models import Criterion, QuestionnaireTemplate, SurveyForm, SurveyRound, SurveyScore
+from liaison.satisfaction.models import (
+    Criterion,
+    QuestionnaireTemplate,
+    SurveyForm,
+    SurveyRound,
+    SurveyScore,
+    review_meetings,
+)
 from liaison.satisfaction.states import (
     SCORE_MAX,
     SCORE_MIN,
@@ -193,22 +198,20 @@ def planned_send_date(meeting_date: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def round_plan(
-    *, meeting: ReviewMeeting, actor: User, template: QuestionnaireTemplate | None = None
-) -> SurveyRound:
+def round_plan(*, meeting, actor: User, template: QuestionnaireTemplate | None = None) -> SurveyRound:
     """Plan the survey round of a management review, SURVEY_LEAD_MONTHS before it (R-5.6.3).
 
     One round per meeting; ``template`` defaults to the active questionnaire.
     """
     _require(actor, ADD_ROUND)
-    meeting = ReviewMeeting.objects.select_for_update().get(pk=meeting.pk)
+    meeting = review_meetings().objects.select_for_update().get(pk=meeting.pk)
     existing = SurveyRound.objects.filter(meeting=meeting).first()
     if existing is not None:
         raise _refuse(Code.ROUND_EXISTS, conflict=True, meeting=str(meeting), number=existing.number)
-    if meeting.status != MeetingStatus.PLANNED:
+    if not meeting.is_planned:
         raise _refuse(
             Code.MEETING_NOT_PLANNED, conflict=True, field="meeting", meeting=str(meeting),
-            status=str(MeetingStatus(meeting.status).label).lower(),
+            status=meeting.get_status_display().lower(),
         )
     template = template or QuestionnaireTemplate.objects.filter(active=True).order_by("pk").first()
     if template is None or not template.active:

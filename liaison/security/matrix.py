@@ -232,7 +232,7 @@ MATRIX: dict[str, Access] = {
     "management:action-complete": A(write={SH, QH, MG, AD}, obj="meeting"),
     "management:action-cancel": A(write={MG, AD}, obj="meeting"),
     "management:pack": A(read=QC | {SH, MG, AD}, obj="meeting"),
-    "management:pack-pdf": A(read=QC | {SH, MG, AD}, obj="meeting"),
+    "documents:review-pack": A(read=QC | {SH, MG, AD}, obj="meeting"),
     "review-meeting-list": A(read=EVERYONE, write={MG, AD}),
     "review-meeting-detail": A(read=EVERYONE, write={MG, AD}, method="patch", obj="meeting"),
     "review-meeting-actions": A(write={MG, AD}, obj="meeting"),

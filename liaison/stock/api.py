@@ -8,8 +8,8 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
 from liaison.core.concurrency import VersionedSerializerMixin, VersionedUpdateMixin
+from liaison.core.models import linked_model
 from liaison.customers.models import Customer
-from liaison.orders.models import Order, OrderLine
 from liaison.stock import selectors, services
 from liaison.stock.models import (
     OutboundSlip,
@@ -145,14 +145,14 @@ class SlipIssueLineSerializer(serializers.Serializer):
     product = serializers.PrimaryKeyRelatedField(queryset=Product.objects.all())
     quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
     order_line = serializers.PrimaryKeyRelatedField(
-        queryset=OrderLine.objects.all(), required=False, allow_null=True
+        queryset=linked_model(OutboundSlipLine, "order_line").objects.all(), required=False, allow_null=True
     )
 
 
 class SlipIssueSerializer(serializers.Serializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all())
     order = serializers.PrimaryKeyRelatedField(
-        queryset=Order.objects.all(), required=False, allow_null=True
+        queryset=linked_model(OutboundSlip, "order").objects.all(), required=False, allow_null=True
     )
     replenishment = serializers.BooleanField(required=False, default=False)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
@@ -161,7 +161,7 @@ class SlipIssueSerializer(serializers.Serializer):
 
 class SlipFilter(serializers.Serializer):
     customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False)
-    order = serializers.PrimaryKeyRelatedField(queryset=Order.objects.all(), required=False)
+    order = serializers.PrimaryKeyRelatedField(queryset=linked_model(OutboundSlip, "order").objects.all(), required=False)
     replenishment = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 

@@ -8,14 +8,12 @@ from django.utils.text import format_lazy
 
 from liaison.core import clock
 from liaison.core.errors import refuse
-from liaison.core.models import User
+from liaison.core.models import User, linked_model
 from liaison.core.quantities import format_quantity
 from liaison.core.roles import allowed
 from liaison.core.services import number_next, sign_history
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
-from liaison.orders.models import Order
-from liaison.orders.states import OrderStatus
 from liaison.stock.errors import MESSAGES, SLIP_MESSAGES, SlipErrorCode, StockErrorCode
 from liaison.stock.models import (
     OutboundSlip,
@@ -140,15 +138,16 @@ SLIP_TYPE = "OUT"
 
 def _slip_order(*, order, customer, replenishment: bool):
     """The order locked, so two clerks shipping against it are served one after the other."""
-    order = Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+    order = linked_model(OutboundSlip, "order").objects.select_for_update(of=("self",)).select_related("customer").get(
+        pk=order.pk
+    )
     if order.customer_id != customer.pk:
         raise refuse(
             SLIP_MESSAGES,
             SlipErrorCode.ORDER_OTHER_CUSTOMER, field="order", order=order.number, customer=str(customer)
         )
     # A replacement (補貨) may follow an order already delivered in full.
-    allowed = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED) if replenishment else (OrderStatus.ACCEPTED,)
-    if order.status not in allowed:
+    if not order.takes_deliveries(replacement=replenishment):
         raise refuse(
             SLIP_MESSAGES,
             SlipErrorCode.ORDER_NOT_ACCEPTED,

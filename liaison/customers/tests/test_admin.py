@@ -202,7 +202,7 @@ def test_r_5_6_1_admin_import_runs_as_a_task_and_shows_the_outcome(client, login
 
 def test_a_large_file_is_imported_by_the_background_task(client, login, monkeypatch):
     user = login(Role.SALES_ADMIN)
-    monkeypatch.setattr(services, "IMPORT_INLINE_BYTES", 0)
+    monkeypatch.setattr(tasks, "IMPORT_INLINE_BYTES", 0)
     enqueued = []
     task = tasks.customers_import_task
 

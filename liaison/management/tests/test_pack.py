@@ -10,8 +10,9 @@ from django.utils import translation
 
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.documents.review_pack import render_review_pack, section_titles
+from liaison.documents.review_pack import render_review_pack
 from liaison.management import pack as pack_module
+from liaison.management.pack import section_titles
 from liaison.management.tests import fake_analysis
 from liaison.management.tests.data import CUSTOMER_NAME, review_data
 from liaison.management.tests.factories import manager
@@ -122,13 +123,13 @@ def test_r_5_6_7_pack_page_renders_all_sections_with_charts(client, analysed):
         assert f'id="pack-{section_id}"' in html
     assert html.count('class="chart"') >= 4
     assert "一車間（沖壓）" in html and "提高一車間準時交貨率至95%" in html
-    assert reverse("management:pack-pdf", args=[data.meeting.pk]) in html
+    assert reverse("documents:review-pack", args=[data.meeting.pk]) in html
 
 
 def test_r_5_6_7_pack_pdf_view_by_language(client, analysed, pdf_text):
     data = review_data(hold=True)
     client.force_login(data.meeting.chair)
-    response = client.get(reverse("management:pack-pdf", args=[data.meeting.pk]) + "?lang=zh-hant")
+    response = client.get(reverse("documents:review-pack", args=[data.meeting.pk]) + "?lang=zh-hant")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     with translation.override("zh-hant"):
         assert flat(translation.gettext("5. Delivery performance")) in pdf_text(response.content)
@@ -139,7 +140,7 @@ def test_pack_refused_to_a_role_that_cannot_read_its_sources(client):
     client.force_login(UserFactory(roles=[Role.WORKSHOP_LEAD]))
     assert client.get(reverse("management:meeting", args=[data.meeting.pk])).status_code == 200
     assert client.get(reverse("management:pack", args=[data.meeting.pk])).status_code == 403
-    assert client.get(reverse("management:pack-pdf", args=[data.meeting.pk])).status_code == 403
+    assert client.get(reverse("documents:review-pack", args=[data.meeting.pk])).status_code == 403
     assert client.get(f"/api/v1/review-meetings/{data.meeting.pk}/pack/").status_code == 403
 
 

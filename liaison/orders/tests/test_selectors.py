@@ -7,7 +7,6 @@ import pytest
 
 from liaison.communications.tests.factories import local
 from liaison.core import clock
-from liaison.workspace.inbox import inbox_for
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.orders import selectors, services
@@ -24,6 +23,7 @@ from liaison.production.services import notice_issue
 from liaison.production.tests.factories import WorkshopFactory
 from liaison.stock.services import slip_issue
 from liaison.stock.tests.factories import ProductFactory
+from liaison.workspace.inbox import inbox_for
 
 pytestmark = pytest.mark.django_db
 

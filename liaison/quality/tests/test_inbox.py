@@ -6,7 +6,6 @@ import pytest
 
 from liaison.communications.tests.factories import local
 from liaison.core import clock
-from liaison.workspace.inbox import inbox_for
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.quality import capa as capa_services
@@ -14,6 +13,7 @@ from liaison.quality import services
 from liaison.quality.states import ComplaintKind
 from liaison.quality.tests import capa_factories
 from liaison.quality.tests.factories import acknowledged, complaint, investigated, qc, sales, shipped
+from liaison.workspace.inbox import inbox_for
 
 pytestmark = pytest.mark.django_db
 
