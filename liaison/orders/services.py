@@ -889,7 +889,6 @@ def change_withdraw(
         order.accept()
         sign_history(order, actor=actor, reason=f"Change {change.number} withdrawn")
         order.save(update_fields=["status", "updated_by"])
-    text = f"{change.number} ({order.number}): {ChangeStatus.WITHDRAWN.label} — {reason}"
     if refused_via:
         communication_record(
             customer=order.customer,
@@ -902,12 +901,11 @@ def change_withdraw(
             occurred_at=refused_at,
             automatic=True,
         )
-    # No event of its own: the register's own line, like the registration, says what happened.
     timeline_record(
         customer=order.customer,
-        event=TimelineEvent.CHANGE_REGISTERED,
+        event=TimelineEvent.CHANGE_WITHDRAWN,
         actor=actor,
-        summary=text,
+        summary=f"{change.number} ({order.number}): {reason}",
         about=change,
         occurred_at=refused_at,
     )
@@ -1013,6 +1011,13 @@ def change_apply(
     applied = ", ".join(n.number for n in successors)
     sign_history(change, actor=actor, reason=f"Applied: {applied}" if applied else "Applied")
     change.save(update_fields=["status", "updated_by"])
+    timeline_record(
+        customer=order.customer,
+        event=TimelineEvent.CHANGE_APPLIED,
+        actor=actor,
+        summary=f"{change.number} ({order.number})" + (f" → {applied}" if applied else ""),
+        about=change,
+    )
     return successors
 
 

@@ -492,9 +492,9 @@ def complaint_void(*, complaint: Complaint, reason: str, actor: User) -> Complai
     _done(complaint, actor, f"Voided: {reason}", ["status", "voided_at", "voided_by", "void_reason"])
     timeline_record(
         customer=complaint.customer,
-        event=TimelineEvent.COMPLAINT_CLOSED,
+        event=TimelineEvent.COMPLAINT_VOIDED,
         actor=actor,
-        summary=f"{complaint.number} ({ComplaintStatus.VOID.label}): {reason}",
+        summary=f"{complaint.number}: {reason}",
         about=complaint,
     )
     return complaint

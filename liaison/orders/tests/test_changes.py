@@ -557,7 +557,7 @@ def test_r_5_3_1_a_delay_the_customer_refuses_is_withdrawn_and_frees_the_order()
         local(2026, 3, 10, 9),
         change,
     )
-    entry = TimelineEntry.objects.filter(event=TimelineEvent.CHANGE_REGISTERED).latest("pk")
+    entry = TimelineEntry.objects.get(event=TimelineEvent.CHANGE_WITHDRAWN)
     assert entry.about == change and "客戶不接受延期" in entry.summary
     # The order is free again: the next change is registered.
     second = delay(order, reason_category=ChangeReasonCategory.EQUIPMENT)
@@ -612,6 +612,7 @@ def test_r_5_3_1_a_refused_withdrawal_changes_nothing(code, overrides):
     assert change.status == ChangeStatus.REGISTERED and change.withdrawal_reason == ""
     assert not CommunicationRecord.objects.filter(topic=Topic.ORDER_CHANGE).exists()
     assert TimelineEntry.objects.filter(event=TimelineEvent.CHANGE_REGISTERED).count() == 1
+    assert not TimelineEntry.objects.filter(event=TimelineEvent.CHANGE_WITHDRAWN).exists()
 
 
 def test_r_5_3_1_an_applied_change_cannot_be_withdrawn():

@@ -279,6 +279,7 @@ def test_story_2_material_shortage_delays_the_order():
         TimelineEvent.CHANGE_AGREED,
         TimelineEvent.NOTICE_ISSUED,
         TimelineEvent.NOTICE_VOIDED,
+        TimelineEvent.CHANGE_APPLIED,
     ]
 
 
@@ -314,6 +315,7 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current():
         TimelineEvent.REVIEW_DECIDED,
         TimelineEvent.NOTICE_ISSUED,
         TimelineEvent.NOTICE_VOIDED,
+        TimelineEvent.CHANGE_APPLIED,
     ]
 
 

@@ -11,6 +11,7 @@ from liaison.communications.tests.factories import local
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
+from liaison.customers.states import TimelineEvent
 from liaison.quality.states import ComplaintStatus
 from liaison.quality.tests.factories import acknowledged, complaint, investigated, qc, sales
 
@@ -64,6 +65,9 @@ def test_r_5_5_1_1_the_sales_head_voids_on_the_page_and_the_number_stays(client)
     page = response.content.decode()
     assert f"{record.number} is void" in page and "同一投訴重複登記" in page
     assert 'id="complaint-void"' not in page  # nothing more to void
+    # The customer's timeline says it was voided, not closed (one event per fact).
+    events = set(record.customer.timeline.values_list("event", flat=True))
+    assert TimelineEvent.COMPLAINT_VOIDED in events and TimelineEvent.COMPLAINT_CLOSED not in events
 
 
 def test_r_5_5_1_1_void_without_a_reason_is_refused_on_the_form(client):
