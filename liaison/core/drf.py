@@ -15,6 +15,7 @@ from rest_framework import exceptions, permissions, status
 from rest_framework.response import Response
 
 from liaison.core.errors import LiaisonError
+from liaison.core.roles import require
 
 logger = logging.getLogger(__name__)
 
@@ -22,8 +23,16 @@ logger = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 30
 
 
-class ModelPermissions(permissions.DjangoModelPermissions):
-    """Django model permissions, reads included (``view_<model>``)."""
+class RolePermission(permissions.DjangoModelPermissions):
+    """The one permission check of the API (the default permission class).
+
+    A view names the steps of its actions in ``step_actions``: DRF action name → the
+    ``Action`` (or tuple of them) its service requires, from the app's ACTIONS table. A
+    role the step is not for gets the service's own 403 (the app's ``not_allowed`` code and
+    what it may not do) before the body is read; the service checks again, with the object
+    rules. Every other request needs the model permission of its method, reads included
+    (``view_<model>``); a view without a queryset (a report) names a step for ``list`` or ``get``.
+    """
 
     perms_map = {
         **permissions.DjangoModelPermissions.perms_map,
@@ -31,6 +40,18 @@ class ModelPermissions(permissions.DjangoModelPermissions):
         "HEAD": ["%(app_label)s.view_%(model_name)s"],
         "OPTIONS": ["%(app_label)s.view_%(model_name)s"],
     }
+
+    def has_permission(self, request, view) -> bool:
+        if not request.user or not request.user.is_authenticated:
+            return False
+        steps = getattr(view, "step_actions", {})
+        name = getattr(view, "action", None) or request.method.lower()
+        if name in steps:
+            actions = steps[name]
+            for action in actions if isinstance(actions, tuple) else (actions,):
+                require(request.user, action)
+            return True
+        return super().has_permission(request, view)
 
 
 def _flatten(detail) -> tuple[str, dict]:

@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from liaison.core.drf import ModelPermissions
+from liaison.core.drf import RolePermission
 from liaison.core.models import Department
 from liaison.records import registry, selectors, services
 from liaison.records.models import DisposalLogEntry, LegalHold, RetentionPolicy
@@ -128,7 +128,7 @@ class LegalHoldViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
     def get_permissions(self):
         if self.action == "release":
             return [permissions.IsAuthenticated(), _Holds()]
-        return [permissions.IsAuthenticated(), ModelPermissions()]
+        return [permissions.IsAuthenticated(), RolePermission()]
 
     def create(self, request):
         body = HoldPlaceSerializer(data=request.data)
