@@ -9,6 +9,8 @@ are ``rules`` predicates in each app's ``rules.py``.
 from dataclasses import dataclass
 from enum import StrEnum
 
+import rules
+from django.contrib.auth.backends import ModelBackend
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -325,7 +327,9 @@ NOT_ALLOWED_MESSAGE = _("Your role does not allow you to %(action)s.")
 
 def actions(code: StrEnum, table: dict[str, tuple[str, str]]) -> dict[str, Action]:
     """An app's ACTIONS table: step name → ``Action`` from ``(permission, wording)`` pairs."""
-    return {name: Action(permission=permission, wording=wording, code=code) for name, (permission, wording) in table.items()}
+    return {
+        name: Action(permission=permission, wording=wording, code=code) for name, (permission, wording) in table.items()
+    }
 
 
 def allowed(user, action: Action | str, obj=None) -> bool:
@@ -345,3 +349,26 @@ def require(actor, action: Action, obj=None) -> None:
 def is_administrator(user) -> bool:
     """The administrator role, which may act for any department (and a superuser)."""
     return Role.ADMINISTRATOR.value in user_roles(user)
+
+
+# --- object rules (``rules`` predicates) ----------------------------------------------------------
+
+_model_backend = ModelBackend()
+
+administrator = rules.predicate(is_administrator, name="is administrator")
+
+
+def holds(permission: str) -> rules.Predicate:
+    """The model permission from the user's role groups, as a ``rules`` predicate.
+
+    An object rule registered on a permission is built on this: asking ``user.has_perm``
+    inside it would recurse into the rule itself.
+    """
+    return rules.predicate(lambda user: _model_backend.has_perm(user, permission), name=f"holds {permission}")
+
+
+def roles_holding(permission: str, *, except_roles=()) -> frozenset[str]:
+    """The role codes whose table gives ``permission`` (but ``except_roles``): who reads every record of a kind."""
+    return frozenset(
+        role.value for role, perms in ROLE_PERMISSIONS.items() if role not in except_roles and permission in perms
+    )

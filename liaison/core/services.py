@@ -56,20 +56,20 @@ def transition_apply(
     actor: User | None,
     reason: str,
     fields: Iterable[str] = (),
+    params: dict | None = None,
     refusal: Callable[[], LiaisonError] | None = None,
-    **kwargs,
 ):
     """Take transition ``name`` of ``record`` and save it with a signed history row.
 
     The one recipe of every state change: checked against the transition table (refused
     with ``refusal()`` when given; a service that checks earlier, so a wrong state is said
     before a wrong input, calls ``transition_check`` itself), the model's transition method
-    called with ``kwargs``, then only the status, ``fields`` and who changed it saved, with
+    called with ``params``, then only the status, ``fields`` and who changed it saved, with
     ``reason`` in the history row. The caller has locked the row.
     """
     if refusal is not None:
         transition_check(record, name, refusal)
-    getattr(record, name)(**kwargs)
+    getattr(record, name)(**(params or {}))
     sign_history(record, actor=actor, reason=reason)
     update = [record._meta.get_field("status").name, *fields]
     if hasattr(record, "updated_by_id"):

@@ -41,7 +41,8 @@ class WorkKind:
 
 def inbox_item(kind: str, title: str, link: str, due: dt.date | None, today: dt.date, icon: str) -> InboxItem:
     """An item that is overdue once its due date has passed."""
-    return InboxItem(kind=kind, title=title, link=link, due_date=due, overdue=due is not None and due < today, icon=icon)
+    overdue = due is not None and due < today
+    return InboxItem(kind=kind, title=title, link=link, due_date=due, overdue=overdue, icon=icon)
 
 
 def list_link(name: str, query: str = "") -> str:

@@ -257,14 +257,14 @@ def delivery_performance(*, start: dt.date, end: dt.date, today: dt.date | None 
     out. One query.
     """
     from liaison.production.models import ProductionNotice
-    from liaison.production.states import NoticeStatus
+    from liaison.production.states import NOTICE_OPEN, NoticeStatus
 
     today = today or clock.today()
     zone = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
     completed = Q(status=NoticeStatus.COMPLETED, completed_at__gte=since, completed_at__lt=until)
-    open_overdue = Q(status__in=(NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS), due_date__lt=today)
+    open_overdue = Q(status__in=NOTICE_OPEN, due_date__lt=today)
     rows = (
         ProductionNotice.objects.filter(completed | open_overdue)
         .values_list("workshop__name", "status", "due_date", "completed_at")

@@ -32,7 +32,7 @@ from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, 
 from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.selectors import notice_visible_to
-from liaison.production.states import NoticeStatus
+from liaison.production.states import NOTICE_OPEN, NoticeStatus
 from liaison.stock.models import OutboundSlip, OutboundSlipLine, Product
 from liaison.stock.selectors import shipped_by_order_line, stock_for_products
 
@@ -42,7 +42,6 @@ OPEN_STATUSES = (OrderStatus.UNDER_REVIEW, OrderStatus.ACCEPTED)
 # Changes that can still be withdrawn (the customer refused, or nobody needs them).
 WITHDRAWABLE_CHANGE_STATUSES = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, ChangeStatus.AGREED)
 # Notices a workshop still has to finish.
-OPEN_NOTICE_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS)
 
 
 def order_search(*, queryset: QuerySet | None = None, query: str = "") -> QuerySet:
@@ -64,7 +63,7 @@ def order_search(*, queryset: QuerySet | None = None, query: str = "") -> QueryS
 def _late_notice(today: dt.date):
     return Exists(
         ProductionNotice.objects.filter(
-            order=OuterRef("pk"), status__in=OPEN_NOTICE_STATUSES, due_date__lt=today
+            order=OuterRef("pk"), status__in=NOTICE_OPEN, due_date__lt=today
         )
     )
 
@@ -233,7 +232,7 @@ def order_page(*, order: Order, user=None) -> OrderPage:
     shipped = shipped_by_order_line(order=order)
     on_notices = dict(
         NoticeLine.objects.filter(
-            order_line__order=order, notice__status__in=OPEN_NOTICE_STATUSES, notice__replenishment=False
+            order_line__order=order, notice__status__in=NOTICE_OPEN, notice__replenishment=False
         )
         .values_list("order_line_id")
         .annotate(total=Sum("quantity"))

@@ -961,7 +961,7 @@ def change_apply(
     delivery date.
     """
     from liaison.production.services import notice_supersede, notice_void
-    from liaison.production.states import NoticeStatus
+    from liaison.production.states import NOTICE_OPEN
 
     _require(actor, "orders.change_changeentry", _("apply contract changes"))
     _require(actor, "production.issue_productionnotice", _("issue production notices"))
@@ -988,7 +988,7 @@ def change_apply(
     successors = []
     # The lines are read for each notice below; one query for all of them.
     notices = order.production_notices.filter(
-        status__in=[NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS]
+        status__in=NOTICE_OPEN
     ).prefetch_related("lines")
     reason = f"{change.number}: {change.reason}"
     for notice in notices.order_by("issued_at", "pk"):

@@ -16,7 +16,7 @@ from liaison.core.quantities import format_quantity
 from liaison.core.states import DepartmentKind
 from liaison.production import selectors
 from liaison.production.models import NoticeLine, ProductionNotice
-from liaison.production.states import NoticeStatus
+from liaison.production.states import NOTICE_OPEN, NoticeStatus
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -29,7 +29,7 @@ class OverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
-        late = {"status__in": selectors.OPEN, "due_date__lt": clock.today()}
+        late = {"status__in": NOTICE_OPEN, "due_date__lt": clock.today()}
         if self.value() == "yes":
             return queryset.filter(**late)
         if self.value() == "no":

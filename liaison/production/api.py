@@ -7,12 +7,13 @@ with 403 for roles the procedure does not give them; the services check again.
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from liaison.core.models import Department, linked_model
 from liaison.production import selectors, services
+from liaison.production.errors import ACTIONS
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.states import NoticeStatus
 from liaison.stock.models import Product
@@ -110,14 +111,6 @@ class NoticeFilter(serializers.Serializer):
     overdue = serializers.BooleanField(required=False, help_text=_("Only open notices past their due date."))
 
 
-def _holds(perm: str):
-    class HoldsPermission(permissions.BasePermission):
-        def has_permission(self, request, view) -> bool:
-            return request.user.has_perm(perm)
-
-    return HoldsPermission
-
-
 @extend_schema_view(
     list=extend_schema(parameters=[NoticeFilter]),
     create=extend_schema(request=NoticeIssueSerializer, responses=ProductionNoticeSerializer),
@@ -129,18 +122,12 @@ class ProductionNoticeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     """Production notices (F4): list overdue first, read, issue (POST), start, complete, void."""
 
     serializer_class = ProductionNoticeSerializer
-    action_permissions = {
-        "create": "production.issue_productionnotice",
-        "start": "production.progress_productionnotice",
-        "complete": "production.progress_productionnotice",
-        "void": "production.void_productionnotice",
+    step_actions = {
+        "create": ACTIONS["issue"],
+        "start": ACTIONS["progress"],
+        "complete": ACTIONS["progress"],
+        "void": ACTIONS["void"],
     }
-
-    def get_permissions(self):
-        perm = self.action_permissions.get(self.action)
-        if perm is None:
-            return super().get_permissions()
-        return [permissions.IsAuthenticated(), _holds(perm)()]
 
     def get_queryset(self):
         if self.action != "list":

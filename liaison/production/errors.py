@@ -1,8 +1,10 @@
-"""Error codes of the production app."""
+"""Error codes of the production app, their wording for people, and its ACTIONS table."""
 
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.roles import actions
 
 
 class ProductionErrorCode(StrEnum):
@@ -29,7 +31,6 @@ class ProductionErrorCode(StrEnum):
 
 
 MESSAGES = {
-    ProductionErrorCode.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
     ProductionErrorCode.NOT_YOUR_WORKSHOP: _(
         "Notice %(number)s belongs to %(workshop)s; only that workshop's lead records its progress."
     ),
@@ -79,9 +80,12 @@ MESSAGES = {
     ),
 }
 
-# What the actor was refused, for the NOT_ALLOWED message.
-ACTIONS = {
-    "issue": _("issue production notices"),
-    "void": _("void production notices"),
-    "progress": _("record production progress"),
-}
+# The steps of production notices: the permission each needs, and its words in a refusal.
+ACTIONS = actions(
+    ProductionErrorCode.NOT_ALLOWED,
+    {
+        "issue": ("production.issue_productionnotice", _("issue production notices")),
+        "void": ("production.void_productionnotice", _("void production notices")),
+        "progress": ("production.progress_productionnotice", _("record production progress")),
+    },
+)

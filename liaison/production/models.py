@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from liaison.core import clock
 from liaison.core.models import AuditedModel, Department
@@ -94,18 +94,16 @@ class ProductionNotice(FSMModelMixin, AuditedModel):
             end = today or clock.today()
         return max(0, (end - self.due_date).days)
 
-    @transition(field=status, source=NOTICE_TRANSITIONS["start"].source, target=NOTICE_TRANSITIONS["start"].target)
+    @NOTICE_TRANSITIONS.transition("start")
     def start(self, *, note: str = "") -> None:
         self.progress_note = note
 
-    @transition(
-        field=status, source=NOTICE_TRANSITIONS["complete"].source, target=NOTICE_TRANSITIONS["complete"].target
-    )
+    @NOTICE_TRANSITIONS.transition("complete")
     def complete(self, *, by) -> None:
         self.completed_at = clock.now()
         self.completed_by = by
 
-    @transition(field=status, source=NOTICE_TRANSITIONS["void"].source, target=NOTICE_TRANSITIONS["void"].target)
+    @NOTICE_TRANSITIONS.transition("void")
     def void(self, *, by, reason: str, successor: "ProductionNotice | None" = None) -> None:
         self.voided_at = clock.now()
         self.voided_by = by

@@ -6,34 +6,19 @@ from the one role table in ``liaison.core.roles``.
 """
 
 import rules
-from django.contrib.auth.backends import ModelBackend
 
-from liaison.core.roles import ROLE_PERMISSIONS, Role, user_roles
+from liaison.core.roles import Role, administrator, holds, roles_holding, user_roles
 
 VIEW = "production.view_productionnotice"
 PROGRESS = "production.progress_productionnotice"
 
 # Roles that read notices for more than one workshop: all but the workshop lead.
-ROLES_SEEING_EVERY_NOTICE = frozenset(
-    role.value for role, perms in ROLE_PERMISSIONS.items() if role != Role.WORKSHOP_LEAD and VIEW in perms
-)
-
-_model_backend = ModelBackend()
-
-
-def _holds(perm: str):
-    # The model permission from the groups; asking user.has_perm here would recurse into rules.
-    return rules.predicate(lambda user: _model_backend.has_perm(user, perm), name=f"holds {perm}")
+ROLES_SEEING_EVERY_NOTICE = roles_holding(VIEW, except_roles=(Role.WORKSHOP_LEAD,))
 
 
 @rules.predicate
 def sees_every_notice(user) -> bool:
     return user.is_superuser or bool(user_roles(user) & ROLES_SEEING_EVERY_NOTICE)
-
-
-@rules.predicate
-def is_administrator(user) -> bool:
-    return Role.ADMINISTRATOR.value in user_roles(user)
 
 
 @rules.predicate
@@ -46,5 +31,5 @@ def no_notice(user, notice) -> bool:
     return notice is None
 
 
-rules.add_perm(VIEW, _holds(VIEW) & (no_notice | sees_every_notice | in_notice_workshop))
-rules.add_perm(PROGRESS, _holds(PROGRESS) & (no_notice | is_administrator | in_notice_workshop))
+rules.add_perm(VIEW, holds(VIEW) & (no_notice | sees_every_notice | in_notice_workshop))
+rules.add_perm(PROGRESS, holds(PROGRESS) & (no_notice | administrator | in_notice_workshop))

@@ -12,9 +12,7 @@ from liaison.core import clock
 from liaison.core.models import Department, User
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.rules import sees_every_notice
-from liaison.production.states import NoticeStatus
-
-OPEN = (NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS)
+from liaison.production.states import NOTICE_OPEN, NoticeStatus
 
 
 def _lines():
@@ -39,12 +37,12 @@ def _overdue_first(queryset: QuerySet, *, today: dt.date) -> QuerySet:
     """Open notices past due first (most late first), then open by due date, then the rest."""
     return queryset.annotate(
         is_overdue=Case(
-            When(Q(status__in=OPEN, due_date__lt=today), then=Value(True)),
+            When(Q(status__in=NOTICE_OPEN, due_date__lt=today), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
         is_open=Case(
-            When(status__in=OPEN, then=Value(True)), default=Value(False), output_field=BooleanField()
+            When(status__in=NOTICE_OPEN, then=Value(True)), default=Value(False), output_field=BooleanField()
         ),
     ).order_by("-is_overdue", "-is_open", "due_date", "pk")
 
@@ -94,7 +92,7 @@ def notice_overdue(*, today: dt.date | None = None) -> QuerySet[ProductionNotice
     today = today or clock.today()
     return (
         notice_queryset()
-        .filter(status__in=OPEN, due_date__lt=today)
+        .filter(status__in=NOTICE_OPEN, due_date__lt=today)
         .order_by("due_date", "pk")
     )
 
@@ -121,7 +119,7 @@ def notices_due(*, workshop_id: int | None = None, horizon_days: int = 7, today:
     """Unfinished production notices late or due within ``horizon_days`` (one workshop's, or all)."""
     today = today or clock.today()
     notices = ProductionNotice.objects.filter(
-        status__in=OPEN, due_date__lte=today + dt.timedelta(days=horizon_days)
+        status__in=NOTICE_OPEN, due_date__lte=today + dt.timedelta(days=horizon_days)
     ).select_related("order", "workshop")
     if workshop_id is not None:
         notices = notices.filter(workshop_id=workshop_id)

@@ -1,26 +1,29 @@
-"""Writes of the production app: issuing, progressing, voiding and superseding notices (F4)."""
+"""Writes of the production app: issuing, progressing, voiding and superseding notices (F4).
+
+``notice_issue``, ``notice_void`` and ``notice_supersede`` are building blocks too (a change
+applied to an order, a replacement arranged for a return call them inside their own
+transaction); the workshop's ``notice_start`` and ``notice_complete`` are steps of their own.
+"""
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Sum
-from django_fsm import can_proceed
 
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Department, User, linked_model
-from liaison.core.quantities import format_quantity
-from liaison.core.roles import allowed
-from liaison.core.services import number_next, sign_history
+from liaison.core.quantities import format_quantity, positive_quantity
+from liaison.core.roles import allowed, require
+from liaison.core.services import number_next, sign_history, transition_apply
 from liaison.core.states import DepartmentKind
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.production.errors import ACTIONS, MESSAGES, ProductionErrorCode
 from liaison.production.models import NoticeLine, ProductionNotice
-from liaison.production.states import NoticeStatus
-from liaison.stock.models import Product
+from liaison.production.states import NOTICE_OPEN, NoticeStatus
 from liaison.stock.selectors import shipped_by_order_line
 from liaison.stock.services import stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason
@@ -28,11 +31,6 @@ from liaison.stock.states import MoveDirection, MoveReason
 NOTICE_TYPE = "PN"
 
 Code = ProductionErrorCode
-
-
-def _require(actor: User | None, perm: str, action: str) -> None:
-    if not allowed(actor, perm):
-        raise refuse(MESSAGES, Code.NOT_ALLOWED, action=ACTIONS[action], forbidden=True)
 
 
 def _locked(notice: ProductionNotice, *related: str) -> ProductionNotice:
@@ -53,23 +51,15 @@ def _summary(notice: ProductionNotice) -> str:
     return f"{notice.number} · {notice.workshop} · {notice.due_date:%Y-%m-%d}{mark}"
 
 
-def _quantity(value, product: Product) -> Decimal:
-    try:
-        quantity = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise refuse(MESSAGES, Code.QUANTITY_NOT_POSITIVE, field="lines", product=str(product)) from None
-    if not quantity.is_finite() or quantity <= 0:
-        raise refuse(MESSAGES, Code.QUANTITY_NOT_POSITIVE, field="lines", product=str(product))
-    return quantity
-
-
 def _checked_lines(*, lines: Iterable[Mapping], order) -> list[NoticeLine]:
     """Unsaved notice lines, each checked against the order it is made for."""
     checked = []
     for line in lines:
         product = line["product"]
         order_line = line.get("order_line")
-        quantity = _quantity(line.get("quantity"), product)
+        quantity = positive_quantity(line.get("quantity"))
+        if quantity is None:
+            raise refuse(MESSAGES, Code.QUANTITY_NOT_POSITIVE, field="lines", product=str(product))
         if not product.active:
             raise refuse(MESSAGES, Code.PRODUCT_INACTIVE, field="lines", product=str(product))
         if order_line is not None:
@@ -202,7 +192,7 @@ def _refuse_beyond_order(order, lines: list[NoticeLine]) -> None:
     on_notices = dict(
         NoticeLine.objects.filter(
             order_line_id__in=wanted,
-            notice__status__in=(NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS),
+            notice__status__in=NOTICE_OPEN,
             notice__replenishment=False,
         )
         .values("order_line_id")
@@ -247,7 +237,7 @@ def notice_issue(
     replenishment (補貨, R-5.5.2.3) notice may have no order, or one already completed.
     Everything is checked before the number is taken.
     """
-    _require(actor, "production.issue_productionnotice", "issue")
+    require(actor, ACTIONS["issue"])
     _check_workshop(workshop)
     if due_date is None:
         raise refuse(MESSAGES, Code.DUE_DATE_REQUIRED, field="due_date")
@@ -284,9 +274,9 @@ def notice_issue(
 
 
 def _locked_for_progress(notice: ProductionNotice, actor: User) -> ProductionNotice:
-    _require(actor, "production.progress_productionnotice", "progress")
+    require(actor, ACTIONS["progress"])
     notice = _locked(notice, "workshop", "order__customer")
-    if not actor.has_perm("production.progress_productionnotice", notice):
+    if not allowed(actor, ACTIONS["progress"], notice):
         raise refuse(
             MESSAGES,
             Code.NOT_YOUR_WORKSHOP, number=notice.number, workshop=str(notice.workshop), forbidden=True
@@ -294,21 +284,23 @@ def _locked_for_progress(notice: ProductionNotice, actor: User) -> ProductionNot
     return notice
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def notice_start(*, notice: ProductionNotice, note: str, actor: User) -> ProductionNotice:
     """The workshop starts production of a notice, with a progress note (R-3.2)."""
     notice = _locked_for_progress(notice, actor)
     _refuse_closed(notice)
-    if not can_proceed(notice.start):
-        raise refuse(MESSAGES, Code.NOTICE_ALREADY_STARTED, conflict=True, number=notice.number)
-    notice.start(note=(note or "").strip()[:300])
-    notice.updated_by = actor
-    sign_history(notice, actor=actor, reason="Production started")
-    notice.save(update_fields=["status", "progress_note", "updated_by"])
-    return notice
+    return transition_apply(
+        notice,
+        "start",
+        params={"note": (note or "").strip()[:300]},
+        actor=actor,
+        reason="Production started",
+        fields=["progress_note"],
+        refusal=lambda: refuse(MESSAGES, Code.NOTICE_ALREADY_STARTED, conflict=True, number=notice.number),
+    )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def notice_complete(*, notice: ProductionNotice, actor: User) -> ProductionNotice:
     """The workshop has made everything on the notice (R-3.2); lateness is fixed from now on.
 
@@ -329,10 +321,10 @@ def notice_complete(*, notice: ProductionNotice, actor: User) -> ProductionNotic
             document_ref=notice.number,
             note=notice.order.number if notice.order is not None else "",
         )
-    notice.complete(by=actor)
-    notice.updated_by = actor
-    sign_history(notice, actor=actor, reason="Completed")
-    notice.save(update_fields=["status", "completed_at", "completed_by", "updated_by"])
+    transition_apply(
+        notice, "complete", params={"by": actor}, actor=actor, reason="Completed",
+        fields=["completed_at", "completed_by"],
+    )
     if notice.order is not None:
         late = notice.days_late()
         timeline_record(
@@ -354,7 +346,7 @@ def notice_void(
     ``successor`` is the notice that replaces it (R-5.3.1, R-5.3.2): another current
     notice of the same order.
     """
-    _require(actor, "production.void_productionnotice", "void")
+    require(actor, ACTIONS["void"])
     reason = (reason or "").strip()
     if not reason:
         raise refuse(MESSAGES, Code.VOID_REASON_REQUIRED, field="reason")
@@ -369,12 +361,14 @@ def notice_void(
             MESSAGES,
             Code.SUCCESSOR_INVALID, field="successor", successor=successor.number, number=notice.number
         )
-    notice.void(by=actor, reason=reason[:300], successor=successor)
-    notice.updated_by = actor
     replaced = f" by {successor.number}" if successor else ""
-    sign_history(notice, actor=actor, reason=f"Voided{replaced}: {reason}")
-    notice.save(
-        update_fields=["status", "voided_at", "voided_by", "void_reason", "superseded_by", "updated_by"]
+    transition_apply(
+        notice,
+        "void",
+        params={"by": actor, "reason": reason[:300], "successor": successor},
+        actor=actor,
+        reason=f"Voided{replaced}: {reason}",
+        fields=["voided_at", "voided_by", "void_reason", "superseded_by"],
     )
     if notice.order is not None:
         timeline_record(
@@ -404,8 +398,8 @@ def notice_supersede(
     past), and ``line_quantities``, which maps **order line ids** to the new quantity
     of that line (0 drops the line). ``change`` is the F3 entry it is issued for.
     """
-    _require(actor, "production.issue_productionnotice", "issue")
-    _require(actor, "production.void_productionnotice", "void")
+    require(actor, ACTIONS["issue"])
+    require(actor, ACTIONS["void"])
     reason = (reason or "").strip()
     if not reason:
         raise refuse(MESSAGES, Code.VOID_REASON_REQUIRED, field="reason")

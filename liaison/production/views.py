@@ -1,26 +1,26 @@
 """Workshop pages (R-3.2): a workshop's notices, overdue first, and one notice with its chain.
 
 A workshop lead sees only their own workshop's notices (``rules``); Sales and the other
-readers see every workshop's. Start and complete call the same services as the API.
+readers see every workshop's. Start and complete are steps of the notice page
+(``core.pages``), calling the same services as the API.
 """
 
-from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
-from django.utils.text import capfirst
+from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from liaison.core.errors import LiaisonError
 from liaison.core.models import Department
+from liaison.core.pages import RecordPage, page_context, show_refused
+from liaison.core.roles import allowed
 from liaison.core.states import DepartmentKind
 from liaison.production import selectors, services
-from liaison.production.forms import StartForm
+from liaison.production.errors import ACTIONS
+from liaison.production.forms import CompleteForm, StartForm
 from liaison.production.models import ProductionNotice
-from liaison.production.rules import PROGRESS, VIEW, sees_every_notice
-from liaison.production.states import NoticeStatus
+from liaison.production.rules import VIEW, sees_every_notice
+from liaison.production.states import NOTICE_OPEN, NoticeStatus
 
 
 def _visible_notice(request, pk: int) -> ProductionNotice:
@@ -46,76 +46,70 @@ def notice_list(request):
     notices = selectors.notice_visible_to(
         user=request.user, queryset=selectors.notice_list(workshop=workshop, include_void=include_void)
     )
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Production notices"),
-        "opts": ProductionNotice._meta,
-        "notices": notices,
-        "sees_all": sees_all,
-        "workshops": workshops,
-        "workshop": workshop,
-        "include_void": include_void,
-        "own_workshop": None if sees_all else request.user.department,
-    }
+    context = page_context(
+        request,
+        title=_("Production notices"),
+        opts=ProductionNotice._meta,
+        notices=notices,
+        sees_all=sees_all,
+        workshops=workshops,
+        workshop=workshop,
+        include_void=include_void,
+        own_workshop=None if sees_all else request.user.department,
+    )
     return render(request, "production/notice_list.html", context)
+
+
+def _render_notice(request, notice: ProductionNotice, bound: dict | None = None, status: int = 200):
+    bound = bound or {}
+    may_progress = allowed(request.user, ACTIONS["progress"], notice)
+    can = show_refused(
+        {
+            "start": may_progress and notice.status == NoticeStatus.ISSUED,
+            "complete": may_progress and notice.status in NOTICE_OPEN,
+        },
+        bound,
+    )
+    context = page_context(
+        request,
+        title=_("Production notice %(number)s") % {"number": notice.number},
+        opts=ProductionNotice._meta,
+        notice=notice,
+        # Selected with the notice; a missing reverse one-to-one is an AttributeError.
+        predecessor=getattr(notice, "supersedes", None),
+        can_start=can["start"],
+        can_complete=can["complete"],
+        start_form=bound.get("start") or StartForm(prefix="start"),
+        complete_form=bound.get("complete") or CompleteForm(prefix="complete"),
+        can_view_order=request.user.has_perm("orders.view_order"),
+    )
+    return render(request, "production/notice_detail.html", context, status=status)
 
 
 @login_required
 @permission_required(VIEW, raise_exception=True)
 def notice_detail(request, pk: int):
     """One notice: lines, due date, lateness, status, void information and its chain."""
-    notice = _visible_notice(request, pk)
-    may_progress = request.user.has_perm(PROGRESS, notice)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Production notice %(number)s") % {"number": notice.number},
-        "opts": ProductionNotice._meta,
-        "notice": notice,
-        # Selected with the notice; a missing reverse one-to-one is an AttributeError.
-        "predecessor": getattr(notice, "supersedes", None),
-        "can_start": may_progress and notice.status == NoticeStatus.ISSUED,
-        "can_complete": may_progress and notice.status in (NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS),
-        "start_form": StartForm(),
-        "can_view_order": request.user.has_perm("orders.view_order"),
-    }
-    return render(request, "production/notice_detail.html", context)
+    return _render_notice(request, _visible_notice(request, pk))
 
 
-def _form_errors(form) -> str:
-    """Each error after the label of its field, so the clerk knows which field to correct."""
-    parts = []
-    for name, errors in form.errors.items():
-        field = form.fields.get(name)
-        label = f"{capfirst(field.label or name)}: " if field is not None else ""
-        parts.extend(f"{label}{error}" for error in errors)
-    return " ".join(parts)
+notice_page = RecordPage(
+    load=lambda request, pk: _visible_notice(request, pk),
+    render=_render_notice,
+    url=lambda notice: notice.get_absolute_url(),
+    permission=VIEW,
+)
 
 
-@login_required
-@require_POST
-def notice_start(request, pk: int):
-    notice = _visible_notice(request, pk)
-    form = StartForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect(notice)
-    try:
-        services.notice_start(notice=notice, note=form.cleaned_data["note"], actor=request.user)
-    except LiaisonError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Production of %(number)s has started.") % {"number": notice.number})
-    return redirect(notice)
+@notice_page.step("start", form=StartForm, actions=[ACTIONS["progress"]])
+def notice_start(request, notice, form):
+    """The workshop starts production, with a progress note (R-3.2)."""
+    services.notice_start(notice=notice, note=form.cleaned_data["note"], actor=request.user)
+    return _("Production of %(number)s has started.") % {"number": notice.number}
 
 
-@login_required
-@require_POST
-def notice_complete(request, pk: int):
-    notice = _visible_notice(request, pk)
-    try:
-        services.notice_complete(notice=notice, actor=request.user)
-    except LiaisonError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, _("Notice %(number)s is completed.") % {"number": notice.number})
-    return redirect(notice)
+@notice_page.step("complete", form=CompleteForm, actions=[ACTIONS["progress"]])
+def notice_complete(request, notice, form):
+    """The workshop has made everything on the notice; the goods go into qualified stock (R-3.2)."""
+    services.notice_complete(notice=notice, actor=request.user)
+    return _("Notice %(number)s is completed.") % {"number": notice.number}

@@ -152,7 +152,7 @@ def _order_start():
     from liaison.orders.models import ChangeEntry, ReviewRound
     from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
     from liaison.production.models import ProductionNotice
-    from liaison.production.states import NoticeStatus
+    from liaison.production.states import NOTICE_OPEN, NoticeStatus
     from liaison.records.models import DisposalLogEntry
     from liaison.stock.models import OutboundSlip
 
@@ -168,7 +168,7 @@ def _order_start():
         )
         | Exists(
             ProductionNotice.objects.filter(
-                order=OuterRef("pk"), status__in=[NoticeStatus.ISSUED, NoticeStatus.IN_PROGRESS]
+                order=OuterRef("pk"), status__in=NOTICE_OPEN
             )
         )
     )

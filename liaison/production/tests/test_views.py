@@ -107,7 +107,7 @@ def test_r_3_2_another_workshops_notice_by_id_is_refused(client, lead, notices):
     other = notices["other"]
 
     assert client.get(reverse("production:detail", args=[other.pk])).status_code == 403
-    assert client.post(reverse("production:start", args=[other.pk]), {"note": "x"}).status_code == 403
+    assert client.post(reverse("production:start", args=[other.pk]), {"start-note": "x"}).status_code == 403
     assert client.post(reverse("production:complete", args=[other.pk])).status_code == 403
     assert ProductionNotice.objects.get(pk=other.pk).status == NoticeStatus.ISSUED
 
@@ -126,7 +126,7 @@ def test_r_3_2_the_lead_starts_with_a_note_then_completes_from_the_notice_page(c
         page = client.get(url)
         assert page.context["can_start"] and page.context["can_complete"]
         assert 'id="notice-start"' in page.content.decode()
-        response = client.post(reverse("production:start", args=[late.pk]), {"note": "已開工"}, follow=True)
+        response = client.post(reverse("production:start", args=[late.pk]), {"start-note": "已開工"}, follow=True)
     assert response.redirect_chain[-1][0] == url
     late.refresh_from_db()
     assert (late.status, late.progress_note) == (NoticeStatus.IN_PROGRESS, "已開工")
@@ -142,14 +142,18 @@ def test_r_3_2_the_lead_starts_with_a_note_then_completes_from_the_notice_page(c
     assert not page.context["can_start"] and not page.context["can_complete"]
 
 
-def test_a_refused_step_shows_its_message_and_changes_nothing(client, lead, notices):
+def test_a_refused_step_is_shown_on_its_form_with_the_input_kept_and_changes_nothing(client, lead, notices):
     client.force_login(lead)
     late = notices["late"]
-    client.post(reverse("production:start", args=[late.pk]), {"note": "一"})
+    client.post(reverse("production:start", args=[late.pk]), {"start-note": "一"})
 
-    response = client.post(reverse("production:start", args=[late.pk]), {"note": "二"}, follow=True)
+    # The page was opened before the notice was started: the refusal comes back on the form.
+    response = client.post(reverse("production:start", args=[late.pk]), {"start-note": "二"})
 
-    assert [str(m) for m in response.context["messages"]] != []
+    assert response.status_code == 200
+    form = response.context["start_form"]
+    assert form.non_field_errors() and form["note"].value() == "二"
+    assert 'id="notice-start"' in response.content.decode()
     late.refresh_from_db()
     assert late.progress_note == "一"
 
@@ -168,8 +172,9 @@ def test_sales_sees_the_notice_page_without_progress_buttons(client, notices):
     assert not page.context["can_start"] and not page.context["can_complete"]
     html = page.content.decode()
     assert 'id="notice-start"' not in html
-    response = client.post(reverse("production:start", args=[notices["other"].pk]), {"note": "x"}, follow=True)
-    assert response.status_code == 200
+    # Sales reads notices but does not record the workshops' progress: refused before anything is read.
+    response = client.post(reverse("production:start", args=[notices["other"].pk]), {"start-note": "x"})
+    assert response.status_code == 403
     assert ProductionNotice.objects.get(pk=notices["other"].pk).status == NoticeStatus.ISSUED
 
 
@@ -208,10 +213,10 @@ def test_a_form_error_names_its_field(client, lead, notices):
 
     late = notices["late"]
     client.force_login(lead)
-    response = client.post(reverse("production:start", args=[late.pk]), {"note": "x" * 301}, follow=True)
-    text = " ".join(str(m) for m in response.context["messages"])
+    response = client.post(reverse("production:start", args=[late.pk]), {"start-note": "x" * 301})
+    assert response.status_code == 200 and response.context["start_form"].errors["note"]
     with translation.override(response.wsgi_request.LANGUAGE_CODE):
         label = str(StartForm().fields["note"].label)
-    assert text.startswith(f"{label}: "), text
+    assert f"{label}: " in response.content.decode()
     late.refresh_from_db()
     assert late.status == NoticeStatus.ISSUED

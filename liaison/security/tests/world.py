@@ -16,9 +16,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
 from liaison.core import clock
-from liaison.workspace.management.commands.demo import USERS
 from liaison.core.models import Department, User
 from liaison.core.roles import Role
+from liaison.workspace.management.commands.demo import USERS
 
 # The demo user playing each role.
 USERNAME = {role: username for username, _last, _first, role, _dept in USERS}
