@@ -9,18 +9,8 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from liaison.core.forms import DateInput, Form, PeopleChoiceField, PersonChoiceField, add_service_error  # noqa: F401
 from liaison.management import selectors
-from liaison.orders.forms import DateInput, Form, add_service_error  # noqa: F401 - add_service_error re-exported
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, user) -> str:
-        return user.get_full_name() or user.get_username()
-
-
-class PeopleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, user) -> str:
-        return user.get_full_name() or user.get_username()
 
 
 def _textarea(rows: int = 3):

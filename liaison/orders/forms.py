@@ -6,111 +6,41 @@ clerk sees it beside the field concerned with everything they typed still there.
 """
 
 import datetime as dt
-from decimal import Decimal
 
 from django import forms
-from django.contrib.admin.options import HORIZONTAL
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from unfold.widgets import (
-    INPUT_CLASSES,
-    UnfoldAdminDecimalFieldWidget,
-    UnfoldAdminRadioSelectWidget,
-    UnfoldAdminSelectWidget,
-    UnfoldAdminTextareaWidget,
-    UnfoldAdminTextInputWidget,
-    UnfoldBooleanSwitchWidget,
-)
+from unfold.widgets import UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
 from liaison.communications.states import CommunicationChannel
 from liaison.core import clock
-from liaison.core.errors import LiaisonError
-from liaison.core.quantities import format_quantity
+from liaison.core.forms import (
+    DateInput,
+    DateTimeInput,
+    Form,
+    YesNoField,
+    plain_quantity,
+    quantity_field,
+    select,
+    textarea,
+)
+from liaison.core.models import Department
+from liaison.customers.forms import CustomerChoiceField
 from liaison.orders import selectors
 from liaison.orders.states import ChangeKind, ChangeReasonCategory, OrderChannel, ReviewOutcome
 
 # A customer's usual lead time: the date an order line asks for when nobody says otherwise.
 DEFAULT_LEAD_DAYS = 30
-_CLASSES = " ".join(INPUT_CLASSES)
-
-
-class DateInput(forms.DateInput):
-    """The browser's own date picker, styled like unfold's inputs."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"class": _CLASSES, **(attrs or {})}, format="%Y-%m-%d")
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs={"class": _CLASSES, **(attrs or {})}, format="%Y-%m-%dT%H:%M")
-
-
-def _textarea(rows: int = 2):
-    return UnfoldAdminTextareaWidget(attrs={"rows": rows})
-
-
-def _select():
-    return UnfoldAdminSelectWidget()
-
-
-def _quantity(**kwargs) -> forms.DecimalField:
-    return forms.DecimalField(
-        max_digits=14, decimal_places=3, min_value=Decimal(0), widget=UnfoldAdminDecimalFieldWidget(), **kwargs
-    )
-
-
-def _plain(quantity: Decimal) -> Decimal:
-    """120.000 → 120, so a prefilled box shows what a clerk would type."""
-    return Decimal(format_quantity(quantity))
-
-
-def add_service_error(form: forms.Form, error: LiaisonError) -> None:
-    """Show a service's refusal on the field it concerns, or above the form."""
-    form.add_error(error.field if error.field in form.fields else None, str(error))
-
-
-class Form(forms.Form):
-    """A page form whose labels start with a capital, as a field label should."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.label = capfirst(field.label)
-
-
-class YesNoField(forms.TypedChoiceField):
-    """A ✓/✗ answer of the review form; both must be chosen explicitly."""
-
-    def __init__(self, **kwargs):
-        super().__init__(
-            choices=[("yes", _("✓ yes")), ("no", _("✗ no"))],
-            coerce=lambda value: value == "yes",
-            widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
-            **kwargs,
-        )
 
 
 # Registering an order (R-5.2.2.1, R-5.1.1)
 
 
-class CustomerChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, customer) -> str:
-        if customer.short_name and customer.short_name != customer.registered_name:
-            return f"{customer.registered_name}（{customer.short_name}）"
-        return customer.registered_name
-
-
 class OrderRegisterForm(Form):
     customer = CustomerChoiceField(
-        label=_("customer"), queryset=selectors.customer_choices(), widget=_select()
+        label=_("customer"), queryset=selectors.customer_choices(), widget=select()
     )
-    channel = forms.ChoiceField(label=_("received by"), choices=OrderChannel.choices, widget=_select())
+    channel = forms.ChoiceField(label=_("received by"), choices=OrderChannel.choices, widget=select())
     customer_po = forms.CharField(
         label=_("customer PO number"), max_length=60, required=False, widget=UnfoldAdminTextInputWidget()
     )
@@ -119,19 +49,19 @@ class OrderRegisterForm(Form):
         required=False,
         coerce=int,
         empty_value=None,
-        widget=_select(),
+        widget=select(),
         help_text=_("The fax or scan catalogued for this customer; choose the customer first."),
     )
     received_at = forms.DateTimeField(label=_("received at"), widget=DateTimeInput())
-    delivery_terms = forms.CharField(label=_("delivery terms"), required=False, widget=_textarea())
-    packaging = forms.CharField(label=_("packaging"), required=False, widget=_textarea())
+    delivery_terms = forms.CharField(label=_("delivery terms"), required=False, widget=textarea())
+    packaging = forms.CharField(label=_("packaging"), required=False, widget=textarea())
     post_delivery = forms.CharField(
         label=_("post-delivery requirements"),
         required=False,
-        widget=_textarea(),
+        widget=textarea(),
         help_text=_("Service, warranty, documents to supply."),
     )
-    notes = forms.CharField(label=_("notes"), required=False, widget=_textarea())
+    notes = forms.CharField(label=_("notes"), required=False, widget=textarea())
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -150,8 +80,8 @@ class OrderRegisterForm(Form):
 
 
 class OrderLineForm(Form):
-    product = forms.ModelChoiceField(label=_("product"), queryset=selectors.product_choices(), widget=_select())
-    quantity = _quantity(label=_("quantity"))
+    product = forms.ModelChoiceField(label=_("product"), queryset=selectors.product_choices(), widget=select())
+    quantity = quantity_field(label=_("quantity"))
     specification = forms.CharField(
         label=_("specification"), max_length=300, required=False, widget=UnfoldAdminTextInputWidget()
     )
@@ -201,17 +131,17 @@ def order_line_formset(data=None) -> BaseOrderLineFormSet:
 
 
 class ClarificationAskForm(Form):
-    question = forms.CharField(label=_("question"), widget=_textarea())
+    question = forms.CharField(label=_("question"), widget=textarea())
     channel = forms.ChoiceField(
-        label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
+        label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=select()
     )
 
 
 class ClarificationAnswerForm(Form):
     clarification = forms.IntegerField(widget=forms.HiddenInput())
-    answer = forms.CharField(label=_("answer"), widget=_textarea())
+    answer = forms.CharField(label=_("answer"), widget=textarea())
     channel = forms.ChoiceField(
-        label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
+        label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=select()
     )
     answered_at = forms.DateTimeField(
         label=_("answered at"), required=False, widget=DateTimeInput(), help_text=_("Empty means now.")
@@ -228,7 +158,7 @@ class SignOffForm(Form):
     delivery_date_ok = YesNoField(label=_("delivery date"))
     quality_ok = YesNoField(label=_("quality requirements"))
     opinion = forms.CharField(
-        label=_("opinion"), required=False, widget=_textarea(), help_text=_("Required when any answer is no.")
+        label=_("opinion"), required=False, widget=textarea(), help_text=_("Required when any answer is no.")
     )
 
 
@@ -244,11 +174,11 @@ class LegalCheckForm(Form):
 
 
 class DecideForm(Form):
-    outcome = forms.ChoiceField(label=_("outcome"), choices=ReviewOutcome.choices, widget=_select())
+    outcome = forms.ChoiceField(label=_("outcome"), choices=ReviewOutcome.choices, widget=select())
     conditions = forms.CharField(
         label=_("conditions"),
         required=False,
-        widget=_textarea(),
+        widget=textarea(),
         help_text=_("The conditions of acceptance, or why the order is rejected."),
     )
 
@@ -264,10 +194,10 @@ class LineQuantitiesForm(Form):
         self.line_fields = []
         for figures in lines:
             name = f"line_{figures.line.pk}"
-            self.fields[name] = _quantity(
+            self.fields[name] = quantity_field(
                 label=f"{figures.line.line_no}. {figures.line.product.code}",
                 required=False,
-                initial=_plain(getattr(figures, initial_field)) if initial_field else None,
+                initial=plain_quantity(getattr(figures, initial_field)) if initial_field else None,
             )
             self.line_fields.append((name, figures))
 
@@ -293,15 +223,13 @@ class ShipForm(LineQuantitiesForm):
 
 
 class NoticeIssueForm(LineQuantitiesForm):
-    workshop = forms.ModelChoiceField(label=_("workshop"), queryset=None, widget=_select())
+    workshop = forms.ModelChoiceField(label=_("workshop"), queryset=None, widget=select())
     due_date = forms.DateField(label=_("due date"), widget=DateInput())
     replenishment = forms.BooleanField(label=_("replenishment (補貨)"), required=False, widget=UnfoldBooleanSwitchWidget())
-    instructions = forms.CharField(label=_("instructions"), required=False, widget=_textarea())
+    instructions = forms.CharField(label=_("instructions"), required=False, widget=textarea())
 
     def __init__(self, *args, workshops=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from liaison.core.models import Department
-
         self.fields["workshop"].queryset = Department.objects.filter(pk__in=[w.pk for w in workshops])
         self.fields["workshop"].choices = [("", "—")] + [(w.pk, str(w)) for w in workshops]
 
@@ -309,25 +237,25 @@ class NoticeIssueForm(LineQuantitiesForm):
 class DeliveryReplyForm(Form):
     promised_date = forms.DateField(label=_("promised delivery date"), widget=DateInput())
     channel = forms.ChoiceField(
-        label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
+        label=_("channel"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=select()
     )
-    summary = forms.CharField(label=_("summary"), required=False, widget=_textarea())
+    summary = forms.CharField(label=_("summary"), required=False, widget=textarea())
 
 
 # The contract change register, F3 (R-5.3.1, R-5.3.2)
 
 
 class ChangeRegisterForm(Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=ChangeKind.choices, widget=_select())
+    kind = forms.ChoiceField(label=_("kind"), choices=ChangeKind.choices, widget=select())
     reason_category = forms.ChoiceField(
         label=_("reason category"),
         choices=[("", "—")] + [c for c in ChangeReasonCategory.choices if c[0] != ChangeReasonCategory.CUSTOMER_REQUEST],
         required=False,
-        widget=_select(),
+        widget=select(),
         help_text=_("Why the company must delay: material, production, technology, quality, equipment, other."),
     )
-    reason = forms.CharField(label=_("reason"), widget=_textarea())
-    change_details = forms.CharField(label=_("what changes"), required=False, widget=_textarea())
+    reason = forms.CharField(label=_("reason"), widget=textarea())
+    change_details = forms.CharField(label=_("what changes"), required=False, widget=textarea())
     new_due_date = forms.DateField(label=_("new delivery date"), required=False, widget=DateInput())
 
     def clean(self):
@@ -347,7 +275,7 @@ class ChangeAgreementForm(Form):
     )
     agreed_at = forms.DateTimeField(label=_("agreed at"), widget=DateTimeInput())
     via = forms.ChoiceField(
-        label=_("agreed via"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=_select()
+        label=_("agreed via"), choices=CommunicationChannel.choices, initial=CommunicationChannel.PHONE, widget=select()
     )
 
     def __init__(self, *args, **kwargs):
@@ -362,13 +290,13 @@ class ChangeWithdrawForm(Form):
     reason = forms.CharField(
         label=_("reason for withdrawal"),
         help_text=_("When the customer refused the change, what they said."),
-        widget=_textarea(),
+        widget=textarea(),
     )
     refused_via = forms.ChoiceField(
         label=_("refused by the customer via"),
         choices=[("", _("— not refused: withdrawn by us"))] + list(CommunicationChannel.choices),
         required=False,
-        widget=_select(),
+        widget=select(),
     )
     refused_at = forms.DateTimeField(label=_("refused at"), required=False, widget=DateTimeInput())
 

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from liaison.communications.states import CommunicationChannel
 from liaison.core.errors import LiaisonError
+from liaison.core.forms import add_service_error
 from liaison.orders import forms, selectors
 from liaison.orders.models import Order
 from liaison.orders.states import ChangeKind, OrderStatus, ReviewRoundStatus
@@ -189,7 +190,7 @@ def _action_view(action: str):
                 try:
                     message = run(request, page, form)
                 except LiaisonError as error:
-                    forms.add_service_error(form, error)
+                    add_service_error(form, error)
                 else:
                     messages.success(request, message)
                     return redirect(f"{page.order.get_absolute_url()}#{ACTIONS[action][2]}")
@@ -532,7 +533,7 @@ def order_register(request):
                     actor=request.user,
                 )
             except LiaisonError as error:
-                forms.add_service_error(form, error)
+                add_service_error(form, error)
             else:
                 messages.success(
                     request,

@@ -14,17 +14,10 @@ from unfold.widgets import UnfoldAdminRadioSelectWidget, UnfoldAdminTextInputWid
 
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError
+from liaison.core.forms import DateInput, Form, quantity_field, select, textarea
 from liaison.core.models import Department
+from liaison.customers.forms import CustomerChoiceField
 from liaison.orders import selectors as order_selectors
-from liaison.orders.forms import (
-    CustomerChoiceField,
-    DateInput,
-    Form,
-    _plain,  # noqa: F401  (the views prefill quantities with it)
-    _quantity,
-    _select,
-    _textarea,
-)
 from liaison.quality.services import WHY_CHAIN_MAX
 from liaison.quality.states import CauseCategory, ComplaintChannel, ComplaintKind, Disposition, Effectiveness
 
@@ -47,7 +40,7 @@ def _text_input():
 
 class ComplaintRegisterForm(Form):
     customer = CustomerChoiceField(
-        label=_("customer"), queryset=order_selectors.customer_choices(), widget=_select()
+        label=_("customer"), queryset=order_selectors.customer_choices(), widget=select()
     )
     kind = forms.ChoiceField(
         label=_("kind"),
@@ -55,22 +48,22 @@ class ComplaintRegisterForm(Form):
         initial=ComplaintKind.COMPLAINT,
         widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
     )
-    channel = forms.ChoiceField(label=_("received by"), choices=ComplaintChannel.choices, widget=_select())
+    channel = forms.ChoiceField(label=_("received by"), choices=ComplaintChannel.choices, widget=select())
     complaint_date = forms.DateField(label=_("complaint date"), widget=DateInput())
-    content = forms.CharField(label=_("content of the complaint"), widget=_textarea(4))
+    content = forms.CharField(label=_("content of the complaint"), widget=textarea(4))
     order = forms.TypedChoiceField(
         label=_("order"),
         required=False,
         coerce=int,
         empty_value=None,
-        widget=_select(),
+        widget=select(),
         help_text=_("Where known: the customer's order the complaint is about; choose the customer first."),
     )
     product = forms.ModelChoiceField(
-        label=_("product"), queryset=order_selectors.product_choices(), required=False, widget=_select()
+        label=_("product"), queryset=order_selectors.product_choices(), required=False, widget=select()
     )
     lot = forms.CharField(label=_("lot / batch"), max_length=60, required=False, widget=_text_input())
-    requested_remedy = forms.CharField(label=_("remedy the customer asks for"), required=False, widget=_textarea())
+    requested_remedy = forms.CharField(label=_("remedy the customer asks for"), required=False, widget=textarea())
 
     def __init__(self, *args, customer=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -89,8 +82,8 @@ class ComplaintRegisterForm(Form):
 
 
 class ReturnLineForm(Form):
-    product = forms.ModelChoiceField(label=_("product"), queryset=order_selectors.product_choices(), widget=_select())
-    quantity = _quantity(label=_("quantity returned"))
+    product = forms.ModelChoiceField(label=_("product"), queryset=order_selectors.product_choices(), widget=select())
+    quantity = quantity_field(label=_("quantity returned"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,10 +126,10 @@ class AcknowledgeForm(Form):
 
 class InvestigateForm(Form):
     cause_category = forms.ChoiceField(
-        label=_("cause (6M)"), choices=[("", "—"), *CauseCategory.choices], widget=_select()
+        label=_("cause (6M)"), choices=[("", "—"), *CauseCategory.choices], widget=select()
     )
-    root_cause = forms.CharField(label=_("root cause"), required=False, widget=_textarea())
-    containment = forms.CharField(label=_("containment taken"), required=False, widget=_textarea())
+    root_cause = forms.CharField(label=_("root cause"), required=False, widget=textarea())
+    containment = forms.CharField(label=_("containment taken"), required=False, widget=textarea())
     company_at_fault = forms.TypedChoiceField(
         label=_("company at fault"),
         choices=[("yes", _("Yes")), ("no", _("No"))],
@@ -164,12 +157,12 @@ class InvestigateForm(Form):
 
 
 class CapaIssueForm(Form):
-    department = forms.ModelChoiceField(label=_("responsible department"), queryset=None, widget=_select())
-    problem = forms.CharField(label=_("problem"), widget=_textarea(3))
+    department = forms.ModelChoiceField(label=_("responsible department"), queryset=None, widget=select())
+    problem = forms.CharField(label=_("problem"), widget=textarea(3))
     due_date = forms.DateField(label=_("due date"), widget=DateInput())
     effectiveness_criterion = forms.CharField(
         label=_("effectiveness criterion"),
-        widget=_textarea(),
+        widget=textarea(),
         help_text=_("How QC will judge the action effective, e.g. no complaint of the kind for three months."),
     )
     effectiveness_check_date = forms.DateField(label=_("effectiveness checked on"), widget=DateInput())
@@ -188,21 +181,21 @@ class InspectForm(Form):
     """QC's inspection of one returned line: everything that arrived is good or nonconforming."""
 
     line = forms.IntegerField(widget=forms.HiddenInput())
-    arrived = _quantity(label=_("quantity arrived"))
-    good = _quantity(label=_("passed inspection"))
-    nonconforming = _quantity(label=_("nonconforming"))
-    replacement_needed = _quantity(label=_("replacement needed"), required=False)
+    arrived = quantity_field(label=_("quantity arrived"))
+    good = quantity_field(label=_("passed inspection"))
+    nonconforming = quantity_field(label=_("nonconforming"))
+    replacement_needed = quantity_field(label=_("replacement needed"), required=False)
     nonconformity = forms.CharField(
         label=_("nonconformity"),
         required=False,
-        widget=_textarea(),
+        widget=textarea(),
         help_text=_("What is wrong with the nonconforming goods; they go to a nonconformance record."),
     )
 
 
 class DisposeForm(Form):
     record = forms.IntegerField(widget=forms.HiddenInput())
-    disposition = forms.ChoiceField(label=_("disposition"), choices=[("", "—"), *Disposition.choices], widget=_select())
+    disposition = forms.ChoiceField(label=_("disposition"), choices=[("", "—"), *Disposition.choices], widget=select())
     concession_authorised_by = forms.CharField(
         label=_("concession authorised by"),
         max_length=100,
@@ -210,7 +203,7 @@ class DisposeForm(Form):
         widget=_text_input(),
         help_text=_("Required for a concession."),
     )
-    note = forms.CharField(label=_("disposition note"), required=False, widget=_textarea())
+    note = forms.CharField(label=_("disposition note"), required=False, widget=textarea())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -218,7 +211,7 @@ class DisposeForm(Form):
 
 
 class ReplaceForm(Form):
-    workshop = forms.ModelChoiceField(label=_("workshop"), queryset=None, required=False, widget=_select())
+    workshop = forms.ModelChoiceField(label=_("workshop"), queryset=None, required=False, widget=select())
     due_date = forms.DateField(label=_("due date"), required=False, widget=DateInput())
 
     def __init__(self, *args, workshops=(), **kwargs):
@@ -228,17 +221,17 @@ class ReplaceForm(Form):
 
 
 class ResultForm(Form):
-    result = forms.CharField(label=_("handling result"), widget=_textarea(3))
+    result = forms.CharField(label=_("handling result"), widget=textarea(3))
 
 
 class FeedBackForm(Form):
     channel = forms.ChoiceField(
-        label=_("channel"), choices=ComplaintChannel.choices, initial=ComplaintChannel.PHONE, widget=_select()
+        label=_("channel"), choices=ComplaintChannel.choices, initial=ComplaintChannel.PHONE, widget=select()
     )
     contact = forms.CharField(
         label=_("contact at the customer"), max_length=100, required=False, widget=_text_input()
     )
-    summary = forms.CharField(label=_("feedback to the customer"), widget=_textarea(3))
+    summary = forms.CharField(label=_("feedback to the customer"), widget=textarea(3))
 
     def feedback_text(self) -> str:
         """What goes on F6 and F5: the text, preceded by whom it was told to when given."""
@@ -253,29 +246,29 @@ class CloseForm(Form):
 class VoidForm(Form):
     """The Sales head voids a complaint registered in error, before QC investigates it; its number stays."""
 
-    reason = forms.CharField(label=_("why it is voided"), widget=_textarea(2))
+    reason = forms.CharField(label=_("why it is voided"), widget=textarea(2))
 
 
 # The CAPA page (R-5.5.1.2, R-3.4)
 
 
 class CapaReviewForm(Form):
-    note = forms.CharField(label=_("note"), required=False, widget=_textarea())
+    note = forms.CharField(label=_("note"), required=False, widget=textarea())
 
 
 class CapaImplementForm(Form):
-    corrective_action = forms.CharField(label=_("corrective action"), required=False, widget=_textarea(3))
-    preventive_action = forms.CharField(label=_("preventive action"), required=False, widget=_textarea(3))
+    corrective_action = forms.CharField(label=_("corrective action"), required=False, widget=textarea(3))
+    preventive_action = forms.CharField(label=_("preventive action"), required=False, widget=textarea(3))
     implementation = forms.CharField(
         label=_("implementation"),
         required=False,
-        widget=_textarea(3),
+        widget=textarea(3),
         help_text=_("What was done, by whom and when."),
     )
 
 
 class CapaVerifyExecutionForm(Form):
-    note = forms.CharField(label=_("note"), required=False, widget=_textarea())
+    note = forms.CharField(label=_("note"), required=False, widget=textarea())
 
 
 class CapaVerifyEffectivenessForm(Form):
@@ -285,7 +278,7 @@ class CapaVerifyEffectivenessForm(Form):
         required=False,
         widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
     )
-    note = forms.CharField(label=_("note"), required=False, widget=_textarea())
+    note = forms.CharField(label=_("note"), required=False, widget=textarea())
     new_due_date = forms.DateField(
         label=_("new due date"),
         required=False,

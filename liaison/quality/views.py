@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
+from liaison.core.forms import plain_quantity
 from liaison.orders import selectors as order_selectors
 from liaison.quality import capa, capa_selectors, forms, selectors, services
 from liaison.quality.models import CapaRequest, Complaint
@@ -240,7 +241,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         if line.inspected_at is None and can["inspect"]:
             line.inspect_form = bound.get(("inspect", line.pk)) or forms.InspectForm(
                 prefix=f"inspect-{line.pk}",
-                initial={"line": line.pk, "arrived": forms._plain(line.quantity), "replacement_needed": 0},
+                initial={"line": line.pk, "arrived": plain_quantity(line.quantity), "replacement_needed": 0},
             )
     for record in page.nonconformances:
         record.dispose_form = None

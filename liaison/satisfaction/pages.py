@@ -33,7 +33,7 @@ from unfold.widgets import (
 
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError
-from liaison.orders.forms import DateInput, Form, _select, _textarea
+from liaison.core.forms import DateInput, Form, select, textarea
 from liaison.quality.forms import CapaIssueForm
 from liaison.satisfaction import analysis, selectors, services
 from liaison.satisfaction.dates import add_months
@@ -82,7 +82,7 @@ def _pdf_url(pk: int) -> str:
 
 
 class PlanForm(Form):
-    meeting = forms.ModelChoiceField(label=gettext_lazy("management review meeting"), queryset=None, widget=_select())
+    meeting = forms.ModelChoiceField(label=gettext_lazy("management review meeting"), queryset=None, widget=select())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,7 +112,7 @@ class SendForm(Form):
         label=gettext_lazy("customers"), queryset=None, required=False,
         widget=UnfoldAdminCheckboxSelectMultipleWidget(),
     )
-    channel = forms.ChoiceField(label=gettext_lazy("channel"), choices=SurveyChannel.choices, widget=_select())
+    channel = forms.ChoiceField(label=gettext_lazy("channel"), choices=SurveyChannel.choices, widget=select())
 
     def __init__(self, *args, survey_round: SurveyRound, **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,9 +139,9 @@ class SendForm(Form):
 class EnterForm(Form):
     """A form returned on paper: which one, a score per criterion, the comments, the day it came back."""
 
-    form = forms.ModelChoiceField(label=gettext_lazy("survey form"), queryset=None, widget=_select())
+    form = forms.ModelChoiceField(label=gettext_lazy("survey form"), queryset=None, widget=select())
     returned_on = forms.DateField(label=gettext_lazy("returned on"), widget=DateInput())
-    comments = forms.CharField(label=gettext_lazy("comments"), required=False, widget=_textarea(3))
+    comments = forms.CharField(label=gettext_lazy("comments"), required=False, widget=textarea(3))
     comment_is_complaint = forms.BooleanField(
         label=gettext_lazy("the comments are a complaint"), required=False, widget=UnfoldBooleanWidget()
     )
@@ -194,7 +194,7 @@ class VoidForm(Form):
 
 
 class ChaseForm(Form):
-    channel = forms.ChoiceField(label=gettext_lazy("chase channel"), choices=ChaseChannel.choices, widget=_select())
+    channel = forms.ChoiceField(label=gettext_lazy("chase channel"), choices=ChaseChannel.choices, widget=select())
     note = forms.CharField(label=gettext_lazy("note"), required=False, max_length=200,
                            widget=UnfoldAdminTextInputWidget())
 
