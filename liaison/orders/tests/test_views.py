@@ -354,7 +354,10 @@ def test_r_5_2_3_1_another_departments_line_is_refused(client):
             f"{prefix}-quality_ok": "yes",
         },
     )
-    assert response.status_code == 200
+    # Refused for who the user is (their department): 403, with the refusal on the form.
+    assert response.status_code == 403
+    refused = next(s.sign_form for s in response.context["open_round"].sign_offs.all() if s.pk == sign_off.pk)
+    assert refused.errors
     sign_off.refresh_from_db()
     assert not sign_off.is_signed
 
