@@ -202,7 +202,9 @@ class ReviewRoundAdmin(OrderPageMixin, ReadOnlyAdmin):
 class ChangeEntryAdmin(OrderPageMixin, ReadOnlyAdmin):
     """The contract change register (F3); each entry opens on its order page."""
 
-    list_display = ["number_link", "order_link", "customer", "kind", "reason_category", "new_due_date", "status_label", "created_at"]
+    list_display = [
+        "number_link", "order_link", "customer", "kind", "reason_category", "new_due_date", "status_label", "created_at"
+    ]
     list_display_links = None
     list_filter = [("status", ChoicesDropdownFilter), "kind", "reason_category"]
     search_fields = ["number"]

@@ -284,7 +284,11 @@ def order_page(*, order: Order, user=None) -> OrderPage:
             order.clarifications.select_related("asked_by", "answer_recorded_by").order_by("asked_at", "pk")
         ),
         review_rounds=review_rounds,
-        changes=list(order.changes.select_related("created_by", "agreement_recorded_by", "withdrawn_by").order_by("created_at", "pk")),
+        changes=list(
+            order.changes.select_related("created_by", "agreement_recorded_by", "withdrawn_by").order_by(
+                "created_at", "pk"
+            )
+        ),
         notices=notices,
         slips=slips,
         workshops=workshop_list(),
@@ -336,8 +340,8 @@ def change_list() -> QuerySet[ChangeEntry]:
 
 
 
-# What waits on whom: the inbox (liaison.workspace.inbox, through orders/workspace.py) reads these, one query each, most urgent
-# first (earliest required date; orders without lines last). The computed columns are
+# What waits on whom: the inbox (liaison.workspace.inbox, through orders/workspace.py) reads these, one query
+# each, most urgent first (earliest required date; orders without lines last). The computed columns are
 # correlated subqueries, not aggregates over a join: no GROUP BY, so the inbox can count
 # them cheaply and read only the first few.
 

@@ -93,7 +93,9 @@ def _unbound_forms(page: selectors.OrderPage) -> dict:
             workshops=page.workshops,
             initial={"due_date": first_due, "workshop": page.workshops[0].pk if len(page.workshops) == 1 else None},
         ),
-        "reply_form": forms.DeliveryReplyForm(prefix="reply", initial={"promised_date": order.promised_date or first_due}),
+        "reply_form": forms.DeliveryReplyForm(
+            prefix="reply", initial={"promised_date": order.promised_date or first_due}
+        ),
         "change_form": forms.ChangeRegisterForm(prefix="change"),
     }
 
@@ -225,7 +227,10 @@ def _with_open_round(page) -> dict:
 def order_ask(request, page, form):
     """Record a question put to the customer (R-5.2.2.2)."""
     services.clarification_ask(
-        order=page.order, question=form.cleaned_data["question"], channel=form.cleaned_data["channel"], actor=request.user
+        order=page.order,
+        question=form.cleaned_data["question"],
+        channel=form.cleaned_data["channel"],
+        actor=request.user,
     )
     return _("The question is recorded as an open clarification.")
 

@@ -33,7 +33,8 @@ def review_work(user, today: dt.date) -> list[WorkKind]:
                 "signed": review.signed,
                 "total": review.departments,
             }
-            return inbox_item("decide", title, order_link(review.order, "review"), review.first_required, today, "gavel")
+            link = order_link(review.order, "review")
+            return inbox_item("decide", title, link, review.first_required, today, "gavel")
 
         rows = selectors.review_rounds_awaiting_decision()
         link = list_link(ROUNDS, "status__exact=open")
@@ -50,7 +51,8 @@ def review_work(user, today: dt.date) -> list[WorkKind]:
             return inbox_item("sign_off", title, order_link(order, "review"), sign_off.first_required, today, "draw")
 
         rows = selectors.sign_offs_awaiting(department_id=user.department_id)
-        kinds.append(WorkKind("sign_off", _("contract reviews to sign"), rows, sign, list_link(ROUNDS, "status__exact=open")))
+        link = list_link(ROUNDS, "status__exact=open")
+        kinds.append(WorkKind("sign_off", _("contract reviews to sign"), rows, sign, link))
     if allowed(user, ACTIONS["answer"]):
 
         def clarify(clarification) -> InboxItem:
