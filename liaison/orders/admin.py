@@ -19,7 +19,9 @@ from unfold.decorators import display
 from liaison.communications.selectors import within_days
 from liaison.core.admin_base import ReadOnlyAdmin, status_labels
 from liaison.core.paginators import LargeTablePaginator
+from liaison.core.roles import allowed
 from liaison.orders import selectors
+from liaison.orders.errors import ACTIONS
 from liaison.orders.models import ChangeEntry, Order, ReviewRound
 from liaison.orders.resources import OrderResource
 from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
@@ -115,7 +117,7 @@ class OrderAdmin(OrderPageMixin, ExportMixin, ReadOnlyAdmin):
         return request.user.has_perm("orders.export_order")
 
     def has_add_permission(self, request) -> bool:
-        return request.user.has_perm("orders.add_order")
+        return allowed(request.user, ACTIONS["register"])
 
     def add_view(self, request, form_url="", extra_context=None):
         return HttpResponseRedirect(reverse("orders:register"))
@@ -200,7 +202,9 @@ class ReviewRoundAdmin(OrderPageMixin, ReadOnlyAdmin):
 class ChangeEntryAdmin(OrderPageMixin, ReadOnlyAdmin):
     """The contract change register (F3); each entry opens on its order page."""
 
-    list_display = ["number_link", "order_link", "customer", "kind", "reason_category", "new_due_date", "status_label", "created_at"]
+    list_display = [
+        "number_link", "order_link", "customer", "kind", "reason_category", "new_due_date", "status_label", "created_at"
+    ]
     list_display_links = None
     list_filter = [("status", ChoicesDropdownFilter), "kind", "reason_category"]
     search_fields = ["number"]

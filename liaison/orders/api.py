@@ -4,24 +4,23 @@ Reads follow the role table (``view_<model>``). Every write is a POST that valid
 its body and calls the same service as the pages; numbered records are never
 deleted or edited in place, so there is no PUT, PATCH or DELETE. A step the
 caller's role or department may not take answers 403 with the service's code (the
-service marks such refusals ``forbidden``; ``liaison.core.drf`` maps them). The role is
-checked before the body (``RoleFirst``), so a role the step is not for gets 403 whatever it sends.
+service marks such refusals ``forbidden``; ``liaison.core.drf`` maps them). Each view's
+``step_actions`` names the steps its writes take (``errors.ACTIONS``): ``core.drf.RolePermission``
+checks the role before the body, so a role the step is not for gets 403 whatever it sends.
 """
 
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from liaison.communications.models import ReceivedDocument
 from liaison.communications.states import CommunicationChannel
-from liaison.core.errors import refuse
-from liaison.core.roles import allowed
 from liaison.customers.models import Customer
 from liaison.orders import selectors, services
-from liaison.orders.errors import MESSAGES, OrderErrorCode
+from liaison.orders.errors import ACTIONS
 from liaison.orders.models import (
     ChangeEntry,
     Clarification,
@@ -37,32 +36,9 @@ from liaison.orders.states import (
     OrderStatus,
     ReviewOutcome,
 )
+from liaison.production.errors import ACTIONS as PRODUCTION_ACTIONS
 from liaison.production.models import ProductionNotice
 from liaison.stock.models import Product
-
-
-class CanView(permissions.BasePermission):
-    """Actions are POSTs on a record the caller must at least be allowed to read."""
-
-    def has_permission(self, request, view) -> bool:
-        model = view.get_queryset().model
-        return request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}")
-
-
-class RoleFirst(permissions.BasePermission):
-    """The role the action's service requires, checked before the body is read.
-
-    A role the step is not for gets the service's own 403 (``not_allowed``) whatever
-    it sends, rather than a 400 about its body; the service checks again.
-    ``view.action_roles``: action → ``(permission, what the step does)`` pairs.
-    """
-
-    def has_permission(self, request, view) -> bool:
-        for perm, step in view.action_roles.get(view.action, ()):
-            if not allowed(request.user, perm):
-                raise refuse(MESSAGES, OrderErrorCode.NOT_ALLOWED, action=step, forbidden=True)
-        return True
-
 
 # ── read serializers ──────────────────────────────────────────────────────────
 
@@ -382,15 +358,11 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
     """The order log, F1: register an order (it opens its review form, F2), read, act on it."""
 
     serializer_class = OrderSerializer
-    action_roles = {
-        "clarifications": [("orders.add_clarification", _("raise clarifications"))],
-        "delivery_reply": [("orders.change_order", _("reply delivery dates"))],
+    step_actions = {
+        "create": ACTIONS["register"],
+        "clarifications": ACTIONS["ask"],
+        "delivery_reply": ACTIONS["reply"],
     }
-
-    def get_permissions(self):
-        if self.action in ("clarifications", "delivery_reply"):
-            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
-        return super().get_permissions()
 
     def get_queryset(self):
         if self.action == "list":
@@ -465,12 +437,7 @@ class ClarificationViewSet(
 
     serializer_class = ClarificationSerializer
     queryset = Clarification.objects.order_by("-asked_at", "-pk")
-    action_roles = {"answer": [("orders.change_clarification", _("record answers to clarifications"))]}
-
-    def get_permissions(self):
-        if self.action == "answer":
-            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
-        return super().get_permissions()
+    step_actions = {"answer": ACTIONS["answer"]}
 
     @action(detail=True, methods=["post"])
     def answer(self, request, pk=None):
@@ -497,15 +464,7 @@ class ReviewRoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     queryset = ReviewRound.objects.prefetch_related(
         Prefetch("sign_offs", queryset=ReviewSignOff.objects.select_related("department"))
     ).order_by("-opened_at", "-pk")
-    action_roles = {
-        "legal_check": [("orders.change_reviewround", _("record the check against laws and regulations"))],
-        "decide": [("orders.decide_reviewround", _("decide contract reviews"))],
-    }
-
-    def get_permissions(self):
-        if self.action in ("legal_check", "decide"):
-            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
-        return super().get_permissions()
+    step_actions = {"legal_check": ACTIONS["legal"], "decide": ACTIONS["decide"]}
 
     def _answer(self, review_round):
         return Response(self.get_serializer(self.get_queryset().get(pk=review_round.pk)).data)
@@ -544,12 +503,7 @@ class SignOffViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     serializer_class = SignOffSerializer
     queryset = ReviewSignOff.objects.select_related("department")
     # The department (only its members sign its line) is the service's check, on the record.
-    action_roles = {"sign": [("orders.change_reviewsignoff", _("sign contract reviews"))]}
-
-    def get_permissions(self):
-        if self.action == "sign":
-            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
-        return super().get_permissions()
+    step_actions = {"sign": ACTIONS["sign"]}
 
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
@@ -582,20 +536,13 @@ class ChangeViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         .prefetch_related("production_notices")
         .order_by("-created_at", "-pk")
     )
-
-    action_roles = {
-        "agreement": [("orders.change_changeentry", _("record the customer's agreement to a change"))],
-        "withdraw": [("orders.change_changeentry", _("withdraw contract changes"))],
-        "apply": [
-            ("orders.change_changeentry", _("apply contract changes")),
-            ("production.issue_productionnotice", _("issue production notices")),
-        ],
+    step_actions = {
+        "create": ACTIONS["change"],
+        "agreement": ACTIONS["agree"],
+        "withdraw": ACTIONS["withdraw"],
+        # Applying a change issues the successor notices (R-5.3.1).
+        "apply": (ACTIONS["apply"], PRODUCTION_ACTIONS["issue"]),
     }
-
-    def get_permissions(self):
-        if self.action in ("agreement", "withdraw", "apply"):
-            return [permissions.IsAuthenticated(), CanView(), RoleFirst()]
-        return super().get_permissions()
 
     def _answer(self, change, status_code=status.HTTP_200_OK):
         return Response(

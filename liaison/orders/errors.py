@@ -1,8 +1,10 @@
-"""Error codes of the orders app; the wording for people is kept apart in ``MESSAGES``."""
+"""Error codes of the orders app, their wording for people (``MESSAGES``), and its ACTIONS table."""
 
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.roles import actions
 
 
 class OrderErrorCode(StrEnum):
@@ -54,7 +56,6 @@ class OrderErrorCode(StrEnum):
 
 
 MESSAGES = {
-    OrderErrorCode.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
     OrderErrorCode.NOT_YOUR_DEPARTMENT: _(
         "Only a member of %(department)s signs for %(department)s on %(review)s."
     ),
@@ -167,3 +168,21 @@ MESSAGES = {
         "can be withdrawn."
     ),
 }
+
+# The steps of the orders app: the permission each needs, and its words in a refusal.
+ACTIONS = actions(
+    OrderErrorCode.NOT_ALLOWED,
+    {
+        "register": ("orders.add_order", _("register orders")),
+        "ask": ("orders.add_clarification", _("raise clarifications")),
+        "answer": ("orders.change_clarification", _("record answers to clarifications")),
+        "sign": ("orders.change_reviewsignoff", _("sign contract reviews")),
+        "legal": ("orders.change_reviewround", _("record the check against laws and regulations")),
+        "decide": ("orders.decide_reviewround", _("decide contract reviews")),
+        "reply": ("orders.change_order", _("reply delivery dates")),
+        "change": ("orders.add_changeentry", _("register contract changes")),
+        "agree": ("orders.change_changeentry", _("record the customer's agreement to a change")),
+        "withdraw": ("orders.change_changeentry", _("withdraw contract changes")),
+        "apply": ("orders.change_changeentry", _("apply contract changes")),
+    },
+)

@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from liaison.core import clock
 from liaison.core.models import AuditedModel, Department
@@ -93,27 +93,23 @@ class Order(FSMModelMixin, AuditedModel):
         """Goods may go out (F8) or be made (F4) for it: accepted; for a replacement (補貨) also completed."""
         return self.status in (ORDER_REPLACEABLE if replacement else ORDER_DELIVERABLE)
 
-    @transition(field=status, source=ORDER_TRANSITIONS["accept"].source, target=ORDER_TRANSITIONS["accept"].target)
+    @ORDER_TRANSITIONS.transition("accept")
     def accept(self) -> None:
         """The review round accepted the order (with or without conditions)."""
 
-    @transition(field=status, source=ORDER_TRANSITIONS["reject"].source, target=ORDER_TRANSITIONS["reject"].target)
+    @ORDER_TRANSITIONS.transition("reject")
     def reject(self) -> None:
         """The review round rejected the order."""
 
-    @transition(
-        field=status, source=ORDER_TRANSITIONS["reopen_review"].source, target=ORDER_TRANSITIONS["reopen_review"].target
-    )
+    @ORDER_TRANSITIONS.transition("reopen_review")
     def reopen_review(self) -> None:
         """A customer change sends the accepted order back to review."""
 
-    @transition(
-        field=status, source=ORDER_TRANSITIONS["complete"].source, target=ORDER_TRANSITIONS["complete"].target
-    )
+    @ORDER_TRANSITIONS.transition("complete")
     def complete(self) -> None:
         """Everything ordered has been delivered."""
 
-    @transition(field=status, source=ORDER_TRANSITIONS["void"].source, target=ORDER_TRANSITIONS["void"].target)
+    @ORDER_TRANSITIONS.transition("void")
     def void(self, *, by, reason: str) -> None:
         self.voided_at = clock.now()
         self.voided_by = by
@@ -231,20 +227,14 @@ class ReviewRound(FSMModelMixin, AuditedModel):
     def __str__(self) -> str:
         return f"{self.order.number} F2/{self.number}"
 
-    @transition(
-        field=status, source=REVIEW_ROUND_TRANSITIONS["decide"].source, target=REVIEW_ROUND_TRANSITIONS["decide"].target
-    )
+    @REVIEW_ROUND_TRANSITIONS.transition("decide")
     def decide(self, *, outcome: str, conditions: str, by) -> None:
         self.outcome = outcome
         self.conditions = conditions
         self.decided_at = clock.now()
         self.decided_by = by
 
-    @transition(
-        field=status,
-        source=REVIEW_ROUND_TRANSITIONS["withdraw"].source,
-        target=REVIEW_ROUND_TRANSITIONS["withdraw"].target,
-    )
+    @REVIEW_ROUND_TRANSITIONS.transition("withdraw")
     def withdraw(self) -> None:
         """A later change replaced this round before it was decided."""
 
@@ -323,30 +313,26 @@ class ChangeEntry(FSMModelMixin, AuditedModel):
     def __str__(self) -> str:
         return self.number
 
-    @transition(
-        field=status, source=CHANGE_TRANSITIONS["open_review"].source, target=CHANGE_TRANSITIONS["open_review"].target
-    )
+    @CHANGE_TRANSITIONS.transition("open_review")
     def open_review(self) -> None:
         """A customer change goes through a new review round (R-5.3.2)."""
 
-    @transition(field=status, source=CHANGE_TRANSITIONS["agree"].source, target=CHANGE_TRANSITIONS["agree"].target)
+    @CHANGE_TRANSITIONS.transition("agree")
     def agree(self, *, agreed_by: str, agreed_at, via: str, recorded_by) -> None:
         self.customer_agreed_by = agreed_by
         self.customer_agreed_at = agreed_at
         self.customer_agreed_via = via
         self.agreement_recorded_by = recorded_by
 
-    @transition(field=status, source=CHANGE_TRANSITIONS["apply"].source, target=CHANGE_TRANSITIONS["apply"].target)
+    @CHANGE_TRANSITIONS.transition("apply")
     def apply(self) -> None:
         """The successor notice has been issued."""
 
-    @transition(field=status, source=CHANGE_TRANSITIONS["reject"].source, target=CHANGE_TRANSITIONS["reject"].target)
+    @CHANGE_TRANSITIONS.transition("reject")
     def reject(self) -> None:
         """The customer or the review did not agree; nothing changes."""
 
-    @transition(
-        field=status, source=CHANGE_TRANSITIONS["withdraw"].source, target=CHANGE_TRANSITIONS["withdraw"].target
-    )
+    @CHANGE_TRANSITIONS.transition("withdraw")
     def withdraw(self, *, by, reason: str) -> None:
         """The customer refused it, it was registered by mistake, or it is no longer needed."""
         self.withdrawn_at = clock.now()

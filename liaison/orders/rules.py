@@ -9,12 +9,9 @@ the admin and the pages refuse in the same way; templates ask
 
 import rules
 
-from liaison.core.roles import Role, user_roles
+from liaison.core.roles import administrator, holds
 
-
-@rules.predicate
-def is_administrator(user) -> bool:
-    return Role.ADMINISTRATOR.value in user_roles(user)
+SIGN = "orders.change_reviewsignoff"
 
 
 @rules.predicate
@@ -28,11 +25,7 @@ def is_signoff_department_member(user, sign_off) -> bool:
     )
 
 
-@rules.predicate
-def may_sign_reviews(user) -> bool:
-    return user.has_perm("orders.change_reviewsignoff")
+# Signing a line of the review form: the role signs reviews, and the line is the user's department's.
+signs_for_department = is_signoff_department_member | administrator
 
-
-can_sign_review = may_sign_reviews & (is_signoff_department_member | is_administrator)
-
-rules.add_perm("orders.sign_reviewsignoff", can_sign_review)
+rules.add_perm("orders.sign_reviewsignoff", holds(SIGN) & signs_for_department)

@@ -23,13 +23,21 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from liaison.communications.selectors import received_document_list, within_days
+from liaison.communications.states import ReceivedDocumentStatus
 from liaison.core import clock
 from liaison.core.models import Department
 from liaison.core.states import DepartmentKind
 from liaison.customers.models import Customer
 from liaison.customers.selectors import customer_search
 from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
-from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
+from liaison.orders.states import (
+    CHANGE_OPEN,
+    CHANGE_WITHDRAWABLE,
+    ORDER_OPEN,
+    ChangeStatus,
+    OrderStatus,
+    ReviewRoundStatus,
+)
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.selectors import notice_visible_to
 from liaison.production.states import NOTICE_OPEN, NoticeStatus
@@ -37,11 +45,6 @@ from liaison.stock.models import OutboundSlip, OutboundSlipLine, Product
 from liaison.stock.selectors import shipped_by_order_line, stock_for_products
 
 ZERO = Decimal(0)
-# Orders still to deliver: an overdue mark makes sense only for these.
-OPEN_STATUSES = (OrderStatus.UNDER_REVIEW, OrderStatus.ACCEPTED)
-# Changes that can still be withdrawn (the customer refused, or nobody needs them).
-WITHDRAWABLE_CHANGE_STATUSES = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, ChangeStatus.AGREED)
-# Notices a workshop still has to finish.
 
 
 def order_search(*, queryset: QuerySet | None = None, query: str = "") -> QuerySet:
@@ -111,7 +114,7 @@ def order_annotate(queryset: QuerySet, *, today: dt.date | None = None) -> Query
     ).annotate(
         due=Coalesce(F("promised_date"), F("first_required")),
         is_overdue=Case(
-            When(Q(status__in=OPEN_STATUSES) & Q(due__lt=today), then=Value(True)),
+            When(Q(status__in=ORDER_OPEN) & Q(due__lt=today), then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),
@@ -187,7 +190,7 @@ class OrderPage:
 
     @property
     def open_changes(self) -> list[ChangeEntry]:
-        return [c for c in self.changes if c.status in (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW)]
+        return [c for c in self.changes if c.status in CHANGE_OPEN]
 
     @property
     def agreed_changes(self) -> list[ChangeEntry]:
@@ -196,7 +199,7 @@ class OrderPage:
     @property
     def withdrawable_changes(self) -> list[ChangeEntry]:
         """Changes not yet applied, rejected or withdrawn: the ones that hold up the next change."""
-        return [c for c in self.changes if c.status in WITHDRAWABLE_CHANGE_STATUSES]
+        return [c for c in self.changes if c.status in CHANGE_WITHDRAWABLE]
 
     @property
     def current_notices(self) -> list[ProductionNotice]:
@@ -281,7 +284,11 @@ def order_page(*, order: Order, user=None) -> OrderPage:
             order.clarifications.select_related("asked_by", "answer_recorded_by").order_by("asked_at", "pk")
         ),
         review_rounds=review_rounds,
-        changes=list(order.changes.select_related("created_by", "agreement_recorded_by", "withdrawn_by").order_by("created_at", "pk")),
+        changes=list(
+            order.changes.select_related("created_by", "agreement_recorded_by", "withdrawn_by").order_by(
+                "created_at", "pk"
+            )
+        ),
         notices=notices,
         slips=slips,
         workshops=workshop_list(),
@@ -307,15 +314,11 @@ def order_documents(*, customer: Customer | None) -> list:
     """The customer's catalogued (not void) received documents, newest first: what an order links to."""
     if customer is None:
         return []
-    from liaison.communications.states import ReceivedDocumentStatus
-
     return list(received_document_list(customer=customer, status=ReceivedDocumentStatus.CATALOGUED)[:50])
 
 
 def order_document(*, pk: int):
     """One catalogued (not void) received document an order can be registered from, or None."""
-    from liaison.communications.states import ReceivedDocumentStatus
-
     return received_document_list(status=ReceivedDocumentStatus.CATALOGUED).filter(pk=pk).first()
 
 
@@ -337,8 +340,8 @@ def change_list() -> QuerySet[ChangeEntry]:
 
 
 
-# What waits on whom: the inbox (liaison.workspace.inbox, through orders/workspace.py) reads these, one query each, most urgent
-# first (earliest required date; orders without lines last). The computed columns are
+# What waits on whom: the inbox (liaison.workspace.inbox, through orders/workspace.py) reads these, one query
+# each, most urgent first (earliest required date; orders without lines last). The computed columns are
 # correlated subqueries, not aggregates over a join: no GROUP BY, so the inbox can count
 # them cheaply and read only the first few.
 
@@ -395,7 +398,7 @@ def sign_offs_awaiting(*, department_id: int) -> QuerySet[ReviewSignOff]:
 def clarifications_open() -> QuerySet[Clarification]:
     """Questions put to customers and not answered yet, on orders still open."""
     return (
-        Clarification.objects.filter(answered_at__isnull=True, order__status__in=OPEN_STATUSES)
+        Clarification.objects.filter(answered_at__isnull=True, order__status__in=ORDER_OPEN)
         .select_related("order", "order__customer")
         .annotate(first_required=_first_required("order"))
         .order_by(*_urgent_first())

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from liaison.core.states import Transition
+from liaison.core.states import Transition, TransitionTable
 
 
 class OrderChannel(models.TextChoices):
@@ -29,15 +29,17 @@ ORDER_OPEN = (OrderStatus.UNDER_REVIEW, OrderStatus.ACCEPTED)
 ORDER_DELIVERABLE = (OrderStatus.ACCEPTED,)
 ORDER_REPLACEABLE = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED)
 
-# The order's life at a glance; the model's transition methods read this table.
-ORDER_TRANSITIONS = {
-    "accept": Transition(source=(OrderStatus.UNDER_REVIEW,), target=OrderStatus.ACCEPTED),
-    "reject": Transition(source=(OrderStatus.UNDER_REVIEW,), target=OrderStatus.REJECTED),
-    # A customer change puts an accepted order back under review.
-    "reopen_review": Transition(source=(OrderStatus.ACCEPTED,), target=OrderStatus.UNDER_REVIEW),
-    "complete": Transition(source=(OrderStatus.ACCEPTED,), target=OrderStatus.COMPLETED),
-    "void": Transition(source=(OrderStatus.UNDER_REVIEW, OrderStatus.REJECTED), target=OrderStatus.VOID),
-}
+# The order's life at a glance; the model's transition methods are wired to it.
+ORDER_TRANSITIONS = TransitionTable(
+    {
+        "accept": Transition(source=(OrderStatus.UNDER_REVIEW,), target=OrderStatus.ACCEPTED),
+        "reject": Transition(source=(OrderStatus.UNDER_REVIEW,), target=OrderStatus.REJECTED),
+        # A customer change puts an accepted order back under review.
+        "reopen_review": Transition(source=(OrderStatus.ACCEPTED,), target=OrderStatus.UNDER_REVIEW),
+        "complete": Transition(source=(OrderStatus.ACCEPTED,), target=OrderStatus.COMPLETED),
+        "void": Transition(source=(OrderStatus.UNDER_REVIEW, OrderStatus.REJECTED), target=OrderStatus.VOID),
+    }
+)
 
 
 class ReviewOutcome(models.TextChoices):
@@ -54,10 +56,13 @@ class ReviewRoundStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-REVIEW_ROUND_TRANSITIONS = {
-    "decide": Transition(source=(ReviewRoundStatus.OPEN,), target=ReviewRoundStatus.DECIDED),
-    "withdraw": Transition(source=(ReviewRoundStatus.OPEN,), target=ReviewRoundStatus.WITHDRAWN),
-}
+REVIEW_ROUND_TRANSITIONS = TransitionTable(
+    {
+        "decide": Transition(source=(ReviewRoundStatus.OPEN,), target=ReviewRoundStatus.DECIDED),
+        # A later change replaced the round before it was decided.
+        "withdraw": Transition(source=(ReviewRoundStatus.OPEN,), target=ReviewRoundStatus.WITHDRAWN),
+    }
+)
 
 
 class ReviewRoundReason(models.TextChoices):
@@ -93,14 +98,19 @@ class ChangeStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-CHANGE_TRANSITIONS = {
-    "open_review": Transition(source=(ChangeStatus.REGISTERED,), target=ChangeStatus.UNDER_REVIEW),
-    "agree": Transition(source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW), target=ChangeStatus.AGREED),
-    "apply": Transition(source=(ChangeStatus.AGREED,), target=ChangeStatus.APPLIED),
-    "reject": Transition(source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW), target=ChangeStatus.REJECTED),
-    # Withdrawn while still open: the customer refused the delay, or nobody needs it any more.
-    "withdraw": Transition(
-        source=(ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, ChangeStatus.AGREED),
-        target=ChangeStatus.WITHDRAWN,
-    ),
-}
+# Changes awaiting agreement: the customer's (a company delay) or the review round's (the customer's change).
+CHANGE_OPEN = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW)
+# Changes not yet applied, rejected or withdrawn: they may still be withdrawn, and while one is, the
+# order takes no second change.
+CHANGE_WITHDRAWABLE = (*CHANGE_OPEN, ChangeStatus.AGREED)
+
+CHANGE_TRANSITIONS = TransitionTable(
+    {
+        "open_review": Transition(source=(ChangeStatus.REGISTERED,), target=ChangeStatus.UNDER_REVIEW),
+        "agree": Transition(source=CHANGE_OPEN, target=ChangeStatus.AGREED),
+        "apply": Transition(source=(ChangeStatus.AGREED,), target=ChangeStatus.APPLIED),
+        "reject": Transition(source=CHANGE_OPEN, target=ChangeStatus.REJECTED),
+        # Withdrawn while still open: the customer refused the delay, or nobody needs it any more.
+        "withdraw": Transition(source=CHANGE_WITHDRAWABLE, target=ChangeStatus.WITHDRAWN),
+    }
+)

@@ -1,42 +1,62 @@
-"""Workflow pages of the orders app: register an order, the order page and its actions, my inbox.
+"""Workflow pages of the orders app: register an order, the order page and its steps.
 
-Each action posts to its own small view: it calls one service and redirects back to
-the order page with a message, or, when the service refuses, shows the order page
-again with the error on that form and everything the clerk typed still in it.
+The order page is a ``core.pages.RecordPage``: each step (ask, answer, sign, legal,
+decide, ship, notice, reply, change, agree, withdraw, apply) posts to its own small view,
+which calls one service and redirects back to the order page at the step's anchor with a
+message. A role the step is not for gets 403 before anything is read; when the service
+refuses, the order page comes back with the error on that form and everything the clerk
+typed still in it (403 when the refusal is about who the user is).
 """
 
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
 
-from liaison.communications.states import CommunicationChannel
+from liaison.communications.states import CommunicationChannel, ReceivedChannel
 from liaison.core.errors import LiaisonError
 from liaison.core.forms import add_service_error
-from liaison.orders import forms, selectors
+from liaison.core.pages import RecordPage, page_context, refusal_status, show_refused
+from liaison.core.roles import Action, allowed
+from liaison.orders import forms, selectors, services
+from liaison.orders.errors import ACTIONS
 from liaison.orders.models import Order
-from liaison.orders.states import ChangeKind, OrderStatus, ReviewRoundStatus
+from liaison.orders.states import ORDER_OPEN, ChangeKind, OrderStatus, ReviewRoundStatus
+from liaison.production.errors import ACTIONS as PRODUCTION_ACTIONS
 from liaison.production.rules import sees_every_notice
+from liaison.production.services import notice_issue
+from liaison.stock.errors import SlipErrorCode
+from liaison.stock.services import slip_issue
 
-# Each action: the permission it needs, the form's name in the page context, its anchor.
-ACTIONS = {
-    "ask": ("orders.add_clarification", "ask_form", "clarifications"),
-    "answer": ("orders.change_clarification", "answer_form", "clarifications"),
-    "sign": ("orders.change_reviewsignoff", "sign_form", "review"),
-    "legal": ("orders.change_reviewround", "legal_form", "review"),
-    "decide": ("orders.decide_reviewround", "decide_form", "review"),
-    "ship": ("stock.add_outboundslip", "ship_form", "actions"),
-    "notice": ("production.issue_productionnotice", "notice_form", "actions"),
-    "reply": ("orders.change_order", "reply_form", "actions"),
-    "change": ("orders.add_changeentry", "change_form", "changes"),
-    "agree": ("orders.change_changeentry", "agree_form", "changes"),
-    "withdraw": ("orders.change_changeentry", "withdraw_form", "changes"),
-    "apply": ("orders.change_changeentry", "apply_form", "changes"),
+VIEW = "orders.view_order"
+
+# Shipping from stock (F8) is the stock app's step; it has no ACTIONS table yet, so its
+# permission is named here (the service refuses with its own words).
+SHIP = Action("stock.add_outboundslip", gettext_lazy("issue outbound slips"), SlipErrorCode.NOT_ALLOWED)
+
+# What each step of the order page needs: applying a change also issues the successor notice (R-5.3.1).
+STEP_ACTIONS = {
+    "ask": (ACTIONS["ask"],),
+    "answer": (ACTIONS["answer"],),
+    "sign": (ACTIONS["sign"],),
+    "legal": (ACTIONS["legal"],),
+    "decide": (ACTIONS["decide"],),
+    "ship": (SHIP,),
+    "notice": (PRODUCTION_ACTIONS["issue"],),
+    "reply": (ACTIONS["reply"],),
+    "change": (ACTIONS["change"],),
+    "agree": (ACTIONS["agree"],),
+    "withdraw": (ACTIONS["withdraw"],),
+    "apply": (ACTIONS["apply"], PRODUCTION_ACTIONS["issue"]),
 }
+
+
+def _may(user, step: str) -> bool:
+    return all(allowed(user, action) for action in STEP_ACTIONS[step])
 
 
 def _order(pk: int) -> Order:
@@ -46,15 +66,16 @@ def _order(pk: int) -> Order:
         raise Http404 from None
 
 
+def _load(request, pk: int) -> selectors.OrderPage:
+    return selectors.order_page(order=_order(pk), user=request.user)
+
+
+def _open_round(page: selectors.OrderPage):
+    current = page.current_round
+    return current if current is not None and current.status == ReviewRoundStatus.OPEN else None
+
+
 # The order page
-
-
-def _can(user, action: str) -> bool:
-    perm = ACTIONS[action][0]
-    if action == "apply":
-        # Applying a change issues the successor notice (R-5.3.1).
-        return user.has_perms([perm, "production.issue_productionnotice"])
-    return user.has_perm(perm)
 
 
 def _unbound_forms(page: selectors.OrderPage) -> dict:
@@ -72,26 +93,33 @@ def _unbound_forms(page: selectors.OrderPage) -> dict:
             workshops=page.workshops,
             initial={"due_date": first_due, "workshop": page.workshops[0].pk if len(page.workshops) == 1 else None},
         ),
-        "reply_form": forms.DeliveryReplyForm(prefix="reply", initial={"promised_date": order.promised_date or first_due}),
+        "reply_form": forms.DeliveryReplyForm(
+            prefix="reply", initial={"promised_date": order.promised_date or first_due}
+        ),
         "change_form": forms.ChangeRegisterForm(prefix="change"),
     }
 
 
-def _attach_item_forms(page: selectors.OrderPage, bound: dict) -> None:
-    """Give each open clarification, sign-off line and change its own form (the bound one if it failed)."""
+def _attach_item_forms(page: selectors.OrderPage, bound: dict, user) -> None:
+    """Give each open clarification, sign-off line and change its own form (the bound one if it came back)."""
     for clarification in page.open_clarifications:
         clarification.answer_form = bound.get(("answer", clarification.pk)) or forms.ClarificationAnswerForm(
             prefix=f"answer-{clarification.pk}", initial={"clarification": clarification.pk}
         )
-    current = page.current_round
-    if current is not None and current.status == ReviewRoundStatus.OPEN:
-        for sign_off in current.sign_offs.all():
-            sign_off.sign_form = bound.get(("sign", sign_off.pk)) or forms.SignOffForm(
+    open_round = _open_round(page)
+    if open_round is not None:
+        for sign_off in open_round.sign_offs.all():
+            refused = bound.get(("sign", sign_off.pk))
+            sign_off.sign_form = refused or forms.SignOffForm(
                 prefix=f"sign-{sign_off.pk}", initial={"sign_off": sign_off.pk}
             )
+            sign_off.may_sign = refused is not None or (
+                not sign_off.is_signed and user.has_perm("orders.sign_reviewsignoff", sign_off)
+            )
     for change in page.open_changes:
-        if change.kind == ChangeKind.COMPANY:
-            change.agree_form = bound.get(("agree", change.pk)) or forms.ChangeAgreementForm(
+        refused = bound.get(("agree", change.pk))
+        if refused is not None or change.kind == ChangeKind.COMPANY:
+            change.agree_form = refused or forms.ChangeAgreementForm(
                 prefix=f"agree-{change.pk}", initial={"change": change.pk}
             )
     for change in page.withdrawable_changes:
@@ -114,16 +142,28 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
     bound = bound or {}
     user = request.user
     order = page.order
-    context_forms = _unbound_forms(page)
-    context_forms.update({key: form for key, form in bound.items() if isinstance(key, str)})
-    _attach_item_forms(page, bound)
-    current = page.current_round
-    open_round = current if current is not None and current.status == ReviewRoundStatus.OPEN else None
-    if open_round is not None:
-        for sign_off in open_round.sign_offs.all():
-            sign_off.may_sign = not sign_off.is_signed and user.has_perm("orders.sign_reviewsignoff", sign_off)
+    step_forms = _unbound_forms(page)
+    step_forms.update({f"{key}_form": form for key, form in bound.items() if isinstance(key, str)})
+    _attach_item_forms(page, bound, user)
+    open_round = _open_round(page)
     accepted = order.status == OrderStatus.ACCEPTED
-    is_open = order.status in selectors.OPEN_STATUSES
+    is_open = order.status in ORDER_OPEN
+    can = show_refused(
+        {
+            "ask": is_open and _may(user, "ask"),
+            "answer": is_open and _may(user, "answer"),
+            "legal": open_round is not None and _may(user, "legal"),
+            "decide": open_round is not None and _may(user, "decide"),
+            "ship": accepted and page.can_ship_any and _may(user, "ship"),
+            "notice": accepted and page.shortfall_any and bool(page.workshops) and _may(user, "notice"),
+            "reply": accepted and _may(user, "reply"),
+            "change": accepted and not page.open_changes and not page.agreed_changes and _may(user, "change"),
+            "agree": _may(user, "agree"),
+            "withdraw": _may(user, "withdraw"),
+            "apply": _may(user, "apply"),
+        },
+        bound,
+    )
     show = {
         "clarifications": user.has_perm("orders.view_clarification"),
         "changes": user.has_perm("orders.view_changeentry"),
@@ -137,120 +177,74 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
     visible_kinds = {"review_round", "notice"}
     visible_kinds |= {"change"} if show["changes"] else set()
     visible_kinds |= {"slip"} if show["slips"] else set()
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Order %(number)s") % {"number": order.number},
-        "opts": Order._meta,
-        "object": order,
-        "order": order,
-        "page": page,
-        "open_round": open_round,
-        **context_forms,
-        "can": {
-            "ask": is_open and _can(user, "ask"),
-            "answer": is_open and _can(user, "answer"),
-            "legal": open_round is not None and _can(user, "legal"),
-            "decide": open_round is not None and _can(user, "decide"),
-            "ship": accepted and page.can_ship_any and _can(user, "ship"),
-            "notice": accepted and page.shortfall_any and bool(page.workshops) and _can(user, "notice"),
-            "reply": accepted and _can(user, "reply"),
-            "change": accepted and not page.open_changes and not page.agreed_changes and _can(user, "change"),
-            "agree": _can(user, "agree"),
-            "withdraw": _can(user, "withdraw"),
-            "apply": _can(user, "apply"),
-        },
-        "show": show,
-        "chain": [link for link in page.chain if link.kind in visible_kinds],
-        "pdf": {"f1": reverse("documents:f1", args=[order.pk]), "f3": reverse("documents:f3", args=[order.pk])},
-        "history_url": reverse("admin:orders_order_history", args=[order.pk]),
-        "list_url": reverse("admin:orders_order_changelist"),
-    }
+    context = page_context(
+        request,
+        title=_("Order %(number)s") % {"number": order.number},
+        opts=Order._meta,
+        object=order,
+        order=order,
+        page=page,
+        open_round=open_round,
+        **step_forms,
+        can=can,
+        show=show,
+        chain=[link for link in page.chain if link.kind in visible_kinds],
+        pdf={"f1": reverse("documents:f1", args=[order.pk]), "f3": reverse("documents:f3", args=[order.pk])},
+        history_url=reverse("admin:orders_order_history", args=[order.pk]),
+        list_url=reverse("admin:orders_order_changelist"),
+    )
     return render(request, "orders/order_detail.html", context, status=status)
 
 
 @login_required
-@permission_required("orders.view_order", raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def order_detail(request, pk: int):
     """The order page: F1, its lines and stock, clarifications, the review form (F2), F3, F4, F8."""
-    return _render_page(request, selectors.order_page(order=_order(pk), user=request.user))
+    return _render_page(request, _load(request, pk))
 
 
-def _action_view(action: str):
-    """Wrap a function (request, page, data) -> success message as the POST view of one action."""
-
-    def decorate(run):
-        @require_POST
-        @login_required
-        def view(request, pk: int):
-            if not _can(request.user, action):
-                raise PermissionDenied
-            page = selectors.order_page(order=_order(pk), user=request.user)
-            form, key = run.build(request, page)
-            if form.is_valid():
-                try:
-                    message = run(request, page, form)
-                except LiaisonError as error:
-                    add_service_error(form, error)
-                else:
-                    messages.success(request, message)
-                    return redirect(f"{page.order.get_absolute_url()}#{ACTIONS[action][2]}")
-            messages.error(request, _("Nothing was saved; see the form marked below."))
-            return _render_page(request, page, {key: form}, status=200)
-
-        view.__name__ = view.__qualname__ = f"order_{action}"
-        view.__doc__ = run.__doc__
-        return view
-
-    return decorate
+order_page = RecordPage(
+    load=_load,
+    render=_render_page,
+    url=lambda page: page.order.get_absolute_url(),
+    permission=VIEW,
+)
 
 
-def _builder(form_class, key, prefix, **extra):
-    def build(request, page):
-        return form_class(request.POST, prefix=prefix, **{k: v(page) for k, v in extra.items()}), key
-
-    return build
-
-
-def _item_builder(action: str, form_class, field: str, items, **extra):
-    """A form about one item of the order (a clarification, a sign-off, a change), found by its id."""
-
-    def build(request, page):
-        raw = next((k for k in request.POST if k.startswith(f"{action}-") and k.endswith(f"-{field}")), "")
-        try:
-            item_pk = int(request.POST.get(raw, ""))
-        except ValueError:
-            raise Http404 from None
-        item = next((obj for obj in items(page) if obj.pk == item_pk), None)
-        if item is None:
-            raise Http404
-        form = form_class(request.POST, prefix=f"{action}-{item_pk}", **{k: v(page, item) for k, v in extra.items()})
-        form.item = item
-        return form, (action, item_pk)
-
-    return build
+def _with_open_round(page) -> dict:
+    """The review form's legal check and decision need an open round: 404 without one."""
+    if _open_round(page) is None:
+        raise Http404
+    return {}
 
 
 # Clarifications
 
 
-def _ask(request, page, form):
+@order_page.step(
+    "ask", form=forms.ClarificationAskForm, anchor="clarifications", actions=STEP_ACTIONS["ask"]
+)
+def order_ask(request, page, form):
     """Record a question put to the customer (R-5.2.2.2)."""
-    from liaison.orders import services
-
     services.clarification_ask(
-        order=page.order, question=form.cleaned_data["question"], channel=form.cleaned_data["channel"], actor=request.user
+        order=page.order,
+        question=form.cleaned_data["question"],
+        channel=form.cleaned_data["channel"],
+        actor=request.user,
     )
     return _("The question is recorded as an open clarification.")
 
 
-_ask.build = _builder(forms.ClarificationAskForm, "ask_form", "ask")
-order_ask = _action_view("ask")(_ask)
-
-
-def _answer(request, page, form):
+@order_page.step(
+    "answer",
+    form=forms.ClarificationAnswerForm,
+    anchor="clarifications",
+    actions=STEP_ACTIONS["answer"],
+    items=lambda page: page.open_clarifications,
+    item_field="clarification",
+)
+def order_answer(request, page, form):
     """Record the customer's answer to an open clarification."""
-    from liaison.orders import services
-
     services.clarification_answer(
         clarification=form.item,
         answer=form.cleaned_data["answer"],
@@ -261,24 +255,19 @@ def _answer(request, page, form):
     return _("The answer is recorded; the clarification is closed.")
 
 
-_answer.build = _item_builder("answer", forms.ClarificationAnswerForm, "clarification", lambda p: p.open_clarifications)
-order_answer = _action_view("answer")(_answer)
-
-
 # The contract review form (F2)
 
 
-def _open_round(page):
-    round_ = page.current_round
-    if round_ is None or round_.status != ReviewRoundStatus.OPEN:
-        return None
-    return round_
-
-
-def _sign(request, page, form):
+@order_page.step(
+    "sign",
+    form=forms.SignOffForm,
+    anchor="review",
+    actions=STEP_ACTIONS["sign"],
+    items=lambda page: _open_round(page).sign_offs.all() if _open_round(page) else (),
+    item_field="sign_off",
+)
+def order_sign(request, page, form):
     """Sign one department's line of the review form."""
-    from liaison.orders import services
-
     data = form.cleaned_data
     services.review_sign_off(
         sign_off=form.item,
@@ -292,28 +281,11 @@ def _sign(request, page, form):
     return _("%(department)s has signed the review.") % {"department": form.item.department}
 
 
-def _sign_offs(page):
-    round_ = _open_round(page)
-    return list(round_.sign_offs.all()) if round_ else []
-
-
-_sign.build = _item_builder("sign", forms.SignOffForm, "sign_off", _sign_offs)
-order_sign = _action_view("sign")(_sign)
-
-
-def _round_builder(form_class, key, prefix):
-    def build(request, page):
-        if _open_round(page) is None:
-            raise Http404
-        return form_class(request.POST, prefix=prefix), key
-
-    return build
-
-
-def _legal(request, page, form):
+@order_page.step(
+    "legal", form=forms.LegalCheckForm, anchor="review", actions=STEP_ACTIONS["legal"], form_kwargs=_with_open_round
+)
+def order_legal(request, page, form):
     """Record the check against laws and regulations (R-5.1.2)."""
-    from liaison.orders import services
-
     services.review_legal_check(
         review_round=_open_round(page),
         passed=form.cleaned_data["passed"],
@@ -323,14 +295,11 @@ def _legal(request, page, form):
     return _("The check against laws and regulations is recorded.")
 
 
-_legal.build = _round_builder(forms.LegalCheckForm, "legal_form", "legal")
-order_legal = _action_view("legal")(_legal)
-
-
-def _decide(request, page, form):
+@order_page.step(
+    "decide", form=forms.DecideForm, anchor="review", actions=STEP_ACTIONS["decide"], form_kwargs=_with_open_round
+)
+def order_decide(request, page, form):
     """Decide the open review round: accepted, accepted with conditions, or rejected."""
-    from liaison.orders import services
-
     review = _open_round(page)
     services.review_decide(
         review_round=review,
@@ -341,18 +310,19 @@ def _decide(request, page, form):
     return _("Review %(review)s is decided.") % {"review": review}
 
 
-_decide.build = _round_builder(forms.DecideForm, "decide_form", "decide")
-order_decide = _action_view("decide")(_decide)
-
-
 # Delivering
 
 
-def _ship(request, page, form):
+@order_page.step(
+    "ship",
+    form=forms.ShipForm,
+    anchor="actions",
+    actions=STEP_ACTIONS["ship"],
+    form_kwargs=lambda page: {"lines": page.lines},
+)
+def order_ship(request, page, form):
     """Ship from qualified stock on an outbound slip, F8 (R-5.2.3.2)."""
-    from liaison.stock import services
-
-    slip = services.slip_issue(
+    slip = slip_issue(
         customer=page.order.customer,
         order=page.order,
         lines=[
@@ -365,16 +335,17 @@ def _ship(request, page, form):
     return _("Outbound slip %(slip)s is issued.") % {"slip": slip.number}
 
 
-_ship.build = _builder(forms.ShipForm, "ship_form", "ship", lines=lambda p: p.lines)
-order_ship = _action_view("ship")(_ship)
-
-
-def _notice(request, page, form):
+@order_page.step(
+    "notice",
+    form=forms.NoticeIssueForm,
+    anchor="actions",
+    actions=STEP_ACTIONS["notice"],
+    form_kwargs=lambda page: {"lines": page.lines, "workshops": page.workshops},
+)
+def order_notice(request, page, form):
     """Issue a production notice, F4, for the shortfall (R-5.2.3.3)."""
-    from liaison.production import services
-
     data = form.cleaned_data
-    notice = services.notice_issue(
+    notice = notice_issue(
         order=page.order,
         workshop=data["workshop"],
         due_date=data["due_date"],
@@ -397,16 +368,9 @@ def _notice(request, page, form):
     }
 
 
-_notice.build = _builder(
-    forms.NoticeIssueForm, "notice_form", "notice", lines=lambda p: p.lines, workshops=lambda p: p.workshops
-)
-order_notice = _action_view("notice")(_notice)
-
-
-def _reply(request, page, form):
+@order_page.step("reply", form=forms.DeliveryReplyForm, anchor="actions", actions=STEP_ACTIONS["reply"])
+def order_reply(request, page, form):
     """Reply the delivery date to the customer (R-5.2.3.3; recorded on F5)."""
-    from liaison.orders import services
-
     data = form.cleaned_data
     services.order_delivery_reply(
         order=page.order,
@@ -418,17 +382,12 @@ def _reply(request, page, form):
     return _("The delivery date %(date)s is replied to the customer.") % {"date": data["promised_date"]}
 
 
-_reply.build = _builder(forms.DeliveryReplyForm, "reply_form", "reply")
-order_reply = _action_view("reply")(_reply)
-
-
 # The change register (F3)
 
 
-def _change(request, page, form):
+@order_page.step("change", form=forms.ChangeRegisterForm, anchor="changes", actions=STEP_ACTIONS["change"])
+def order_change(request, page, form):
     """Register a contract change: a company delay (R-5.3.1) or the customer's change (R-5.3.2)."""
-    from liaison.orders import services
-
     data = form.cleaned_data
     change = services.change_register(
         order=page.order,
@@ -442,14 +401,16 @@ def _change(request, page, form):
     return _("Change %(change)s is registered.") % {"change": change.number}
 
 
-_change.build = _builder(forms.ChangeRegisterForm, "change_form", "change")
-order_change = _action_view("change")(_change)
-
-
-def _agree(request, page, form):
+@order_page.step(
+    "agree",
+    form=forms.ChangeAgreementForm,
+    anchor="changes",
+    actions=STEP_ACTIONS["agree"],
+    items=lambda page: page.open_changes,
+    item_field="change",
+)
+def order_agree(request, page, form):
     """Record who agreed to a company delay at the customer, when and how (R-5.3.1)."""
-    from liaison.orders import services
-
     data = form.cleaned_data
     services.change_record_agreement(
         change=form.item, agreed_by=data["agreed_by"], agreed_at=data["agreed_at"], via=data["via"], actor=request.user
@@ -457,14 +418,16 @@ def _agree(request, page, form):
     return _("The customer's agreement to %(change)s is recorded.") % {"change": form.item.number}
 
 
-_agree.build = _item_builder("agree", forms.ChangeAgreementForm, "change", lambda p: p.open_changes)
-order_agree = _action_view("agree")(_agree)
-
-
-def _withdraw(request, page, form):
+@order_page.step(
+    "withdraw",
+    form=forms.ChangeWithdrawForm,
+    anchor="changes",
+    actions=STEP_ACTIONS["withdraw"],
+    items=lambda page: page.withdrawable_changes,
+    item_field="change",
+)
+def order_withdraw(request, page, form):
     """Withdraw a change not yet applied: the customer refused it, or it is no longer needed."""
-    from liaison.orders import services
-
     data = form.cleaned_data
     services.change_withdraw(
         change=form.item,
@@ -476,14 +439,17 @@ def _withdraw(request, page, form):
     return _("Change %(change)s is withdrawn.") % {"change": form.item.number}
 
 
-_withdraw.build = _item_builder("withdraw", forms.ChangeWithdrawForm, "change", lambda p: p.withdrawable_changes)
-order_withdraw = _action_view("withdraw")(_withdraw)
-
-
-def _apply(request, page, form):
+@order_page.step(
+    "apply",
+    form=forms.ChangeApplyForm,
+    anchor="changes",
+    actions=STEP_ACTIONS["apply"],
+    items=lambda page: page.agreed_changes,
+    item_field="change",
+    form_kwargs=lambda page, change: {"lines": page.lines if change.kind == ChangeKind.CUSTOMER else ()},
+)
+def order_apply(request, page, form):
     """Apply an agreed change: the new notice replaces the current one, which is voided."""
-    from liaison.orders import services
-
     quantities = {line.pk: quantity for line, quantity in form.line_quantities()}
     services.change_apply(
         change=form.item,
@@ -494,25 +460,14 @@ def _apply(request, page, form):
     return _("Change %(change)s is applied.") % {"change": form.item.number}
 
 
-_apply.build = _item_builder(
-    "apply",
-    forms.ChangeApplyForm,
-    "change",
-    lambda p: p.agreed_changes,
-    lines=lambda p, change: p.lines if change.kind == ChangeKind.CUSTOMER else (),
-)
-order_apply = _action_view("apply")(_apply)
-
-
 # Registering an order
 
 
 @login_required
-@permission_required("orders.add_order", raise_exception=True)
+@permission_required(ACTIONS["register"].permission, raise_exception=True)
 def order_register(request):
     """Register an order in the order log (F1) and open its review form (F2) (R-5.2.2.1)."""
-    from liaison.orders import services
-
+    status = 200
     if request.method == "POST":
         form = forms.OrderRegisterForm(request.POST)
         lines = forms.order_line_formset(request.POST)
@@ -534,6 +489,7 @@ def order_register(request):
                 )
             except LiaisonError as error:
                 add_service_error(form, error)
+                status = refusal_status(error)
             else:
                 messages.success(
                     request,
@@ -544,21 +500,19 @@ def order_register(request):
         initial, customer = _register_initial(request)
         form = forms.OrderRegisterForm(initial=initial, customer=customer)
         lines = forms.order_line_formset()
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Register an order"),
-        "opts": Order._meta,
-        "form": form,
-        "lines": lines,
-        "products": selectors.product_choices(),
-    }
-    return render(request, "orders/order_register.html", context)
+    context = page_context(
+        request,
+        title=_("Register an order"),
+        opts=Order._meta,
+        form=form,
+        lines=lines,
+        products=selectors.product_choices(),
+    )
+    return render(request, "orders/order_register.html", context, status=status)
 
 
 def _register_initial(request) -> tuple[dict, object]:
     """Prefill from ``?document=`` (a catalogued fax) or ``?customer=``."""
-    from liaison.communications.states import ReceivedChannel
-
     customer = None
     initial: dict = {}
     document_pk = request.GET.get("document", "")
@@ -580,7 +534,7 @@ def _register_initial(request) -> tuple[dict, object]:
 
 @require_GET
 @login_required
-@permission_required("orders.add_order", raise_exception=True)
+@permission_required(ACTIONS["register"].permission, raise_exception=True)
 def order_register_documents(request):
     """The received-document field for the chosen customer (swapped in by htmx)."""
     customer_pk = request.GET.get("customer", "")
@@ -593,7 +547,7 @@ def order_register_documents(request):
 
 
 @login_required
-@permission_required("orders.view_order", raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def order_list(request):
     """The order log lives in the back office's list, with its search, filters and Excel export."""
     target = reverse("admin:orders_order_changelist")

@@ -6,8 +6,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liaison.core.roles import allowed
 from liaison.core.workspace import InboxItem, WorkKind, inbox_item, inbox_kinds, list_link, sidebar_entry, sidebar_group
 from liaison.orders import selectors
+from liaison.orders.errors import ACTIONS
+from liaison.production.errors import ACTIONS as PRODUCTION_ACTIONS
 
 ORDERS = "admin:orders_order_changelist"
 ROUNDS = "admin:orders_reviewround_changelist"
@@ -21,7 +24,7 @@ def order_link(order, anchor: str = "") -> str:
 def review_work(user, today: dt.date) -> list[WorkKind]:
     """Contract reviews to decide and to sign, clarifications awaiting the customer's answer (R-5.2)."""
     kinds: list[WorkKind] = []
-    if user.has_perm("orders.decide_reviewround"):
+    if allowed(user, ACTIONS["decide"]):
 
         def decide(review) -> InboxItem:
             title = _("Decide the contract review of %(order)s (%(customer)s): %(signed)s of %(total)s signed") % {
@@ -30,12 +33,13 @@ def review_work(user, today: dt.date) -> list[WorkKind]:
                 "signed": review.signed,
                 "total": review.departments,
             }
-            return inbox_item("decide", title, order_link(review.order, "review"), review.first_required, today, "gavel")
+            link = order_link(review.order, "review")
+            return inbox_item("decide", title, link, review.first_required, today, "gavel")
 
         rows = selectors.review_rounds_awaiting_decision()
         link = list_link(ROUNDS, "status__exact=open")
         kinds.append(WorkKind("decide", _("contract reviews to decide"), rows, decide, link))
-    if user.department_id is not None and user.has_perm("orders.change_reviewsignoff"):
+    if user.department_id is not None and allowed(user, ACTIONS["sign"]):
 
         def sign(sign_off) -> InboxItem:
             order = sign_off.review_round.order
@@ -47,8 +51,9 @@ def review_work(user, today: dt.date) -> list[WorkKind]:
             return inbox_item("sign_off", title, order_link(order, "review"), sign_off.first_required, today, "draw")
 
         rows = selectors.sign_offs_awaiting(department_id=user.department_id)
-        kinds.append(WorkKind("sign_off", _("contract reviews to sign"), rows, sign, list_link(ROUNDS, "status__exact=open")))
-    if user.has_perm("orders.change_clarification"):
+        link = list_link(ROUNDS, "status__exact=open")
+        kinds.append(WorkKind("sign_off", _("contract reviews to sign"), rows, sign, link))
+    if allowed(user, ACTIONS["answer"]):
 
         def clarify(clarification) -> InboxItem:
             title = _("Get the answer of %(customer)s on %(order)s: %(question)s") % {
@@ -68,7 +73,7 @@ def review_work(user, today: dt.date) -> list[WorkKind]:
 def delivery_work(user, today: dt.date) -> list[WorkKind]:
     """Delivery dates to reply (R-5.2.3.3) and agreed changes to apply (R-5.3)."""
     kinds: list[WorkKind] = []
-    if user.has_perm("orders.change_order"):
+    if allowed(user, ACTIONS["reply"]):
 
         def reply(order) -> InboxItem:
             title = _("Reply the delivery date of %(order)s to %(customer)s") % {
@@ -80,7 +85,7 @@ def delivery_work(user, today: dt.date) -> list[WorkKind]:
         rows = selectors.orders_awaiting_reply()
         link = list_link(ORDERS, "status__exact=accepted")
         kinds.append(WorkKind("reply_owed", _("delivery dates to reply"), rows, reply, link))
-    if user.has_perm("orders.change_changeentry") and user.has_perm("production.issue_productionnotice"):
+    if allowed(user, ACTIONS["apply"]) and allowed(user, PRODUCTION_ACTIONS["issue"]):
 
         def apply(change) -> InboxItem:
             title = _("Apply agreed change %(change)s to %(order)s: issue the new production notice") % {
@@ -102,7 +107,7 @@ sidebar_entry(
 )
 sidebar_entry(
     "orders", gettext_lazy("Register an order"), icon="add_shopping_cart", link=reverse_lazy("orders:register"),
-    order=20, permission="orders.add_order",
+    order=20, permission=ACTIONS["register"].permission,
 )
 sidebar_entry(
     "orders", gettext_lazy("Contract reviews (F2)"), icon="fact_check", link=reverse_lazy(ROUNDS), order=30,

@@ -164,9 +164,8 @@ def test_r_5_2_2_3_orders_registered_at_once_get_gapless_numbers_and_failures_bu
     from liaison.communications.tests.factories import CustomerFactory
     from liaison.customers.models import TimelineEntry
     from liaison.customers.states import TimelineEvent
-    from liaison.orders import services
     from liaison.orders.models import Order
-    from liaison.orders.services import order_register
+    from liaison.orders.services import order_register, review
     from liaison.orders.tests.factories import order_line
 
     review_departments()
@@ -175,14 +174,14 @@ def test_r_5_2_2_3_orders_registered_at_once_get_gapless_numbers_and_failures_bu
     failing = {customer.pk for customer in customers[::3]}  # 4 of 12 fail after writing most rows
     lines = [[order_line(), order_line()] for _ in customers]
     slow(monkeypatch, ReviewRound)  # each registration works a while before it takes its number
-    real = services.timeline_record
+    real = review.timeline_record  # the round is opened by the review aggregate
 
     def timeline_record(**kwargs):
         if kwargs["event"] == TimelineEvent.REVIEW_OPENED and kwargs["customer"].pk in failing:
             raise LiaisonError("test", "the registration fails at its end")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "timeline_record", timeline_record)
+    monkeypatch.setattr(review, "timeline_record", timeline_record)
 
     def register(customer, order_lines):
         return lambda: order_register(customer=customer, channel="email", lines=order_lines, actor=clerk)

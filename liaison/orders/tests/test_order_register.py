@@ -19,10 +19,9 @@ from liaison.core.states import DepartmentKind
 from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
-from liaison.orders import services
 from liaison.orders.errors import OrderErrorCode
 from liaison.orders.models import Order, OrderLine, ReviewRound, ReviewSignOff
-from liaison.orders.services import order_register
+from liaison.orders.services import order_register, review
 from liaison.orders.states import OrderChannel, OrderStatus, ReviewRoundReason, ReviewRoundStatus
 from liaison.orders.tests.factories import OrderFactory, order_line, review_departments, sales_admin
 from liaison.stock.services import product_save
@@ -330,18 +329,18 @@ def test_bad_input_is_refused_with_the_field_before_anything_is_written(field, k
 
 def test_r_5_2_2_3_a_registration_that_fails_at_the_end_gives_its_number_back(monkeypatch):
     clerk = sales_admin()
-    real = services.timeline_record
+    real = review.timeline_record  # the round is opened by the review aggregate
 
     def fail_on_review(**kwargs):
         if kwargs["event"] == TimelineEvent.REVIEW_OPENED:
             raise RuntimeError("the database went away")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "timeline_record", fail_on_review)
+    monkeypatch.setattr(review, "timeline_record", fail_on_review)
     with pytest.raises(RuntimeError):
         OrderFactory(actor=clerk)
     assert nothing_registered()
-    monkeypatch.setattr(services, "timeline_record", real)
+    monkeypatch.setattr(review, "timeline_record", real)
     assert OrderFactory(actor=clerk).number.endswith("-0001")
 
 

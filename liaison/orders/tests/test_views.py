@@ -179,7 +179,9 @@ def test_r_5_2_2_1_registering_an_order_logs_it_and_opens_its_review(client):
         reverse("orders:register"),
         register_data(document.customer, product, received_document=document.pk),
     )
-    assert response.status_code == 302, (response.context["form"].errors, response.context["lines"].errors, messages_of(response))
+    assert response.status_code == 302, (
+        response.context["form"].errors, response.context["lines"].errors, messages_of(response)
+    )
     order = Order.objects.get()
     assert response["Location"] == page_url(order)
     assert order.received_document == document and order.customer_po == "PO-778"
@@ -354,7 +356,10 @@ def test_r_5_2_3_1_another_departments_line_is_refused(client):
             f"{prefix}-quality_ok": "yes",
         },
     )
-    assert response.status_code == 200
+    # Refused for who the user is (their department): 403, with the refusal on the form.
+    assert response.status_code == 403
+    refused = next(s.sign_form for s in response.context["open_round"].sign_offs.all() if s.pk == sign_off.pk)
+    assert refused.errors
     sign_off.refresh_from_db()
     assert not sign_off.is_signed
 
@@ -455,7 +460,8 @@ def test_r_5_2_3_3_sales_admin_issues_a_notice_for_the_shortfall_and_replies(cli
     assert response.status_code == 302
     notice = ProductionNotice.objects.get(order=order)
     assert notice.lines.get().quantity == Decimal(500) and notice.workshop == workshop()
-    response = post(client, "reply", order, {"reply-promised_date": "2026-04-05", "reply-channel": "phone", "reply-summary": ""})
+    reply = {"reply-promised_date": "2026-04-05", "reply-channel": "phone", "reply-summary": ""}
+    response = post(client, "reply", order, reply)
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.promised_date == dt.date(2026, 4, 5)
@@ -504,7 +510,12 @@ def test_r_5_3_1_delay_agreed_and_applied_leaves_a_void_notice_in_the_chain(clie
         client,
         "agree",
         order,
-        {f"{prefix}-change": change.pk, f"{prefix}-agreed_by": "何志強", f"{prefix}-agreed_at": "2026-03-10T08:00", f"{prefix}-via": "phone"},
+        {
+            f"{prefix}-change": change.pk,
+            f"{prefix}-agreed_by": "何志強",
+            f"{prefix}-agreed_at": "2026-03-10T08:00",
+            f"{prefix}-via": "phone",
+        },
     )
     assert response.status_code == 302
     prefix = f"apply-{change.pk}"
@@ -562,7 +573,12 @@ def test_r_5_3_1_a_delay_without_its_category_is_refused(client):
         client,
         "change",
         order,
-        {"change-kind": ChangeKind.COMPANY, "change-reason_category": "", "change-reason": "缺料", "change-new_due_date": "2026-04-08"},
+        {
+            "change-kind": ChangeKind.COMPANY,
+            "change-reason_category": "",
+            "change-reason": "缺料",
+            "change-new_due_date": "2026-04-08",
+        },
     )
     assert response.status_code == 200
     assert response.context["change_form"].errors

@@ -1,0 +1,72 @@
+"""What the steps of the orders app share: the order's lock, the review departments, checked input."""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.utils import formats, timezone
+
+from liaison.communications.states import CommunicationChannel
+from liaison.core import clock
+from liaison.core.errors import refuse
+from liaison.core.models import Department
+from liaison.core.quantities import positive_quantity
+from liaison.orders.errors import MESSAGES, OrderErrorCode
+from liaison.orders.models import Order
+from liaison.orders.states import OrderStatus
+
+# Links a step sets from rows it holds or has just written: full_clean need not look them up.
+SET_BY_SERVICE = ["order", "customer", "product", "department", "review_round", "change", "received_document",
+                  "created_by", "updated_by"]
+
+
+def when_text(moment: dt.datetime) -> str:
+    """A moment as a refusal shows it: local time, short format."""
+    return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+
+
+def day_text(day: dt.date) -> str:
+    return formats.date_format(day, "SHORT_DATE_FORMAT")
+
+
+def check_channel(channel: str, field: str = "channel") -> None:
+    if channel not in CommunicationChannel.values:
+        raise refuse(MESSAGES, OrderErrorCode.UNKNOWN_CHANNEL, field=field, channel=channel)
+
+
+def check_not_future(moment: dt.datetime, field: str) -> None:
+    if moment > clock.now():
+        raise refuse(MESSAGES, OrderErrorCode.OCCURRED_IN_FUTURE, field=field, when=when_text(moment))
+
+
+def line_quantity(value, line: int) -> Decimal:
+    """The quantity of order line number ``line``, refused unless more than zero."""
+    quantity = positive_quantity(value)
+    if quantity is None:
+        raise refuse(MESSAGES, OrderErrorCode.QUANTITY_NOT_POSITIVE, field="lines", line=line)
+    return quantity
+
+
+def lock_order(order: Order) -> Order:
+    """Lock the order's row, and only that row (not its customer's).
+
+    Every step locks the order first and its round, change or clarification after it,
+    so two steps on one order queue up instead of deadlocking.
+    """
+    return Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+
+
+def refuse_unless_accepted(order: Order) -> None:
+    """Delivery replies and changes are for accepted orders only."""
+    if order.status != OrderStatus.ACCEPTED:
+        raise refuse(
+            MESSAGES,
+            OrderErrorCode.ORDER_NOT_ACCEPTED,
+            conflict=True,
+            order=order.number,
+            status=order.get_status_display(),
+        )
+
+
+def review_departments() -> list[Department]:
+    """The departments named on the review form (R-5.2.3.1), as configured."""
+    return list(Department.objects.filter(signs_contract_review=True, active=True))
