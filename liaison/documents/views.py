@@ -15,9 +15,9 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.documents import forms, forms_quality, forms_survey, selectors
 from liaison.documents.review_pack import render_review_pack
-from liaison.management.pack import pack_build
-from liaison.management.rules import can_read_pack
 from liaison.quality import report as complaint_report
+from liaison.reviews.pack import pack_build
+from liaison.reviews.rules import can_read_pack
 
 PERM_F1 = "orders.view_order"
 PERM_F2 = "orders.view_reviewround"

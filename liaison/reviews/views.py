@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison.core.errors import LiaisonError
-from liaison.management import forms, pack, selectors, services
-from liaison.management import rules as perms
-from liaison.management.models import ReviewMeeting
-from liaison.management.states import ActionStatus, MeetingStatus
+from liaison.reviews import forms, pack, selectors, services
+from liaison.reviews import rules as perms
+from liaison.reviews.models import ReviewMeeting
+from liaison.reviews.states import ActionStatus, MeetingStatus
 
 
 def _meeting(pk: int) -> ReviewMeeting:

@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from liaison.core import clock
 from liaison.core.models import User
-from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.states import ActionStatus, MeetingStatus
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.reviews.states import ActionStatus, MeetingStatus
 
 # Without an earlier meeting, the pack looks back this many months (a review every half year, R-5.6.3).
 DEFAULT_PERIOD_MONTHS = 6

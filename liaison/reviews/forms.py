@@ -10,7 +10,7 @@ from unfold.widgets import (
 )
 
 from liaison.core.forms import DateInput, Form, PeopleChoiceField, PersonChoiceField, add_service_error  # noqa: F401
-from liaison.management import selectors
+from liaison.reviews import selectors
 
 
 def _textarea(rows: int = 3):

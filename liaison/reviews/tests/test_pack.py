@@ -11,11 +11,11 @@ from django.utils import translation
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.documents.review_pack import render_review_pack
-from liaison.management import pack as pack_module
-from liaison.management.pack import section_titles
-from liaison.management.tests import fake_analysis
-from liaison.management.tests.data import CUSTOMER_NAME, review_data
-from liaison.management.tests.factories import manager
+from liaison.reviews import pack as pack_module
+from liaison.reviews.pack import section_titles
+from liaison.reviews.tests import fake_analysis
+from liaison.reviews.tests.data import CUSTOMER_NAME, review_data
+from liaison.reviews.tests.factories import manager
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import User
 from liaison.core.roles import allowed
 from liaison.core.services import number_next, sign_history
-from liaison.management import rules as perms
-from liaison.management.errors import ACTIONS, MESSAGES, Code
-from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.states import MeetingStatus
+from liaison.reviews import rules as perms
+from liaison.reviews.errors import ACTIONS, MESSAGES, Code
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.reviews.states import MeetingStatus
 
 MEETING_TYPE = "MR"
 # Fields a meeting update may change.

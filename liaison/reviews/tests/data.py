@@ -6,12 +6,12 @@ from dataclasses import dataclass
 from liaison.core import clock
 from liaison.customers.models import Customer
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.management import services
-from liaison.management.models import ReviewMeeting
-from liaison.management.tests.factories import held, manager, planned, qc_head, sales_head
 from liaison.production import services as production_services
 from liaison.production.tests.factories import WorkshopFactory, notice, workshop_lead
 from liaison.quality.tests.factories import capa_for, investigated
+from liaison.reviews import services
+from liaison.reviews.models import ReviewMeeting
+from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
 
 CUSTOMER_NAME = "杭州天成汽車零部件有限公司"
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from liaison.core.models import AuditedModel
-from liaison.management.states import ACTION_TRANSITIONS, MEETING_TRANSITIONS, ActionStatus, MeetingStatus
+from liaison.reviews.states import ACTION_TRANSITIONS, MEETING_TRANSITIONS, ActionStatus, MeetingStatus
 
 
 def _t(table, name):

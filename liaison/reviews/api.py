@@ -12,10 +12,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from liaison.core.models import User
-from liaison.management import pack, selectors, services
-from liaison.management import rules as perms
-from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.states import ActionStatus, MeetingStatus
+from liaison.reviews import pack, selectors, services
+from liaison.reviews import rules as perms
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.reviews.states import ActionStatus, MeetingStatus
 
 
 def _person(user) -> str | None:

@@ -21,8 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.core import clock
-from liaison.management import selectors
-from liaison.management.models import ReviewAction, ReviewMeeting
+from liaison.reviews import selectors
+from liaison.reviews.models import ReviewAction, ReviewMeeting
 
 
 @dataclass
