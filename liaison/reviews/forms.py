@@ -9,7 +9,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
-from liaison.core.forms import DateInput, Form, PeopleChoiceField, PersonChoiceField, add_service_error  # noqa: F401
+from liaison.core.forms import DateInput, Form, PeopleChoiceField, PersonChoiceField
 from liaison.reviews import selectors
 
 

@@ -2,19 +2,22 @@
 
 Top management plans and holds the meetings and decides their actions. An action is
 reported done by its owner (a department head or a manager) or by top management;
-who holds which model permission is the role table in ``liaison.core.roles``.
+who holds which model permission is the role table in ``liaison.core.roles``. The
+review pack has no model of its own: reading it is a ``rules`` permission, held by
+those who read its every source.
 """
 
 import rules
-from django.contrib.auth.backends import ModelBackend
+
+from liaison.core.roles import holds
+from liaison.quality.report import can_view_complaint_report
+from liaison.reviews.errors import ACTIONS
 
 VIEW = "management.view_reviewmeeting"
 VIEW_ACTION = "management.view_reviewaction"
-PLAN = "management.add_reviewmeeting"
-CHANGE = "management.change_reviewmeeting"
-HOLD = "management.hold_reviewmeeting"
-ADD_ACTION = "management.add_reviewaction"
-COMPLETE = "management.change_reviewaction"
+HOLD = ACTIONS["hold"].permission
+COMPLETE = ACTIONS["complete"].permission
+READ_PACK = ACTIONS["read_pack"].permission
 # The pack gathers complaints, CAPA requests and production notices: only for those who read them.
 PACK_SOURCES = (
     "quality.view_complaint",
@@ -22,15 +25,7 @@ PACK_SOURCES = (
     "production.view_productionnotice",
 )
 
-_model_backend = ModelBackend()
-
-
-def _holds(perm: str):
-    # The model permission from the groups; asking user.has_perm here would recurse into rules.
-    return rules.predicate(lambda user: _model_backend.has_perm(user, perm), name=f"holds {perm}")
-
-
-is_manager = _holds(HOLD)
+is_manager = holds(HOLD)
 
 
 @rules.predicate
@@ -43,17 +38,13 @@ def no_action(user, action) -> bool:
     return action is None
 
 
-can_complete_action = _holds(COMPLETE) & (no_action | is_manager | owns_action)
+@rules.predicate
+def reads_pack_sources(user) -> bool:
+    """The pack shows only what its reader may already read at its sources, QC's report included."""
+    return all(user.has_perm(perm) for perm in PACK_SOURCES) and can_view_complaint_report(user)
+
+
+can_complete_action = holds(COMPLETE) & (no_action | is_manager | owns_action)
 
 rules.add_perm(COMPLETE, can_complete_action)
-
-
-def can_read_pack(user) -> bool:
-    """The pack shows only what its reader may already read at its sources, QC's report included."""
-    if not (user.is_authenticated and user.has_perm(VIEW) and all(user.has_perm(perm) for perm in PACK_SOURCES)):
-        return False
-    try:
-        from liaison.quality.report import can_view_complaint_report
-    except ImportError:
-        return True
-    return can_view_complaint_report(user)
+rules.add_perm(READ_PACK, rules.is_authenticated & holds(VIEW) & reads_pack_sources)

@@ -1,26 +1,29 @@
 """Workflow pages of the management review: the calendar, one meeting with its steps, the pack.
 
-Each step posts to its own small view: it calls one service and redirects back to the
-meeting page with a message, or, when the service refuses, shows the page again with
-the error on that form and everything typed still in it.
+Each step posts to its own small view (``core.pages``): it calls one service and redirects
+back to the meeting page with a message, or, when the service refuses, shows the page again
+with the error on that form and everything typed still in it (403 when the refusal is about
+who the user is). A role the step is not for gets 403 before anything is read.
 """
 
 import json
+from dataclasses import dataclass
 
-from django.contrib import admin, messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from liaison.core.errors import LiaisonError
+from liaison.core.pages import RecordPage, page_context, show_refused
+from liaison.core.roles import allowed
+from liaison.quality.states import CapaStatus
 from liaison.reviews import forms, pack, selectors, services
-from liaison.reviews import rules as perms
+from liaison.reviews.errors import ACTIONS
 from liaison.reviews.models import ReviewMeeting
-from liaison.reviews.states import ActionStatus, MeetingStatus
+from liaison.reviews.rules import VIEW, VIEW_ACTION
+from liaison.reviews.states import MEETING_CURRENT, ActionStatus, MeetingStatus
 
 
 def _meeting(pk: int) -> ReviewMeeting:
@@ -33,47 +36,53 @@ def _meeting(pk: int) -> ReviewMeeting:
 # --- the calendar --------------------------------------------------------------------------------
 
 
-def _render_calendar(request, plan_form=None, status: int = 200):
+@dataclass
+class _Planning:
+    """The calendar as the page of its plan step; ``planned`` is the meeting once the step has planned it."""
+
+    planned: ReviewMeeting | None = None
+
+
+def _render_calendar(request, page: _Planning | None = None, bound: dict | None = None, status: int = 200):
+    bound = bound or {}
     user = request.user
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Management review calendar"),
-        "opts": ReviewMeeting._meta,
-        "calendar": selectors.meeting_calendar(),
-        "can_plan": user.has_perm(perms.PLAN),
-        "plan_form": plan_form or forms.MeetingPlanForm(prefix="plan"),
-        "my_actions": list(selectors.actions_open(owner=user)) if user.has_perm(perms.VIEW_ACTION) else [],
-    }
+    can = show_refused({"plan": allowed(user, ACTIONS["plan"])}, bound)
+    context = page_context(
+        request,
+        title=_("Management review calendar"),
+        opts=ReviewMeeting._meta,
+        calendar=selectors.meeting_calendar(),
+        can_plan=can["plan"],
+        plan_form=bound.get("plan") or forms.MeetingPlanForm(prefix="plan"),
+        my_actions=list(selectors.actions_open(owner=user)) if user.has_perm(VIEW_ACTION) else [],
+    )
     return render(request, "management/calendar.html", context, status=status)
 
 
 @login_required
-@permission_required(perms.VIEW, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def calendar(request):
     """Upcoming and past management reviews, with their survey rounds and open actions."""
     return _render_calendar(request)
 
 
-@require_POST
-@login_required
-@permission_required(perms.PLAN, raise_exception=True)
-def meeting_plan(request):
+calendar_page = RecordPage(
+    load=lambda request: _Planning(),
+    render=_render_calendar,
+    url=lambda page: page.planned.get_absolute_url(),
+    permission=VIEW,
+)
+
+
+@calendar_page.step("plan", form=forms.MeetingPlanForm, actions=[ACTIONS["plan"]])
+def meeting_plan(request, page, form):
     """Put a management review on the calendar."""
-    form = forms.MeetingPlanForm(request.POST, prefix="plan")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            meeting = services.meeting_plan(
-                title=data["title"], meeting_date=data["meeting_date"], chair=data["chair"],
-                participants=data["participants"], agenda=data["agenda"], actor=request.user,
-            )
-        except LiaisonError as error:
-            forms.add_service_error(form, error)
-        else:
-            messages.success(request, _("Management review %(number)s is planned.") % {"number": meeting.number})
-            return redirect(meeting.get_absolute_url())
-    messages.error(request, _("Nothing was saved; see the form marked below."))
-    return _render_calendar(request, plan_form=form)
+    data = form.cleaned_data
+    page.planned = services.meeting_plan(
+        title=data["title"], meeting_date=data["meeting_date"], chair=data["chair"],
+        participants=data["participants"], agenda=data["agenda"], actor=request.user,
+    )
+    return _("Management review %(number)s is planned.") % {"number": page.planned.number}
 
 
 # --- one meeting ---------------------------------------------------------------------------------
@@ -95,152 +104,133 @@ def _render_meeting(request, meeting: ReviewMeeting, bound: dict | None = None, 
     user = request.user
     planned = meeting.status == MeetingStatus.PLANNED
     held = meeting.status == MeetingStatus.HELD
-    can = {
-        "update": meeting.status != MeetingStatus.CANCELLED and user.has_perm(perms.CHANGE),
-        "hold": planned and user.has_perm(perms.HOLD),
-        "cancel": planned and user.has_perm(perms.CHANGE),
-        "add_action": held and user.has_perm(perms.ADD_ACTION),
-        "cancel_action": user.has_perm(perms.HOLD),
-        "pack": perms.can_read_pack(user),
-    }
+    can = show_refused(
+        {
+            "update": meeting.status in MEETING_CURRENT and allowed(user, ACTIONS["change"]),
+            "hold": planned and allowed(user, ACTIONS["hold"]),
+            "cancel": planned and allowed(user, ACTIONS["cancel"]),
+            "add_action": held and allowed(user, ACTIONS["add_action"]),
+            "cancel_action": allowed(user, ACTIONS["cancel_action"]),
+            "pack": allowed(user, ACTIONS["read_pack"]),
+        },
+        bound,
+    )
     actions = list(meeting.actions.all())
     for action in actions:
-        action.may_complete = action.status == ActionStatus.OPEN and user.has_perm(perms.COMPLETE, action)
-        action.may_cancel = action.status == ActionStatus.OPEN and can["cancel_action"]
+        is_open = action.status == ActionStatus.OPEN
+        # A form that came back refused is shown, whatever the user may do now.
+        action.may_complete = ("complete", action.pk) in bound or (
+            is_open and allowed(user, ACTIONS["complete"], action)
+        )
+        action.may_cancel = ("cancel_action", action.pk) in bound or (
+            is_open and allowed(user, ACTIONS["cancel_action"])
+        )
         action.complete_form = bound.get(("complete", action.pk)) or forms.ActionCompleteForm(
             prefix=f"complete-{action.pk}", initial={"action": action.pk}
         )
         action.cancel_form = bound.get(("cancel_action", action.pk)) or forms.ActionCancelForm(
             prefix=f"cancel-action-{action.pk}", initial={"action": action.pk}
         )
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Management review %(number)s") % {"number": meeting.number},
-        "opts": ReviewMeeting._meta,
-        "meeting": meeting,
-        "actions": actions,
-        "survey_round": selectors.survey_rounds_for([meeting.pk]).get(meeting.pk),
-        "can": can,
-        "update_form": bound.get("update") or forms.MeetingUpdateForm(prefix="update", initial=_update_initial(meeting)),
-        "hold_form": bound.get("hold") or forms.MeetingHoldForm(prefix="hold", initial={"minutes": meeting.agenda}),
-        "cancel_form": bound.get("cancel") or forms.ReasonForm(prefix="cancel"),
-        "action_form": bound.get("add_action") or forms.ActionAddForm(prefix="action"),
-        "calendar_url": reverse("management:calendar"),
-        "pack_url": reverse("management:pack", args=[meeting.pk]),
-        "pdf_url": reverse("documents:review-pack", args=[meeting.pk]),
-        "history_url": reverse("admin:management_reviewmeeting_history", args=[meeting.pk]),
-    }
+    context = page_context(
+        request,
+        title=_("Management review %(number)s") % {"number": meeting.number},
+        opts=ReviewMeeting._meta,
+        meeting=meeting,
+        actions=actions,
+        survey_round=selectors.survey_rounds_for([meeting.pk]).get(meeting.pk),
+        can=can,
+        update_form=bound.get("update") or forms.MeetingUpdateForm(prefix="update", initial=_update_initial(meeting)),
+        hold_form=bound.get("hold") or forms.MeetingHoldForm(prefix="hold", initial={"minutes": meeting.agenda}),
+        cancel_form=bound.get("cancel") or forms.ReasonForm(prefix="cancel"),
+        action_form=bound.get("add_action") or forms.ActionAddForm(prefix="action"),
+        calendar_url=reverse("management:calendar"),
+        pack_url=reverse("management:pack", args=[meeting.pk]),
+        pdf_url=reverse("documents:review-pack", args=[meeting.pk]),
+        history_url=reverse("admin:management_reviewmeeting_history", args=[meeting.pk]),
+    )
     return render(request, "management/meeting.html", context, status=status)
 
 
 @login_required
-@permission_required(perms.VIEW, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def meeting_detail(request, pk: int):
     """One management review: agenda, minutes, actions and the steps the user may take."""
     return _render_meeting(request, _meeting(pk))
 
 
-def _step(key: str, perm: str, form_class, prefix: str, run, success: str, *, item: bool = False):
-    """The POST view of one step: validate, call the service, redirect or show the refusal."""
-
-    @require_POST
-    @login_required
-    def view(request, pk: int):
-        if not request.user.has_perm(perm):
-            raise PermissionDenied
-        meeting = _meeting(pk)
-        target = None
-        if item:
-            raw = next((k for k in request.POST if k.startswith(f"{prefix}-") and k.endswith("-action")), "")
-            try:
-                action_pk = int(request.POST.get(raw, ""))
-            except ValueError:
-                raise Http404 from None
-            target = next((action for action in meeting.actions.all() if action.pk == action_pk), None)
-            if target is None:
-                raise Http404
-            form = form_class(request.POST, prefix=f"{prefix}-{action_pk}")
-            bound_key = (key, action_pk)
-        else:
-            form = form_class(request.POST, prefix=prefix)
-            bound_key = key
-        if form.is_valid():
-            try:
-                run(request, meeting, form.cleaned_data, target)
-            except LiaisonError as error:
-                forms.add_service_error(form, error)
-                if error.forbidden:
-                    # The user has no form for this step on the page: say why here.
-                    messages.error(request, str(error))
-            else:
-                messages.success(request, success % {"number": meeting.number})
-                return redirect(meeting.get_absolute_url())
-        messages.error(request, _("Nothing was saved; see the form marked below."))
-        return _render_meeting(request, _meeting(pk), {bound_key: form})
-
-    view.__name__ = view.__qualname__ = f"meeting_{key}"
-    return view
+meeting_page = RecordPage(
+    load=lambda request, pk: _meeting(pk),
+    render=_render_meeting,
+    url=lambda meeting: meeting.get_absolute_url(),
+    permission=VIEW,
+)
 
 
-def _update(request, meeting, data, _target):
+def _actions(meeting: ReviewMeeting):
+    return meeting.actions.all()
+
+
+@meeting_page.step("update", form=forms.MeetingUpdateForm, actions=[ACTIONS["change"]])
+def meeting_update(request, meeting, form):
+    """Change a meeting's title, date, chair, participants, agenda (and its minutes once held)."""
+    data = form.cleaned_data
     services.meeting_update(
         meeting=meeting, actor=request.user, reason=data["reason"], participants=data["participants"],
         title=data["title"], meeting_date=data["meeting_date"], chair=data["chair"], agenda=data["agenda"],
         **({"minutes": data["minutes"]} if meeting.status == MeetingStatus.HELD else {}),
     )
+    return _("Management review %(number)s is changed.") % {"number": meeting.number}
 
 
-def _hold(request, meeting, data, _target):
-    services.meeting_hold(meeting=meeting, minutes=data["minutes"], actor=request.user)
+@meeting_page.step("hold", form=forms.MeetingHoldForm, actions=[ACTIONS["hold"]])
+def meeting_hold(request, meeting, form):
+    """Record the minutes: the meeting is held."""
+    services.meeting_hold(meeting=meeting, minutes=form.cleaned_data["minutes"], actor=request.user)
+    return _("The minutes of %(number)s are recorded.") % {"number": meeting.number}
 
 
-def _cancel(request, meeting, data, _target):
-    services.meeting_cancel(meeting=meeting, reason=data["reason"], actor=request.user)
+@meeting_page.step("cancel", form=forms.ReasonForm, actions=[ACTIONS["cancel"]])
+def meeting_cancel(request, meeting, form):
+    """Cancel a planned meeting, with the reason."""
+    services.meeting_cancel(meeting=meeting, reason=form.cleaned_data["reason"], actor=request.user)
+    return _("Management review %(number)s is cancelled.") % {"number": meeting.number}
 
 
-def _add_action(request, meeting, data, _target):
+@meeting_page.step("add_action", form=forms.ActionAddForm, prefix="action", actions=[ACTIONS["add_action"]])
+def action_add(request, meeting, form):
+    """Record an action the held meeting decided."""
+    data = form.cleaned_data
     services.action_add(
         meeting=meeting, description=data["description"], owner=data["owner"], due_date=data["due_date"],
         actor=request.user,
     )
+    return _("The action is recorded on %(number)s.") % {"number": meeting.number}
 
 
-def _complete(request, meeting, data, target):
-    services.action_complete(action=target, outcome=data["outcome"], actor=request.user)
+@meeting_page.step(
+    "complete", form=forms.ActionCompleteForm, actions=[ACTIONS["complete"]], items=_actions, item_field="action"
+)
+def action_complete(request, meeting, form):
+    """The owner (or top management) reports an action done, with its outcome."""
+    services.action_complete(action=form.item, outcome=form.cleaned_data["outcome"], actor=request.user)
+    return _("The action of %(number)s is reported done.") % {"number": meeting.number}
 
 
-def _cancel_action(request, meeting, data, target):
-    services.action_cancel(action=target, reason=data["reason"], actor=request.user)
-
-
-meeting_update = _step(
-    "update", perms.CHANGE, forms.MeetingUpdateForm, "update", _update, _("Management review %(number)s is changed.")
+@meeting_page.step(
+    "cancel_action", form=forms.ActionCancelForm, prefix="cancel-action", actions=[ACTIONS["cancel_action"]],
+    items=_actions, item_field="action",
 )
-meeting_hold = _step(
-    "hold", perms.HOLD, forms.MeetingHoldForm, "hold", _hold, _("The minutes of %(number)s are recorded.")
-)
-meeting_cancel = _step(
-    "cancel", perms.CHANGE, forms.ReasonForm, "cancel", _cancel, _("Management review %(number)s is cancelled.")
-)
-action_add = _step(
-    "add_action", perms.ADD_ACTION, forms.ActionAddForm, "action", _add_action,
-    _("The action is recorded on %(number)s."),
-)
-action_complete = _step(
-    "complete", perms.COMPLETE, forms.ActionCompleteForm, "complete", _complete,
-    _("The action of %(number)s is reported done."), item=True,
-)
-action_cancel = _step(
-    "cancel_action", perms.HOLD, forms.ActionCancelForm, "cancel-action", _cancel_action,
-    _("The action of %(number)s is cancelled."), item=True,
-)
+def action_cancel(request, meeting, form):
+    """Top management drops an action that is no longer needed."""
+    services.action_cancel(action=form.item, reason=form.cleaned_data["reason"], actor=request.user)
+    return _("The action of %(number)s is cancelled.") % {"number": meeting.number}
 
 
 # --- the pack ------------------------------------------------------------------------------------
 
 
 def _pack(request, pk: int) -> pack.ReviewPack:
-    if not perms.can_read_pack(request.user):
+    if not allowed(request.user, ACTIONS["read_pack"]):
         raise PermissionDenied
     try:
         return pack.pack_build(meeting_pk=pk)
@@ -254,11 +244,10 @@ def _chart(labels, datasets) -> str:
 
 def _charts(review: pack.ReviewPack) -> dict:
     """The pack's charts as Chart.js data for unfold's chart components."""
-    from liaison.quality.states import CapaStatus
-
     survey = review.satisfaction
     delivery = review.delivery.rows
-    charts = {
+    causes = review.complaints.causes
+    return {
         "delivery": _chart(
             [row.workshop for row in delivery],
             [
@@ -283,45 +272,40 @@ def _charts(review: pack.ReviewPack) -> dict:
             [{"label": str(_("Satisfaction index by round")), "data": [figure.value for figure in survey.trend],
               "borderColor": "#1565C0", "backgroundColor": "#1565C0"}],
         ) if survey.trend else None,
+        "causes": _chart(
+            [cause.label for cause in causes],
+            [
+                {"label": str(_("Company at fault")), "data": [cause.at_fault for cause in causes],
+                 "backgroundColor": "#C62828"},
+                {"label": str(_("Not at fault")), "data": [cause.not_at_fault for cause in causes],
+                 "backgroundColor": "#90A4AE"},
+            ],
+        ) if causes else None,
     }
-    complaints = review.complaints
-    causes = getattr(complaints, "causes", ()) if complaints is not None else ()
-    charts["causes"] = _chart(
-        [cause.label for cause in causes],
-        [
-            {"label": str(_("Company at fault")), "data": [cause.at_fault for cause in causes],
-             "backgroundColor": "#C62828"},
-            {"label": str(_("Not at fault")), "data": [cause.not_at_fault for cause in causes],
-             "backgroundColor": "#90A4AE"},
-        ],
-    ) if causes else None
-    return charts
-
-
-@login_required
-@permission_required(perms.VIEW, raise_exception=True)
-def pack_page(request, pk: int):
-    """The management review pack on screen (R-5.6.7): the same sections as the PDF."""
-    review = _pack(request, pk)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Management review pack %(number)s") % {"number": review.meeting.number},
-        "opts": ReviewMeeting._meta,
-        "pack": review,
-        "meeting": review.meeting,
-        "sections": pack.section_titles(),
-        "charts": _charts(review),
-        "capa_statuses": _capa_rows(review),
-        "meeting_url": review.meeting.get_absolute_url(),
-        "pdf_url": reverse("documents:review-pack", args=[pk]),
-    }
-    return render(request, "management/pack.html", context)
 
 
 def _capa_rows(review: pack.ReviewPack) -> list[tuple[str, int]]:
-    from liaison.quality.states import CapaStatus
-
     counts = review.capa.counts
     return [(status.label, counts.get(status.value, 0)) for status in CapaStatus] + [
         (_("Overdue"), counts.get("overdue", 0))
     ]
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def pack_page(request, pk: int):
+    """The management review pack on screen (R-5.6.7): the same sections as the PDF."""
+    review = _pack(request, pk)
+    context = page_context(
+        request,
+        title=_("Management review pack %(number)s") % {"number": review.meeting.number},
+        opts=ReviewMeeting._meta,
+        pack=review,
+        meeting=review.meeting,
+        sections=pack.section_titles(),
+        charts=_charts(review),
+        capa_statuses=_capa_rows(review),
+        meeting_url=review.meeting.get_absolute_url(),
+        pdf_url=reverse("documents:review-pack", args=[pk]),
+    )
+    return render(request, "management/pack.html", context)
