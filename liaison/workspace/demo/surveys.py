@@ -16,7 +16,7 @@ from liaison.reviews import services as reviews
 from liaison.reviews.models import ReviewMeeting
 from liaison.satisfaction import services
 from liaison.satisfaction.models import SurveyForm
-from liaison.satisfaction.states import SurveyChannel
+from liaison.satisfaction.states import FormState, SurveyChannel
 
 D = dt.date
 PAST_REVIEW = ("2026年上半年管理評審", D(2026, 6, 16))
@@ -81,7 +81,7 @@ def _run_round(meeting: ReviewMeeting, customers: list[Customer], sales: User, *
         with clock.frozen(chase_on):
             services.surveys_chase_due(actor=None)
             for form in SurveyForm.objects.filter(round=survey_round).exclude(channel=SurveyChannel.EMAIL):
-                if form.state() == "chase_due":
+                if form.state() == FormState.CHASE_DUE:
                     services.form_chase(form=form, channel="phone", actor=sales, note="已電話提醒，對方會盡快回傳")
     for form in forms[answered:answered + late]:
         form.refresh_from_db()
@@ -103,7 +103,7 @@ def load_demo_surveys() -> None:
         return
     past = _meeting(*PAST_REVIEW, manager)
     _run_round(past, customers, sales, answered=max(len(customers) - 2, 1), late=1)
-    if past.status == "planned" and past.meeting_date <= clock.today():
+    if past.is_planned and past.meeting_date <= clock.today():
         with clock.frozen(past.meeting_date):
             reviews.meeting_hold(meeting=past, minutes="評審了上半年顧客滿意度與客訴處理，決議見行動項目。",
                                     actor=manager)
