@@ -63,7 +63,7 @@ def analysis(repeat: int) -> dict:
 
 def pack(repeat: int) -> dict:
     from liaison.documents.review_pack import render_review_pack
-    from liaison.management.pack import pack_build
+    from liaison.reviews.pack import pack_build
     from liaison.satisfaction.models import SurveyRound
 
     survey_round = SurveyRound.objects.filter(sent_at__isnull=False).order_by("-planned_send_on").first()

@@ -16,7 +16,7 @@ api_v1 = [
     path("", include("liaison.production.api_urls")),
     path("", include("liaison.quality.api_urls")),
     path("", include("liaison.satisfaction.api_urls")),
-    path("", include("liaison.management.api_urls")),
+    path("", include("liaison.reviews.api_urls")),
     path("", include("liaison.records.api_urls")),
 ]
 
@@ -31,7 +31,7 @@ urlpatterns = [
     path("quality/", include("liaison.quality.urls")),
     path("documents/", include("liaison.documents.urls")),
     path("satisfaction/", include("liaison.satisfaction.urls")),
-    path("management/", include("liaison.management.urls")),
+    path("management/", include("liaison.reviews.urls")),
     path("records/", include("liaison.records.urls")),
     path("", include("liaison.workspace.urls")),
     path("api/v1/", include(api_v1)),

@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "liaison.communications",
     "liaison.documents",
     "liaison.satisfaction",
-    "liaison.management",
+    "liaison.reviews",
     "liaison.records",
     "liaison.security",
     "liaison.workspace",

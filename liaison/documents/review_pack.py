@@ -26,10 +26,10 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import KeepTogether
 
 from liaison.documents.pdf import Sheet, SignBox, fmt_date, fmt_datetime, fmt_person
-from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.pack import ReviewPack, section_titles
-from liaison.management.states import ActionStatus
 from liaison.quality.states import CapaSource, CapaStatus
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.reviews.pack import ReviewPack, section_titles
+from liaison.reviews.states import ActionStatus
 
 GOOD = colors.HexColor("#2E7D32")
 BAD = colors.HexColor("#C62828")

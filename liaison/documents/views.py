@@ -15,9 +15,9 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.documents import forms, forms_quality, forms_survey, selectors
 from liaison.documents.review_pack import render_review_pack
-from liaison.management.pack import pack_build
-from liaison.management.rules import can_read_pack
 from liaison.quality import report as complaint_report
+from liaison.reviews.pack import pack_build
+from liaison.reviews.rules import READ_PACK
 
 PERM_F1 = "orders.view_order"
 PERM_F2 = "orders.view_reviewround"
@@ -171,7 +171,7 @@ def f10_survey_form(request, pk: int):
 @login_required
 def review_pack(request, pk: int):
     """The management review pack as one PDF (R-5.6.7), for those who may read its every source."""
-    if not (request.user.has_perm(PERM_REVIEW) and can_read_pack(request.user)):
+    if not (request.user.has_perm(PERM_REVIEW) and request.user.has_perm(READ_PACK)):
         raise PermissionDenied
     review = _load(pack_build, meeting_pk=pk)
     return _pdf(render_review_pack(review, language=_language(request)), review.meeting.number)

@@ -5,13 +5,14 @@ dissatisfied form (R-5.6.6); management reads. Every write goes through the serv
 """
 
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from liaison.core.models import Department
 from liaison.customers.models import Customer
 from liaison.satisfaction import selectors, services
+from liaison.satisfaction.errors import ACTIONS
 from liaison.satisfaction.models import Criterion, QuestionnaireTemplate, SurveyForm, SurveyRound, review_meetings
 from liaison.satisfaction.states import ChaseChannel, FormState, SurveyChannel, SurveySource
 
@@ -140,32 +141,15 @@ class ChaseRunSerializer(serializers.Serializer):
     chased = serializers.ListField(child=serializers.CharField())
 
 
-def _holds(perm: str):
-    class HoldsPermission(permissions.BasePermission):
-        def has_permission(self, request, view) -> bool:
-            return request.user.has_perm(perm)
-
-    return HoldsPermission
-
-
-class ActionPermissionsMixin:
-    action_permissions: dict[str, str] = {}
-
-    def get_permissions(self):
-        perm = self.action_permissions.get(self.action)
-        if perm is None:
-            return super().get_permissions()
-        return [permissions.IsAuthenticated(), _holds(perm)()]
-
-
 @extend_schema_view(create=extend_schema(request=TemplateSerializer, responses=TemplateSerializer))
-class TemplateViewSet(ActionPermissionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      mixins.CreateModelMixin, viewsets.GenericViewSet):
+class TemplateViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet
+):
     """Questionnaire templates with their criteria; create one (the weights add up to 1)."""
 
     serializer_class = TemplateSerializer
     queryset = QuestionnaireTemplate.objects.prefetch_related("criteria").order_by("name")
-    action_permissions = {"create": services.CHANGE_TEMPLATE}
+    step_actions = {"create": ACTIONS["change_template"]}
 
     def create(self, request):
         body = TemplateSerializer(data=request.data)
@@ -182,13 +166,12 @@ class TemplateViewSet(ActionPermissionsMixin, mixins.ListModelMixin, mixins.Retr
     create=extend_schema(request=RoundPlanSerializer, responses=RoundSerializer),
     send=extend_schema(request=RoundSendSerializer, responses=FormSerializer(many=True)),
 )
-class RoundViewSet(ActionPermissionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                   viewsets.GenericViewSet):
+class RoundViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Survey rounds: list, plan one for a management review (POST), send it to customers."""
 
     serializer_class = RoundSerializer
     queryset = SurveyRound.objects.select_related("meeting").order_by("-planned_send_on", "-pk")
-    action_permissions = {"create": services.ADD_ROUND, "send": services.SEND_ROUND}
+    step_actions = {"create": ACTIONS["plan"], "send": ACTIONS["send"]}
 
     def create(self, request):
         body = RoundPlanSerializer(data=request.data)
@@ -217,20 +200,20 @@ class RoundViewSet(ActionPermissionsMixin, mixins.ListModelMixin, mixins.Retriev
     dissatisfaction=extend_schema(request=DissatisfactionSerializer, responses=FormSerializer),
     chase_run=extend_schema(request=None, responses=ChaseRunSerializer),
 )
-class FormViewSet(ActionPermissionsMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class FormViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Survey forms F10 with their computed state: filter by round, customer and state; enter a
     returned form, record an interview or feedback (POST), chase, mark a complaint, void,
     raise the dissatisfaction as a CAPA request (QC), run the chase."""
 
     serializer_class = FormSerializer
-    action_permissions = {
-        "create": services.ADD_FORM,
-        "enter": services.ENTER_FORM,
-        "chase": services.CHASE_FORM,
-        "complaint": services.FLAG_FORM,
-        "void": services.VOID_FORM,
-        "dissatisfaction": "quality.issue_caparequest",
-        "chase_run": services.CHASE_FORM,
+    step_actions = {
+        "create": ACTIONS["record"],
+        "enter": ACTIONS["enter"],
+        "chase": ACTIONS["chase"],
+        "complaint": ACTIONS["flag"],
+        "void": ACTIONS["void"],
+        "dissatisfaction": ACTIONS["raise_capa"],
+        "chase_run": ACTIONS["chase"],
     }
 
     def get_queryset(self):

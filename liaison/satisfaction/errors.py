@@ -1,8 +1,10 @@
-"""Error codes of the satisfaction app and their wording for people."""
+"""Error codes of the satisfaction app, their wording for people, and its ACTIONS table."""
 
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.roles import actions
 
 
 class SatisfactionErrorCode(StrEnum):
@@ -45,7 +47,6 @@ class SatisfactionErrorCode(StrEnum):
 Code = SatisfactionErrorCode
 
 MESSAGES = {
-    Code.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
     Code.TEMPLATE_NAME_REQUIRED: _("Give the questionnaire a name."),
     Code.TEMPLATE_CRITERIA_REQUIRED: _("A questionnaire needs at least one criterion."),
     Code.TEMPLATE_CRITERION_INVALID: _(
@@ -90,3 +91,20 @@ MESSAGES = {
     Code.NOT_COUNTED: _("Survey form %(number)s is %(state)s; only a form returned in time can raise a CAPA request."),
     Code.CAPA_EXISTS: _("Survey form %(number)s already has CAPA request %(capa)s."),
 }
+
+# The steps of the surveys: the permission each needs, and its words in a refusal.
+ACTIONS = actions(
+    Code.NOT_ALLOWED,
+    {
+        "change_template": ("satisfaction.change_questionnairetemplate", _("change questionnaires")),
+        "plan": ("satisfaction.add_surveyround", _("plan survey rounds")),
+        "send": ("satisfaction.send_surveyround", _("send survey rounds")),
+        "enter": ("satisfaction.enter_surveyform", _("enter returned survey forms")),
+        "record": ("satisfaction.add_surveyform", _("record satisfaction from interviews and feedback")),
+        "chase": ("satisfaction.chase_surveyform", _("chase survey forms")),
+        "void": ("satisfaction.void_surveyform", _("void survey forms")),
+        "flag": ("satisfaction.flag_surveyform", _("mark survey comments as complaints")),
+        # QC issues the CAPA request of a dissatisfied customer (R-5.6.6); quality's capa_issue checks it again.
+        "raise_capa": ("quality.issue_caparequest", _("issue CAPA requests")),
+    },
+)

@@ -16,7 +16,7 @@ from django.db.models import Case, Exists, OuterRef, Q, Value, When
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from liaison.core import clock, procedure
 from liaison.core.models import AuditedModel, linked_model
@@ -32,10 +32,6 @@ from liaison.satisfaction.states import (
 )
 
 _USER = {"on_delete": models.PROTECT, "null": True, "blank": True, "related_name": "+"}
-
-
-def _t(table, name):
-    return {"source": table[name].source, "target": table[name].target}
 
 
 def answer_token() -> str:
@@ -129,11 +125,11 @@ class SurveyRound(FSMModelMixin, AuditedModel):
     def get_absolute_url(self) -> str:
         return reverse("satisfaction:round", args=[self.pk])
 
-    @transition(field=status, **_t(ROUND_TRANSITIONS, "send"))
+    @ROUND_TRANSITIONS.transition("send")
     def send(self) -> None:
         self.sent_at = clock.now()
 
-    @transition(field=status, **_t(ROUND_TRANSITIONS, "close"))
+    @ROUND_TRANSITIONS.transition("close")
     def close(self) -> None:
         self.closed_at = clock.now()
 

@@ -7,6 +7,13 @@ form's state is computed from its dates, so nothing depends on the job having ru
 A form counts in the statistics when it is returned on or before ``valid_until``
 (the day SURVEY_VALID_MONTHS calendar months after the day it was sent, clamped to
 the month's end): returned on that last day it counts, one day later it is void.
+
+Transactions: the steps only pages and the API take are durable (``template_save`` aside,
+see there). Planning, sending, entering, answering and chasing stay plain
+``transaction.atomic``: the demo data (``workspace.demo``) takes them inside the demo
+command's one transaction. The daily job's ``surveys_chase_due`` and ``rounds_close_finished``
+(``tasks.py``, run outside any transaction) take one short transaction per form or round:
+what a run has done stays done if it stops halfway, and two runs never chase a form twice.
 """
 
 import datetime as dt
@@ -22,20 +29,20 @@ from django.db.models import Exists, OuterRef
 from django.utils import formats, timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
 
 from liaison.communications.services import exchange_record
 from liaison.communications.states import CommunicationChannel, Direction, Topic
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import Department, User
-from liaison.core.roles import allowed
-from liaison.core.services import number_next, sign_history
+from liaison.core.roles import require
+from liaison.core.services import number_next, sign_history, transition_apply
 from liaison.customers.models import Contact, Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
+from liaison.quality.capa import capa_issue
 from liaison.satisfaction.dates import add_months
-from liaison.satisfaction.errors import MESSAGES, Code
+from liaison.satisfaction.errors import ACTIONS, MESSAGES, Code
 from liaison.satisfaction.models import (
     Criterion,
     QuestionnaireTemplate,
@@ -45,11 +52,13 @@ from liaison.satisfaction.models import (
     review_meetings,
 )
 from liaison.satisfaction.states import (
+    FORM_COUNTED,
+    ROUND_SENDABLE,
+    ROUND_TRANSITIONS,
     SCORE_MAX,
     SCORE_MIN,
     ChaseChannel,
     FormState,
-    RoundStatus,
     SurveyChannel,
     SurveySource,
 )
@@ -60,27 +69,6 @@ ROUND_TYPE = "SR"
 FORM_TYPE = "CSS"  # 客戶滿意度調查表, F10
 # The customer master data has no language yet: forms go out in Traditional Chinese.
 DEFAULT_FORM_LANGUAGE = "zh-hant"
-
-CHANGE_TEMPLATE = "satisfaction.change_questionnairetemplate"
-ADD_ROUND = "satisfaction.add_surveyround"
-SEND_ROUND = "satisfaction.send_surveyround"
-ENTER_FORM = "satisfaction.enter_surveyform"
-ADD_FORM = "satisfaction.add_surveyform"
-CHASE_FORM = "satisfaction.chase_surveyform"
-VOID_FORM = "satisfaction.void_surveyform"
-FLAG_FORM = "satisfaction.flag_surveyform"
-
-# What the actor was refused, for the NOT_ALLOWED message.
-ACTIONS = {
-    CHANGE_TEMPLATE: _("change questionnaires"),
-    ADD_ROUND: _("plan survey rounds"),
-    SEND_ROUND: _("send survey rounds"),
-    ENTER_FORM: _("enter returned survey forms"),
-    ADD_FORM: _("record satisfaction from interviews and feedback"),
-    CHASE_FORM: _("chase survey forms"),
-    VOID_FORM: _("void survey forms"),
-    FLAG_FORM: _("mark survey comments as complaints"),
-}
 
 # The F5 channel a survey step used.
 F5_CHANNEL = {
@@ -97,11 +85,6 @@ F5_CHANNEL = {
 
 def _refuse(code: Code, **kwargs) -> LiaisonError:
     return refuse(MESSAGES, code, **kwargs)
-
-
-def _require(actor: User | None, perm: str) -> None:
-    if not allowed(actor, perm):
-        raise _refuse(Code.NOT_ALLOWED, forbidden=True, action=ACTIONS[perm])
 
 
 def _text(value) -> str:
@@ -152,6 +135,8 @@ def _criterion_rows(criteria: Iterable[Mapping]) -> list[dict]:
     return rows
 
 
+# Plain, not durable: the API's schema test (security/tests/test_api_schema.py) posts a valid
+# questionnaire inside its own rolled-back transaction.
 @transaction.atomic
 def template_save(
     *, template: QuestionnaireTemplate, actor: User, criteria: Iterable[Mapping] | None = None
@@ -163,7 +148,7 @@ def template_save(
     questionnaire its criteria are fixed (earlier rounds must stay comparable); its
     name and whether it is active can still change.
     """
-    _require(actor, CHANGE_TEMPLATE)
+    require(actor, ACTIONS["change_template"])
     template.name = _text(template.name)
     if not template.name:
         raise _refuse(Code.TEMPLATE_NAME_REQUIRED, field="name")
@@ -203,7 +188,7 @@ def round_plan(*, meeting, actor: User, template: QuestionnaireTemplate | None =
 
     One round per meeting; ``template`` defaults to the active questionnaire.
     """
-    _require(actor, ADD_ROUND)
+    require(actor, ACTIONS["plan"])
     meeting = review_meetings().objects.select_for_update().get(pk=meeting.pk)
     existing = SurveyRound.objects.filter(meeting=meeting).first()
     if existing is not None:
@@ -298,11 +283,11 @@ def round_send(
     SURVEY_SENT timeline event. Any customer that cannot be sent to refuses the whole
     call: nothing is sent.
     """
-    _require(actor, SEND_ROUND)
+    require(actor, ACTIONS["send"])
     if channel not in SurveyChannel.values:
         raise _refuse(Code.CHANNEL_INVALID, field="channel")
     survey_round = SurveyRound.objects.select_for_update().select_related("template").get(pk=survey_round.pk)
-    if survey_round.status == RoundStatus.CLOSED:
+    if survey_round.status not in ROUND_SENDABLE:
         raise _refuse(Code.ROUND_CLOSED, conflict=True, number=survey_round.number)
     customer_ids = list(dict.fromkeys(customer.pk for customer in customers))
     if not customer_ids:
@@ -330,10 +315,8 @@ def round_send(
     now, today = clock.now(), clock.today()
     chase_due_on = today + dt.timedelta(days=procedure.setting("SURVEY_CHASE_DAYS"))
     valid_until = add_months(today, procedure.setting("SURVEY_VALID_MONTHS"))
-    if survey_round.status == RoundStatus.PLANNED:
-        survey_round.send()
-        sign_history(survey_round, actor=actor, reason="Sent")
-        survey_round.save(update_fields=["status", "sent_at", "updated_by"])
+    if survey_round.status in ROUND_TRANSITIONS.sources("send"):
+        transition_apply(survey_round, "send", actor=actor, reason="Sent", fields=["sent_at"])
     forms = []
     for customer in chosen:
         form = SurveyForm(
@@ -447,7 +430,7 @@ def form_enter(
     day is accepted and kept with everything entered, but it is void (void-late) and
     left out of the statistics (R-5.6.3); its timeline says SURVEY_VOIDED.
     """
-    _require(actor, ENTER_FORM)
+    require(actor, ACTIONS["enter"])
     form = _locked_form(form)
     _refuse_unless_open(form)
     today = clock.today()
@@ -529,7 +512,7 @@ def form_answer_online(*, token: str, scores: Mapping, comments: str = "") -> Su
     return form
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def satisfaction_record(
     *,
     customer: Customer,
@@ -547,7 +530,7 @@ def satisfaction_record(
 
     Outside any round: the form is returned the day it is entered and counts.
     """
-    _require(actor, ADD_FORM)
+    require(actor, ACTIONS["record"])
     if source not in (SurveySource.INTERVIEW, SurveySource.FEEDBACK):
         raise _refuse(Code.SOURCE_INVALID, field="source")
     if channel not in SurveyChannel.values:
@@ -583,10 +566,10 @@ def satisfaction_record(
     return form
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def form_mark_complaint(*, form: SurveyForm, is_complaint: bool, actor: User) -> SurveyForm:
     """Sales judges whether a returned form's comments are a complaint (R-5.6.6)."""
-    _require(actor, FLAG_FORM)
+    require(actor, ACTIONS["flag"])
     form = _locked_form(form)
     if form.voided_at is not None:
         raise _refuse(Code.FORM_VOID, conflict=True, number=form.number)
@@ -596,10 +579,10 @@ def form_mark_complaint(*, form: SurveyForm, is_complaint: bool, actor: User) ->
     return form
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def form_void(*, form: SurveyForm, reason: str, actor: User) -> SurveyForm:
     """Void a form by hand (sent to the wrong customer, a duplicate …); it keeps its number."""
-    _require(actor, VOID_FORM)
+    require(actor, ACTIONS["void"])
     reason = _text(reason)
     if not reason:
         raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
@@ -658,7 +641,7 @@ def surveys_chase_due(*, actor: User | None = None) -> list[SurveyForm]:
     (``selectors.forms_to_chase_by_hand``) and are recorded with ``form_chase``.
     """
     if actor is not None:
-        _require(actor, CHASE_FORM)
+        require(actor, ACTIONS["chase"])
     due = list(
         SurveyForm.objects.chase_due().filter(channel=SurveyChannel.EMAIL).order_by("pk").values_list("pk", flat=True)
     )
@@ -674,7 +657,7 @@ def surveys_chase_due(*, actor: User | None = None) -> list[SurveyForm]:
 @transaction.atomic
 def form_chase(*, form: SurveyForm, channel: ChaseChannel | str, actor: User, note: str = "") -> SurveyForm:
     """Sales records chasing a form by hand (phone, fax, post, or an e-mail resent) (R-5.6.3)."""
-    _require(actor, CHASE_FORM)
+    require(actor, ACTIONS["chase"])
     if channel not in ChaseChannel.values:
         raise _refuse(Code.CHANNEL_INVALID, field="channel")
     chased = _chase_locked(form.pk, channel=channel, actor=actor, note=_text(note))
@@ -694,16 +677,18 @@ def rounds_close_finished(*, actor: User | None = None) -> list[SurveyRound]:
         round=OuterRef("pk"), returned_on__isnull=True, voided_at__isnull=True, valid_until__gte=today
     )
     closed = []
-    for survey_round in SurveyRound.objects.filter(status=RoundStatus.SENT).exclude(Exists(open_forms)):
+    closing = ROUND_TRANSITIONS.sources("close")
+    for survey_round in SurveyRound.objects.filter(status__in=closing).exclude(Exists(open_forms)):
         with transaction.atomic():
             survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
-            if survey_round.status != RoundStatus.SENT or survey_round.forms.filter(
+            if survey_round.status not in closing or survey_round.forms.filter(
                 returned_on__isnull=True, voided_at__isnull=True, valid_until__gte=today
             ).exists():
                 continue
-            survey_round.close()
-            sign_history(survey_round, actor=actor, reason="Closed: every form returned or past its validity")
-            survey_round.save(update_fields=["status", "closed_at", "updated_by", "updated_at"])
+            transition_apply(
+                survey_round, "close", actor=actor, reason="Closed: every form returned or past its validity",
+                fields=["closed_at"],
+            )
             closed.append(survey_round)
     return closed
 
@@ -711,7 +696,7 @@ def rounds_close_finished(*, actor: User | None = None) -> list[SurveyRound]:
 # --- dissatisfaction -----------------------------------------------------------------------
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def dissatisfaction_raise(
     *,
     form: SurveyForm,
@@ -728,10 +713,8 @@ def dissatisfaction_raise(
     a complaint); QC issues through ``capa_issue`` with the form as its source, and the
     form links back to it. Only a form returned in time, once.
     """
-    from liaison.quality.capa import capa_issue
-
     form = _locked_form(form)
-    if form.state() != FormState.RETURNED:
+    if form.state() not in FORM_COUNTED:
         raise _refuse(Code.NOT_COUNTED, conflict=True, number=form.number, state=_form_state_label(form))
     if form.capa_id is not None:
         raise _refuse(Code.CAPA_EXISTS, conflict=True, number=form.number, capa=str(form.capa))

@@ -1,9 +1,9 @@
-"""Choices of the satisfaction app and the transition table of survey rounds."""
+"""Choices of the satisfaction app, its status groups and the transition table of survey rounds."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from liaison.core.states import Transition
+from liaison.core.states import Transition, TransitionTable
 
 # The scale every criterion is scored on (R-5.6.4): 1 very dissatisfied … 5 very satisfied.
 SCORE_MIN = 1
@@ -16,12 +16,17 @@ class RoundStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
-# The survey round's life at a glance; the model's transition methods read this table.
-ROUND_TRANSITIONS = {
-    "send": Transition(source=(RoundStatus.PLANNED,), target=RoundStatus.SENT),
-    # Closed once every form is returned, void or past its validity (R-5.6.3).
-    "close": Transition(source=(RoundStatus.SENT,), target=RoundStatus.CLOSED),
-}
+# Rounds that still send forms: planned, or sent to some customers already.
+ROUND_SENDABLE = (RoundStatus.PLANNED, RoundStatus.SENT)
+
+# The survey round's life at a glance; the model's transition methods are wired to it.
+ROUND_TRANSITIONS = TransitionTable(
+    {
+        "send": Transition(source=(RoundStatus.PLANNED,), target=RoundStatus.SENT),
+        # Closed once every form is returned, void or past its validity (R-5.6.3).
+        "close": Transition(source=(RoundStatus.SENT,), target=RoundStatus.CLOSED),
+    }
+)
 
 
 class SurveySource(models.TextChoices):
@@ -66,7 +71,9 @@ class FormState(models.TextChoices):
     VOID = "void", _("Void")
 
 
-# States whose scores count in the statistics (R-5.6.3: late and void forms are left out).
-COUNTED_STATES = frozenset({FormState.RETURNED})
-# States still waiting for the customer.
-OPEN_STATES = frozenset({FormState.SENT, FormState.CHASE_DUE, FormState.CHASED})
+# Forms whose scores count in the statistics (R-5.6.3: late and void forms are left out).
+FORM_COUNTED = frozenset({FormState.RETURNED})
+# Forms still waiting for the customer.
+FORM_OPEN = frozenset({FormState.SENT, FormState.CHASE_DUE, FormState.CHASED})
+# Forms neither returned nor void: a paper return can still be entered (a late one is entered void).
+FORM_UNRETURNED = FORM_OPEN | {FormState.EXPIRED}

@@ -203,7 +203,7 @@ MATRIX: dict[str, Access] = {
     "satisfaction:round-enter": A(write=SALES | {AD}, obj="survey_round"),
     "satisfaction:analysis": A(read=SALES | QC | {MG, AD}),
     "satisfaction:form": A(read=SALES | QC | {MG, AD}, obj="survey_form"),
-    "satisfaction:form-void": A(write=SALES | {AD}, obj="survey_form"),
+    "satisfaction:form-void": A(write={SH, AD}, obj="survey_form"),  # the page refuses the role first, as the API
     "satisfaction:form-chase": A(write=SALES | {AD}, obj="survey_form"),
     "satisfaction:form-complaint": A(write=SALES | {AD}, obj="survey_form"),
     "satisfaction:form-capa": A(write=QC | {AD}, obj="survey_form"),

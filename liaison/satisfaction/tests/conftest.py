@@ -2,6 +2,7 @@ import pytest
 from django.utils import translation
 
 from liaison.core import clock
+from liaison.satisfaction.tests import factories
 
 # Today in the project's calendar: the tests see the same dates every day they run.
 TODAY = clock.dt.date(2026, 11, 27)
@@ -22,13 +23,9 @@ def english():
 
 @pytest.fixture
 def sales(db):
-    from liaison.satisfaction.tests.factories import sales
-
-    return sales()
+    return factories.sales()
 
 
 @pytest.fixture
 def qc(db):
-    from liaison.satisfaction.tests.factories import qc
-
-    return qc()
+    return factories.qc()

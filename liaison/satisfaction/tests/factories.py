@@ -7,7 +7,7 @@ from liaison.core.roles import Role
 from liaison.core.states import DepartmentKind
 from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
-from liaison.management.models import ReviewMeeting
+from liaison.reviews.models import ReviewMeeting
 from liaison.satisfaction import services
 from liaison.satisfaction.models import QuestionnaireTemplate
 

@@ -10,7 +10,9 @@ from aiosmtpd.controller import Controller
 from django.core import mail
 
 from liaison.core import clock
+from liaison.core.errors import LiaisonError
 from liaison.satisfaction import services
+from liaison.satisfaction.models import SurveyForm
 from liaison.satisfaction.tests.factories import customer_with_contact, sent_round
 
 D = dt.date
@@ -84,9 +86,6 @@ def test_r_5_6_3_survey_mail_only_after_commit_locmem(db, sales, django_capture_
 
 
 def test_r_5_6_3_refused_send_sends_no_mail(db, sales, django_capture_on_commit_callbacks):
-    from liaison.core.errors import LiaisonError
-    from liaison.satisfaction.models import SurveyForm
-
     reachable, unreachable = customer_with_contact(), customer_with_contact(email=False)
     unreachable.email = ""
     unreachable.save()

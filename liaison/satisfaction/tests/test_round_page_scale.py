@@ -19,10 +19,11 @@ from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.satisfaction import selectors, services
 from liaison.satisfaction.analysis import round_analysis
+from liaison.satisfaction.forms import SEND_CHOICES
 from liaison.satisfaction.models import SurveyForm
-from liaison.satisfaction.pages import PER_PAGE, SEND_CHOICES
 from liaison.satisfaction.states import FormState
 from liaison.satisfaction.tests.factories import customer_with_contact, meeting, scores, sent_round
+from liaison.satisfaction.views import PER_PAGE
 
 D = dt.date
 pytestmark = pytest.mark.django_db

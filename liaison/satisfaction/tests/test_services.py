@@ -10,8 +10,11 @@ from django.utils import timezone
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
+from liaison.core.roles import Role
+from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
+from liaison.customers.tests.factories import CustomerFactory
 from liaison.satisfaction import selectors, services
 from liaison.satisfaction.models import QuestionnaireTemplate, SurveyForm, SurveyRound, SurveyScore
 from liaison.satisfaction.states import FormState, RoundStatus
@@ -142,8 +145,6 @@ def test_r_5_6_3_customer_in_a_round_once(sales):
 
 
 def test_r_5_6_3_customer_without_contact_refused(sales):
-    from liaison.customers.tests.factories import CustomerFactory
-
     survey_round = services.round_plan(meeting=meeting(D(2027, 2, 1)), actor=sales)
     with pytest.raises(LiaisonError) as refused:
         services.round_send(survey_round=survey_round, customers=[CustomerFactory()], channel="post", actor=sales)
@@ -256,9 +257,6 @@ def test_r_5_6_3_unknown_or_void_link_refused(emailed, sales):
 
 
 def _sales_head():
-    from liaison.core.roles import Role
-    from liaison.core.tests.factories import UserFactory
-
     return UserFactory(roles=[Role.SALES_HEAD])
 
 
@@ -300,9 +298,6 @@ def _criteria(*weights):
 
 
 def test_r_5_6_4_questionnaire_weights_add_up_to_one(db):
-    from liaison.core.roles import Role
-    from liaison.core.tests.factories import UserFactory
-
     admin = UserFactory(roles=[Role.SALES_ADMIN])
     with pytest.raises(LiaisonError) as refused:
         services.template_save(template=QuestionnaireTemplate(name="新問卷"), criteria=_criteria("0.5", "0.4"),
@@ -315,9 +310,6 @@ def test_r_5_6_4_questionnaire_weights_add_up_to_one(db):
 
 
 def test_r_5_6_4_questionnaire_in_use_keeps_its_criteria(sales, emailed):
-    from liaison.core.roles import Role
-    from liaison.core.tests.factories import UserFactory
-
     template = emailed.template
     with pytest.raises(LiaisonError) as refused:
         services.template_save(template=template, criteria=_criteria("1"), actor=UserFactory(roles=[Role.SALES_ADMIN]))

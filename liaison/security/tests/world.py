@@ -152,9 +152,9 @@ def _attach(owner, actor):
 
 def _later_apps(world: World) -> None:
     """Records of the satisfaction, management review and records apps (from the demo data)."""
-    from liaison.management.models import ReviewAction, ReviewMeeting
     from liaison.records.models import RetentionPolicy
     from liaison.records.services import hold_place
+    from liaison.reviews.models import ReviewAction, ReviewMeeting
     from liaison.satisfaction.models import QuestionnaireTemplate, SurveyForm, SurveyRound
 
     o = world.objects

@@ -7,9 +7,9 @@ actions a held meeting decided, once, so the calendar, the inbox and the pack sh
 import datetime as dt
 
 from liaison.core.models import User
-from liaison.management import services
-from liaison.management.models import ReviewMeeting
-from liaison.management.states import MeetingStatus
+from liaison.reviews import services
+from liaison.reviews.models import ReviewMeeting
+from liaison.reviews.states import MeetingStatus
 
 # description, owner's username, due this many days after the meeting, done with this outcome (or open)
 ACTIONS = [

@@ -12,11 +12,11 @@ import itertools
 from liaison.core import clock
 from liaison.core.models import User
 from liaison.customers.models import Customer
-from liaison.management import services as management
-from liaison.management.models import ReviewMeeting
+from liaison.reviews import services as reviews
+from liaison.reviews.models import ReviewMeeting
 from liaison.satisfaction import services
 from liaison.satisfaction.models import SurveyForm
-from liaison.satisfaction.states import SurveyChannel
+from liaison.satisfaction.states import FormState, SurveyChannel
 
 D = dt.date
 PAST_REVIEW = ("2026年上半年管理評審", D(2026, 6, 16))
@@ -41,7 +41,7 @@ def _meeting(title: str, meeting_date: dt.date, manager: User) -> ReviewMeeting:
     meeting = ReviewMeeting.objects.filter(title=title).first()
     if meeting is None:
         with clock.frozen(min(meeting_date, clock.today()) - dt.timedelta(days=120)):
-            meeting = management.meeting_plan(title=title, meeting_date=meeting_date, chair=manager, actor=manager,
+            meeting = reviews.meeting_plan(title=title, meeting_date=meeting_date, chair=manager, actor=manager,
                                               agenda=AGENDA)
     return meeting
 
@@ -81,7 +81,7 @@ def _run_round(meeting: ReviewMeeting, customers: list[Customer], sales: User, *
         with clock.frozen(chase_on):
             services.surveys_chase_due(actor=None)
             for form in SurveyForm.objects.filter(round=survey_round).exclude(channel=SurveyChannel.EMAIL):
-                if form.state() == "chase_due":
+                if form.state() == FormState.CHASE_DUE:
                     services.form_chase(form=form, channel="phone", actor=sales, note="已電話提醒，對方會盡快回傳")
     for form in forms[answered:answered + late]:
         form.refresh_from_db()
@@ -103,9 +103,9 @@ def load_demo_surveys() -> None:
         return
     past = _meeting(*PAST_REVIEW, manager)
     _run_round(past, customers, sales, answered=max(len(customers) - 2, 1), late=1)
-    if past.status == "planned" and past.meeting_date <= clock.today():
+    if past.is_planned and past.meeting_date <= clock.today():
         with clock.frozen(past.meeting_date):
-            management.meeting_hold(meeting=past, minutes="評審了上半年顧客滿意度與客訴處理，決議見行動項目。",
+            reviews.meeting_hold(meeting=past, minutes="評審了上半年顧客滿意度與客訴處理，決議見行動項目。",
                                     actor=manager)
     upcoming = _meeting(*NEXT_REVIEW, manager)
     _run_round(upcoming, customers, sales, answered=max(len(customers) // 2, 1), late=0)

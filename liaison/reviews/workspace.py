@@ -6,14 +6,16 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liaison.core.roles import allowed
 from liaison.core.workspace import InboxItem, WorkKind, inbox_item, inbox_kinds, list_link, sidebar_entry, sidebar_group
-from liaison.management import selectors
+from liaison.reviews import selectors
+from liaison.reviews.errors import ACTIONS
 
 
 @inbox_kinds(order=60)
 def review_action_work(user, today: dt.date) -> list[WorkKind]:
     """The management review actions the user owns and has not reported done (one query)."""
-    if not user.has_perm("management.change_reviewaction"):
+    if not allowed(user, ACTIONS["complete"]):
         return []
 
     def item(action) -> InboxItem:

@@ -1,8 +1,8 @@
-"""Workflow pages of the management app."""
+"""Workflow pages of the management review app (URL namespace ``management``)."""
 
 from django.urls import path
 
-from liaison.management import views
+from liaison.reviews import views
 
 app_name = "management"
 

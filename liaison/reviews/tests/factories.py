@@ -5,8 +5,8 @@ import datetime as dt
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.management import services
-from liaison.management.models import ReviewMeeting
+from liaison.reviews import services
+from liaison.reviews.models import ReviewMeeting
 
 
 def manager(**kwargs):

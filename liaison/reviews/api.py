@@ -5,17 +5,20 @@ meetings and decides actions; an action's owner (or top management) reports it d
 The pack (``GET /review-meetings/{id}/pack/``) is for those who read its sources.
 """
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from liaison.core import clock
 from liaison.core.models import User
-from liaison.management import pack, selectors, services
-from liaison.management import rules as perms
-from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.states import ActionStatus, MeetingStatus
+from liaison.reviews import pack, selectors, services
+from liaison.reviews.errors import ACTIONS
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.reviews.states import ActionStatus, MeetingStatus
 
 
 def _person(user) -> str | None:
@@ -47,8 +50,6 @@ class ReviewActionSerializer(serializers.ModelSerializer):
         return _person(record.owner)
 
     def get_is_overdue(self, record) -> bool:
-        from liaison.core import clock
-
         return record.status == ActionStatus.OPEN and record.due_date < clock.today()
 
 
@@ -199,19 +200,6 @@ class ReviewPackSerializer(serializers.Serializer):
     delivery = PackDeliverySerializer()
 
 
-def _holds(perm: str):
-    class HoldsPermission(permissions.BasePermission):
-        def has_permission(self, request, view) -> bool:
-            return request.user.has_perm(perm)
-
-    return HoldsPermission
-
-
-class ReadsPack(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return perms.can_read_pack(request.user)
-
-
 @extend_schema_view(
     create=extend_schema(request=MeetingPlanSerializer, responses=ReviewMeetingSerializer),
     partial_update=extend_schema(request=MeetingUpdateSerializer, responses=ReviewMeetingSerializer),
@@ -226,23 +214,16 @@ class ReviewMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     serializer_class = ReviewMeetingSerializer
     http_method_names = ["get", "post", "patch", "head", "options"]
-    action_permissions = {
-        "hold": perms.HOLD,
-        "cancel": perms.CHANGE,
-        "actions": perms.ADD_ACTION,
+    step_actions = {
+        "create": ACTIONS["plan"],
+        "partial_update": ACTIONS["change"],
+        "hold": ACTIONS["hold"],
+        "cancel": ACTIONS["cancel"],
+        "actions": ACTIONS["add_action"],
+        "pack": ACTIONS["read_pack"],
     }
 
-    def get_permissions(self):
-        if self.action == "pack":
-            return [permissions.IsAuthenticated(), ReadsPack()]
-        perm = self.action_permissions.get(self.action)
-        if perm is None:
-            return super().get_permissions()
-        return [permissions.IsAuthenticated(), _holds(perm)()]
-
     def get_queryset(self):
-        from django.db.models import Prefetch
-
         return (
             ReviewMeeting.objects.select_related("chair")
             .prefetch_related(
@@ -305,8 +286,6 @@ class ReviewMeetingViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         try:
             review = pack.pack_build(meeting_pk=int(pk))
         except (ReviewMeeting.DoesNotExist, ValueError):
-            from rest_framework.exceptions import NotFound
-
             raise NotFound from None
         return Response(pack.pack_as_dict(review))
 
@@ -319,13 +298,7 @@ class ReviewActionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
     """Actions decided by management reviews: list (open and overdue first), read, report done, cancel."""
 
     serializer_class = ReviewActionSerializer
-    action_permissions = {"complete": perms.COMPLETE, "cancel": perms.HOLD}
-
-    def get_permissions(self):
-        perm = self.action_permissions.get(self.action)
-        if perm is None:
-            return super().get_permissions()
-        return [permissions.IsAuthenticated(), _holds(perm)()]
+    step_actions = {"complete": ACTIONS["complete"], "cancel": ACTIONS["cancel_action"]}
 
     def get_queryset(self):
         if self.action == "list":

@@ -7,9 +7,9 @@ from django.urls import reverse
 
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.management.models import ReviewMeeting
-from liaison.management.states import ActionStatus, MeetingStatus
-from liaison.management.tests.factories import held, manager, planned, qc_head, sales_head
+from liaison.reviews.models import ReviewMeeting
+from liaison.reviews.states import ActionStatus, MeetingStatus
+from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
 from liaison.workspace.inbox import inbox_for
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,8 @@ def test_r_5_6_7_owner_reports_done_on_the_page_and_someone_else_cannot():
     page = stranger.get(meeting.get_absolute_url()).content.decode()
     assert "complete-form" not in page
     response = stranger.post(reverse("management:action-complete", args=[meeting.pk]), data)
-    assert response.status_code == 200 and "only its owner" in response.content.decode()
+    # The owner rule refuses who the user is: 403, the refusal on the action's form.
+    assert response.status_code == 403 and "only its owner" in response.content.decode()
     action.refresh_from_db()
     assert action.status == ActionStatus.OPEN
 

@@ -8,9 +8,9 @@ from unfold.decorators import display
 
 from liaison.core import clock
 from liaison.core.admin_base import ReadOnlyAdmin
-from liaison.management import rules as perms
-from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.states import ActionStatus, MeetingStatus
+from liaison.reviews import rules as perms
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.reviews.states import ActionStatus, MeetingStatus
 
 _STATUS_LABELS = {
     MeetingStatus.PLANNED: "info",

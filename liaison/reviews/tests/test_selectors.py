@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from liaison.core import clock
-from liaison.management import selectors, services
-from liaison.management.tests.factories import held, manager, planned, qc_head, sales_head
 from liaison.production import services as production_services
 from liaison.production.tests.factories import WorkshopFactory, notice, workshop_lead
+from liaison.reviews import selectors, services
+from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
 
 pytestmark = pytest.mark.django_db
 

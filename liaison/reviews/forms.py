@@ -9,8 +9,8 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
-from liaison.core.forms import DateInput, Form, PeopleChoiceField, PersonChoiceField, add_service_error  # noqa: F401
-from liaison.management import selectors
+from liaison.core.forms import DateInput, Form, PeopleChoiceField, PersonChoiceField
+from liaison.reviews import selectors
 
 
 def _textarea(rows: int = 3):

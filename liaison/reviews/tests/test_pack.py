@@ -10,12 +10,14 @@ from django.utils import translation
 
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
+from liaison.documents import review_pack
 from liaison.documents.review_pack import render_review_pack
-from liaison.management import pack as pack_module
-from liaison.management.pack import section_titles
-from liaison.management.tests import fake_analysis
-from liaison.management.tests.data import CUSTOMER_NAME, review_data
-from liaison.management.tests.factories import manager
+from liaison.quality.report import ComplaintLine
+from liaison.reviews import pack as pack_module
+from liaison.reviews.pack import section_titles
+from liaison.reviews.tests import fake_analysis
+from liaison.reviews.tests.data import CUSTOMER_NAME, review_data
+from liaison.reviews.tests.factories import manager
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +27,7 @@ LANGUAGES = ["zh-hant", "zh-hans", "en"]
 @pytest.fixture
 def analysed(monkeypatch):
     """The survey analysis with known figures (the scoring is the satisfaction app's, tested there)."""
-    monkeypatch.setattr(pack_module, "_round_analysis_function", lambda: fake_analysis.round_analysis)
+    monkeypatch.setattr(pack_module, "round_analysis", fake_analysis.round_analysis)
 
 
 @pytest.fixture
@@ -160,8 +162,6 @@ def test_r_5_6_7_pack_as_json(client, analysed):
 
 def test_r_5_6_7_pack_pdf_summarises_long_lists_and_counts_the_rest(analysed, pdf_text, monkeypatch):
     """A pack lists at most LIST_LIMIT rows a list (thousands of complaints at 1 M orders) and counts the rest."""
-    from liaison.documents import review_pack
-
     data = review_data(hold=True)
     pack = pack_module.pack_build(meeting_pk=data.meeting.pk)
     assert len(pack.complaints.lines) == 3 and len(pack.previous_actions) == 2 and len(pack.satisfaction.customers) == 2
@@ -185,9 +185,6 @@ def test_r_5_6_7_pack_pdf_summarises_long_lists_and_counts_the_rest(analysed, pd
 
 def test_r_5_6_7_pack_lists_complaints_closed_late_then_open_then_longest_open():
     import datetime as dt
-
-    from liaison.documents import review_pack
-    from liaison.quality.report import ComplaintLine
 
     def line(number, status, days, late):
         return ComplaintLine(pk=number, number=f"CMP-2026-{number:04d}", kind="complaint", customer="",

@@ -6,9 +6,8 @@ raised for dissatisfied customers; (b) QC's complaint handling report; (c) the s
 of CAPA requests; (d) what became of earlier reviews' actions; (e) delivery performance
 from production notices; (f) this meeting's agenda, minutes and actions.
 
-Sections (a) and (b) come from other apps through the two adapters below, so the pack
-still builds while those apps are being written: a missing piece shows as "not
-available" instead of breaking the meeting's pack.
+Sections (a) and (b) are the satisfaction app's analysis of the meeting's survey round
+and the quality app's complaint handling report, both apps below this one.
 """
 
 import dataclasses
@@ -21,8 +20,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.core import clock
-from liaison.management import selectors
-from liaison.management.models import ReviewAction, ReviewMeeting
+from liaison.quality import capa_selectors
+from liaison.quality.report import ComplaintHandlingReport, complaint_handling_report
+from liaison.quality.states import CapaSource
+from liaison.reviews import selectors
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.satisfaction.analysis import RoundAnalysis, round_analysis
 
 
 @dataclass
@@ -38,7 +41,7 @@ class SatisfactionSection:
     """Section (a): the survey round of the meeting and its analysis (R-5.6.4), and its CAPAs (R-5.6.6)."""
 
     survey_round: selectors.SurveyRoundInfo | None
-    analysis_available: bool = False
+    analysis_available: bool = False  # the meeting has a survey round, so its analysis
     sent: int | None = None
     returned: int | None = None
     void: int | None = None
@@ -62,7 +65,7 @@ class ReviewPack:
     end: dt.date
     made_at: dt.datetime
     satisfaction: SatisfactionSection
-    complaints: object | None  # quality.report.ComplaintHandlingReport, None while that app has none
+    complaints: ComplaintHandlingReport
     capa: selectors.CapaStatusSummary
     previous_actions: list[ReviewAction]
     delivery: selectors.DeliveryPerformance
@@ -88,7 +91,7 @@ def section_titles() -> list[str]:
     ]
 
 
-# --- adapters to other apps ----------------------------------------------------------------------
+# --- sections (a) and (b) -----------------------------------------------------------------------
 
 
 def _number(value) -> float | None:
@@ -117,16 +120,7 @@ def _plain(value):
     return str(value)
 
 
-def _round_analysis_function():
-    """The satisfaction app's ``round_analysis(*, survey_round) -> RoundAnalysis`` (R-5.6.4), or None."""
-    try:
-        from liaison.satisfaction.analysis import round_analysis
-    except ImportError:
-        return None
-    return round_analysis
-
-
-def _satisfaction_from(section: SatisfactionSection, analysis) -> None:
+def _satisfaction_from(section: SatisfactionSection, analysis: RoundAnalysis) -> None:
     """Copy what the pack shows from a ``satisfaction.analysis.RoundAnalysis``."""
     section.analysis_available = True
     section.sent, section.returned, section.void = analysis.sent, analysis.returned, analysis.void
@@ -140,17 +134,14 @@ def _satisfaction_from(section: SatisfactionSection, analysis) -> None:
         Figure(row.customer_name + (" !" if row.dissatisfied else ""), _number(row.weighted_index))
         for row in analysis.customers
     ]
-    section.customers_total = getattr(analysis, "customers_total", len(section.customers))
+    section.customers_total = analysis.customers_total
     section.raw = _plain(analysis)
 
 
 def satisfaction_section(*, meeting: ReviewMeeting, start: dt.date, end: dt.date) -> SatisfactionSection:
-    """Section (a): the meeting's survey round, its analysis when available, and the survey CAPAs of the period."""
-    from liaison.quality import capa_selectors
-    from liaison.quality.states import CapaSource
-
-    rounds = selectors.survey_rounds_for([meeting.pk])
-    section = SatisfactionSection(survey_round=rounds.get(meeting.pk))
+    """Section (a): the meeting's survey round and its analysis, and the survey CAPAs of the period."""
+    survey_round = selectors.survey_round_of(meeting=meeting)
+    section = SatisfactionSection(survey_round=selectors.round_info(survey_round) if survey_round else None)
     zone = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
     until = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
@@ -159,23 +150,9 @@ def satisfaction_section(*, meeting: ReviewMeeting, start: dt.date, end: dt.date
         .filter(Q(source_kind=CapaSource.SURVEY) & Q(created_at__gte=since, created_at__lt=until))
         .order_by("created_at", "pk")
     )
-    analyse = _round_analysis_function()
-    if analyse is None or section.survey_round is None:
-        return section
-    from django.apps import apps
-
-    survey_round = apps.get_model("satisfaction", "SurveyRound").objects.get(pk=section.survey_round.pk)
-    _satisfaction_from(section, analyse(survey_round=survey_round))
+    if survey_round is not None:
+        _satisfaction_from(section, round_analysis(survey_round=survey_round))
     return section
-
-
-def complaint_report(*, start: dt.date, end: dt.date):
-    """Section (b): QC's complaint handling report (R-3.3), or None while the quality app has none."""
-    try:
-        from liaison.quality.report import complaint_handling_report
-    except ImportError:
-        return None
-    return complaint_handling_report(start=start, end=end)
 
 
 # --- the pack ------------------------------------------------------------------------------------
@@ -194,7 +171,7 @@ def pack_build(*, meeting_pk: int, today: dt.date | None = None) -> ReviewPack:
         end=end,
         made_at=clock.now(),
         satisfaction=satisfaction_section(meeting=meeting, start=start, end=end),
-        complaints=complaint_report(start=start, end=end),
+        complaints=complaint_handling_report(start=start, end=end),
         capa=selectors.capa_status(start=start, end=end, today=today),
         previous_actions=selectors.previous_review_actions(meeting=meeting, previous=previous, today=today),
         delivery=selectors.delivery_performance(start=start, end=end, today=today),
@@ -263,7 +240,7 @@ def pack_as_dict(pack: ReviewPack) -> dict:
             ],
             "analysis": survey.raw,
         },
-        "complaint_report": _plain(pack.complaints) if pack.complaints is not None else None,
+        "complaint_report": _plain(pack.complaints),
         "capa": {
             "counts": dict(capa.counts),
             "issued_in_period": dict(capa.issued_in_period),

@@ -10,11 +10,11 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.management import services
-from liaison.management.errors import Code
-from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.states import ActionStatus, MeetingStatus
-from liaison.management.tests.factories import held, manager, planned, qc_head, sales_head
+from liaison.reviews import services
+from liaison.reviews.errors import Code
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.reviews.states import ActionStatus, MeetingStatus
+from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
 
 pytestmark = pytest.mark.django_db
 

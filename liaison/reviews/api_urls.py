@@ -1,8 +1,8 @@
-"""API routes of the management app."""
+"""API routes of the management review app."""
 
 from rest_framework.routers import SimpleRouter
 
-from liaison.management import api
+from liaison.reviews import api
 
 router = SimpleRouter()
 router.register("review-meetings", api.ReviewMeetingViewSet, basename="review-meeting")

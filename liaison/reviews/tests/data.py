@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from liaison.core import clock
 from liaison.customers.models import Customer
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.management import services
-from liaison.management.models import ReviewMeeting
-from liaison.management.tests.factories import held, manager, planned, qc_head, sales_head
 from liaison.production import services as production_services
 from liaison.production.tests.factories import WorkshopFactory, notice, workshop_lead
 from liaison.quality.tests.factories import capa_for, investigated
+from liaison.reviews import services
+from liaison.reviews.models import ReviewMeeting
+from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
+from liaison.satisfaction.models import QuestionnaireTemplate, SurveyRound
 
 CUSTOMER_NAME = "杭州天成汽車零部件有限公司"
 
@@ -31,20 +32,11 @@ def _notice(workshop, *, due: dt.date, completed: dt.date | None = None):
     return record
 
 
-def survey_round_for(meeting: ReviewMeeting):
-    """A survey round planned from ``meeting``, when the satisfaction app has its models (else None)."""
-    from django.apps import apps
-
-    try:
-        round_model = apps.get_model("satisfaction", "SurveyRound")
-        template = apps.get_model("satisfaction", "QuestionnaireTemplate").objects.first()
-    except LookupError:
-        return None
-    if template is None:
-        return None
-    return round_model.objects.create(
-        number=f"SR-2026-{round_model.objects.count() + 1:04d}", meeting=meeting, template=template,
-        planned_send_on=dt.date(2026, 10, 15),
+def survey_round_for(meeting: ReviewMeeting) -> SurveyRound:
+    """A survey round planned from ``meeting``, with the default questionnaire."""
+    return SurveyRound.objects.create(
+        number=f"SR-2026-{SurveyRound.objects.count() + 1:04d}", meeting=meeting,
+        template=QuestionnaireTemplate.objects.first(), planned_send_on=dt.date(2026, 10, 15),
     )
 
 

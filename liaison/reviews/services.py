@@ -4,22 +4,25 @@ Top management plans a meeting (numbered ``MR-yyyy-nnnn``), records its minutes 
 it has taken place, and decides actions with an owner and a due date. The owner (or
 top management) reports an action done with its outcome. Nothing is deleted: a
 meeting or an action that is not needed any more is cancelled with its reason.
+
+Changing and cancelling are steps of their own (durable transactions). Planning, holding,
+deciding and completing actions stay plain ``transaction.atomic``: the demo data
+(``workspace.demo``) takes them inside the demo command's one transaction.
 """
 
 import datetime as dt
 
 from django.db import transaction
-from django_fsm import can_proceed
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import User
-from liaison.core.roles import allowed
-from liaison.core.services import number_next, sign_history
-from liaison.management import rules as perms
-from liaison.management.errors import ACTIONS, MESSAGES, Code
-from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.states import MeetingStatus
+from liaison.core.roles import allowed, require
+from liaison.core.services import number_next, sign_history, transition_apply, transition_check
+from liaison.reviews import rules as perms
+from liaison.reviews.errors import ACTIONS, MESSAGES, Code
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.reviews.states import MEETING_CURRENT, MeetingStatus
 
 MEETING_TYPE = "MR"
 # Fields a meeting update may change.
@@ -30,17 +33,23 @@ def _refuse(code: Code, **kwargs) -> LiaisonError:
     return refuse(MESSAGES, code, **kwargs)
 
 
-def _require(actor: User | None, perm: str, action: str) -> None:
-    if not allowed(actor, perm):
-        raise _refuse(Code.NOT_ALLOWED, forbidden=True, action=ACTIONS[action])
-
-
 def _text(value) -> str:
     return (value or "").strip()
 
 
 def _status(record) -> str:
     return str(record.get_status_display()).lower()
+
+
+def _not_planned(meeting: ReviewMeeting, step: str) -> LiaisonError:
+    return _refuse(
+        Code.MEETING_NOT_PLANNED, conflict=True, number=meeting.number, status=_status(meeting),
+        action=ACTIONS[step].wording,
+    )
+
+
+def _not_open(action: ReviewAction, step: str) -> LiaisonError:
+    return _refuse(Code.ACTION_NOT_OPEN, conflict=True, status=_status(action), action=ACTIONS[step].wording)
 
 
 def _check_chair(chair: User | None) -> None:
@@ -75,7 +84,7 @@ def meeting_plan(
     agenda: str = "",
 ) -> ReviewMeeting:
     """Put a management review on the calendar; survey rounds are planned from its date (R-5.6.3)."""
-    _require(actor, perms.PLAN, "plan")
+    require(actor, ACTIONS["plan"])
     title = _text(title)
     if not title:
         raise _refuse(Code.TITLE_REQUIRED, field="title")
@@ -99,19 +108,19 @@ def meeting_plan(
     return meeting
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def meeting_update(*, meeting: ReviewMeeting, actor: User, reason: str = "", participants=None, **changes) -> ReviewMeeting:
     """Change a meeting's title, date, chair, participants, agenda or minutes.
 
     Free while the meeting is planned; once held, only with a reason, kept in its
     history; a cancelled meeting is not changed. Only the fields given are changed.
     """
-    _require(actor, perms.CHANGE, "change")
+    require(actor, ACTIONS["change"])
     unknown = set(changes) - set(MEETING_FIELDS)
     if unknown:
         raise TypeError(f"meeting_update() got unexpected fields: {', '.join(sorted(unknown))}")
     meeting = _locked_meeting(meeting)
-    if meeting.status == MeetingStatus.CANCELLED:
+    if meeting.status not in MEETING_CURRENT:
         raise _refuse(Code.MEETING_CANCELLED, conflict=True, number=meeting.number)
     reason = _text(reason)
     if meeting.status == MeetingStatus.HELD and not reason:
@@ -152,13 +161,9 @@ def meeting_hold(*, meeting: ReviewMeeting, minutes: str, actor: User, actions=(
     ``actions``: dicts with ``description``, ``owner`` and ``due_date``; each is checked
     like ``action_add``, and a refused one leaves the meeting planned.
     """
-    _require(actor, perms.HOLD, "hold")
+    require(actor, ACTIONS["hold"])
     meeting = _locked_meeting(meeting)
-    if not can_proceed(meeting.hold):
-        raise _refuse(
-            Code.MEETING_NOT_PLANNED, conflict=True, number=meeting.number, status=_status(meeting),
-            action=ACTIONS["hold"],
-        )
+    transition_check(meeting, "hold", lambda: _not_planned(meeting, "hold"))
     minutes = _text(minutes)
     if not minutes:
         raise _refuse(Code.MINUTES_REQUIRED, field="minutes", number=meeting.number)
@@ -169,35 +174,29 @@ def meeting_hold(*, meeting: ReviewMeeting, minutes: str, actor: User, actions=(
             date=meeting.meeting_date.isoformat(), today=today.isoformat(),
         )
     if actions:
-        _require(actor, perms.ADD_ACTION, "add_action")
-    meeting.hold()
-    meeting.minutes = minutes
-    meeting.held_at = clock.now()
-    sign_history(meeting, actor=actor, reason="Held: minutes recorded")
-    meeting.save(update_fields=["status", "minutes", "held_at", "updated_by"])
+        require(actor, ACTIONS["add_action"])
+    transition_apply(
+        meeting, "hold", params={"minutes": minutes}, actor=actor, reason="Held: minutes recorded",
+        fields=["minutes", "held_at"],
+    )
     for action in actions:
         _action_create(meeting=meeting, actor=actor, **action)
     return meeting
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def meeting_cancel(*, meeting: ReviewMeeting, reason: str, actor: User) -> ReviewMeeting:
     """Cancel a planned meeting; it stays on the calendar, marked, with the reason."""
-    _require(actor, perms.CHANGE, "cancel")
+    require(actor, ACTIONS["cancel"])
     meeting = _locked_meeting(meeting)
-    if not can_proceed(meeting.cancel):
-        raise _refuse(
-            Code.MEETING_NOT_PLANNED, conflict=True, number=meeting.number, status=_status(meeting),
-            action=ACTIONS["cancel"],
-        )
+    transition_check(meeting, "cancel", lambda: _not_planned(meeting, "cancel"))
     reason = _text(reason)
     if not reason:
         raise _refuse(Code.CANCEL_REASON_REQUIRED, field="reason", what=meeting.number)
-    meeting.cancel()
-    meeting.cancel_reason = reason[:300]
-    sign_history(meeting, actor=actor, reason=f"Cancelled: {reason}")
-    meeting.save(update_fields=["status", "cancel_reason", "updated_by"])
-    return meeting
+    return transition_apply(
+        meeting, "cancel", params={"reason": reason}, actor=actor, reason=f"Cancelled: {reason}",
+        fields=["cancel_reason"],
+    )
 
 
 def _action_create(
@@ -227,7 +226,7 @@ def action_add(
     *, meeting: ReviewMeeting, description: str, owner: User, due_date: dt.date, actor: User
 ) -> ReviewAction:
     """Record an action the meeting decided: what, who owns it, by when (only on a held meeting)."""
-    _require(actor, perms.ADD_ACTION, "add_action")
+    require(actor, ACTIONS["add_action"])
     meeting = _locked_meeting(meeting)
     if meeting.status != MeetingStatus.HELD:
         raise _refuse(Code.MEETING_NOT_HELD, conflict=True, number=meeting.number, status=_status(meeting))
@@ -237,35 +236,29 @@ def action_add(
 @transaction.atomic
 def action_complete(*, action: ReviewAction, outcome: str, actor: User) -> ReviewAction:
     """The owner (or top management) reports the action done, with what was done."""
-    _require(actor, perms.COMPLETE, "complete")
+    require(actor, ACTIONS["complete"])
     action = _locked_action(action)
-    if not perms.can_complete_action(actor, action):
+    if not allowed(actor, ACTIONS["complete"], action):
         raise _refuse(Code.ACTION_NOT_YOURS, forbidden=True, owner=str(action.owner))
-    if not can_proceed(action.complete):
-        raise _refuse(Code.ACTION_NOT_OPEN, conflict=True, status=_status(action), action=ACTIONS["complete"])
+    transition_check(action, "complete", lambda: _not_open(action, "complete"))
     outcome = _text(outcome)
     if not outcome:
         raise _refuse(Code.OUTCOME_REQUIRED, field="outcome")
-    action.complete()
-    action.outcome = outcome
-    action.done_at = clock.now()
-    sign_history(action, actor=actor, reason="Done")
-    action.save(update_fields=["status", "outcome", "done_at", "updated_by"])
-    return action
+    return transition_apply(
+        action, "complete", params={"outcome": outcome}, actor=actor, reason="Done", fields=["outcome", "done_at"]
+    )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def action_cancel(*, action: ReviewAction, reason: str, actor: User) -> ReviewAction:
     """Top management drops an action that is no longer needed, with the reason."""
-    _require(actor, perms.HOLD, "cancel_action")
+    require(actor, ACTIONS["cancel_action"])
     action = _locked_action(action)
-    if not can_proceed(action.cancel):
-        raise _refuse(Code.ACTION_NOT_OPEN, conflict=True, status=_status(action), action=ACTIONS["cancel_action"])
+    transition_check(action, "cancel", lambda: _not_open(action, "cancel_action"))
     reason = _text(reason)
     if not reason:
         raise _refuse(Code.CANCEL_REASON_REQUIRED, field="reason", what=str(action))
-    action.cancel()
-    action.cancel_reason = reason[:300]
-    sign_history(action, actor=actor, reason=f"Cancelled: {reason}")
-    action.save(update_fields=["status", "cancel_reason", "updated_by"])
-    return action
+    return transition_apply(
+        action, "cancel", params={"reason": reason}, actor=actor, reason=f"Cancelled: {reason}",
+        fields=["cancel_reason"],
+    )

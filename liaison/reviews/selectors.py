@@ -10,15 +10,17 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.core.exceptions import FieldError
 from django.db.models import BooleanField, Case, Count, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from liaison.core import clock
 from liaison.core.models import User
-from liaison.management.models import ReviewAction, ReviewMeeting
-from liaison.management.states import ActionStatus, MeetingStatus
+from liaison.production.models import ProductionNotice
+from liaison.production.states import NOTICE_OPEN, NoticeStatus
+from liaison.quality import capa_selectors
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.reviews.states import ACTION_COUNTED, MEETING_CURRENT, ActionStatus, MeetingStatus
+from liaison.satisfaction.models import SurveyRound
 
 # Without an earlier meeting, the pack looks back this many months (a review every half year, R-5.6.3).
 DEFAULT_PERIOD_MONTHS = 6
@@ -50,57 +52,43 @@ class Calendar:
     past: list[CalendarEntry] = field(default_factory=list)
 
 
-def _survey_round_model():
-    """The satisfaction app's SurveyRound, or None while that app has no such model."""
-    if not apps.is_installed("liaison.satisfaction"):
-        return None
-    try:
-        model = apps.get_model("satisfaction", "SurveyRound")
-    except LookupError:
-        return None
-    try:
-        model._meta.get_field("meeting")
-    except Exception:  # noqa: BLE001 - FieldDoesNotExist: not pointing at meetings (yet)
-        return None
-    return model
+def round_info(survey_round: SurveyRound) -> SurveyRoundInfo:
+    """What the calendar and the pack show of a survey round."""
+    return SurveyRoundInfo(
+        pk=survey_round.pk,
+        number=survey_round.number,
+        status=survey_round.status,
+        status_label=str(survey_round.get_status_display()),
+        planned_send_on=survey_round.planned_send_on,
+    )
 
 
 def survey_rounds_for(meeting_ids) -> dict[int, SurveyRoundInfo]:
-    """The survey round of each meeting, by meeting id: one query (none without the model)."""
-    model = _survey_round_model()
+    """The survey round of each meeting, by meeting id: one query (none without meetings)."""
     meeting_ids = list(meeting_ids)
-    if model is None or not meeting_ids:
+    if not meeting_ids:
         return {}
-    try:
-        rows = list(model.objects.filter(meeting_id__in=meeting_ids).order_by("pk"))
-    except FieldError:
-        return {}
-    found = {}
-    for row in rows:
-        status = getattr(row, "status", "")
-        label = row.get_status_display() if hasattr(row, "get_status_display") else status
-        found[row.meeting_id] = SurveyRoundInfo(
-            pk=row.pk,
-            number=getattr(row, "number", str(row.pk)),
-            status=status,
-            status_label=str(label),
-            planned_send_on=getattr(row, "planned_send_on", None),
-        )
-    return found
+    rows = SurveyRound.objects.filter(meeting_id__in=meeting_ids).order_by("pk")
+    return {row.meeting_id: round_info(row) for row in rows}
+
+
+def survey_round_of(*, meeting: ReviewMeeting) -> SurveyRound | None:
+    """The survey round planned from ``meeting`` (R-5.6.3), if any: one query."""
+    return SurveyRound.objects.filter(meeting_id=meeting.pk).first()
 
 
 def meeting_queryset() -> QuerySet[ReviewMeeting]:
     """Meetings with their chair and how many of their actions are open and done."""
     return ReviewMeeting.objects.select_related("chair", "created_by", "updated_by").annotate(
         actions_open=Count("actions", filter=Q(actions__status=ActionStatus.OPEN)),
-        actions_total=Count("actions", filter=~Q(actions__status=ActionStatus.CANCELLED)),
+        actions_total=Count("actions", filter=Q(actions__status__in=ACTION_COUNTED)),
     )
 
 
 def meeting_calendar(*, today: dt.date | None = None) -> Calendar:
     """Upcoming meetings (soonest first) and past ones (latest first), each with its survey round.
 
-    Two queries: the meetings, then their survey rounds (none while the satisfaction app has none).
+    Two queries: the meetings, then their survey rounds (none without meetings).
     """
     today = today or clock.today()
     meetings = list(meeting_queryset().order_by("meeting_date", "pk"))
@@ -135,7 +123,7 @@ def meeting_get(*, pk: int) -> ReviewMeeting:
 def meeting_previous(*, meeting: ReviewMeeting) -> ReviewMeeting | None:
     """The latest meeting before this one that was not cancelled: one query."""
     return (
-        ReviewMeeting.objects.exclude(status=MeetingStatus.CANCELLED)
+        ReviewMeeting.objects.filter(status__in=MEETING_CURRENT)
         .exclude(pk=meeting.pk)
         .filter(Q(meeting_date__lt=meeting.meeting_date) | Q(meeting_date=meeting.meeting_date, pk__lt=meeting.pk))
         .order_by("-meeting_date", "-pk")
@@ -256,9 +244,6 @@ def delivery_performance(*, start: dt.date, end: dt.date, today: dt.date | None 
     still open past their due date today are counted apart. Void notices are left
     out. One query.
     """
-    from liaison.production.models import ProductionNotice
-    from liaison.production.states import NOTICE_OPEN, NoticeStatus
-
     today = today or clock.today()
     zone = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)
@@ -303,8 +288,6 @@ def capa_status(*, start: dt.date, end: dt.date, today: dt.date | None = None) -
 
     Three queries, through the quality app's CAPA selectors.
     """
-    from liaison.quality import capa_selectors
-
     today = today or clock.today()
     zone = timezone.get_current_timezone()
     since = dt.datetime.combine(start, dt.time.min, tzinfo=zone)

@@ -4,14 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
+from liaison.core import clock
 from liaison.core.models import AuditedModel
-from liaison.management.states import ACTION_TRANSITIONS, MEETING_TRANSITIONS, ActionStatus, MeetingStatus
-
-
-def _t(table, name):
-    return {"source": table[name].source, "target": table[name].target}
+from liaison.reviews.states import ACTION_TRANSITIONS, MEETING_TRANSITIONS, ActionStatus, MeetingStatus
 
 
 class ReviewMeetingQuerySet(models.QuerySet):
@@ -59,13 +56,16 @@ class ReviewMeeting(FSMModelMixin, AuditedModel):
         """Still to take place: a survey round can be planned for it."""
         return self.status == MeetingStatus.PLANNED
 
-    @transition(field=status, **_t(MEETING_TRANSITIONS, "hold"))
-    def hold(self) -> None:
+    @MEETING_TRANSITIONS.transition("hold")
+    def hold(self, *, minutes: str) -> None:
         """The meeting took place; its minutes and decisions are recorded."""
+        self.minutes = minutes
+        self.held_at = clock.now()
 
-    @transition(field=status, **_t(MEETING_TRANSITIONS, "cancel"))
-    def cancel(self) -> None:
+    @MEETING_TRANSITIONS.transition("cancel")
+    def cancel(self, *, reason: str) -> None:
         """The meeting will not take place."""
+        self.cancel_reason = reason[:300]
 
 
 class ReviewAction(FSMModelMixin, AuditedModel):
@@ -95,10 +95,13 @@ class ReviewAction(FSMModelMixin, AuditedModel):
     def __str__(self) -> str:
         return f"{self.meeting.number}: {self.description[:40]}"
 
-    @transition(field=status, **_t(ACTION_TRANSITIONS, "complete"))
-    def complete(self) -> None:
+    @ACTION_TRANSITIONS.transition("complete")
+    def complete(self, *, outcome: str) -> None:
         """The owner reported the action done."""
+        self.outcome = outcome
+        self.done_at = clock.now()
 
-    @transition(field=status, **_t(ACTION_TRANSITIONS, "cancel"))
-    def cancel(self) -> None:
+    @ACTION_TRANSITIONS.transition("cancel")
+    def cancel(self, *, reason: str) -> None:
         """The action is no longer needed."""
+        self.cancel_reason = reason[:300]

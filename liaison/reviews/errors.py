@@ -1,8 +1,10 @@
-"""Error codes of the management review app, and their wording for people."""
+"""Error codes of the management review app, their wording for people, and its ACTIONS table."""
 
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.roles import actions
 
 
 class ManagementErrorCode(StrEnum):
@@ -30,7 +32,6 @@ class ManagementErrorCode(StrEnum):
 Code = ManagementErrorCode
 
 MESSAGES = {
-    Code.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
     Code.TITLE_REQUIRED: _("Give the management review a title."),
     Code.DATE_REQUIRED: _("Give the date of the management review."),
     Code.CHAIR_NOT_MANAGER: _(
@@ -69,13 +70,18 @@ MESSAGES = {
     Code.OUTCOME_REQUIRED: _("Say what was done: the outcome of the action is required."),
 }
 
-# What the actor was refused, for the NOT_ALLOWED message.
-ACTIONS = {
-    "plan": _("plan management reviews"),
-    "change": _("change management reviews"),
-    "hold": _("record the minutes of management reviews"),
-    "cancel": _("cancel management reviews"),
-    "add_action": _("decide management review actions"),
-    "complete": _("report management review actions done"),
-    "cancel_action": _("cancel management review actions"),
-}
+# The steps of management reviews: the permission each needs, and its words in a refusal.
+ACTIONS = actions(
+    Code.NOT_ALLOWED,
+    {
+        "plan": ("management.add_reviewmeeting", _("plan management reviews")),
+        "change": ("management.change_reviewmeeting", _("change management reviews")),
+        "hold": ("management.hold_reviewmeeting", _("record the minutes of management reviews")),
+        "cancel": ("management.change_reviewmeeting", _("cancel management reviews")),
+        "add_action": ("management.add_reviewaction", _("decide management review actions")),
+        "complete": ("management.change_reviewaction", _("report management review actions done")),
+        "cancel_action": ("management.hold_reviewmeeting", _("cancel management review actions")),
+        # Not a model permission: a ``rules`` one (rules.py), held by those who read the pack's every source.
+        "read_pack": ("management.view_reviewpack", _("read management review packs")),
+    },
+)
