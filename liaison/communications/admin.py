@@ -103,7 +103,7 @@ class ReceivedDocumentAdmin(ServiceFormAdmin):
         """The void page (``views``): shown on GET, its step taken on POST."""
         if request.method == "POST":
             return views.received_document_void(request, object_id=object_id)
-        return views.void_page_show(request, object_id)
+        return views.received_document_void_page(request, object_id)
 
 
 @admin.register(CommunicationRecord)

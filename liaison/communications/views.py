@@ -41,7 +41,7 @@ def _change_url(document: ReceivedDocument) -> str:
     return reverse("admin:communications_receiveddocument_change", args=[document.pk])
 
 
-def render_void_page(request, document: ReceivedDocument, bound: dict | None = None, status: int = 200):
+def _render_void_page(request, document: ReceivedDocument, bound: dict | None = None, status: int = 200):
     """The void page of a document: what it is, and the reason to give."""
     bound = bound or {}
     context = page_context(
@@ -55,12 +55,12 @@ def render_void_page(request, document: ReceivedDocument, bound: dict | None = N
     return TemplateResponse(request, "communications/receiveddocument_void.html", context, status=status)
 
 
-void_page = RecordPage(load=_document, render=render_void_page, url=_change_url)
+void_page = RecordPage(load=_document, render=_render_void_page, url=_change_url)
 
 
-def void_page_show(request, object_id):
+def received_document_void_page(request, object_id):
     """GET: the void page of a document."""
-    return render_void_page(request, _document(request, object_id))
+    return _render_void_page(request, _document(request, object_id))
 
 
 @void_page.step("void", form=VoidForm, actions=[ACTIONS["void"]])
