@@ -1,9 +1,6 @@
 """Back office of the communications app: the received-document catalogue and F5."""
 
-from django.contrib import admin, messages
-from django.http import Http404
-from django.shortcuts import redirect
-from django.template.response import TemplateResponse
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.dateparse import parse_date
 from django.utils.html import format_html, format_html_join
@@ -12,16 +9,13 @@ from unfold.contrib.filters.admin import RangeDateFilter
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextareaWidget
 
-from liaison.communications import selectors, services
-from liaison.communications.forms import (
-    CommunicationRecordForm,
-    ReceivedDocumentCatalogueForm,
-    VoidForm,
-)
+from liaison.communications import selectors, views
+from liaison.communications.errors import ACTIONS
+from liaison.communications.forms import CommunicationRecordForm, ReceivedDocumentCatalogueForm
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.states import ReceivedDocumentStatus
 from liaison.core.admin_base import ServiceFormAdmin, status_labels
-from liaison.core.errors import LiaisonError
+from liaison.core.roles import allowed
 
 
 class LocalDayRangeFilter(RangeDateFilter):
@@ -102,37 +96,14 @@ class ReceivedDocumentAdmin(ServiceFormAdmin):
         return links or "—"
 
     def has_void_permission(self, request, object_id=None) -> bool:
-        return request.user.has_perm("communications.void_receiveddocument")
+        return allowed(request.user, ACTIONS["void"])
 
     @action(description=_("Void"), url_path="void", permissions=["void"], icon="block")
     def void_document(self, request, object_id):
-        try:
-            document = selectors.received_document_get(pk=int(object_id))
-        except (ValueError, ReceivedDocument.DoesNotExist):
-            raise Http404 from None
-        change_url = reverse("admin:communications_receiveddocument_change", args=[document.pk])
-        form = VoidForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.received_document_void(
-                    document=document, reason=form.cleaned_data["reason"], actor=request.user
-                )
-            except LiaisonError as error:
-                form.add_error("reason" if error.field == "reason" else None, str(error))
-            else:
-                messages.success(
-                    request, _("Document %(number)s is void.") % {"number": document.number}
-                )
-                return redirect(change_url)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Void document %(number)s") % {"number": document.number},
-            "opts": self.opts,
-            "document": document,
-            "form": form,
-            "change_url": change_url,
-        }
-        return TemplateResponse(request, "communications/receiveddocument_void.html", context)
+        """The void page (``views``): shown on GET, its step taken on POST."""
+        if request.method == "POST":
+            return views.received_document_void(request, object_id=object_id)
+        return views.received_document_void_page(request, object_id)
 
 
 @admin.register(CommunicationRecord)

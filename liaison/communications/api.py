@@ -4,12 +4,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from liaison.communications import selectors, services
+from liaison.communications.errors import ACTIONS
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.states import ReceivedDocumentStatus, Topic
 from liaison.core.models import Attachment
@@ -82,11 +83,6 @@ class ReceivedDocumentFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=ReceivedDocumentStatus.choices, required=False)
 
 
-class CanVoid(permissions.BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return request.user.has_perm("communications.void_receiveddocument")
-
-
 @extend_schema_view(
     list=extend_schema(parameters=[ReceivedDocumentFilter]),
     void=extend_schema(request=VoidSerializer, responses=ReceivedDocumentSerializer),
@@ -101,11 +97,7 @@ class ReceivedDocumentViewSet(
 
     serializer_class = ReceivedDocumentSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-
-    def get_permissions(self):
-        if self.action == "void":
-            return [permissions.IsAuthenticated(), CanVoid()]
-        return super().get_permissions()
+    step_actions = {"void": ACTIONS["void"]}
 
     def get_queryset(self):
         if self.action != "list":

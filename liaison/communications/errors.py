@@ -1,8 +1,10 @@
-"""Error codes of the communications app."""
+"""Error codes of the communications app, their wording for people, and its ACTIONS table."""
 
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.roles import actions
 
 
 class CommunicationErrorCode(StrEnum):
@@ -34,5 +36,14 @@ MESSAGES = {
     CommunicationErrorCode.ABOUT_OTHER_CUSTOMER: _(
         "The record this communication concerns belongs to another customer."
     ),
-    CommunicationErrorCode.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
 }
+
+# The steps of the catalogue and of F5: the permission each needs, and its words in a refusal.
+ACTIONS = actions(
+    CommunicationErrorCode.NOT_ALLOWED,
+    {
+        "catalogue": ("communications.add_receiveddocument", _("catalogue received documents")),
+        "void": ("communications.void_receiveddocument", _("void received documents")),
+        "record": ("communications.add_communicationrecord", _("record communications")),
+    },
+)

@@ -1,7 +1,8 @@
-"""Back-office forms: they collect input and hand it to the services, nothing more.
+"""Forms of the communications app: they collect input and hand it to the services, nothing more.
 
-The service runs while the form is validated, inside the admin's transaction, so a
-refused file or date comes back as an error on the form: nothing saved, no number used.
+The back office's add forms run their service while they are validated, inside the admin's
+transaction, so a refused file or date comes back as an error on the form: nothing saved,
+no number used. The void page's form is a step of ``views``.
 """
 
 from django import forms
@@ -11,6 +12,7 @@ from unfold.widgets import UnfoldAdminFileFieldWidget
 from liaison.communications import services
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.core.admin_base import ServiceForm
+from liaison.core.forms import Form
 
 
 class MultipleFileInput(UnfoldAdminFileFieldWidget):
@@ -67,7 +69,9 @@ class CommunicationRecordForm(ServiceForm):
         )
 
 
-class VoidForm(forms.Form):
+class VoidForm(Form):
+    """The reason a document is voided (``services.received_document_void``)."""
+
     reason = forms.CharField(
         label=_("Reason for voiding"),
         max_length=300,

@@ -7,7 +7,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from liaison.communications.states import (
     RECEIVED_DOCUMENT_TRANSITIONS,
@@ -21,8 +21,6 @@ from liaison.communications.states import (
 from liaison.core import clock
 from liaison.core.models import Attachment, AuditedModel
 from liaison.customers.models import Customer
-
-_VOID = RECEIVED_DOCUMENT_TRANSITIONS["void"]
 
 
 class ReceivedDocument(FSMModelMixin, AuditedModel):
@@ -96,7 +94,7 @@ class ReceivedDocument(FSMModelMixin, AuditedModel):
     def is_void(self) -> bool:
         return self.status == ReceivedDocumentStatus.VOID
 
-    @transition(field=status, source=_VOID.source, target=_VOID.target)
+    @RECEIVED_DOCUMENT_TRANSITIONS.transition("void")
     def void(self, *, by, reason: str) -> None:
         """Mark the document void; it keeps its number and its files."""
         self.voided_at = clock.now()

@@ -7,10 +7,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
 from django.utils import formats, timezone
-from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed
 
-from liaison.communications.errors import MESSAGES, CommunicationErrorCode
+from liaison.communications.errors import ACTIONS, MESSAGES, CommunicationErrorCode
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.states import (
     CHANNELS_NEEDING_FILE,
@@ -23,8 +21,8 @@ from liaison.communications.states import (
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Attachment, User
-from liaison.core.roles import allowed
-from liaison.core.services import attachment_add, number_next, sign_history
+from liaison.core.roles import require
+from liaison.core.services import attachment_add, number_next, sign_history, transition_apply
 from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -35,11 +33,6 @@ RECEIVED_DOCUMENT_TYPE = "FAX"
 
 def _refuse(code: CommunicationErrorCode, **kwargs):
     return refuse(MESSAGES, code, **kwargs)
-
-
-def _require(actor: User | None, perm: str, action) -> None:
-    if not allowed(actor, perm):
-        raise _refuse(CommunicationErrorCode.NOT_ALLOWED, forbidden=True, action=action)
 
 
 def _uploads(upload) -> list[UploadedFile]:
@@ -74,7 +67,7 @@ def received_document_catalogue(
     taken, and the number, the record, its files and the timeline line are written in
     one transaction: a refused file leaves no record and hands out no number.
     """
-    _require(actor, "communications.add_receiveddocument", _("catalogue received documents"))
+    require(actor, ACTIONS["catalogue"])
     files = _uploads(upload)
     now = clock.now()
     received_at = received_at or now
@@ -124,22 +117,23 @@ def received_document_catalogue(
     return document
 
 
-@transaction.atomic
-def received_document_void(
-    *, document: ReceivedDocument, reason: str, actor: User
-) -> ReceivedDocument:
+@transaction.atomic(durable=True)
+def received_document_void(*, document: ReceivedDocument, reason: str, actor: User) -> ReceivedDocument:
     """Void a catalogued document: it keeps its number, files and history, marked void."""
-    _require(actor, "communications.void_receiveddocument", _("void received documents"))
+    require(actor, ACTIONS["void"])
     reason = (reason or "").strip()
     if not reason:
         raise _refuse(CommunicationErrorCode.VOID_REASON_REQUIRED, field="reason")
     document = ReceivedDocument.objects.select_for_update().get(pk=document.pk)
-    if not can_proceed(document.void):
-        raise _refuse(CommunicationErrorCode.ALREADY_VOID, conflict=True, number=document.number)
-    document.void(by=actor, reason=reason[:300])
-    document.updated_by = actor
-    sign_history(document, actor=actor, reason=f"Voided: {reason}")
-    document.save(update_fields=["status", "voided_at", "voided_by", "void_reason", "updated_by"])
+    transition_apply(
+        document,
+        "void",
+        params={"by": actor, "reason": reason[:300]},
+        actor=actor,
+        reason=f"Voided: {reason}",
+        fields=["voided_at", "voided_by", "void_reason"],
+        refusal=lambda: _refuse(CommunicationErrorCode.ALREADY_VOID, conflict=True, number=document.number),
+    )
     timeline_record(
         customer=document.customer,
         event=TimelineEvent.DOCUMENT_VOIDED,
@@ -173,7 +167,7 @@ def communication_record(
     record needs ``communications.add_communicationrecord``.
     """
     if not automatic:
-        _require(actor, "communications.add_communicationrecord", _("record communications"))
+        require(actor, ACTIONS["record"])
     now = clock.now()
     occurred_at = occurred_at or now
     if occurred_at > now:

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from liaison.core.states import Transition
+from liaison.core.states import Transition, TransitionTable
 
 
 class ReceivedChannel(models.TextChoices):
@@ -24,12 +24,13 @@ class ReceivedDocumentStatus(models.TextChoices):
     VOID = "void", _("Void")
 
 
-# The received document's life at a glance; the model's transition methods read this table.
-RECEIVED_DOCUMENT_TRANSITIONS = {
-    "void": Transition(
-        source=(ReceivedDocumentStatus.CATALOGUED,), target=ReceivedDocumentStatus.VOID
-    ),
-}
+# The received document's life at a glance; the model's transition methods are wired to it.
+RECEIVED_DOCUMENT_TRANSITIONS = TransitionTable(
+    {
+        # Catalogued by mistake: kept with its number and files, marked void (R-5.2.2.3).
+        "void": Transition(source=(ReceivedDocumentStatus.CATALOGUED,), target=ReceivedDocumentStatus.VOID),
+    }
+)
 
 
 class CommunicationChannel(models.TextChoices):

@@ -17,10 +17,11 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 from unfold.decorators import display
 
 from liaison.core.admin_base import LiaisonAdmin
+from liaison.core.pages import page_context
 from liaison.customers import selectors, services, tasks
 from liaison.customers.models import Contact, Customer, CustomerImport
 from liaison.customers.resources import CustomerResource
-from liaison.customers.states import ImportStatus
+from liaison.customers.states import IMPORT_FINISHED, ImportStatus
 
 
 class ContactInline(StackedInline):
@@ -111,23 +112,23 @@ class CustomerAdmin(LiaisonAdmin, ImportExportModelAdmin):
         done, total = services.customer_import_progress(job) if job.status == ImportStatus.RUNNING else (
             job.rows_done, job.rows_total
         )
-        finished = job.status in (ImportStatus.DONE, ImportStatus.FAILED)
+        finished = job.status in IMPORT_FINISHED
         percent = 100 if job.status == ImportStatus.DONE else (done * 100 // total if total else 0)
         if request.GET.get("format") == "json":
             return JsonResponse({"status": job.status, "done": done, "total": total, "percent": percent,
                                  "finished": finished})
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Import customers: %(file)s") % {"file": job.original_name},
-            "opts": self.opts,
-            "job": job,
-            "done": done,
-            "total": total,
-            "percent": percent,
-            "finished": finished,
-            "import_url": reverse("admin:customers_customer_import"),
-            "changelist_url": reverse("admin:customers_customer_changelist"),
-        }
+        context = page_context(
+            request,
+            title=_("Import customers: %(file)s") % {"file": job.original_name},
+            opts=self.opts,
+            job=job,
+            done=done,
+            total=total,
+            percent=percent,
+            finished=finished,
+            import_url=reverse("admin:customers_customer_import"),
+            changelist_url=reverse("admin:customers_customer_changelist"),
+        )
         return TemplateResponse(request, "admin/customers/customer/import_status.html", context)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import User
+from liaison.core.services import sign_history
 from liaison.core.text import search_key
 from liaison.customers.errors import MESSAGES, CustomerErrorCode, CustomersImportError
 from liaison.customers.models import Contact, Customer, CustomerImport, TimelineEntry
@@ -78,8 +79,8 @@ def customer_save(*, customer: Customer, actor: User | None, reason: str = "") -
         customer.created_by = actor
     customer.updated_by = actor
     customer.full_clean()
-    customer._change_reason = reason or ("Registered" if creating else "Master data changed")
-    customer._history_user = actor  # also outside a request: imports, commands, tasks
+    # Signed also outside a request: imports, commands, tasks.
+    sign_history(customer, actor=actor, reason=reason or ("Registered" if creating else "Master data changed"))
     if creating:
         customer.save()
         summary = reason
@@ -108,8 +109,7 @@ def contact_save(*, contact: Contact, actor: User | None, reason: str = "") -> C
         contact.created_by = actor
     contact.updated_by = actor
     contact.full_clean()
-    contact._change_reason = reason or ("Added" if creating else "Changed")
-    contact._history_user = actor
+    sign_history(contact, actor=actor, reason=reason or ("Added" if creating else "Changed"))
     contact.save()
     if contact.is_primary:
         others = (
@@ -120,8 +120,7 @@ def contact_save(*, contact: Contact, actor: User | None, reason: str = "") -> C
         for other in others:
             other.is_primary = False
             other.updated_by = actor
-            other._change_reason = "Another contact became primary"
-            other._history_user = actor
+            sign_history(other, actor=actor, reason="Another contact became primary")
             other.save(update_fields=["is_primary", "updated_by"])
     if creating:
         timeline_record(

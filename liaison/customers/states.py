@@ -1,4 +1,4 @@
-"""Choices of the customers app."""
+"""Choices of the customers app and its status groups."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -61,3 +61,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Refused")
+
+
+# Imports that have run to their end, imported or refused: their page stops polling.
+IMPORT_FINISHED = (ImportStatus.DONE, ImportStatus.FAILED)

@@ -1,11 +1,13 @@
 """The page shown to someone locked out after repeated failed sign-ins."""
 
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+
+from liaison.core.pages import page_context
 
 
 def lockout_message() -> str:
@@ -24,11 +26,11 @@ def lockout(request, original_response=None, credentials=None):
         return JsonResponse({"code": "locked_out", "message": message, "fields": {}}, status=status)
     username = (credentials or {}).get("username", "") or request.POST.get("username", "")
     messages.error(request, message)
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Log in"),
-        "app_path": request.get_full_path(),
-        "form": AdminAuthenticationForm(request, initial={"username": username}),
-        "username": username,
-    }
+    context = page_context(
+        request,
+        title=_("Log in"),
+        app_path=request.get_full_path(),
+        form=AdminAuthenticationForm(request, initial={"username": username}),
+        username=username,
+    )
     return TemplateResponse(request, "admin/login.html", context, status=status).render()

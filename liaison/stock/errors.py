@@ -1,8 +1,10 @@
-"""Error codes of the stock app."""
+"""Error codes of the stock app, their wording for people, and its ACTIONS table."""
 
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.roles import actions
 
 
 class StockErrorCode(StrEnum):
@@ -40,7 +42,6 @@ class SlipErrorCode(StrEnum):
 
 
 SLIP_MESSAGES = {
-    SlipErrorCode.NOT_ALLOWED: _("Your role does not allow you to issue outbound slips."),
     SlipErrorCode.NO_LINES: _("An outbound slip needs at least one product to ship."),
     SlipErrorCode.ORDER_REQUIRED: _(
         "Goods leave stock for an order; only a replenishment (補貨) slip may have none."
@@ -59,3 +60,11 @@ SLIP_MESSAGES = {
         "%(requested)s more would be too many."
     ),
 }
+
+# The steps of the stock app that a role must hold: the permission each needs, and its words in a refusal.
+ACTIONS = actions(
+    SlipErrorCode.NOT_ALLOWED,
+    {
+        "issue": ("stock.add_outboundslip", _("issue outbound slips")),
+    },
+)

@@ -3,13 +3,14 @@
 from django import forms
 
 from liaison.core.errors import LiaisonError
+from liaison.core.forms import add_service_error
 from liaison.stock import services
 from liaison.stock.models import Product, StockMove
 from liaison.stock.states import MANUAL_MOVE_REASONS
 
 
 class StockMoveRecordForm(forms.ModelForm):
-    """A clerk's stock move, recorded by ``stock_move_record`` while the form validates.
+    """A clerk's stock move, recorded by ``stock_move_by_hand`` while the form validates.
 
     Only the service, holding the lock on the stock row, can tell whether the stock
     suffices; calling it here lets its refusal show on the form like any other error.
@@ -42,5 +43,5 @@ class StockMoveRecordForm(forms.ModelForm):
                 **{name: cleaned[name] for name in self._meta.fields}, actor=self.actor
             )
         except LiaisonError as refusal:
-            self.add_error(refusal.field if refusal.field in self.fields else None, str(refusal))
+            add_service_error(self, refusal)
         return cleaned

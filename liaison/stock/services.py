@@ -3,18 +3,17 @@
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 from django.utils.text import format_lazy
 
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import User, linked_model
-from liaison.core.quantities import format_quantity
-from liaison.core.roles import allowed
+from liaison.core.quantities import format_quantity, positive_quantity
+from liaison.core.roles import require
 from liaison.core.services import number_next, sign_history
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
-from liaison.stock.errors import MESSAGES, SLIP_MESSAGES, SlipErrorCode, StockErrorCode
+from liaison.stock.errors import ACTIONS, MESSAGES, SLIP_MESSAGES, SlipErrorCode, StockErrorCode
 from liaison.stock.models import (
     OutboundSlip,
     OutboundSlipLine,
@@ -22,6 +21,7 @@ from liaison.stock.models import (
     QualifiedStock,
     StockMove,
 )
+from liaison.stock.selectors import shipped_by_order_line
 from liaison.stock.states import MANUAL_MOVE_REASONS, MoveDirection, MoveReason
 
 
@@ -57,8 +57,8 @@ def stock_move_record(
     are served one after the other and the second is refused. Everything is
     checked before the first write, so a refused move leaves no trace.
     """
-    quantity = Decimal(str(quantity))
-    if quantity <= 0:
+    quantity = positive_quantity(quantity)
+    if quantity is None:
         raise refuse(MESSAGES, StockErrorCode.QUANTITY_NOT_POSITIVE, field="quantity")
     if not product.active:
         raise refuse(MESSAGES, StockErrorCode.PRODUCT_INACTIVE, field="product", product=str(product))
@@ -164,11 +164,8 @@ def _slip_lines(*, lines, order, replenishment: bool) -> list[dict]:
     for line in lines:
         product = line["product"]
         order_line = line.get("order_line")
-        try:
-            quantity = Decimal(str(line.get("quantity")))
-        except ArithmeticError:
-            quantity = Decimal(0)
-        if not quantity.is_finite() or quantity <= 0:
+        quantity = positive_quantity(line.get("quantity"))
+        if quantity is None:
             raise refuse(MESSAGES, StockErrorCode.QUANTITY_NOT_POSITIVE, field="lines")
         if order_line is None and order is not None and not replenishment:
             raise refuse(
@@ -197,11 +194,11 @@ def _slip_lines(*, lines, order, replenishment: bool) -> list[dict]:
     if not checked:
         raise refuse(SLIP_MESSAGES, SlipErrorCode.NO_LINES, field="lines")
     if not replenishment:
-        _refuse_over_shipping(checked)
+        _refuse_over_shipping(checked, order=order)
     return checked
 
 
-def _refuse_over_shipping(lines: list[dict]) -> None:
+def _refuse_over_shipping(lines: list[dict], *, order) -> None:
     """Shipped before (regular slips only) plus this slip must not exceed the ordered quantity."""
     wanted: dict[int, Decimal] = {}
     by_id = {}
@@ -212,12 +209,7 @@ def _refuse_over_shipping(lines: list[dict]) -> None:
             by_id[order_line.pk] = order_line
     if not wanted:
         return
-    shipped = dict(
-        OutboundSlipLine.objects.filter(order_line_id__in=wanted, slip__replenishment=False)
-        .values("order_line_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("order_line_id", "total")
-    )
+    shipped = shipped_by_order_line(order=order)
     for pk, quantity in wanted.items():
         order_line = by_id[pk]
         before = shipped.get(pk, Decimal(0))
@@ -254,8 +246,7 @@ def slip_issue(
     less what regular slips have already shipped. A replenishment slip (R-5.5.2.3) may
     have no order; it replaces goods, so it is not counted against the order lines.
     """
-    if not allowed(actor, "stock.add_outboundslip"):
-        raise refuse(SLIP_MESSAGES, SlipErrorCode.NOT_ALLOWED, forbidden=True)
+    require(actor, ACTIONS["issue"])
     if order is None and not replenishment:
         raise refuse(SLIP_MESSAGES, SlipErrorCode.ORDER_REQUIRED, field="order")
     if order is not None:

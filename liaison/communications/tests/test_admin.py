@@ -137,16 +137,17 @@ def test_view_page_shows_files_and_void_page_voids(sales, sales_user):
     )
     void_url = reverse("admin:communications_receiveddocument_void_document", args=[document.pk])
     assert sales.get(void_url).status_code == 200
-    empty = sales.post(void_url, {"reason": ""})
+    empty = sales.post(void_url, {"void-reason": ""})
     assert empty.status_code == 200 and empty.context["form"].errors
-    response = sales.post(void_url, {"reason": "Sent twice"})
+    response = sales.post(void_url, {"void-reason": "Sent twice"})
     assert response.status_code == 302 and response["Location"] == change
     document.refresh_from_db()
     assert document.status == ReceivedDocumentStatus.VOID and document.voided_by == sales_user
-    again = sales.post(void_url, {"reason": "Again"})
+    again = sales.post(void_url, {"void-reason": "Again"})
     assert (
         again.status_code == 200 and document.number in again.context["form"].non_field_errors()[0]
     )
+    assert again.context["form"]["reason"].value() == "Again"  # what was typed stays on the form
 
 
 def test_nothing_can_be_deleted_or_edited_in_the_back_office(sales, sales_user, admin_user, client):

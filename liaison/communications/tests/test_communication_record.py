@@ -2,9 +2,11 @@
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
 
 from liaison.communications.errors import CommunicationErrorCode
-from liaison.communications.models import CommunicationRecord
+from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.services import communication_record
 from liaison.communications.states import CommunicationChannel, Direction, RecordSource, Topic
 from liaison.communications.tests.factories import (
@@ -15,6 +17,7 @@ from liaison.communications.tests.factories import (
 )
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
+from liaison.core.roles import Role
 from liaison.customers.models import TimelineEntry
 from liaison.customers.selectors import timeline_for
 from liaison.customers.states import TimelineEvent
@@ -118,8 +121,6 @@ def test_record_in_the_future_is_refused(sales_user):
 
 
 def test_about_an_unsaved_record_is_refused(sales_user):
-    from liaison.communications.models import ReceivedDocument
-
     with pytest.raises(LiaisonError) as refused:
         communication(about=ReceivedDocument(), actor=sales_user)
     assert refused.value.code == CommunicationErrorCode.ABOUT_NOT_SAVED
@@ -128,8 +129,6 @@ def test_about_an_unsaved_record_is_refused(sales_user):
 
 def test_r_5_4_record_is_written_inside_the_calling_steps_transaction(sales_user):
     """A step that fails after adding its F5 line leaves no line behind."""
-    from django.db import transaction
-
     customer = CustomerFactory()
     with pytest.raises(RuntimeError):
         with transaction.atomic():
@@ -141,8 +140,6 @@ def test_r_5_4_record_is_written_inside_the_calling_steps_transaction(sales_user
 
 @pytest.mark.parametrize("role", ["qc_inspector", "management", "workshop_lead"])
 def test_r_4_manual_record_needs_the_add_permission(user_with_role, role):
-    from liaison.core.roles import Role
-
     with pytest.raises(LiaisonError) as refused:
         communication(actor=user_with_role(Role(role)))
     assert refused.value.code == CommunicationErrorCode.NOT_ALLOWED and refused.value.forbidden
@@ -152,8 +149,6 @@ def test_r_4_manual_record_needs_the_add_permission(user_with_role, role):
 
 def test_r_5_5_1_3_a_step_records_for_a_role_that_does_not_write_f5_by_hand(user_with_role):
     """QC feeds a complaint's result back: the step, not QC's role, writes the F5 line."""
-    from liaison.core.roles import Role
-
     qc = user_with_role(Role.QC_HEAD)
     record = communication(actor=qc, automatic=True, topic=Topic.COMPLAINT_FEEDBACK)
     assert record.staff == qc and record.source == RecordSource.AUTOMATIC
@@ -177,7 +172,6 @@ def test_about_a_record_of_the_same_customer_is_kept(sales_user):
 
 def test_record_reads_in_local_time(sales_user, settings):
     settings.TIME_ZONE = "Asia/Taipei"
-    from django.utils import timezone
 
     with clock.frozen(local(2026, 5, 6, 12)):
         record = communication(occurred_at=local(2026, 5, 6, 10), actor=sales_user)

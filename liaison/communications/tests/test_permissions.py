@@ -1,6 +1,7 @@
 """Who may catalogue, void, record and read: every role, allowed and refused, by id too."""
 
 import pytest
+from django.db import transaction
 from django.urls import reverse
 
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
@@ -11,6 +12,7 @@ from liaison.communications.tests.factories import (
     received_document,
 )
 from liaison.core.roles import Role
+from liaison.core.services import attachment_add
 from liaison.core.tests.factories import UserFactory
 
 R = Role
@@ -120,10 +122,6 @@ def test_api_writes_by_role(api_client, records, role):
 
 
 def test_file_of_another_record_is_not_served_through_a_document(client, records, sales_user):
-    from django.db import transaction
-
-    from liaison.core.services import attachment_add
-
     with transaction.atomic():
         foreign = attachment_add(owner=records["customer"], upload=pdf(), actor=sales_user)
     client.force_login(sales_user)

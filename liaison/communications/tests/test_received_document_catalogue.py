@@ -21,6 +21,8 @@ from liaison.communications.tests.factories import (
 from liaison.core import clock
 from liaison.core.errors import CoreErrorCode, LiaisonError
 from liaison.core.models import Attachment, DocumentCounter
+from liaison.core.roles import Role
+from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.selectors import timeline_for
 from liaison.customers.states import TimelineEvent
@@ -154,8 +156,6 @@ def test_invalid_input_is_refused_before_a_number_is_taken(sales_user, field, ov
 def test_r_5_2_2_3_concurrent_cataloguing_gives_unique_gapless_numbers():
     if connection.vendor != "postgresql":
         pytest.skip("row locks are only meaningful on PostgreSQL")
-    from liaison.core.roles import Role
-    from liaison.core.tests.factories import UserFactory
 
     customer, clerk = CustomerFactory(), UserFactory(roles=[Role.SALES_STAFF])
     writers, per_writer = 8, 3
@@ -185,9 +185,6 @@ def test_r_5_2_2_3_concurrent_cataloguing_gives_unique_gapless_numbers():
 
 @pytest.mark.parametrize("role", [None, "qc_inspector", "management"])
 def test_r_4_cataloguing_needs_the_add_permission(user_with_role, role):
-    from liaison.core.roles import Role
-    from liaison.core.tests.factories import UserFactory
-
     actor = UserFactory() if role is None else user_with_role(Role(role))
     with pytest.raises(LiaisonError) as refused:
         received_document(actor=actor)

@@ -9,6 +9,7 @@ from liaison.communications.states import ReceivedDocumentStatus
 from liaison.communications.tests.factories import CustomerFactory, local, received_document
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
+from liaison.core.roles import Role
 from liaison.customers.selectors import timeline_for
 from liaison.customers.states import TimelineEvent
 
@@ -38,8 +39,6 @@ def test_r_5_2_2_3_void_keeps_the_number_and_the_next_document_gets_a_new_one(sa
 
 
 def test_void_twice_is_refused_and_changes_nothing(sales_user, user_with_role):
-    from liaison.core.roles import Role
-
     document = received_document(actor=sales_user)
     received_document_void(document=document, reason="Wrong customer", actor=sales_user)
     other = user_with_role(Role.SALES_HEAD)
@@ -69,8 +68,6 @@ def test_status_cannot_be_assigned_directly(sales_user):
 
 @pytest.mark.parametrize("role", ["qc_head", "management", "warehouse_clerk"])
 def test_r_4_voiding_needs_the_void_permission(sales_user, user_with_role, role):
-    from liaison.core.roles import Role
-
     document = received_document(actor=sales_user)
     with pytest.raises(LiaisonError) as refused:
         received_document_void(document=document, reason="Wrong customer", actor=user_with_role(Role(role)))

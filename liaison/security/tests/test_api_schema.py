@@ -10,13 +10,18 @@ import json
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
+from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from liaison.core.roles import Role
+from liaison.core.tests.factories import UserFactory
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 # The roles the API is tried as: all-seeing (reaches every validation) and a narrow one (refusals);
@@ -25,9 +30,6 @@ ROLES = [Role.ADMINISTRATOR, Role.WORKSHOP_LEAD]
 
 
 def _openapi() -> dict:
-    from drf_spectacular.generators import SchemaGenerator
-    from drf_spectacular.renderers import OpenApiJsonRenderer
-
     return json.loads(OpenApiJsonRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
 
 
@@ -40,8 +42,6 @@ def keep_the_test_connection():
     """Django's WSGI handler closes the database connection when a request finishes; the test
     client stops that, but schemathesis calls the handler directly. On PostgreSQL the test's
     connection (and its transaction) would be closed under the next test."""
-    from django.core.signals import request_finished, request_started
-    from django.db import close_old_connections
 
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
@@ -52,10 +52,6 @@ def keep_the_test_connection():
 
 @pytest.fixture
 def token_for(db):
-    from rest_framework.authtoken.models import Token
-
-    from liaison.core.tests.factories import UserFactory
-
     made = {}
 
     def token(role):

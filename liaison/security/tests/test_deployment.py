@@ -5,7 +5,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.db import connection
 from django.urls import reverse
+
+from liaison.core.roles import Role
 
 ROOT = Path(__file__).resolve().parents[3]
 STRONG_KEY = "q9V2xN7mR4tK8wZ1pL6sD3fH5jB0cG2yU7iO4eA9nM1vX8rT6kW3zQ5hJ0gF4dS7b"
@@ -51,8 +54,6 @@ def test_production_refuses_to_start_without_a_strong_secret_key():
 
 
 def test_pages_carry_csp_frame_and_referrer_headers(client, user_with_role):
-    from liaison.core.roles import Role
-
     client.force_login(user_with_role(Role.SALES_STAFF))
     response = client.get(reverse("admin:index"))
     csp = response["Content-Security-Policy"]
@@ -64,7 +65,5 @@ def test_pages_carry_csp_frame_and_referrer_headers(client, user_with_role):
 
 
 def test_migrate_creates_the_axes_and_security_tables(db):
-    from django.db import connection
-
     tables = set(connection.introspection.table_names())
     assert {"axes_accessattempt", "axes_accesslog", "axes_accessfailurelog", "security_securityevent"} <= tables

@@ -12,13 +12,22 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils.html import escape
+from import_export.formats.base_formats import XLSX
+from openpyxl import load_workbook
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.export import inert
+from liaison.core.models import Attachment
 from liaison.core.roles import Role
+from liaison.core.services import attachment_add
 from liaison.customers.models import Customer
+from liaison.customers.resources import CustomerResource, TextWidget
 from liaison.customers.services import customer_save
+from liaison.orders.models import Order
+from liaison.quality.models import Complaint
+from liaison.quality.services import complaint_register
+from liaison.stock.tests.factories import ProductFactory
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -43,8 +52,6 @@ def hostile_customer(db, sales):
 
 @pytest.fixture
 def hostile_complaint(hostile_customer, sales):
-    from liaison.quality.services import complaint_register
-
     return complaint_register(
         customer=hostile_customer, channel="phone", complaint_date=clock.today(),
         content=f"{SCRIPT}{IMG}{FORMULAS[3]}", lot=IMG, requested_remedy=SCRIPT, actor=sales,
@@ -96,11 +103,6 @@ def test_inert_prefixes_every_formula_start(text):
 
 
 def test_excel_export_makes_formulas_inert_and_keeps_the_text(hostile_customer):
-    from import_export.formats.base_formats import XLSX
-    from openpyxl import load_workbook
-
-    from liaison.customers.resources import CustomerResource
-
     dataset = CustomerResource().export(Customer.objects.filter(pk=hostile_customer.pk))
     workbook = load_workbook(io.BytesIO(XLSX().export_data(dataset)))
     cells = [cell for row in workbook.active.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
@@ -113,8 +115,6 @@ def test_excel_export_makes_formulas_inert_and_keeps_the_text(hostile_customer):
 
 
 def test_exported_inert_cells_import_back_as_typed(hostile_customer):
-    from liaison.customers.resources import TextWidget
-
     assert TextWidget().clean("'" + FORMULAS[0]) == FORMULAS[0]
     assert TextWidget().clean("'quoted") == "'quoted"
 
@@ -134,9 +134,6 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     ids=["exe-renamed-pdf", "zero-bytes", "html-renamed-pdf"],
 )
 def test_bad_uploads_are_refused_and_nothing_is_kept(hostile_complaint, sales, name, content, code):
-    from liaison.core.models import Attachment
-    from liaison.core.services import attachment_add
-
     with pytest.raises(LiaisonError) as refused:
         attachment_add(owner=hostile_complaint, upload=SimpleUploadedFile(name, content), actor=sales)
     assert refused.value.code == code
@@ -144,9 +141,6 @@ def test_bad_uploads_are_refused_and_nothing_is_kept(hostile_complaint, sales, n
 
 
 def test_oversized_upload_is_refused(hostile_complaint, sales, settings):
-    from liaison.core.models import Attachment
-    from liaison.core.services import attachment_add
-
     settings.LIAISON_ATTACHMENT_MAX_BYTES = 1024
     with pytest.raises(LiaisonError) as refused:
         attachment_add(owner=hostile_complaint, upload=SimpleUploadedFile("big.pdf", PDF + b"0" * 2048), actor=sales)
@@ -156,8 +150,6 @@ def test_oversized_upload_is_refused(hostile_complaint, sales, settings):
 
 def test_polyglot_is_served_as_its_real_type_never_as_a_page(client, hostile_complaint, sales):
     """A GIF whose bytes also read as HTML is kept as a GIF and downloaded as one: no sniffing, no script."""
-    from liaison.core.services import attachment_add
-
     polyglot = b"GIF89a/*\x01\x00\x01\x00\x00\x00\x00;*/=1;<script>alert(1)</script>" + b"\x00" * 64
     attachment = attachment_add(owner=hostile_complaint, upload=SimpleUploadedFile("photo.html", polyglot), actor=sales)
     assert attachment.mime_type == "image/gif"
@@ -178,8 +170,6 @@ def test_polyglot_is_served_as_its_real_type_never_as_a_page(client, hostile_com
      ("customer", "abc"), ("customer", 10**20)],
 )
 def test_api_malformed_values_name_the_field_and_create_nothing(api_client, sales, hostile_customer, field, value):
-    from liaison.quality.models import Complaint
-
     api_client.force_authenticate(sales)
     body = {"customer": hostile_customer.pk, "channel": "phone", "complaint_date": "2026-01-05", "content": "x"}
     body[field] = value
@@ -191,9 +181,6 @@ def test_api_malformed_values_name_the_field_and_create_nothing(api_client, sale
 
 @pytest.mark.parametrize("quantity", ["abc", "1e400", "-5", "NaN", "Infinity", "1" * 40])
 def test_api_malformed_quantities_are_refused(api_client, sales, hostile_customer, quantity):
-    from liaison.orders.models import Order
-    from liaison.stock.tests.factories import ProductFactory
-
     product = ProductFactory()
     api_client.force_authenticate(sales)
     body = {
@@ -207,8 +194,6 @@ def test_api_malformed_quantities_are_refused(api_client, sales, hostile_custome
 
 
 def test_form_malformed_date_is_refused_with_the_field_named(client, sales, hostile_customer):
-    from liaison.quality.models import Complaint
-
     client.force_login(sales)
     response = client.post(
         reverse("quality:register"),

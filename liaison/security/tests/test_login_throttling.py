@@ -2,10 +2,12 @@
 
 import pytest
 from axes.models import AccessAttempt, AccessLog
+from django.db.models import ProtectedError
 from django.urls import reverse
 
 from liaison.core.roles import Role
 from liaison.security.models import SecurityEvent
+from liaison.security.services import security_event_record
 from liaison.security.states import SecurityEventKind
 
 PASSWORD = "pw-for-tests"  # what UserFactory sets
@@ -109,10 +111,6 @@ def test_anonymous_api_call_is_logged_as_refused(api_client, db):
 
 
 def test_security_events_are_never_changed_or_deleted(db):
-    from django.db.models import ProtectedError
-
-    from liaison.security.services import security_event_record
-
     event = security_event_record(kind=SecurityEventKind.LOGIN_FAILED, username="x")
     with pytest.raises(ProtectedError):
         event.delete()
@@ -128,8 +126,6 @@ def test_security_events_are_never_changed_or_deleted(db):
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
 def test_security_log_is_read_only_and_for_administrators(client, user_with_role, role):
-    from liaison.security.services import security_event_record
-
     event = security_event_record(kind=SecurityEventKind.LOGIN_FAILED, username="someone")
     client.force_login(user_with_role(role))
     listing = client.get(reverse("admin:security_securityevent_changelist"))

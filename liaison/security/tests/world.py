@@ -12,12 +12,30 @@ import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from reportlab.pdfgen import canvas
 
+from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.core import clock
 from liaison.core.models import Department, User
 from liaison.core.roles import Role
+from liaison.core.services import attachment_add
+from liaison.customers.models import Contact, Customer
+from liaison.orders.models import ChangeEntry, Clarification, Order, ReviewRound, ReviewSignOff
+from liaison.production.models import ProductionNotice
+from liaison.production.services import notice_issue
+from liaison.quality import capa as capa_services
+from liaison.quality import services as quality
+from liaison.quality.models import NonconformanceRecord
+from liaison.quality.states import ComplaintChannel, ComplaintKind, FeedbackKind
+from liaison.records.models import DisposalLogEntry, DisposalRun, RetentionPolicy
+from liaison.records.services import hold_place
+from liaison.reviews.models import ReviewAction, ReviewMeeting
+from liaison.satisfaction.models import QuestionnaireTemplate, SurveyForm, SurveyRound
+from liaison.stock.models import OutboundSlip, Product, QualifiedStock, StockMove
 from liaison.workspace.management.commands.demo import USERS
 
 # The demo user playing each role.
@@ -41,8 +59,6 @@ class World:
 
 
 def _pdf(text: str) -> SimpleUploadedFile:
-    from reportlab.pdfgen import canvas
-
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)
     page.drawString(72, 760, text)
@@ -51,17 +67,6 @@ def _pdf(text: str) -> SimpleUploadedFile:
 
 
 def build_world() -> World:
-    from liaison.communications.models import CommunicationRecord, ReceivedDocument
-    from liaison.customers.models import Contact, Customer
-    from liaison.orders.models import ChangeEntry, Clarification, Order, ReviewRound, ReviewSignOff
-    from liaison.production.models import ProductionNotice
-    from liaison.production.services import notice_issue
-    from liaison.quality import capa as capa_services
-    from liaison.quality import services as quality
-    from liaison.quality.models import NonconformanceRecord
-    from liaison.quality.states import ComplaintChannel, ComplaintKind, FeedbackKind
-    from liaison.stock.models import OutboundSlip, Product, QualifiedStock, StockMove
-
     with open("/dev/null", "w") as quiet:
         call_command("demo", stdout=quiet)
     users = {role: User.objects.get(username=USERNAME[role]) for role in Role}
@@ -126,16 +131,13 @@ def build_world() -> World:
         effectiveness_criterion="下三批來料合格", actor=qc,
     )
     o["complaint_attachment"] = _attach(o["complaint"], sales)
-    _later_apps(world)
+    _reviews_surveys_and_records(world)
     world.sessions = {role: _session(user) for role, user in users.items()}
     return world
 
 
 def _session(user) -> str:
     """A signed-in session for ``user``, made once: tests send its cookie instead of logging in each time."""
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
@@ -145,18 +147,11 @@ def _session(user) -> str:
 
 
 def _attach(owner, actor):
-    from liaison.core.services import attachment_add
-
     return attachment_add(owner=owner, upload=_pdf("complaint photo"), actor=actor)
 
 
-def _later_apps(world: World) -> None:
-    """Records of the satisfaction, management review and records apps (from the demo data)."""
-    from liaison.records.models import RetentionPolicy
-    from liaison.records.services import hold_place
-    from liaison.reviews.models import ReviewAction, ReviewMeeting
-    from liaison.satisfaction.models import QuestionnaireTemplate, SurveyForm, SurveyRound
-
+def _reviews_surveys_and_records(world: World) -> None:
+    """Records of the management review, satisfaction and records apps, and one disposal in the log."""
     o = world.objects
     o["meeting"] = ReviewMeeting.objects.order_by("meeting_date").last()
     o["review_action"] = ReviewAction.objects.first()
@@ -167,4 +162,18 @@ def _later_apps(world: World) -> None:
     o["retention_policy"] = RetentionPolicy.objects.first()
     o["legal_hold"] = hold_place(
         record_type="F1", object_id=o["order"].pk, reason="客戶爭議，保留證據", actor=world.users[Role.ADMINISTRATOR]
+    )
+    o["disposal_log_entry"] = _disposal_logged(world.users[Role.ADMINISTRATOR])
+
+
+def _disposal_logged(actor: User) -> DisposalLogEntry:
+    """A record disposed of long ago, as the disposal job leaves its line in the log (R-5.7)."""
+    now = clock.now()
+    policy = RetentionPolicy.objects.get(record_type="F1")
+    run = DisposalRun.objects.create(started_by=actor, archive_dir="/archive", finished_at=now, found=1, disposed=1)
+    return DisposalLogEntry.objects.create(
+        run=run, record_type="F1", object_id=1_000_000, number="ORD-2019-0001", order_number="ORD-2019-0001",
+        retention_started=now - dt.timedelta(days=5 * 365), retention_ended=now - dt.timedelta(days=3 * 365),
+        policy=policy, policy_period=policy.period_text[:40], archive_path="/archive/F1/2019/ORD-2019-0001",
+        sha256="0" * 64, files=[], disposed_at=now,
     )

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from liaison.core.roles import Role
+from liaison.core.tests.factories import UserFactory
 from liaison.stock.models import Product, QualifiedStock, StockMove
 from liaison.stock.resources import IMPORT_REASON, ProductResource
 from liaison.stock.services import product_save
@@ -152,8 +153,6 @@ def test_a_recorded_move_can_be_viewed_but_not_changed_or_deleted(client, clerk)
 
 
 def test_superuser_cannot_change_or_delete_a_move_either(client):
-    from liaison.core.tests.factories import UserFactory
-
     client.force_login(UserFactory(is_superuser=True))
     recorded = StockMoveFactory()
 
@@ -312,8 +311,6 @@ def test_product_change_in_the_back_office_keeps_the_reason(client, clerk):
 
 
 def test_products_cannot_be_deleted_from_the_back_office(client):
-    from liaison.core.tests.factories import UserFactory
-
     client.force_login(UserFactory(is_superuser=True))
     product = ProductFactory()
 

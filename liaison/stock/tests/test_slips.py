@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -18,6 +19,7 @@ from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
+from liaison.orders.models import Order
 from liaison.orders.states import OrderStatus
 from liaison.production.tests.factories import OrderFactory, order_line
 from liaison.stock import selectors
@@ -270,7 +272,6 @@ def test_r_5_5_2_3_a_replacement_is_not_counted_against_the_order_line(clerk):
     order = OrderFactory()
     line = order_line(order, product=ProductFactory(stock=200), quantity=100)
     ship(order, line, 100, actor=clerk)
-    from liaison.orders.models import Order
 
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.COMPLETED)
 
@@ -322,8 +323,6 @@ def test_slip_admin_lists_and_shows_read_only(client, order, line, clerk, django
 
 @pytest.mark.django_db
 def test_slip_admin_list_queries_do_not_grow_with_slips(client, order, line, clerk):
-    from django.test.utils import CaptureQueriesContext
-
     ship(order, line, 1, actor=clerk)
     client.force_login(UserFactory(roles=[Role.SALES_STAFF]))
     url = reverse("admin:stock_outboundslip_changelist")

@@ -1,17 +1,16 @@
 """The permission matrix: for every page and API endpoint, which roles may read it and write through it.
 
-ONE table, read by ``tests/test_permission_matrix.py``, which walks the real URLconf:
-an endpoint that is not in ``MATRIX`` (or, while its app is being built, ``PENDING``)
-fails the suite with a message saying to add it here. The back office (``admin/``)
-is left out: its pages follow the model permissions in ``liaison/core/roles.py``,
-tested in ``liaison/core/tests/test_permissions.py``.
+ONE table, read by ``test_permission_matrix.py``, which walks the real URLconf: an
+endpoint that is not in ``MATRIX`` fails the suite with a message saying to add it here.
+The back office (``admin/``) is left out: its pages follow the model permissions in
+``liaison/core/roles.py``, tested in ``liaison/core/tests/test_permissions.py``.
 
 ``read``: roles whose GET answers 200 (every other role, and anyone signed out, is
 refused: 401/403/404 or the redirect to the login page); ``None`` when the URL
 serves no GET. ``write``: roles for whom the representative write (``method``, an
 empty body) passes the permission checks (it may still be refused as invalid, 400,
 or by the record's state, 409); a refused role gets 401/403/404 and nothing in the
-database changes. ``obj``: the ``world`` record (``tests/world.py``) whose id is
+database changes. ``obj``: the ``world`` record (``world.py``) whose id is
 the URL's ``pk``; ``kwargs`` for URLs with more ids.
 """
 
@@ -255,16 +254,8 @@ MATRIX: dict[str, Access] = {
     "legal-hold-detail": A(read={SH, QH, AD}, obj="legal_hold"),
     "legal-hold-release": A(write={AD}, obj="legal_hold"),
     "disposal-log-list": A(read={SH, QH, AD}),
+    "disposal-log-detail": A(read={SH, QH, AD}, obj="disposal_log_entry"),
 }
-
-# Endpoints of apps still being built when this table was written (satisfaction, management
-# review, records): their authors add them to MATRIX with records in tests/world.py. Listed by
-# name so that any endpoint added later, and not listed, still fails the suite.
-PENDING: frozenset[str] = frozenset(
-    {
-        "disposal-log-detail",  # no disposal has run in the world yet: add a DisposalLogEntry to tests/world.py
-    }
-)
 
 # Lists scoped to the reader's department: (list URL name, role, record that must be missing,
 # record that must be there).
