@@ -14,14 +14,13 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from liaison.communications.states import CommunicationChannel, ReceivedChannel
 from liaison.core.errors import LiaisonError
 from liaison.core.forms import add_service_error
 from liaison.core.pages import RecordPage, page_context, refusal_status, show_refused
-from liaison.core.roles import Action, allowed
+from liaison.core.roles import allowed
 from liaison.orders import forms, selectors, services
 from liaison.orders.errors import ACTIONS
 from liaison.orders.models import Order
@@ -29,14 +28,10 @@ from liaison.orders.states import ORDER_OPEN, ChangeKind, OrderStatus, ReviewRou
 from liaison.production.errors import ACTIONS as PRODUCTION_ACTIONS
 from liaison.production.rules import sees_every_notice
 from liaison.production.services import notice_issue
-from liaison.stock.errors import SlipErrorCode
+from liaison.stock.errors import ACTIONS as STOCK_ACTIONS
 from liaison.stock.services import slip_issue
 
 VIEW = "orders.view_order"
-
-# Shipping from stock (F8) is the stock app's step; it has no ACTIONS table yet, so its
-# permission is named here (the service refuses with its own words).
-SHIP = Action("stock.add_outboundslip", gettext_lazy("issue outbound slips"), SlipErrorCode.NOT_ALLOWED)
 
 # What each step of the order page needs: applying a change also issues the successor notice.
 STEP_ACTIONS = {
@@ -45,7 +40,7 @@ STEP_ACTIONS = {
     "sign": (ACTIONS["sign"],),
     "legal": (ACTIONS["legal"],),
     "decide": (ACTIONS["decide"],),
-    "ship": (SHIP,),
+    "ship": (STOCK_ACTIONS["issue"],),
     "notice": (PRODUCTION_ACTIONS["issue"],),
     "reply": (ACTIONS["reply"],),
     "change": (ACTIONS["change"],),
