@@ -17,7 +17,8 @@ from liaison.documents import forms, forms_quality, forms_survey, selectors
 from liaison.documents.review_pack import render_review_pack
 from liaison.management.pack import pack_build
 from liaison.management.rules import can_read_pack
-from liaison.quality import report as complaint_report
+from liaison.quality.report import selectors as complaint_report
+from liaison.quality.report.errors import ACTIONS as REPORT_ACTIONS
 
 PERM_F1 = "orders.view_order"
 PERM_F2 = "orders.view_reviewround"
@@ -146,8 +147,7 @@ def f7_capa_request(request, pk: int):
 @login_required
 def complaint_handling_report(request):
     """QC's complaint handling report (R-3.3); ``?start=`` and ``?end=`` default to the last six months."""
-    if not complaint_report.can_view_complaint_report(request.user):
-        raise PermissionDenied
+    _require(request.user, REPORT_ACTIONS["view"].permission)
     language = _language(request)
     try:
         start, end = complaint_report.report_period(start=request.GET.get("start"), end=request.GET.get("end"))

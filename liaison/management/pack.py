@@ -146,7 +146,7 @@ def _satisfaction_from(section: SatisfactionSection, analysis) -> None:
 
 def satisfaction_section(*, meeting: ReviewMeeting, start: dt.date, end: dt.date) -> SatisfactionSection:
     """Section (a): the meeting's survey round, its analysis when available, and the survey CAPAs of the period."""
-    from liaison.quality import capa_selectors
+    from liaison.quality.capa import selectors as capa_selectors
     from liaison.quality.states import CapaSource
 
     rounds = selectors.survey_rounds_for([meeting.pk])
@@ -172,7 +172,7 @@ def satisfaction_section(*, meeting: ReviewMeeting, start: dt.date, end: dt.date
 def complaint_report(*, start: dt.date, end: dt.date):
     """Section (b): QC's complaint handling report (R-3.3), or None while the quality app has none."""
     try:
-        from liaison.quality.report import complaint_handling_report
+        from liaison.quality.report.selectors import complaint_handling_report
     except ImportError:
         return None
     return complaint_handling_report(start=start, end=end)

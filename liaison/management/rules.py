@@ -8,6 +8,9 @@ who holds which model permission is the role table in ``liaison.core.roles``.
 import rules
 from django.contrib.auth.backends import ModelBackend
 
+from liaison.core.roles import allowed
+from liaison.quality.report.errors import ACTIONS as REPORT_ACTIONS
+
 VIEW = "management.view_reviewmeeting"
 VIEW_ACTION = "management.view_reviewaction"
 PLAN = "management.add_reviewmeeting"
@@ -52,8 +55,4 @@ def can_read_pack(user) -> bool:
     """The pack shows only what its reader may already read at its sources, QC's report included."""
     if not (user.is_authenticated and user.has_perm(VIEW) and all(user.has_perm(perm) for perm in PACK_SOURCES)):
         return False
-    try:
-        from liaison.quality.report import can_view_complaint_report
-    except ImportError:
-        return True
-    return can_view_complaint_report(user)
+    return allowed(user, REPORT_ACTIONS["view"])

@@ -303,7 +303,7 @@ def capa_status(*, start: dt.date, end: dt.date, today: dt.date | None = None) -
 
     Three queries, through the quality app's CAPA selectors.
     """
-    from liaison.quality import capa_selectors
+    from liaison.quality.capa import selectors as capa_selectors
 
     today = today or clock.today()
     zone = timezone.get_current_timezone()

@@ -22,8 +22,9 @@ from liaison.core.workspace import (
     sidebar_entry,
     sidebar_group,
 )
-from liaison.quality import capa_selectors, selectors
-from liaison.quality.report import can_view_complaint_report
+from liaison.quality import selectors
+from liaison.quality.capa import selectors as capa_selectors
+from liaison.quality.report.errors import ACTIONS as REPORT_ACTIONS
 
 COMPLAINTS = "admin:quality_complaint_changelist"
 CAPAS = "admin:quality_caparequest_changelist"
@@ -226,7 +227,7 @@ sidebar_entry(
 )
 sidebar_entry(
     "quality", gettext_lazy("Complaint handling report"), icon="query_stats", link=reverse_lazy("quality:report"),
-    order=50, permission=lambda request: can_view_complaint_report(request.user),
+    order=50, permission=REPORT_ACTIONS["view"].permission,
 )
 sidebar_entry(
     "quality", gettext_lazy("Other feedback"), icon="thumb_up", link=reverse_lazy("admin:quality_feedback_changelist"),

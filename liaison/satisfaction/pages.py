@@ -34,7 +34,7 @@ from unfold.widgets import (
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError
 from liaison.core.forms import DateInput, Form, select, textarea
-from liaison.quality.forms import CapaIssueForm
+from liaison.quality.capa.forms import CapaIssueForm
 from liaison.satisfaction import analysis, selectors, services
 from liaison.satisfaction.dates import add_months
 from liaison.satisfaction.models import SurveyForm, SurveyRound, review_meetings

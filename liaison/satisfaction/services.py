@@ -728,7 +728,7 @@ def dissatisfaction_raise(
     a complaint); QC issues through ``capa_issue`` with the form as its source, and the
     form links back to it. Only a form returned in time, once.
     """
-    from liaison.quality.capa import capa_issue
+    from liaison.quality.capa.services import capa_issue
 
     form = _locked_form(form)
     if form.state() != FormState.RETURNED:

@@ -187,7 +187,7 @@ def test_r_5_6_7_pack_lists_complaints_closed_late_then_open_then_longest_open()
     import datetime as dt
 
     from liaison.documents import review_pack
-    from liaison.quality.report import ComplaintLine
+    from liaison.quality.report.selectors import ComplaintLine
 
     def line(number, status, days, late):
         return ComplaintLine(pk=number, number=f"CMP-2026-{number:04d}", kind="complaint", customer="",

@@ -43,7 +43,7 @@ def hostile_customer(db, sales):
 
 @pytest.fixture
 def hostile_complaint(hostile_customer, sales):
-    from liaison.quality.services import complaint_register
+    from liaison.quality.services.complaints import complaint_register
 
     return complaint_register(
         customer=hostile_customer, channel="phone", complaint_date=clock.today(),
