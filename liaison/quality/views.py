@@ -275,14 +275,18 @@ complaint_page = RecordPage(
 )
 
 
-@complaint_page.step("acknowledge", form=forms.AcknowledgeForm, anchor="investigation", actions=[ACTIONS["acknowledge"]])
+@complaint_page.step(
+    "acknowledge", form=forms.AcknowledgeForm, anchor="investigation", actions=[ACTIONS["acknowledge"]]
+)
 def complaint_acknowledge(request, page, form):
     """Sales acknowledges the complaint and passes it to QC (R-5.5.1.1)."""
     complaints.complaint_acknowledge(complaint=page.complaint, actor=request.user)
     return _("%(number)s is acknowledged and passed to QC.") % {"number": page.complaint.number}
 
 
-@complaint_page.step("investigate", form=forms.InvestigateForm, anchor="investigation", actions=[ACTIONS["investigate"]])
+@complaint_page.step(
+    "investigate", form=forms.InvestigateForm, anchor="investigation", actions=[ACTIONS["investigate"]]
+)
 def complaint_investigate(request, page, form):
     """QC records the cause: 6M, the 5-why chain, root cause, containment, at fault or not (R-5.5.1.2)."""
     data = form.cleaned_data

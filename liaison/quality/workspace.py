@@ -25,6 +25,7 @@ from liaison.core.workspace import (
 from liaison.quality import selectors
 from liaison.quality.capa import selectors as capa_selectors
 from liaison.quality.report.errors import ACTIONS as REPORT_ACTIONS
+from liaison.quality.states import CapaStatus
 
 COMPLAINTS = "admin:quality_complaint_changelist"
 CAPAS = "admin:quality_caparequest_changelist"
@@ -98,7 +99,7 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
     if user.has_perm("quality.verify_caparequest"):
 
         def verify(capa) -> InboxItem:
-            if capa.status == "implemented":
+            if capa.status == CapaStatus.IMPLEMENTED:
                 title = _("Verify the execution of CAPA request %(number)s (%(department)s)")
             else:
                 title = _("Verify the effectiveness of CAPA request %(number)s (%(department)s)")

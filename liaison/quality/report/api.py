@@ -118,7 +118,8 @@ class ComplaintReportSerializer(serializers.Serializer):
 class ComplaintReportView(APIView):
     """QC's complaint handling report for a period of complaint dates (R-3.3)."""
 
-    step_actions = {"get": ACTIONS["view"]}
+    # No model is the report's: every method that reads it needs the report's own permission.
+    step_actions = {method: ACTIONS["view"] for method in ("get", "head", "options")}
 
     @extend_schema(
         operation_id="complaint_report",
