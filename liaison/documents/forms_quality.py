@@ -32,7 +32,8 @@ from liaison.documents.pdf import (
     fmt_person,
     fmt_quantity,
 )
-from liaison.quality import capa_selectors, selectors
+from liaison.quality import selectors
+from liaison.quality.capa import selectors as capa_selectors
 from liaison.quality.models import (
     CapaRequest,
     CapaStep,
@@ -40,7 +41,7 @@ from liaison.quality.models import (
     NonconformanceRecord,
     ReturnLine,
 )
-from liaison.quality.report import ComplaintHandlingReport, Durations
+from liaison.quality.report.selectors import ComplaintHandlingReport, Durations
 from liaison.quality.states import CapaStepMeaning, CauseCategory, ComplaintStatus, Disposition
 from liaison.stock.models import Product
 

@@ -15,7 +15,8 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.documents import forms, forms_quality, forms_survey, selectors
 from liaison.documents.review_pack import render_review_pack
-from liaison.quality import report as complaint_report
+from liaison.quality.report import selectors as complaint_report
+from liaison.quality.report.errors import ACTIONS as REPORT_ACTIONS
 from liaison.reviews.pack import pack_build
 from liaison.reviews.rules import READ_PACK
 
@@ -146,8 +147,7 @@ def f7_capa_request(request, pk: int):
 @login_required
 def complaint_handling_report(request):
     """QC's complaint handling report (R-3.3); ``?start=`` and ``?end=`` default to the last six months."""
-    if not complaint_report.can_view_complaint_report(request.user):
-        raise PermissionDenied
+    _require(request.user, REPORT_ACTIONS["view"].permission)
     language = _language(request)
     try:
         start, end = complaint_report.report_period(start=request.GET.get("start"), end=request.GET.get("end"))

@@ -2,7 +2,7 @@
 
 Read-only lists and details: every step goes through the services (complaint page, API),
 so the same rules, history reasons, F5 lines and timeline entries apply either way.
-CAPA requests (F7) have their own module, ``capa_admin``.
+CAPA requests (F7) have their own, ``capa/admin.py``.
 """
 
 from django.contrib import admin
@@ -14,12 +14,12 @@ from unfold.decorators import display
 from liaison.core.admin_base import ReadOnlyAdmin, status_labels
 from liaison.core.quantities import format_quantity
 from liaison.customers.selectors import customer_search
-from liaison.quality import (
-    capa_admin,  # noqa: F401  (registers the CAPA request admin)
-    selectors,
-)
+from liaison.quality import selectors
+
+# Django autodiscovers only this module of the app: importing the CAPA admin registers it.
+from liaison.quality.capa import admin as capa_admin  # noqa: F401
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord, ReturnLine
-from liaison.quality.states import ComplaintStatus
+from liaison.quality.states import COMPLAINT_OPEN, ComplaintStatus
 
 
 class ComplaintOverdueFilter(admin.SimpleListFilter):
@@ -72,7 +72,7 @@ class ComplaintScopeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if _scope(request) == selectors.SCOPE_OPEN and not _status(request):
-            return queryset.filter(status__in=selectors.OPEN)
+            return queryset.filter(status__in=COMPLAINT_OPEN)
         return queryset
 
 

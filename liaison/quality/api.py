@@ -6,15 +6,18 @@ refused with 403 for roles the procedure does not give it, and the services chec
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from liaison.core.models import Department
 from liaison.customers.models import Customer
 from liaison.orders.models import Order
-from liaison.quality import selectors, services
+from liaison.quality import selectors
+from liaison.quality.errors import ACTIONS
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord, ReturnLine
+from liaison.quality.services import complaints, returns
+from liaison.quality.services import feedback as feedback_services
 from liaison.quality.states import (
     CauseCategory,
     ComplaintChannel,
@@ -176,24 +179,6 @@ class ComplaintFilter(serializers.Serializer):
     )
 
 
-def _holds(*perms: str):
-    class HoldsPermission(permissions.BasePermission):
-        def has_permission(self, request, view) -> bool:
-            return all(request.user.has_perm(perm) for perm in perms)
-
-    return HoldsPermission
-
-
-class ActionPermissionsMixin:
-    action_permissions: dict[str, tuple[str, ...]] = {}
-
-    def get_permissions(self):
-        perms = self.action_permissions.get(self.action)
-        if perms is None:
-            return super().get_permissions()
-        return [permissions.IsAuthenticated(), _holds(*perms)()]
-
-
 def _lines_prefetched(queryset):
     return queryset.prefetch_related("return_lines__product")
 
@@ -209,24 +194,19 @@ def _lines_prefetched(queryset):
     void=extend_schema(request=ComplaintVoidSerializer, responses=ComplaintSerializer),
     replace=extend_schema(request=ReplaceSerializer, responses=ReplaceAnswerSerializer),
 )
-class ComplaintViewSet(
-    ActionPermissionsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Complaints and returns (F6): list (open ones overdue first, or all), read, register (POST) and each step."""
 
     serializer_class = ComplaintSerializer
-    action_permissions = {
-        "create": ("quality.add_complaint",),
-        "acknowledge": ("quality.acknowledge_complaint",),
-        "investigate": ("quality.investigate_complaint",),
-        "result": ("quality.investigate_complaint",),
-        "feedback": ("quality.feedback_complaint",),
-        "close": ("quality.feedback_complaint",),
-        "void": ("quality.void_complaint",),
-        "replace": ("production.issue_productionnotice", "stock.add_outboundslip"),
+    step_actions = {
+        "create": ACTIONS["register"],
+        "acknowledge": ACTIONS["acknowledge"],
+        "investigate": ACTIONS["investigate"],
+        "result": ACTIONS["investigate"],
+        "feedback": ACTIONS["feedback"],
+        "close": ACTIONS["feedback"],
+        "void": ACTIONS["void"],
+        "replace": (ACTIONS["replace_by_notice"], ACTIONS["replace_by_slip"]),
     }
 
     def get_queryset(self):
@@ -260,13 +240,13 @@ class ComplaintViewSet(
 
     def create(self, request):
         data = self._body(ComplaintRegisterSerializer)
-        complaint = services.complaint_register(actor=request.user, **data)
+        complaint = complaints.complaint_register(actor=request.user, **data)
         return self._answer(complaint, status.HTTP_201_CREATED)
 
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         return self._answer(
-            services.complaint_acknowledge(complaint=self.get_object(), actor=request.user)
+            complaints.complaint_acknowledge(complaint=self.get_object(), actor=request.user)
         )
 
     @action(detail=True, methods=["post"])
@@ -274,7 +254,7 @@ class ComplaintViewSet(
         complaint = self.get_object()
         data = self._body(InvestigateSerializer)
         return self._answer(
-            services.complaint_investigate(complaint=complaint, actor=request.user, **data)
+            complaints.complaint_investigate(complaint=complaint, actor=request.user, **data)
         )
 
     @action(detail=True, methods=["post"])
@@ -282,7 +262,7 @@ class ComplaintViewSet(
         complaint = self.get_object()
         data = self._body(ResultSerializer)
         return self._answer(
-            services.complaint_record_result(complaint=complaint, actor=request.user, **data)
+            complaints.complaint_record_result(complaint=complaint, actor=request.user, **data)
         )
 
     @action(detail=True, methods=["post"])
@@ -290,13 +270,13 @@ class ComplaintViewSet(
         complaint = self.get_object()
         data = self._body(FeedBackSerializer)
         return self._answer(
-            services.complaint_feed_back(complaint=complaint, actor=request.user, **data)
+            complaints.complaint_feed_back(complaint=complaint, actor=request.user, **data)
         )
 
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         return self._answer(
-            services.complaint_close(complaint=self.get_object(), actor=request.user)
+            complaints.complaint_close(complaint=self.get_object(), actor=request.user)
         )
 
     @action(detail=True, methods=["post"])
@@ -304,13 +284,13 @@ class ComplaintViewSet(
         """The Sales head voids a complaint registered in error, before QC investigates it; its number stays."""
         complaint = self.get_object()
         data = self._body(ComplaintVoidSerializer)
-        return self._answer(services.complaint_void(complaint=complaint, actor=request.user, **data))
+        return self._answer(complaints.complaint_void(complaint=complaint, actor=request.user, **data))
 
     @action(detail=True, methods=["post"])
     def replace(self, request, pk=None):
         complaint = self.get_object()
         data = self._body(ReplaceSerializer)
-        slip, notice = services.return_replace(complaint=complaint, actor=request.user, **data)
+        slip, notice = returns.return_replace(complaint=complaint, actor=request.user, **data)
         return Response(
             {"slip": slip.number if slip else None, "notice": notice.number if notice else None},
             status=status.HTTP_201_CREATED,
@@ -320,19 +300,19 @@ class ComplaintViewSet(
 @extend_schema_view(
     inspect=extend_schema(request=InspectSerializer, responses=ReturnLineSerializer)
 )
-class ReturnLineViewSet(ActionPermissionsMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ReturnLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Returned goods of one product: read, and QC's inspection (good to stock, nonconforming to an NCR)."""
 
     serializer_class = ReturnLineSerializer
     queryset = ReturnLine.objects.select_related("product", "complaint")
-    action_permissions = {"inspect": ("quality.change_returnline",)}
+    step_actions = {"inspect": ACTIONS["inspect"]}
 
     @action(detail=True, methods=["post"])
     def inspect(self, request, pk=None):
         line = self.get_object()
         body = InspectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        line = services.return_inspect(return_line=line, actor=request.user, **body.validated_data)
+        line = returns.return_inspect(return_line=line, actor=request.user, **body.validated_data)
         line = self.get_queryset().get(pk=line.pk)
         return Response(ReturnLineSerializer(line).data)
 
@@ -370,16 +350,11 @@ class DisposeSerializer(serializers.Serializer):
 @extend_schema_view(
     dispose=extend_schema(request=DisposeSerializer, responses=NonconformanceRecordSerializer)
 )
-class NonconformanceRecordViewSet(
-    ActionPermissionsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class NonconformanceRecordViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Nonconformance records: list, read, and QC's disposition."""
 
     serializer_class = NonconformanceRecordSerializer
-    action_permissions = {"dispose": ("quality.dispose_nonconformancerecord",)}
+    step_actions = {"dispose": ACTIONS["dispose"]}
 
     def get_queryset(self):
         return selectors.nonconformance_list()
@@ -389,7 +364,7 @@ class NonconformanceRecordViewSet(
         record = self.get_object()
         body = DisposeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        record = services.nonconformance_dispose(
+        record = returns.nonconformance_dispose(
             record=record, actor=request.user, **body.validated_data
         )
         return Response(NonconformanceRecordSerializer(self.get_queryset().get(pk=record.pk)).data)
@@ -432,19 +407,11 @@ class FeedbackAnswerSerializer(serializers.Serializer):
     create=extend_schema(request=FeedbackRecordSerializer, responses=FeedbackSerializer),
     answer=extend_schema(request=FeedbackAnswerSerializer, responses=FeedbackSerializer),
 )
-class FeedbackViewSet(
-    ActionPermissionsMixin,
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    viewsets.GenericViewSet,
-):
+class FeedbackViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Other feedback (R-5.5.3): list, read, record (POST) and answer."""
 
     serializer_class = FeedbackSerializer
-    action_permissions = {
-        "create": ("quality.add_feedback",),
-        "answer": ("quality.change_feedback",),
-    }
+    step_actions = {"create": ACTIONS["feedback_record"], "answer": ACTIONS["feedback_answer"]}
 
     def get_queryset(self):
         return selectors.feedback_list()
@@ -452,7 +419,7 @@ class FeedbackViewSet(
     def create(self, request):
         body = FeedbackRecordSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        feedback = services.feedback_record(actor=request.user, **body.validated_data)
+        feedback = feedback_services.feedback_record(actor=request.user, **body.validated_data)
         data = FeedbackSerializer(self.get_queryset().get(pk=feedback.pk)).data
         return Response(data, status=status.HTTP_201_CREATED)
 
@@ -461,7 +428,7 @@ class FeedbackViewSet(
         feedback = self.get_object()
         body = FeedbackAnswerSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        feedback = services.feedback_answer(
+        feedback = feedback_services.feedback_answer(
             feedback=feedback, actor=request.user, **body.validated_data
         )
         return Response(FeedbackSerializer(self.get_queryset().get(pk=feedback.pk)).data)

@@ -1,7 +1,9 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from liaison.quality import api, capa_api, report_api
+from liaison.quality import api
+from liaison.quality.capa import api as capa_api
+from liaison.quality.report import api as report_api
 
 router = SimpleRouter()
 router.register("complaints", api.ComplaintViewSet, basename="complaint")

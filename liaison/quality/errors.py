@@ -1,11 +1,13 @@
-"""Error codes of the quality app: complaints, returns, nonconformance and other feedback.
+"""Error codes of the quality app (complaints, returns, nonconformance, other feedback) and its ACTIONS table.
 
-The CAPA services (``capa.py``) append their own codes below, in their own enum.
+CAPA requests (``capa/errors.py``) and QC's report (``report/errors.py``) have their own.
 """
 
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.roles import actions
 
 
 class QualityErrorCode(StrEnum):
@@ -54,7 +56,6 @@ class QualityErrorCode(StrEnum):
 Code = QualityErrorCode
 
 MESSAGES = {
-    Code.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
     Code.CONTENT_REQUIRED: _("Write down what the customer complains about."),
     Code.CHANNEL_INVALID: _(
         "Choose how the customer was reached: phone, fax, e-mail, visit, letter or meeting."
@@ -146,19 +147,26 @@ MESSAGES = {
     Code.VOID_REASON_REQUIRED: _("Say why the complaint is voided; its number stays in the register."),
 }
 
-# What the actor was refused, for the NOT_ALLOWED message.
-ACTIONS = {
-    "register": _("register complaints and returns"),
-    "acknowledge": _("acknowledge complaints"),
-    "investigate": _("investigate complaints"),
-    "feedback": _("feed complaint results back to customers"),
-    "inspect": _("inspect returned goods"),
-    "dispose": _("decide the disposition of nonconforming product"),
-    "replace": _("arrange replacements for returns"),
-    "feedback_record": _("record customer feedback"),
-    "feedback_answer": _("answer customer feedback"),
-    "void": _("void complaints"),
-}
+# The steps of complaints, returns and other feedback: the permission each needs, and its words in a refusal.
+ACTIONS = actions(
+    QualityErrorCode.NOT_ALLOWED,
+    {
+        "register": ("quality.add_complaint", _("register complaints and returns")),
+        "acknowledge": ("quality.acknowledge_complaint", _("acknowledge complaints")),
+        # Investigating and recording the result are both QC's (R-5.5.1.2).
+        "investigate": ("quality.investigate_complaint", _("investigate complaints")),
+        # Feeding back closes the complaint; closing needs the same permission.
+        "feedback": ("quality.feedback_complaint", _("feed complaint results back to customers")),
+        "inspect": ("quality.change_returnline", _("inspect returned goods")),
+        "dispose": ("quality.dispose_nonconformancerecord", _("decide the disposition of nonconforming product")),
+        # A replacement may need both a 補貨 production notice and a 補貨 outbound slip (R-5.5.2.3).
+        "replace_by_notice": ("production.issue_productionnotice", _("arrange replacements for returns")),
+        "replace_by_slip": ("stock.add_outboundslip", _("arrange replacements for returns")),
+        "feedback_record": ("quality.add_feedback", _("record customer feedback")),
+        "feedback_answer": ("quality.change_feedback", _("answer customer feedback")),
+        "void": ("quality.void_complaint", _("void complaints")),
+    },
+)
 
 # The verb of a refused transition, for the WRONG_STATUS message.
 STEPS = {

@@ -1,39 +1,24 @@
-"""Forms of the complaint (F6) and CAPA (F7) pages: they collect input for one service call, nothing more.
+"""Forms of the complaint pages (F6): they collect input for one service call, nothing more.
 
-Every rule of the procedure is checked by the services (``services.py``, ``capa.py``);
-a refusal comes back as a ``LiaisonError`` and the view puts it on the form
-(``add_service_error``), beside the field concerned, with everything typed still there.
+Every rule of the procedure is checked by the services (``services/``); a refusal comes
+back as a ``LiaisonError`` and the page puts it on the form (``Form.add_service_error``),
+beside the field concerned, with everything typed still there. The CAPA forms (F7) are
+in ``capa/forms.py``.
 """
-
-import datetime as dt
 
 from django import forms
 from django.contrib.admin.options import HORIZONTAL
 from django.utils.translation import gettext_lazy as _
-from unfold.widgets import UnfoldAdminRadioSelectWidget, UnfoldAdminTextInputWidget
+from unfold.widgets import UnfoldAdminRadioSelectWidget
 
-from liaison.core import clock, procedure
+from liaison.core import clock
 from liaison.core.errors import LiaisonError
-from liaison.core.forms import DateInput, Form, quantity_field, select, textarea
+from liaison.core.forms import DateInput, Form, quantity_field, select, text_input, textarea
 from liaison.core.models import Department
 from liaison.customers.forms import CustomerChoiceField
 from liaison.orders import selectors as order_selectors
-from liaison.quality.services import WHY_CHAIN_MAX
-from liaison.quality.states import CauseCategory, ComplaintChannel, ComplaintKind, Disposition, Effectiveness
-
-# A service names the input it refuses; some inputs are several boxes on the page.
-FIELD_ON_PAGE = {"why_chain": "why_1", "return_lines": None, "source": None}
-
-
-def add_service_error(form: forms.Form, error: LiaisonError) -> None:
-    """Show a service's refusal on the field it concerns, or above the form."""
-    field = FIELD_ON_PAGE.get(error.field, error.field)
-    form.add_error(field if field in form.fields else None, str(error))
-
-
-def _text_input():
-    return UnfoldAdminTextInputWidget()
-
+from liaison.quality.services.complaints import WHY_CHAIN_MAX
+from liaison.quality.states import CauseCategory, ComplaintChannel, ComplaintKind, Disposition
 
 # Registering a complaint or a return (R-5.5.1.1, R-5.5.2.1)
 
@@ -62,7 +47,7 @@ class ComplaintRegisterForm(Form):
     product = forms.ModelChoiceField(
         label=_("product"), queryset=order_selectors.product_choices(), required=False, widget=select()
     )
-    lot = forms.CharField(label=_("lot / batch"), max_length=60, required=False, widget=_text_input())
+    lot = forms.CharField(label=_("lot / batch"), max_length=60, required=False, widget=text_input())
     requested_remedy = forms.CharField(label=_("remedy the customer asks for"), required=False, widget=textarea())
 
     def __init__(self, *args, customer=None, **kwargs):
@@ -125,6 +110,9 @@ class AcknowledgeForm(Form):
 
 
 class InvestigateForm(Form):
+    # The service refuses the 5-why chain as a whole; the page shows it beside the first "why?".
+    service_fields = {"why_chain": "why_1"}
+
     cause_category = forms.ChoiceField(
         label=_("cause (6M)"), choices=[("", "—"), *CauseCategory.choices], widget=select()
     )
@@ -142,7 +130,7 @@ class InvestigateForm(Form):
         # The 5-why chain: one box per "why?", the first required by the service.
         for index in range(1, WHY_CHAIN_MAX + 1):
             self.fields[f"why_{index}"] = forms.CharField(
-                label=_("why %(n)s?") % {"n": index}, max_length=300, required=False, widget=_text_input()
+                label=_("why %(n)s?") % {"n": index}, max_length=300, required=False, widget=text_input()
             )
         order = ["cause_category", *(f"why_{i}" for i in range(1, WHY_CHAIN_MAX + 1)), "root_cause"]
         self.order_fields([*order, "containment", "company_at_fault"])
@@ -154,27 +142,6 @@ class InvestigateForm(Form):
 
     def why_fields(self):
         return [self[f"why_{i}"] for i in range(1, WHY_CHAIN_MAX + 1)]
-
-
-class CapaIssueForm(Form):
-    department = forms.ModelChoiceField(label=_("responsible department"), queryset=None, widget=select())
-    problem = forms.CharField(label=_("problem"), widget=textarea(3))
-    due_date = forms.DateField(label=_("due date"), widget=DateInput())
-    effectiveness_criterion = forms.CharField(
-        label=_("effectiveness criterion"),
-        widget=textarea(),
-        help_text=_("How QC will judge the action effective, e.g. no complaint of the kind for three months."),
-    )
-    effectiveness_check_date = forms.DateField(label=_("effectiveness checked on"), widget=DateInput())
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.filter(active=True).order_by("kind", "code")
-        today = clock.today()
-        self.initial.setdefault("due_date", today + dt.timedelta(days=procedure.setting("CAPA_DUE_DAYS")))
-        self.initial.setdefault(
-            "effectiveness_check_date", today + dt.timedelta(days=procedure.setting("CAPA_EFFECTIVENESS_CHECK_DAYS"))
-        )
 
 
 class InspectForm(Form):
@@ -200,7 +167,7 @@ class DisposeForm(Form):
         label=_("concession authorised by"),
         max_length=100,
         required=False,
-        widget=_text_input(),
+        widget=text_input(),
         help_text=_("Required for a concession."),
     )
     note = forms.CharField(label=_("disposition note"), required=False, widget=textarea())
@@ -229,7 +196,7 @@ class FeedBackForm(Form):
         label=_("channel"), choices=ComplaintChannel.choices, initial=ComplaintChannel.PHONE, widget=select()
     )
     contact = forms.CharField(
-        label=_("contact at the customer"), max_length=100, required=False, widget=_text_input()
+        label=_("contact at the customer"), max_length=100, required=False, widget=text_input()
     )
     summary = forms.CharField(label=_("feedback to the customer"), widget=textarea(3))
 
@@ -247,41 +214,3 @@ class VoidForm(Form):
     """The Sales head voids a complaint registered in error, before QC investigates it; its number stays."""
 
     reason = forms.CharField(label=_("why it is voided"), widget=textarea(2))
-
-
-# The CAPA page (R-5.5.1.2, R-3.4)
-
-
-class CapaReviewForm(Form):
-    note = forms.CharField(label=_("note"), required=False, widget=textarea())
-
-
-class CapaImplementForm(Form):
-    corrective_action = forms.CharField(label=_("corrective action"), required=False, widget=textarea(3))
-    preventive_action = forms.CharField(label=_("preventive action"), required=False, widget=textarea(3))
-    implementation = forms.CharField(
-        label=_("implementation"),
-        required=False,
-        widget=textarea(3),
-        help_text=_("What was done, by whom and when."),
-    )
-
-
-class CapaVerifyExecutionForm(Form):
-    note = forms.CharField(label=_("note"), required=False, widget=textarea())
-
-
-class CapaVerifyEffectivenessForm(Form):
-    effectiveness = forms.ChoiceField(
-        label=_("effectiveness"),
-        choices=Effectiveness.choices,
-        required=False,
-        widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
-    )
-    note = forms.CharField(label=_("note"), required=False, widget=textarea())
-    new_due_date = forms.DateField(
-        label=_("new due date"),
-        required=False,
-        widget=DateInput(),
-        help_text=_("Partly or not effective: the request goes back to the department, due on this date."),
-    )

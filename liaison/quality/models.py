@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import FSMField, FSMModelMixin
 
 from liaison.core import clock
 from liaison.core.models import AuditedModel, Department
@@ -29,10 +29,6 @@ from liaison.quality.states import (
 from liaison.stock.models import QUANTITY, Product
 
 _USER = {"on_delete": models.PROTECT, "null": True, "blank": True, "related_name": "+"}
-
-
-def _t(table, name):
-    return {"source": table[name].source, "target": table[name].target}
 
 
 class Complaint(FSMModelMixin, AuditedModel):
@@ -124,27 +120,27 @@ class Complaint(FSMModelMixin, AuditedModel):
         """The note on the 補貨 slip and notice of its replacement; it also tells one already arranged."""
         return f"補貨 {self.number}"
 
-    @transition(field=status, **_t(COMPLAINT_TRANSITIONS, "acknowledge"))
+    @COMPLAINT_TRANSITIONS.transition("acknowledge")
     def acknowledge(self, *, by) -> None:
         self.acknowledged_at = clock.now()
         self.acknowledged_by = by
 
-    @transition(field=status, **_t(COMPLAINT_TRANSITIONS, "investigate"))
+    @COMPLAINT_TRANSITIONS.transition("investigate")
     def investigate(self, *, by) -> None:
         self.investigated_at = clock.now()
         self.investigated_by = by
 
-    @transition(field=status, **_t(COMPLAINT_TRANSITIONS, "record_result"))
+    @COMPLAINT_TRANSITIONS.transition("record_result")
     def record_result(self, *, result: str, by) -> None:
         self.result = result
         self.result_recorded_at = clock.now()
         self.result_recorded_by = by
 
-    @transition(field=status, **_t(COMPLAINT_TRANSITIONS, "close"))
+    @COMPLAINT_TRANSITIONS.transition("close")
     def close(self) -> None:
         self.closed_at = clock.now()
 
-    @transition(field=status, **_t(COMPLAINT_TRANSITIONS, "void"))
+    @COMPLAINT_TRANSITIONS.transition("void")
     def void(self, *, by, reason: str) -> None:
         self.voided_at = clock.now()
         self.voided_by = by
@@ -263,20 +259,20 @@ class CapaRequest(FSMModelMixin, AuditedModel):
     def get_absolute_url(self) -> str:
         return reverse("quality:capa", args=[self.pk])
 
-    @transition(field=status, **_t(CAPA_TRANSITIONS, "implement"))
+    @CAPA_TRANSITIONS.transition("implement")
     def implement(self) -> None:
         """The department recorded and carried out its actions."""
 
-    @transition(field=status, **_t(CAPA_TRANSITIONS, "verify_execution"))
+    @CAPA_TRANSITIONS.transition("verify_execution")
     def verify_execution(self) -> None:
         """QC saw the actions carried out."""
 
-    @transition(field=status, **_t(CAPA_TRANSITIONS, "close_effective"))
+    @CAPA_TRANSITIONS.transition("close_effective")
     def close_effective(self) -> None:
         self.effectiveness = Effectiveness.EFFECTIVE
         self.closed_at = clock.now()
 
-    @transition(field=status, **_t(CAPA_TRANSITIONS, "return_to_department"))
+    @CAPA_TRANSITIONS.transition("return_to_department")
     def return_to_department(self, *, effectiveness: str, due_date) -> None:
         self.effectiveness = effectiveness
         self.due_date = due_date

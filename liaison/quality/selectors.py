@@ -26,17 +26,9 @@ from liaison.quality.models import (
     NonconformanceRecord,
     ReturnLine,
 )
-from liaison.quality.states import COMPLAINT_INSPECTABLE, CapaStatus, CauseCategory, ComplaintStatus
+from liaison.quality.states import CAPA_OPEN, COMPLAINT_INSPECTABLE, COMPLAINT_OPEN, CauseCategory, ComplaintStatus
 from liaison.stock.models import OutboundSlipLine
 from liaison.stock.selectors import slip_list
-
-OPEN = (
-    ComplaintStatus.REGISTERED,
-    ComplaintStatus.ACKNOWLEDGED,
-    ComplaintStatus.INVESTIGATED,
-    ComplaintStatus.RESULT_RECORDED,
-)
-CAPA_OPEN = (CapaStatus.ISSUED, CapaStatus.IMPLEMENTED, CapaStatus.EXECUTION_VERIFIED)
 
 
 def _moment(today: dt.date | None) -> tuple[dt.datetime, dt.date]:
@@ -50,7 +42,7 @@ def _moment(today: dt.date | None) -> tuple[dt.datetime, dt.date]:
 
 def _overdue_conditions(*, now: dt.datetime, today: dt.date) -> tuple[Q, Q]:
     acknowledge = Q(status=ComplaintStatus.REGISTERED, acknowledge_due__lt=now)
-    resolve = Q(status__in=OPEN, resolve_due__lt=today)
+    resolve = Q(status__in=COMPLAINT_OPEN, resolve_due__lt=today)
     return acknowledge, resolve
 
 
@@ -76,7 +68,7 @@ def with_timers(queryset: QuerySet, *, today: dt.date | None = None) -> QuerySet
         acknowledge_overdue=Case(When(acknowledge, then=Value(True)), **flag),
         resolve_overdue=Case(When(resolve, then=Value(True)), **flag),
         is_overdue=Case(When(acknowledge | resolve, then=Value(True)), **flag),
-        is_open=Case(When(status__in=OPEN, then=Value(True)), **flag),
+        is_open=Case(When(status__in=COMPLAINT_OPEN, then=Value(True)), **flag),
     ).order_by("-is_overdue", "-is_open", "resolve_due", "pk")
 
 
@@ -91,7 +83,7 @@ NEWEST_FIRST = ("-registered_at", "-pk")
 
 def complaint_scope(*, scope: str | None, status: str | None = None, query: str = "") -> str:
     """Which view a list shows: "open" unless "all" is asked for, or a status or a search looks everywhere."""
-    if scope == SCOPE_ALL or (status and status not in OPEN) or query.strip():
+    if scope == SCOPE_ALL or (status and status not in COMPLAINT_OPEN) or query.strip():
         return SCOPE_ALL
     return SCOPE_OPEN
 
@@ -119,7 +111,7 @@ def complaint_list(
     scope = complaint_scope(scope=scope, status=status, query=query)
     queryset = with_timers(complaint_queryset(), today=today)
     if scope == SCOPE_OPEN and not status:
-        queryset = queryset.filter(status__in=OPEN)
+        queryset = queryset.filter(status__in=COMPLAINT_OPEN)
     if status:
         queryset = queryset.filter(status=status)
     if kind:
@@ -335,8 +327,8 @@ def complaint_figures(*, today: dt.date | None = None) -> dict[str, int]:
     now, today = _moment(today)
     acknowledge, resolve = _overdue_conditions(now=now, today=today)
     # Overdue complaints are open ones too: only the open complaints are read (status index), not every complaint.
-    return Complaint.objects.filter(status__in=OPEN).aggregate(
-        open=Count("pk", filter=Q(status__in=OPEN)),
+    return Complaint.objects.filter(status__in=COMPLAINT_OPEN).aggregate(
+        open=Count("pk", filter=Q(status__in=COMPLAINT_OPEN)),
         overdue=Count("pk", filter=acknowledge | resolve),
     )
 

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from liaison.core.states import Transition
+from liaison.core.states import Transition, TransitionTable
 
 
 class ComplaintKind(models.TextChoices):
@@ -29,19 +29,29 @@ class ComplaintStatus(models.TextChoices):
     VOID = "void", _("Void")
 
 
-# The complaint's (and return's) life at a glance; the model's transition methods read this.
-COMPLAINT_TRANSITIONS = {
-    "acknowledge": Transition(source=(ComplaintStatus.REGISTERED,), target=ComplaintStatus.ACKNOWLEDGED),
-    "investigate": Transition(source=(ComplaintStatus.ACKNOWLEDGED,), target=ComplaintStatus.INVESTIGATED),
-    "record_result": Transition(source=(ComplaintStatus.INVESTIGATED,), target=ComplaintStatus.RESULT_RECORDED),
-    # Closed only after the result has been fed back to the customer (R-5.5.1.3).
-    "close": Transition(source=(ComplaintStatus.RESULT_RECORDED,), target=ComplaintStatus.CLOSED),
-    "void": Transition(source=(ComplaintStatus.REGISTERED, ComplaintStatus.ACKNOWLEDGED), target=ComplaintStatus.VOID),
-}
-
-
+# Complaints still being handled (neither closed nor void): their resolve-by date still runs.
+COMPLAINT_OPEN = (
+    ComplaintStatus.REGISTERED,
+    ComplaintStatus.ACKNOWLEDGED,
+    ComplaintStatus.INVESTIGATED,
+    ComplaintStatus.RESULT_RECORDED,
+)
 # Complaints whose returned goods QC may inspect: passed to QC and not yet through with.
 COMPLAINT_INSPECTABLE = (ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATED)
+# Complaints the Sales head may still void as registered in error: QC has not investigated them yet.
+COMPLAINT_VOIDABLE = (ComplaintStatus.REGISTERED, ComplaintStatus.ACKNOWLEDGED)
+
+# The complaint's (and return's) life at a glance; the model's transition methods are wired to it.
+COMPLAINT_TRANSITIONS = TransitionTable(
+    {
+        "acknowledge": Transition(source=(ComplaintStatus.REGISTERED,), target=ComplaintStatus.ACKNOWLEDGED),
+        "investigate": Transition(source=(ComplaintStatus.ACKNOWLEDGED,), target=ComplaintStatus.INVESTIGATED),
+        "record_result": Transition(source=(ComplaintStatus.INVESTIGATED,), target=ComplaintStatus.RESULT_RECORDED),
+        # Closed only after the result has been fed back to the customer (R-5.5.1.3).
+        "close": Transition(source=(ComplaintStatus.RESULT_RECORDED,), target=ComplaintStatus.CLOSED),
+        "void": Transition(source=COMPLAINT_VOIDABLE, target=ComplaintStatus.VOID),
+    }
+)
 
 
 class CauseCategory(models.TextChoices):
@@ -62,6 +72,10 @@ class CapaSource(models.TextChoices):
     MANUAL = "manual", _("Raised by hand")
 
 
+# CAPA requests raised from complaints and returns (QC's report); survey ones belong to the satisfaction report.
+CAPA_FROM_COMPLAINTS = (CapaSource.COMPLAINT, CapaSource.RETURN)
+
+
 class CapaStatus(models.TextChoices):
     ISSUED = "issued", _("Issued to the department")
     IMPLEMENTED = "implemented", _("Implemented")
@@ -69,15 +83,21 @@ class CapaStatus(models.TextChoices):
     CLOSED = "closed", _("Closed (effective)")
 
 
-CAPA_TRANSITIONS = {
-    "implement": Transition(source=(CapaStatus.ISSUED,), target=CapaStatus.IMPLEMENTED),
-    "verify_execution": Transition(source=(CapaStatus.IMPLEMENTED,), target=CapaStatus.EXECUTION_VERIFIED),
-    # Effective → closed; partly or not effective → back to the department with a new due date.
-    "close_effective": Transition(source=(CapaStatus.EXECUTION_VERIFIED,), target=CapaStatus.CLOSED),
-    "return_to_department": Transition(
-        source=(CapaStatus.IMPLEMENTED, CapaStatus.EXECUTION_VERIFIED), target=CapaStatus.ISSUED
-    ),
-}
+# CAPA requests not closed yet: overdue once their due date has passed.
+CAPA_OPEN = (CapaStatus.ISSUED, CapaStatus.IMPLEMENTED, CapaStatus.EXECUTION_VERIFIED)
+
+# The CAPA request's life at a glance; the model's transition methods are wired to it.
+CAPA_TRANSITIONS = TransitionTable(
+    {
+        "implement": Transition(source=(CapaStatus.ISSUED,), target=CapaStatus.IMPLEMENTED),
+        "verify_execution": Transition(source=(CapaStatus.IMPLEMENTED,), target=CapaStatus.EXECUTION_VERIFIED),
+        # Effective → closed; partly or not effective → back to the department with a new due date.
+        "close_effective": Transition(source=(CapaStatus.EXECUTION_VERIFIED,), target=CapaStatus.CLOSED),
+        "return_to_department": Transition(
+            source=(CapaStatus.IMPLEMENTED, CapaStatus.EXECUTION_VERIFIED), target=CapaStatus.ISSUED
+        ),
+    }
+)
 
 
 class Effectiveness(models.TextChoices):
@@ -95,6 +115,11 @@ class CapaStepMeaning(models.TextChoices):
     EXECUTION_VERIFIED = "execution_verified", _("Execution verified")
     EFFECTIVENESS_VERIFIED = "effectiveness_verified", _("Effectiveness verified")
     RETURNED = "returned", _("Returned to the department")
+
+
+# The signatures that open a round of the department's work (issued, sent back) or acknowledge it
+# (reviewed): the last of them tells whether the department has reviewed the current round.
+CAPA_ROUND_STEPS = (CapaStepMeaning.ISSUED, CapaStepMeaning.RETURNED, CapaStepMeaning.REVIEWED)
 
 
 class Disposition(models.TextChoices):

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from liaison.quality import report_views, views
+from liaison.quality import views
+from liaison.quality.capa import views as capa_views
+from liaison.quality.report import views as report_views
 
 app_name = "quality"
 urlpatterns = [
@@ -18,9 +20,11 @@ urlpatterns = [
     path("<int:pk>/close/", views.complaint_close, name="close"),
     path("<int:pk>/void/", views.complaint_void, name="void"),
     path("report/", report_views.complaint_report_page, name="report"),
-    path("capa/<int:pk>/", views.capa_detail, name="capa"),
-    path("capa/<int:pk>/review/", views.capa_review, name="capa-review"),
-    path("capa/<int:pk>/implement/", views.capa_implement, name="capa-implement"),
-    path("capa/<int:pk>/verify-execution/", views.capa_verify_execution, name="capa-verify-execution"),
-    path("capa/<int:pk>/verify-effectiveness/", views.capa_verify_effectiveness, name="capa-verify-effectiveness"),
+    path("capa/<int:pk>/", capa_views.capa_detail, name="capa"),
+    path("capa/<int:pk>/review/", capa_views.capa_review, name="capa-review"),
+    path("capa/<int:pk>/implement/", capa_views.capa_implement, name="capa-implement"),
+    path("capa/<int:pk>/verify-execution/", capa_views.capa_verify_execution, name="capa-verify-execution"),
+    path(
+        "capa/<int:pk>/verify-effectiveness/", capa_views.capa_verify_effectiveness, name="capa-verify-effectiveness"
+    ),
 ]

@@ -22,8 +22,10 @@ from liaison.core.workspace import (
     sidebar_entry,
     sidebar_group,
 )
-from liaison.quality import capa_selectors, selectors
-from liaison.quality.report import can_view_complaint_report
+from liaison.quality import selectors
+from liaison.quality.capa import selectors as capa_selectors
+from liaison.quality.report.errors import ACTIONS as REPORT_ACTIONS
+from liaison.quality.states import CapaStatus
 
 COMPLAINTS = "admin:quality_complaint_changelist"
 CAPAS = "admin:quality_caparequest_changelist"
@@ -97,7 +99,7 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
     if user.has_perm("quality.verify_caparequest"):
 
         def verify(capa) -> InboxItem:
-            if capa.status == "implemented":
+            if capa.status == CapaStatus.IMPLEMENTED:
                 title = _("Verify the execution of CAPA request %(number)s (%(department)s)")
             else:
                 title = _("Verify the effectiveness of CAPA request %(number)s (%(department)s)")
@@ -226,7 +228,7 @@ sidebar_entry(
 )
 sidebar_entry(
     "quality", gettext_lazy("Complaint handling report"), icon="query_stats", link=reverse_lazy("quality:report"),
-    order=50, permission=lambda request: can_view_complaint_report(request.user),
+    order=50, permission=REPORT_ACTIONS["view"].permission,
 )
 sidebar_entry(
     "quality", gettext_lazy("Other feedback"), icon="thumb_up", link=reverse_lazy("admin:quality_feedback_changelist"),

@@ -37,7 +37,7 @@ def _visible_or_404(request, model, pk: int) -> None:
     if not user.has_perm(perm):
         raise PermissionDenied
     if model._meta.label_lower == "quality.caparequest":
-        from liaison.quality.capa_selectors import capa_visible_to
+        from liaison.quality.capa.selectors import capa_visible_to
 
         if not capa_visible_to(user=user, queryset=model.objects.all()).filter(pk=pk).exists():
             raise Http404

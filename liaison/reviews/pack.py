@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison.core import clock
-from liaison.quality import capa_selectors
-from liaison.quality.report import ComplaintHandlingReport, complaint_handling_report
+from liaison.quality.capa import selectors as capa_selectors
+from liaison.quality.report.selectors import ComplaintHandlingReport, complaint_handling_report
 from liaison.quality.states import CapaSource
 from liaison.reviews import selectors
 from liaison.reviews.models import ReviewAction, ReviewMeeting

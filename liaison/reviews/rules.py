@@ -9,8 +9,8 @@ those who read its every source.
 
 import rules
 
-from liaison.core.roles import holds
-from liaison.quality.report import can_view_complaint_report
+from liaison.core.roles import allowed, holds
+from liaison.quality.report.errors import ACTIONS as REPORT_ACTIONS
 from liaison.reviews.errors import ACTIONS
 
 VIEW = "management.view_reviewmeeting"
@@ -41,7 +41,7 @@ def no_action(user, action) -> bool:
 @rules.predicate
 def reads_pack_sources(user) -> bool:
     """The pack shows only what its reader may already read at its sources, QC's report included."""
-    return all(user.has_perm(perm) for perm in PACK_SOURCES) and can_view_complaint_report(user)
+    return all(user.has_perm(perm) for perm in PACK_SOURCES) and allowed(user, REPORT_ACTIONS["view"])
 
 
 can_complete_action = holds(COMPLETE) & (no_action | is_manager | owns_action)

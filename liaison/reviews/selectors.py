@@ -17,7 +17,7 @@ from liaison.core import clock
 from liaison.core.models import User
 from liaison.production.models import ProductionNotice
 from liaison.production.states import NOTICE_OPEN, NoticeStatus
-from liaison.quality import capa_selectors
+from liaison.quality.capa import selectors as capa_selectors
 from liaison.reviews.models import ReviewAction, ReviewMeeting
 from liaison.reviews.states import ACTION_COUNTED, MEETING_CURRENT, ActionStatus, MeetingStatus
 from liaison.satisfaction.models import SurveyRound

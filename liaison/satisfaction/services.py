@@ -40,7 +40,7 @@ from liaison.core.services import number_next, sign_history, transition_apply
 from liaison.customers.models import Contact, Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
-from liaison.quality.capa import capa_issue
+from liaison.quality.capa.services import capa_issue
 from liaison.satisfaction.dates import add_months
 from liaison.satisfaction.errors import ACTIONS, MESSAGES, Code
 from liaison.satisfaction.models import (

@@ -32,7 +32,7 @@ from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError
 from liaison.core.pages import RecordPage, page_context, show_refused
 from liaison.core.roles import allowed
-from liaison.quality.forms import CapaIssueForm
+from liaison.quality.capa.forms import CapaIssueForm
 from liaison.satisfaction import analysis, selectors, services
 from liaison.satisfaction.dates import add_months
 from liaison.satisfaction.errors import ACTIONS, Code

@@ -29,7 +29,7 @@ def test_database_lost_mid_write_answers_503_to_retry_and_writes_nothing(api_cli
     timeline = TimelineEntry.objects.filter(customer=customer).count()
     # The complaint row and its number are written, then the connection drops at the F5 line.
     lost = OperationalError("server closed the connection unexpectedly")
-    with mock.patch("liaison.quality.services.exchange_record", side_effect=lost) as recording:
+    with mock.patch("liaison.quality.services.complaints.exchange_record", side_effect=lost) as recording:
         response = api_client.post(
             "/api/v1/complaints/",
             {"customer": customer.pk, "channel": "phone", "complaint_date": "2026-11-20", "content": "螺紋不良"},

@@ -85,7 +85,7 @@ def _complaint_pk(customer: Customer) -> int:
     import datetime as dt
 
     from liaison.core.tests.factories import UserFactory
-    from liaison.quality.services import complaint_register
+    from liaison.quality.services.complaints import complaint_register
 
     return complaint_register(
         customer=customer,

@@ -18,8 +18,7 @@ from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.documents import forms_quality
-from liaison.quality import services
-from liaison.quality.capa import (
+from liaison.quality.capa.services import (
     capa_implement,
     capa_issue,
     capa_review,
@@ -27,7 +26,14 @@ from liaison.quality.capa import (
     capa_verify_execution,
 )
 from liaison.quality.models import CapaRequest, Complaint, NonconformanceRecord
-from liaison.quality.report import complaint_handling_report
+from liaison.quality.report.selectors import complaint_handling_report
+from liaison.quality.services.complaints import (
+    complaint_acknowledge,
+    complaint_feed_back,
+    complaint_investigate,
+    complaint_record_result,
+)
+from liaison.quality.services.returns import nonconformance_dispose, return_inspect
 from liaison.quality.states import CauseCategory, ComplaintKind, ComplaintStatus, Disposition, Effectiveness
 from liaison.quality.tests.capa_factories import WorkshopFactory, department_member, qc_inspector, workshop_lead
 from liaison.quality.tests.factories import complaint, sales, shipped
@@ -73,16 +79,16 @@ def printed() -> Printed:
             requested_remedy="全部退貨，兩週內補發合格品",
         )
     with clock.frozen(at(6, 10, 14)):
-        services.complaint_acknowledge(complaint=returned, actor=clerk)
+        complaint_acknowledge(complaint=returned, actor=clerk)
     with clock.frozen(at(6, 12)):
-        services.return_inspect(
+        return_inspect(
             return_line=returned.return_lines.get(), arrived=100, good=70, nonconforming=30,
             nonconformity="牙距超差，通止規不通過", actor=inspector,
         )
-        services.nonconformance_dispose(
+        nonconformance_dispose(
             record=NonconformanceRecord.objects.get(), disposition=Disposition.SCRAP, note="集中報廢", actor=inspector
         )
-        services.complaint_investigate(
+        complaint_investigate(
             complaint=returned, cause_category=CauseCategory.MACHINE,
             why_chain=["螺紋牙距超差", "搓絲模磨損", "模具未按保養計劃更換"], root_cause="搓絲模保養計劃未執行",
             containment="在庫品全檢，隔離可疑批次", company_at_fault=True, actor=inspector,
@@ -112,8 +118,8 @@ def printed() -> Printed:
         capa_verify_execution(capa=capa, actor=inspector)
     with clock.frozen(at(7, 20)):
         capa_verify_effectiveness(capa=capa, effectiveness=Effectiveness.EFFECTIVE, actor=inspector)
-        services.complaint_record_result(complaint=returned, result="70 件回庫，30 件報廢；補發 30 件", actor=inspector)
-        services.complaint_feed_back(complaint=returned, channel="email", summary="已郵件回覆原因分析及改善措施", actor=inspector)
+        complaint_record_result(complaint=returned, result="70 件回庫，30 件報廢；補發 30 件", actor=inspector)
+        complaint_feed_back(complaint=returned, channel="email", summary="已郵件回覆原因分析及改善措施", actor=inspector)
     with clock.frozen(at(7, 21)):
         voided = complaint(actor=clerk, content="重複登記")
     Complaint.objects.filter(pk=voided.pk).update(

@@ -14,7 +14,7 @@ from liaison.core.roles import Role
 from liaison.core.states import DepartmentKind
 from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.quality.capa import capa_issue
+from liaison.quality.capa.services import capa_issue
 from liaison.quality.models import Complaint
 from liaison.quality.states import ComplaintKind
 

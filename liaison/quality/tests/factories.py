@@ -10,8 +10,8 @@ from liaison.core.roles import Role
 from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.production.tests.factories import OrderFactory, order_line
-from liaison.quality import services
 from liaison.quality.models import CapaRequest, Complaint
+from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_register
 from liaison.quality.states import CapaSource, CapaStatus, ComplaintChannel, ComplaintKind
 from liaison.stock.services import slip_issue, stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason
@@ -65,17 +65,17 @@ def complaint(*, customer=None, actor=None, kind=ComplaintKind.COMPLAINT, **kwar
         "content": "螺紋不良，無法裝配",
     }
     values.update(kwargs)
-    return services.complaint_register(
+    return complaint_register(
         customer=customer or CustomerFactory(), actor=actor or sales(), kind=kind, **values
     )
 
 
 def acknowledged(**kwargs) -> Complaint:
-    return services.complaint_acknowledge(complaint=complaint(**kwargs), actor=sales())
+    return complaint_acknowledge(complaint=complaint(**kwargs), actor=sales())
 
 
 def investigated(*, at_fault=False, **kwargs) -> Complaint:
-    return services.complaint_investigate(
+    return complaint_investigate(
         complaint=acknowledged(**kwargs),
         cause_category="method",
         why_chain=["螺紋規格用錯", "圖紙版本未更新"],

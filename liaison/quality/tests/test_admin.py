@@ -9,7 +9,9 @@ from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.quality import services
+from liaison.quality.services.complaints import complaint_acknowledge, complaint_void
+from liaison.quality.services.feedback import feedback_record
+from liaison.quality.services.returns import return_inspect
 from liaison.quality.tests.factories import acknowledged, capa_for, complaint, qc, sales, shipped
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +69,8 @@ def test_the_complaint_page_shows_goods_ncrs_and_capas(logged_in):
         kind="return",
         return_lines=[{"product": product, "quantity": 20}],
     )
-    services.complaint_acknowledge(complaint=record, actor=sales())
-    services.return_inspect(
+    complaint_acknowledge(complaint=record, actor=sales())
+    return_inspect(
         return_line=record.return_lines.get(),
         arrived=20,
         good=15,
@@ -101,7 +103,7 @@ def test_the_capa_page_follows_the_department_rule(client):
     "url", ["admin:quality_nonconformancerecord_changelist", "admin:quality_feedback_changelist"]
 )
 def test_the_nonconformance_and_feedback_lists_open(logged_in, url):
-    services.feedback_record(
+    feedback_record(
         customer=CustomerFactory(),
         kind="request",
         channel="email",
@@ -115,7 +117,7 @@ def test_r_5_5_the_list_opens_on_open_complaints_and_all_shows_the_closed_ones(l
     with clock.frozen(dt.date(2026, 4, 1)):
         late = complaint(complaint_date=dt.date(2026, 4, 1))  # resolve by 04-16
         closed = complaint(complaint_date=dt.date(2026, 4, 1))
-        services.complaint_void(complaint=closed, reason="重複登記", actor=UserFactory(roles=[Role.SALES_HEAD]))
+        complaint_void(complaint=closed, reason="重複登記", actor=UserFactory(roles=[Role.SALES_HEAD]))
     recent = complaint()
     html = logged_in.get(LIST).content.decode()
     assert late.number in html and recent.number in html and closed.number not in html

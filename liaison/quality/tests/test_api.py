@@ -9,8 +9,8 @@ from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.production.tests.factories import WorkshopFactory
-from liaison.quality import services
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord
+from liaison.quality.services.complaints import complaint_void
 from liaison.quality.states import ComplaintStatus, Disposition
 from liaison.quality.tests.factories import (
     acknowledged,
@@ -299,7 +299,7 @@ def test_r_5_5_the_complaint_list_lists_open_ones_unless_all_are_asked_for(api_c
     with clock.frozen(dt.date(2026, 4, 1)):
         late = complaint(complaint_date=dt.date(2026, 4, 1))  # resolve by 04-16
         void = complaint(complaint_date=dt.date(2026, 4, 1))
-        services.complaint_void(complaint=void, reason="重複登記", actor=UserFactory(roles=[Role.SALES_HEAD]))
+        complaint_void(complaint=void, reason="重複登記", actor=UserFactory(roles=[Role.SALES_HEAD]))
     with clock.frozen(TODAY):
         recent = complaint()
         api = as_user(api_client, sales())

@@ -10,7 +10,7 @@ from django.urls import reverse
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.quality.capa import capa_implement
+from liaison.quality.capa.services import capa_implement
 from liaison.quality.tests.capa_factories import (
     WorkshopFactory,
     capa,

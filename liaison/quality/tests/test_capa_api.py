@@ -10,7 +10,8 @@ from config import urls as project_urls
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.quality import capa_api
+from liaison.quality.capa import api as capa_api
+from liaison.quality.capa.services import capa_implement
 from liaison.quality.models import CapaRequest, CapaStep
 from liaison.quality.states import CapaSource, CapaStatus, ComplaintKind
 from liaison.quality.tests.capa_factories import (
@@ -204,7 +205,7 @@ def test_r_3_4_who_implements_the_departments_request(api_client, workshops, req
 @pytest.mark.parametrize("role", list(Role))
 def test_r_3_3_only_qc_verifies_through_the_api(api_client, workshops, requests, role):
     target = requests["mine"]
-    capa_api.capa.capa_implement(capa=target, actor=workshop_lead(workshops[0]), **ACTIONS)
+    capa_implement(capa=target, actor=workshop_lead(workshops[0]), **ACTIONS)
     api = as_user(api_client, user_for(role, workshops[0]))
 
     response = api.post(f"{CAPAS}{target.pk}/verify-execution/", {})

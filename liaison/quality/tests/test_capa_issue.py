@@ -13,8 +13,9 @@ from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.quality.capa import CapaErrorCode as Code
-from liaison.quality.capa import capa_issue
+from liaison.quality.capa import services as capa_services
+from liaison.quality.capa.errors import CapaErrorCode as Code
+from liaison.quality.capa.services import capa_issue
 from liaison.quality.models import CapaRequest, CapaStep
 from liaison.quality.states import (
     CapaSource,
@@ -285,11 +286,9 @@ def test_r_5_5_1_2_a_record_that_is_no_feedback_cannot_be_the_source(workshop):
 
 
 def test_r_5_5_1_2_a_source_survey_form_is_recognised_by_its_app(workshop, monkeypatch):
-    from liaison.quality import capa as capa_module
-
     # The surveys app is not built yet: any model of the app named SURVEY_APP is a survey form.
     source = complaint()
-    monkeypatch.setattr(capa_module, "SURVEY_APP", "customers")
+    monkeypatch.setattr(capa_services, "SURVEY_APP", "customers")
 
     issued = capa(source=source.customer, department=workshop)
 

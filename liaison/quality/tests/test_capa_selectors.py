@@ -7,8 +7,7 @@ import pytest
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.quality.capa import capa_implement, capa_verify_effectiveness, capa_verify_execution
-from liaison.quality.capa_selectors import (
+from liaison.quality.capa.selectors import (
     capa_for_source,
     capa_get,
     capa_list,
@@ -16,6 +15,7 @@ from liaison.quality.capa_selectors import (
     capa_status_counts,
     capa_visible_to,
 )
+from liaison.quality.capa.services import capa_implement, capa_verify_effectiveness, capa_verify_execution
 from liaison.quality.states import CapaStatus, Effectiveness
 from liaison.quality.tests.capa_factories import (
     WorkshopFactory,

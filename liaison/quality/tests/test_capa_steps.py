@@ -14,8 +14,8 @@ from liaison.core.roles import Role
 from liaison.core.tests.factories import DepartmentFactory, UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
-from liaison.quality.capa import CapaErrorCode as Code
-from liaison.quality.capa import (
+from liaison.quality.capa.errors import CapaErrorCode as Code
+from liaison.quality.capa.services import (
     capa_implement,
     capa_review,
     capa_verify_effectiveness,

@@ -12,14 +12,14 @@ import pytest
 from liaison.core import clock
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
-from liaison.quality.capa import (
+from liaison.quality.capa.selectors import capa_for_source, capa_get, capa_overdue
+from liaison.quality.capa.services import (
     capa_implement,
     capa_issue,
     capa_review,
     capa_verify_effectiveness,
     capa_verify_execution,
 )
-from liaison.quality.capa_selectors import capa_for_source, capa_get, capa_overdue
 from liaison.quality.states import CapaSource, CapaStatus, CapaStepMeaning, Effectiveness
 from liaison.quality.tests.capa_factories import (
     WorkshopFactory,

@@ -12,9 +12,16 @@ from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
-from liaison.quality import services
 from liaison.quality.errors import QualityErrorCode as Code
 from liaison.quality.models import CapaRequest, Complaint
+from liaison.quality.services.complaints import (
+    complaint_acknowledge,
+    complaint_close,
+    complaint_feed_back,
+    complaint_investigate,
+    complaint_record_result,
+    complaint_void,
+)
 from liaison.quality.states import ComplaintStatus
 from liaison.quality.tests.factories import (
     acknowledged,
@@ -55,13 +62,13 @@ def investigate(record, *, actor=None, at_fault=False, **overrides):
         "company_at_fault": at_fault,
     }
     values.update(overrides)
-    return services.complaint_investigate(complaint=record, actor=actor or qc(), **values)
+    return complaint_investigate(complaint=record, actor=actor or qc(), **values)
 
 
 def test_r_5_5_1_1_sales_acknowledges_and_passes_the_complaint_to_qc():
     record = complaint()
     actor = sales()
-    services.complaint_acknowledge(complaint=record, actor=actor)
+    complaint_acknowledge(complaint=record, actor=actor)
     record.refresh_from_db()
     assert record.status == ComplaintStatus.ACKNOWLEDGED
     assert (record.acknowledged_by, record.acknowledged_at) == (actor, clock.now())
@@ -76,7 +83,7 @@ def test_r_5_5_1_1_qc_does_not_acknowledge_and_nothing_changes():
     record = complaint()
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_acknowledge(complaint=record, actor=qc())
+        complaint_acknowledge(complaint=record, actor=qc())
     assert refused.value.code == Code.NOT_ALLOWED
     assert snapshot(record) == before
 
@@ -85,7 +92,7 @@ def test_a_complaint_is_acknowledged_once():
     record = acknowledged()
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_acknowledge(complaint=record, actor=sales())
+        complaint_acknowledge(complaint=record, actor=sales())
     assert refused.value.code == Code.WRONG_STATUS
     assert (
         str(refused.value)
@@ -154,7 +161,7 @@ def test_r_5_5_1_2_at_fault_the_result_waits_for_a_capa_request():
     record = investigated(at_fault=True)
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_record_result(complaint=record, result="更換供應商", actor=qc())
+        complaint_record_result(complaint=record, result="更換供應商", actor=qc())
     assert refused.value.code == Code.CAPA_MISSING
     assert snapshot(record) == before
 
@@ -165,12 +172,12 @@ def test_r_5_5_1_2_at_fault_the_result_waits_until_every_capa_is_closed():
     still_open = capa_for(record)
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_record_result(complaint=record, result="已整改", actor=qc())
+        complaint_record_result(complaint=record, result="已整改", actor=qc())
     assert refused.value.code == Code.CAPA_OPEN
     assert still_open.number in str(refused.value)
     assert snapshot(record) == before
     CapaRequest.objects.filter(pk=still_open.pk).update(status="closed", closed_at=clock.now())
-    services.complaint_record_result(complaint=record, result="已整改", actor=qc())
+    complaint_record_result(complaint=record, result="已整改", actor=qc())
     record.refresh_from_db()
     assert record.status == ComplaintStatus.RESULT_RECORDED
 
@@ -179,7 +186,7 @@ def test_r_5_5_1_2_a_capa_of_another_complaint_does_not_count():
     record = investigated(at_fault=True)
     capa_for(investigated(at_fault=True), closed=True)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_record_result(complaint=record, result="已整改", actor=qc())
+        complaint_record_result(complaint=record, result="已整改", actor=qc())
     assert refused.value.code == Code.CAPA_MISSING
 
 
@@ -187,21 +194,21 @@ def test_r_5_5_1_2_the_result_is_qcs_and_not_empty():
     record = investigated()
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_record_result(complaint=record, result="結果", actor=sales())
+        complaint_record_result(complaint=record, result="結果", actor=sales())
     assert refused.value.code == Code.NOT_ALLOWED
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_record_result(complaint=record, result=" ", actor=qc())
+        complaint_record_result(complaint=record, result=" ", actor=qc())
     assert refused.value.code == Code.RESULT_REQUIRED
     assert snapshot(record) == before
 
 
 def test_r_5_5_1_3_closing_without_feedback_is_refused_and_nothing_changes():
-    record = services.complaint_record_result(
+    record = complaint_record_result(
         complaint=investigated(), result="非我司責任", actor=qc()
     )
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_close(complaint=record, actor=qc())
+        complaint_close(complaint=record, actor=qc())
     assert refused.value.code == Code.CLOSE_WITHOUT_FEEDBACK
     assert str(refused.value) == (
         f"{record.number} cannot be closed: the result has not been fed back to the customer yet."
@@ -214,7 +221,7 @@ def test_r_5_5_1_3_feedback_comes_after_the_result():
     record = investigated()
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_feed_back(
+        complaint_feed_back(
             complaint=record, channel="phone", summary="已說明", actor=qc()
         )
     assert refused.value.code == Code.WRONG_STATUS
@@ -222,15 +229,15 @@ def test_r_5_5_1_3_feedback_comes_after_the_result():
 
 
 def test_r_5_5_1_3_feedback_needs_what_was_said_and_a_qc_role():
-    record = services.complaint_record_result(
+    record = complaint_record_result(
         complaint=investigated(), result="非我司責任", actor=qc()
     )
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_feed_back(complaint=record, channel="phone", summary="", actor=qc())
+        complaint_feed_back(complaint=record, channel="phone", summary="", actor=qc())
     assert refused.value.code == Code.FEEDBACK_SUMMARY_REQUIRED
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_feed_back(
+        complaint_feed_back(
             complaint=record, channel="phone", summary="已說明", actor=sales()
         )
     assert refused.value.code == Code.NOT_ALLOWED
@@ -241,10 +248,10 @@ def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
     """Story 4, second half: the company is not at fault; no CAPA, the customer hears back, closed."""
     record = investigated(at_fault=False)
     inspector = qc()
-    services.complaint_record_result(
+    complaint_record_result(
         complaint=record, result="客戶使用了錯誤的扭力，非產品問題", actor=inspector
     )
-    services.complaint_feed_back(
+    complaint_feed_back(
         complaint=record, channel="email", summary="已書面說明正確扭力值", actor=inspector
     )
     record.refresh_from_db()
@@ -275,7 +282,7 @@ def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
     # A closed complaint cannot be closed or fed back again.
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_close(complaint=record, actor=inspector)
+        complaint_close(complaint=record, actor=inspector)
     assert refused.value.code == Code.WRONG_STATUS
     assert snapshot(record) == before
 
@@ -283,8 +290,8 @@ def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
 def test_story_4_at_fault_closes_once_its_capa_is_closed_and_fed_back():
     record = investigated(at_fault=True)
     capa_for(record, closed=True)
-    services.complaint_record_result(complaint=record, result="糾正措施有效", actor=qc())
-    services.complaint_feed_back(
+    complaint_record_result(complaint=record, result="糾正措施有效", actor=qc())
+    complaint_feed_back(
         complaint=record, channel="visit", summary="拜訪說明整改", actor=qc()
     )
     record.refresh_from_db()
@@ -298,7 +305,7 @@ def test_r_5_5_1_1_the_sales_head_voids_a_complaint_registered_in_error_and_its_
     head = UserFactory(roles=[Role.SALES_HEAD])
     record = complaint()
 
-    services.complaint_void(complaint=record, reason="同一投訴重複登記", actor=head)
+    complaint_void(complaint=record, reason="同一投訴重複登記", actor=head)
 
     record.refresh_from_db()
     assert record.status == ComplaintStatus.VOID
@@ -318,7 +325,7 @@ def test_r_5_5_1_1_void_refused_to_sales_staff_and_without_a_reason_changes_noth
     before = snapshot(record)
 
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_void(complaint=record, reason=reason, actor=actor)
+        complaint_void(complaint=record, reason=reason, actor=actor)
 
     assert refused.value.code == code
     assert snapshot(record) == before
@@ -329,7 +336,7 @@ def test_r_5_5_1_2_an_investigated_complaint_cannot_be_voided():
     before = snapshot(record)
 
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_void(complaint=record, reason="duplicate", actor=UserFactory(roles=[Role.SALES_HEAD]))
+        complaint_void(complaint=record, reason="duplicate", actor=UserFactory(roles=[Role.SALES_HEAD]))
 
     assert refused.value.code == Code.WRONG_STATUS
     assert snapshot(record) == before

@@ -18,9 +18,9 @@ from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.production.tests.factories import OrderFactory
-from liaison.quality import services
 from liaison.quality.errors import QualityErrorCode as Code
 from liaison.quality.models import Complaint, ReturnLine
+from liaison.quality.services.complaints import complaint_register
 from liaison.quality.states import ComplaintChannel, ComplaintKind, ComplaintStatus
 from liaison.quality.tests.factories import complaint, sales, shipped
 
@@ -50,7 +50,7 @@ def test_r_5_5_1_1_sales_registers_a_complaint_with_timers_f5_and_timeline():
     customer = CustomerFactory()
     order = OrderFactory(customer=customer)
     actor = sales()
-    registered = services.complaint_register(
+    registered = complaint_register(
         customer=customer,
         channel=ComplaintChannel.FAX,
         complaint_date=dt.date(2026, 4, 10),

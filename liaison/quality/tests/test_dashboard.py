@@ -10,7 +10,8 @@ from liaison.communications.tests.factories import local
 from liaison.core import clock
 from liaison.core.roles import ROLE_PERMISSIONS, Role
 from liaison.core.tests.factories import UserFactory
-from liaison.quality import selectors, services
+from liaison.quality import selectors
+from liaison.quality.services.complaints import complaint_feed_back, complaint_investigate, complaint_record_result
 from liaison.quality.tests import capa_factories
 from liaison.quality.tests.factories import acknowledged, complaint, qc, sales
 
@@ -29,7 +30,7 @@ def may_2026():
 def investigated_on(day: dt.date, cause: str, *, void=False):
     with clock.frozen(local(day.year, day.month, day.day)):
         record = acknowledged(complaint_date=day)
-        services.complaint_investigate(
+        complaint_investigate(
             complaint=record,
             cause_category=cause,
             why_chain=["a"],
@@ -67,12 +68,12 @@ def test_r_1_2_open_and_overdue_complaint_figures(django_assert_num_queries):
     with django_assert_num_queries(1):
         figures = selectors.complaint_figures()
     assert figures == {"open": 3, "overdue": 1}
-    services.complaint_investigate(
+    complaint_investigate(
         complaint=record, cause_category="man", why_chain=["a"], root_cause="b", containment="",
         company_at_fault=False, actor=qc(),
     )
-    services.complaint_record_result(complaint=record, result="ok", actor=qc())
-    services.complaint_feed_back(complaint=record, channel="phone", summary="ok", actor=qc())
+    complaint_record_result(complaint=record, result="ok", actor=qc())
+    complaint_feed_back(complaint=record, channel="phone", summary="ok", actor=qc())
     assert selectors.complaint_figures() == {"open": 2, "overdue": 1}
 
 

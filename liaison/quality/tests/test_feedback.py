@@ -13,9 +13,9 @@ from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.quality import services
 from liaison.quality.errors import QualityErrorCode as Code
 from liaison.quality.models import Feedback
+from liaison.quality.services.feedback import feedback_answer, feedback_record
 from liaison.quality.states import FeedbackKind
 from liaison.quality.tests.factories import sales
 
@@ -41,7 +41,7 @@ def record(**overrides):
         values["customer"] = CustomerFactory()
     if "actor" not in values:
         values["actor"] = sales()
-    return services.feedback_record(**values)
+    return feedback_record(**values)
 
 
 def written():
@@ -67,7 +67,7 @@ def test_r_5_5_3_sales_records_feedback_on_f5_and_the_timeline():
 def test_r_5_5_3_sales_answers_the_feedback_once():
     feedback = record()
     actor = sales()
-    services.feedback_answer(
+    feedback_answer(
         feedback=feedback, answer="下月起外箱加印條碼", channel="email", actor=actor
     )
     feedback.refresh_from_db()
@@ -81,7 +81,7 @@ def test_r_5_5_3_sales_answers_the_feedback_once():
     assert TimelineEntry.objects.filter(event=TimelineEvent.FEEDBACK_ANSWERED).count() == 1
     before = written()
     with pytest.raises(LiaisonError) as refused:
-        services.feedback_answer(feedback=feedback, answer="再答一次", channel="email", actor=actor)
+        feedback_answer(feedback=feedback, answer="再答一次", channel="email", actor=actor)
     assert refused.value.code == Code.ALREADY_ANSWERED
     assert written() == before
 
@@ -115,7 +115,7 @@ def test_r_5_5_3_an_answer_needs_words_and_a_sales_role():
         (UserFactory(roles=[Role.WORKSHOP_LEAD]), "好", Code.NOT_ALLOWED),
     ]:
         with pytest.raises(LiaisonError) as refused:
-            services.feedback_answer(feedback=feedback, answer=answer, channel="phone", actor=actor)
+            feedback_answer(feedback=feedback, answer=answer, channel="phone", actor=actor)
         assert refused.value.code == code
     assert written() == before
     feedback.refresh_from_db()

@@ -8,8 +8,9 @@ from liaison.communications.tests.factories import local
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.quality import capa as capa_services
-from liaison.quality import services
+from liaison.quality.capa import services as capa_services
+from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_record_result
+from liaison.quality.services.returns import return_inspect
 from liaison.quality.states import ComplaintKind
 from liaison.quality.tests import capa_factories
 from liaison.quality.tests.factories import acknowledged, complaint, investigated, qc, sales, shipped
@@ -39,7 +40,7 @@ def test_r_5_5_1_1_sales_is_asked_to_acknowledge_registered_complaints_late_firs
     assert late.number in items[0].title and items[0].overdue
     assert fresh.number in items[1].title and not items[1].overdue
     assert items[0].link == f"/quality/{late.pk}/#complaint-registration"
-    services.complaint_acknowledge(complaint=fresh, actor=sales())
+    complaint_acknowledge(complaint=fresh, actor=sales())
     assert [item.title for item in quality_items(sales())] == [items[0].title]
 
 
@@ -48,7 +49,7 @@ def test_r_5_5_1_2_qc_is_asked_to_investigate_and_then_to_record_the_result():
     inspector = qc()
     assert [item.kind for item in quality_items(inspector)] == ["complaint_investigate"]
     assert quality_items(sales()) == []
-    services.complaint_investigate(
+    complaint_investigate(
         complaint=record,
         cause_category="method",
         why_chain=["a"],
@@ -81,7 +82,7 @@ def test_r_5_5_1_2_the_result_waits_in_no_inbox_while_the_capa_is_open():
 
 def test_r_5_5_1_3_qc_is_asked_to_feed_the_result_back():
     record = investigated(at_fault=False)
-    services.complaint_record_result(complaint=record, result="已說明", actor=qc())
+    complaint_record_result(complaint=record, result="已說明", actor=qc())
     items = quality_items(qc())
     assert [item.kind for item in items] == ["complaint_feedback"] and record.number in items[0].title
 
@@ -91,10 +92,10 @@ def test_r_5_5_2_2_qc_is_asked_to_inspect_returned_goods():
     record = complaint(
         customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 10}]
     )
-    services.complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales())
     kinds = [item.kind for item in quality_items(qc())]
     assert sorted(kinds) == ["complaint_investigate", "return_inspect"]
-    services.return_inspect(return_line=record.return_lines.get(), arrived=10, good=10, nonconforming=0, actor=qc())
+    return_inspect(return_line=record.return_lines.get(), arrived=10, good=10, nonconforming=0, actor=qc())
     assert [item.kind for item in quality_items(qc())] == ["complaint_investigate"]
 
 

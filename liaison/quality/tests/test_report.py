@@ -25,17 +25,22 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.quality import services
-from liaison.quality.capa import capa_implement, capa_issue, capa_verify_effectiveness, capa_verify_execution
+from liaison.quality.capa.services import capa_implement, capa_issue, capa_verify_effectiveness, capa_verify_execution
 from liaison.quality.models import Complaint, NonconformanceRecord
-from liaison.quality.report import (
-    ReportErrorCode,
-    can_view_complaint_report,
+from liaison.quality.report.errors import ReportErrorCode
+from liaison.quality.report.selectors import (
     complaint_handling_report,
     default_period,
     half_years,
     report_period,
 )
+from liaison.quality.services.complaints import (
+    complaint_acknowledge,
+    complaint_feed_back,
+    complaint_investigate,
+    complaint_record_result,
+)
+from liaison.quality.services.returns import nonconformance_dispose, return_inspect
 from liaison.quality.states import CauseCategory, ComplaintKind, ComplaintStatus, Disposition, Effectiveness
 from liaison.quality.tests.capa_factories import WorkshopFactory, qc_inspector, workshop_lead
 from liaison.quality.tests.factories import complaint, sales, shipped
@@ -65,12 +70,12 @@ def register(when: dt.datetime, **kwargs) -> Complaint:
 
 def acknowledge(record: Complaint, when: dt.datetime, people: People) -> Complaint:
     with clock.frozen(when):
-        return services.complaint_acknowledge(complaint=record, actor=people.sales)
+        return complaint_acknowledge(complaint=record, actor=people.sales)
 
 
 def investigate(record: Complaint, when: dt.datetime, people: People, *, cause: str, at_fault: bool) -> Complaint:
     with clock.frozen(when):
-        return services.complaint_investigate(
+        return complaint_investigate(
             complaint=record,
             cause_category=cause,
             why_chain=["螺紋不良", "模具磨損"],
@@ -103,8 +108,8 @@ def implement_and_verify(capa, when: dt.datetime, people: People):
 
 def finish(record: Complaint, when: dt.datetime, people: People) -> Complaint:
     with clock.frozen(when):
-        services.complaint_record_result(complaint=record, result="已更換", actor=people.qc)
-        return services.complaint_feed_back(complaint=record, channel="phone", summary="已電話告知", actor=people.qc)
+        complaint_record_result(complaint=record, result="已更換", actor=people.qc)
+        return complaint_feed_back(complaint=record, channel="phone", summary="已電話告知", actor=people.qc)
 
 
 @pytest.fixture
@@ -133,11 +138,11 @@ def data():
     )
     acknowledge(c, at(9, 1, 10), people)
     with clock.frozen(at(9, 3)):
-        services.return_inspect(
+        return_inspect(
             return_line=c.return_lines.get(), arrived=100, good=70, nonconforming=30, nonconformity="牙距超差",
             actor=people.qc,
         )
-        services.nonconformance_dispose(
+        nonconformance_dispose(
             record=NonconformanceRecord.objects.get(), disposition=Disposition.SCRAP, note="報廢", actor=people.qc
         )
     investigate(c, at(9, 4), people, cause=CauseCategory.MATERIAL, at_fault=True)
@@ -298,7 +303,7 @@ def test_r_3_3_quick_periods_are_the_half_years():
     ],
 )
 def test_r_3_3_qc_heads_and_management_read_the_report(role, allowed):
-    assert can_view_complaint_report(UserFactory(roles=[role])) is allowed
+    assert UserFactory(roles=[role]).has_perm("quality.view_complaint_report") is allowed
 
 
 # --- the page and the API ----------------------------------------------------------------------

@@ -13,9 +13,10 @@ from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.production.models import ProductionNotice
 from liaison.production.tests.factories import OrderFactory, WorkshopFactory, order_line
-from liaison.quality import services
 from liaison.quality.errors import QualityErrorCode as Code
 from liaison.quality.models import NonconformanceRecord, ReturnLine
+from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_record_result
+from liaison.quality.services.returns import nonconformance_dispose, return_inspect, return_replace
 from liaison.quality.states import ComplaintKind, ComplaintStatus, Disposition
 from liaison.quality.tests.factories import complaint, qc, sales, sales_admin, shipped
 from liaison.stock.models import OutboundSlip, StockMove
@@ -44,7 +45,7 @@ def a_return(quantity=100, *, acknowledge=True, returned=None):
         content="整批退貨：螺紋不良",
     )
     if acknowledge:
-        services.complaint_acknowledge(complaint=record, actor=sales())
+        complaint_acknowledge(complaint=record, actor=sales())
     return record, record.return_lines.get(), product
 
 
@@ -63,7 +64,7 @@ def snapshot(line: ReturnLine) -> tuple:
 def inspect(line, *, actor=None, **overrides):
     values = {"arrived": 100, "good": 70, "nonconforming": 30, "nonconformity": "牙距超差"}
     values.update(overrides)
-    return services.return_inspect(return_line=line, actor=actor or qc(), **values)
+    return return_inspect(return_line=line, actor=actor or qc(), **values)
 
 
 def test_story_5_return_of_100_pieces():
@@ -71,7 +72,7 @@ def test_story_5_return_of_100_pieces():
     record, line, product = a_return(100)
     assert stock_of(product=product) == 0  # everything went to the customer
     inspector = qc()
-    services.return_inspect(
+    return_inspect(
         return_line=line,
         arrived=100,
         good=70,
@@ -105,7 +106,7 @@ def test_story_5_return_of_100_pieces():
         ).count()
         == 1
     )
-    services.nonconformance_dispose(
+    nonconformance_dispose(
         record=ncr, disposition=Disposition.SCRAP, note="報廢", actor=inspector
     )
 
@@ -116,7 +117,7 @@ def test_story_5_return_of_100_pieces():
 
     # R-5.5.2.3: the sales administrator arranges the replacement of 30.
     workshop = WorkshopFactory(name="二車間")
-    slip, notice = services.return_replace(
+    slip, notice = return_replace(
         complaint=record,
         actor=sales_admin(),
         workshop=workshop,
@@ -234,7 +235,7 @@ def test_r_5_5_2_2_all_good_makes_no_nonconformance_record():
 
 def test_r_5_5_2_1_a_return_gets_its_result_only_once_all_goods_are_inspected():
     record, line, _product = a_return(100)
-    services.complaint_investigate(
+    complaint_investigate(
         complaint=record,
         cause_category="man",
         why_chain=["包裝錯誤"],
@@ -244,10 +245,10 @@ def test_r_5_5_2_1_a_return_gets_its_result_only_once_all_goods_are_inspected():
         actor=qc(),
     )
     with pytest.raises(LiaisonError) as refused:
-        services.complaint_record_result(complaint=record, result="已處理", actor=qc())
+        complaint_record_result(complaint=record, result="已處理", actor=qc())
     assert refused.value.code == Code.RETURN_NOT_INSPECTED
     inspect(line)
-    services.complaint_record_result(complaint=record, result="已處理", actor=qc())
+    complaint_record_result(complaint=record, result="已處理", actor=qc())
     record.refresh_from_db()
     assert record.status == ComplaintStatus.RESULT_RECORDED
 
@@ -272,13 +273,13 @@ def ncr_snapshot(record):
 def test_r_5_5_2_2_a_concession_names_who_authorised_it(ncr):
     before = ncr_snapshot(ncr)
     with pytest.raises(LiaisonError) as refused:
-        services.nonconformance_dispose(
+        nonconformance_dispose(
             record=ncr, disposition=Disposition.CONCESSION, note="", actor=qc()
         )
     assert refused.value.code == Code.CONCESSION_NOT_AUTHORISED
     assert ncr_snapshot(ncr) == before
     inspector = qc()
-    services.nonconformance_dispose(
+    nonconformance_dispose(
         record=ncr,
         disposition=Disposition.CONCESSION,
         note="客戶同意讓步接收",
@@ -301,17 +302,17 @@ def test_r_5_5_2_2_a_disposition_is_decided_once_by_qc(ncr):
         (qc(), "melt", Code.DISPOSITION_INVALID),
     ]:
         with pytest.raises(LiaisonError) as refused:
-            services.nonconformance_dispose(
+            nonconformance_dispose(
                 record=ncr, disposition=disposition, note="", actor=actor
             )
         assert refused.value.code == code
     assert ncr_snapshot(ncr) == before
-    services.nonconformance_dispose(
+    nonconformance_dispose(
         record=ncr, disposition=Disposition.REWORK, note="返工", actor=qc()
     )
     before = ncr_snapshot(ncr)
     with pytest.raises(LiaisonError) as refused:
-        services.nonconformance_dispose(
+        nonconformance_dispose(
             record=ncr, disposition=Disposition.SCRAP, note="", actor=qc()
         )
     assert refused.value.code == Code.ALREADY_DISPOSED
@@ -328,7 +329,7 @@ def replace_snapshot():
 def test_r_5_5_2_3_stock_covering_everything_ships_without_a_notice():
     record, line, product = a_return(100)
     inspect(line, replacement_needed=30)  # 70 good back in stock
-    slip, notice = services.return_replace(complaint=record, actor=sales_admin())
+    slip, notice = return_replace(complaint=record, actor=sales_admin())
     assert notice is None
     assert [(item.product, item.quantity) for item in slip.lines.all()] == [(product, 30)]
     assert slip.note == f"補貨 {record.number}"
@@ -338,7 +339,7 @@ def test_r_5_5_2_3_stock_covering_everything_ships_without_a_notice():
 def test_r_5_5_2_3_no_stock_makes_only_a_notice():
     record, line, product = a_return(10)
     inspect(line, arrived=10, good=0, nonconforming=10, replacement_needed=10)
-    slip, notice = services.return_replace(
+    slip, notice = return_replace(
         complaint=record, actor=sales_admin(), workshop=WorkshopFactory(), due_date=TODAY
     )
     assert slip is None
@@ -348,10 +349,10 @@ def test_r_5_5_2_3_no_stock_makes_only_a_notice():
 def test_r_5_5_2_3_a_return_is_replaced_once():
     record, line, _product = a_return(100)
     inspect(line, replacement_needed=30)
-    services.return_replace(complaint=record, actor=sales_admin())
+    return_replace(complaint=record, actor=sales_admin())
     before = replace_snapshot()
     with pytest.raises(LiaisonError) as refused:
-        services.return_replace(complaint=record, actor=sales_admin())
+        return_replace(complaint=record, actor=sales_admin())
     assert refused.value.code == Code.ALREADY_REPLACED
     assert replace_snapshot() == before
 
@@ -360,18 +361,18 @@ def test_r_5_5_2_3_nothing_to_replace_is_refused():
     record, line, _product = a_return(100)
     before = replace_snapshot()
     with pytest.raises(LiaisonError) as refused:  # not inspected yet
-        services.return_replace(complaint=record, actor=sales_admin())
+        return_replace(complaint=record, actor=sales_admin())
     assert refused.value.code == Code.NOTHING_TO_REPLACE
     inspect(line, replacement_needed=0)
     with pytest.raises(LiaisonError) as refused:
-        services.return_replace(complaint=record, actor=sales_admin())
+        return_replace(complaint=record, actor=sales_admin())
     assert refused.value.code == Code.NOTHING_TO_REPLACE
     assert replace_snapshot()[:2] == before[:2]
 
 
 def test_r_5_5_2_3_a_complaint_has_nothing_to_replace():
     with pytest.raises(LiaisonError) as refused:
-        services.return_replace(complaint=complaint(), actor=sales_admin())
+        return_replace(complaint=complaint(), actor=sales_admin())
     assert refused.value.code == Code.NOT_A_RETURN
 
 
@@ -381,7 +382,7 @@ def test_r_5_5_2_3_the_sales_administrator_arranges_the_replacement(role):
     inspect(line, replacement_needed=30)
     before = replace_snapshot()
     with pytest.raises(LiaisonError) as refused:
-        services.return_replace(complaint=record, actor=UserFactory(roles=[role]))
+        return_replace(complaint=record, actor=UserFactory(roles=[role]))
     assert refused.value.code == Code.NOT_ALLOWED
     assert replace_snapshot() == before
 
@@ -391,14 +392,14 @@ def test_r_5_5_2_3_a_refused_notice_ships_nothing_either():
     inspect(line, arrived=10, good=5, nonconforming=5, replacement_needed=10)  # stock 5, short 5
     before = replace_snapshot()
     with pytest.raises(LiaisonError) as refused:
-        services.return_replace(
+        return_replace(
             complaint=record, actor=sales_admin(), workshop=None, due_date=TODAY
         )
     assert refused.value.code == Code.WORKSHOP_REQUIRED
     with pytest.raises(
         LiaisonError
     ):  # the due date is past: notice_issue refuses, the slip goes too
-        services.return_replace(
+        return_replace(
             complaint=record,
             actor=sales_admin(),
             workshop=WorkshopFactory(),

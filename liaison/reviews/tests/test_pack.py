@@ -12,7 +12,7 @@ from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
 from liaison.documents import review_pack
 from liaison.documents.review_pack import render_review_pack
-from liaison.quality.report import ComplaintLine
+from liaison.quality.report.selectors import ComplaintLine
 from liaison.reviews import pack as pack_module
 from liaison.reviews.pack import section_titles
 from liaison.reviews.tests import fake_analysis

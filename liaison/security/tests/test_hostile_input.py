@@ -26,7 +26,7 @@ from liaison.customers.resources import CustomerResource, TextWidget
 from liaison.customers.services import customer_save
 from liaison.orders.models import Order
 from liaison.quality.models import Complaint
-from liaison.quality.services import complaint_register
+from liaison.quality.services.complaints import complaint_register
 from liaison.stock.tests.factories import ProductFactory
 
 SCRIPT = "<script>alert(1)</script>"

@@ -27,9 +27,10 @@ from liaison.customers.models import Contact, Customer
 from liaison.orders.models import ChangeEntry, Clarification, Order, ReviewRound, ReviewSignOff
 from liaison.production.models import ProductionNotice
 from liaison.production.services import notice_issue
-from liaison.quality import capa as capa_services
-from liaison.quality import services as quality
+from liaison.quality.capa import services as capa_services
 from liaison.quality.models import NonconformanceRecord
+from liaison.quality.services import complaints, returns
+from liaison.quality.services import feedback as feedback_services
 from liaison.quality.states import ComplaintChannel, ComplaintKind, FeedbackKind
 from liaison.records.models import DisposalLogEntry, DisposalRun, RetentionPolicy
 from liaison.records.services import hold_place
@@ -102,23 +103,23 @@ def build_world() -> World:
         lines=[{"product": o["product"], "quantity": Decimal(10)}], replenishment=True,
         actor=users[Role.SALES_ADMIN],
     )
-    o["complaint"] = quality.complaint_register(
+    o["complaint"] = complaints.complaint_register(
         customer=o["customer"], channel=ComplaintChannel.PHONE, complaint_date=today,
         content="螺紋不良，無法裝配", order=o["order"], actor=sales,
     )
-    o["return"] = quality.complaint_register(
+    o["return"] = complaints.complaint_register(
         customer=o["customer"], channel=ComplaintChannel.PHONE, complaint_date=today, content="退貨：表面刮傷",
         kind=ComplaintKind.RETURN, order=o["order"],
         return_lines=[{"product": o["product"], "quantity": Decimal(20)}], actor=sales,
     )
     o["return_line"] = o["return"].return_lines.get()
-    quality.complaint_acknowledge(complaint=o["return"], actor=sales)
-    quality.return_inspect(
+    complaints.complaint_acknowledge(complaint=o["return"], actor=sales)
+    returns.return_inspect(
         return_line=o["return_line"], arrived=Decimal(10), good=Decimal(6), nonconforming=Decimal(4),
         nonconformity="表面刮傷", actor=qc,
     )
     o["nonconformance"] = NonconformanceRecord.objects.get()
-    o["feedback"] = quality.feedback_record(
+    o["feedback"] = feedback_services.feedback_record(
         customer=o["customer"], kind=FeedbackKind.SUGGESTION, channel=ComplaintChannel.PHONE,
         content="希望提供電子版檢驗報告", actor=sales,
     )

@@ -16,7 +16,6 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
 from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.utils import timezone
@@ -25,8 +24,11 @@ from django.utils.translation import gettext_lazy as _
 from liaison.core import clock, procedure
 from liaison.core.errors import refuse
 from liaison.quality.models import CapaRequest, CapaStep, Complaint, NonconformanceRecord, ReturnLine
+from liaison.quality.report.errors import MESSAGES, ReportErrorCode
 from liaison.quality.states import (
-    CapaSource,
+    CAPA_FROM_COMPLAINTS,
+    CAPA_OPEN,
+    COMPLAINT_OPEN,
     CapaStatus,
     CapaStepMeaning,
     CauseCategory,
@@ -35,46 +37,11 @@ from liaison.quality.states import (
     Disposition,
 )
 
-OPEN = (
-    ComplaintStatus.REGISTERED,
-    ComplaintStatus.ACKNOWLEDGED,
-    ComplaintStatus.INVESTIGATED,
-    ComplaintStatus.RESULT_RECORDED,
-)
-CAPA_OPEN = (CapaStatus.ISSUED, CapaStatus.IMPLEMENTED, CapaStatus.EXECUTION_VERIFIED)
-CAPA_SOURCES = (CapaSource.COMPLAINT, CapaSource.RETURN)
-# Reading the report: QC (who investigates), the heads and management (who see the organisation).
-REPORT_PERMISSION = "quality.view_complaint"
-REPORT_ROLE_PERMISSIONS = ("quality.investigate_complaint", "core.view_department")
 NUMBER_PREFIX = "CHR"
 _SECONDS_A_DAY = 86400
 
 
-# --- who may read it, and the period asked for -------------------------------------------------
-
-
-def can_view_complaint_report(user) -> bool:
-    """QC roles, the heads and management: they read complaints and investigate them or oversee departments.
-
-    No model permission says exactly this (the models are not the report's), so it is
-    made of existing ones: ``quality.view_complaint`` and either QC's
-    ``quality.investigate_complaint`` or ``core.view_department``, which the Sales head,
-    the QC head, management and the administrator hold and Sales staff do not.
-    """
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.has_perm(REPORT_PERMISSION) and any(user.has_perm(perm) for perm in REPORT_ROLE_PERMISSIONS)
-
-
-class ReportErrorCode(StrEnum):
-    DATE_INVALID = "report_date_invalid"
-    PERIOD_REVERSED = "report_period_reversed"
-
-
-MESSAGES = {
-    ReportErrorCode.DATE_INVALID: _("“%(value)s” is not a date. Write dates as YYYY-MM-DD, e.g. 2026-06-30."),
-    ReportErrorCode.PERIOD_REVERSED: _("The period must not end (%(end)s) before it starts (%(start)s)."),
-}
+# --- the period asked for ------------------------------------------------------------------------
 
 
 def _months_back(day: dt.date, months: int) -> dt.date:
@@ -222,7 +189,7 @@ class ComplaintLine:
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN
+        return self.status in COMPLAINT_OPEN
 
 
 @dataclass(frozen=True)
@@ -308,17 +275,17 @@ def complaint_handling_report(*, start: dt.date, end: dt.date) -> ComplaintHandl
     in_period = Complaint.objects.filter(complaint_date__gte=start, complaint_date__lte=end)
     counted = in_period.exclude(status=ComplaintStatus.VOID)
     acknowledged_late = Q(acknowledged_at__gt=F("acknowledge_due")) | Q(
-        acknowledged_at__isnull=True, status__in=OPEN, acknowledge_due__lt=now
+        acknowledged_at__isnull=True, status__in=COMPLAINT_OPEN, acknowledge_due__lt=now
     )
     # ``__date`` is the local date (USE_TZ): late when closed after the resolve-by day.
-    resolved_late = Q(closed_at__date__gt=F("resolve_due")) | Q(status__in=OPEN, resolve_due__lt=today)
+    resolved_late = Q(closed_at__date__gt=F("resolve_due")) | Q(status__in=COMPLAINT_OPEN, resolve_due__lt=today)
     valid = ~Q(status=ComplaintStatus.VOID)
     counts = in_period.aggregate(
         registered=Count("pk", filter=valid),
         complaints=Count("pk", filter=valid & Q(kind=ComplaintKind.COMPLAINT)),
         returns=Count("pk", filter=valid & Q(kind=ComplaintKind.RETURN)),
         closed=Count("pk", filter=Q(status=ComplaintStatus.CLOSED)),
-        open=Count("pk", filter=Q(status__in=OPEN)),
+        open=Count("pk", filter=Q(status__in=COMPLAINT_OPEN)),
         voided=Count("pk", filter=Q(status=ComplaintStatus.VOID)),
         at_fault=Count("pk", filter=valid & Q(company_at_fault=True)),
         not_at_fault=Count("pk", filter=valid & Q(company_at_fault=False)),
@@ -342,7 +309,7 @@ def complaint_handling_report(*, start: dt.date, end: dt.date) -> ComplaintHandl
             to_acknowledge.append((row["acknowledged_at"] - row["registered_at"]).total_seconds() / _SECONDS_A_DAY)
         if closed_on is not None:
             to_close.append((closed_on - row["complaint_date"]).days)
-        is_open = row["status"] in OPEN
+        is_open = row["status"] in COMPLAINT_OPEN
         lines.append(
             ComplaintLine(
                 pk=row["pk"],
@@ -386,7 +353,7 @@ def complaint_handling_report(*, start: dt.date, end: dt.date) -> ComplaintHandl
     issued = Q(created_at__date__gte=start, created_at__date__lte=end)
     returned = CapaStep.objects.filter(capa=OuterRef("pk"), meaning=CapaStepMeaning.RETURNED)
     capa = (
-        CapaRequest.objects.filter(source_kind__in=CAPA_SOURCES)
+        CapaRequest.objects.filter(source_kind__in=CAPA_FROM_COMPLAINTS)
         .annotate(was_sent_back=Exists(returned))
         .aggregate(
             issued=Count("pk", filter=issued),

@@ -5,31 +5,28 @@ QC issues a request to the responsible department and follows it up until closed
 preventive action (R-3.4). Every step is a dated signature with its meaning
 (``CapaStep``), written in the step's own transaction and never edited (R-4).
 
-This module keeps the CAPA's error codes and its object rules next to its services:
-the complaint and return services live in ``services.py``.
+``capa_issue`` is a building block too: the satisfaction app raises a dissatisfied
+customer's request with it inside its own transaction.
 """
 
 import datetime as dt
-from enum import StrEnum
 
-import rules
-from django.contrib.auth.backends import ModelBackend
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Model
-from django.utils.translation import gettext_lazy as _
-from django_fsm import can_proceed
 
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import Department, User
-from liaison.core.roles import ROLE_PERMISSIONS, Role, allowed, user_roles
-from liaison.core.services import number_next, sign_history
+from liaison.core.roles import allowed, require
+from liaison.core.services import number_next, sign_history, transition_apply, transition_check
 from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
+from liaison.quality.capa.errors import ACTIONS, MESSAGES, CapaErrorCode
 from liaison.quality.models import CapaRequest, CapaStep, Complaint
 from liaison.quality.states import (
+    CAPA_ROUND_STEPS,
     CapaSource,
     CapaStatus,
     CapaStepMeaning,
@@ -39,172 +36,14 @@ from liaison.quality.states import (
 )
 
 CAPA_TYPE = "CAPA"
-VIEW = "quality.view_caparequest"
-ISSUE = "quality.issue_caparequest"
-IMPLEMENT = "quality.implement_caparequest"
-VERIFY = "quality.verify_caparequest"
-# A satisfaction survey form comes from the surveys app (R-5.6); its model is not fixed here.
+# A satisfaction survey form comes from the surveys app (R-5.6), above this one: known by its app label.
 SURVEY_APP = "satisfaction"
-
-
-# --- error codes ---------------------------------------------------------------------------
-
-
-class CapaErrorCode(StrEnum):
-    NOT_ALLOWED = "capa_not_allowed"
-    NOT_YOUR_DEPARTMENT = "capa_not_your_department"
-    SOURCE_NOT_SUPPORTED = "capa_source_not_supported"
-    SOURCE_VOID = "capa_source_void"
-    SOURCE_NOT_AT_FAULT = "capa_source_not_at_fault"
-    CUSTOMER_MISMATCH = "capa_customer_mismatch"
-    DEPARTMENT_INACTIVE = "capa_department_inactive"
-    PROBLEM_REQUIRED = "capa_problem_required"
-    CRITERION_REQUIRED = "capa_criterion_required"
-    DUE_DATE_IN_PAST = "capa_due_date_in_past"
-    CHECK_DATE_NOT_AFTER_DUE = "capa_check_date_not_after_due"
-    ACTIONS_REQUIRED = "capa_actions_required"
-    NOT_ISSUED = "capa_not_issued"
-    ALREADY_REVIEWED = "capa_already_reviewed"
-    NOT_IMPLEMENTED = "capa_not_implemented"
-    EXECUTION_NOT_VERIFIED = "capa_execution_not_verified"
-    CLOSED = "capa_closed"
-    EFFECTIVENESS_INVALID = "capa_effectiveness_invalid"
-    NEW_DUE_DATE_REQUIRED = "capa_new_due_date_required"
-    NEW_DUE_DATE_NOT_FUTURE = "capa_new_due_date_not_future"
-
-
-MESSAGES = {
-    CapaErrorCode.NOT_ALLOWED: _("Your role does not allow you to %(action)s."),
-    CapaErrorCode.NOT_YOUR_DEPARTMENT: _(
-        "CAPA request %(number)s is issued to %(department)s; only a member of that department "
-        "can %(action)s."
-    ),
-    CapaErrorCode.SOURCE_NOT_SUPPORTED: _(
-        "A CAPA request comes from a complaint, a return or a satisfaction survey form, "
-        "or is raised by hand; %(source)s cannot be its source."
-    ),
-    CapaErrorCode.SOURCE_VOID: _("%(source)s is void; a CAPA request cannot be issued for it."),
-    CapaErrorCode.SOURCE_NOT_AT_FAULT: _(
-        "The investigation of %(source)s found the company not at fault; a CAPA request is "
-        "issued only when it is."
-    ),
-    CapaErrorCode.CUSTOMER_MISMATCH: _("%(source)s is from %(source_customer)s, not %(customer)s."),
-    CapaErrorCode.DEPARTMENT_INACTIVE: _(
-        "%(department)s is not an active department; issue the CAPA request to one that is."
-    ),
-    CapaErrorCode.PROBLEM_REQUIRED: _("Describe the problem the CAPA request is to correct."),
-    CapaErrorCode.CRITERION_REQUIRED: _(
-        "Say how QC will judge the action effective: the effectiveness criterion is required."
-    ),
-    CapaErrorCode.DUE_DATE_IN_PAST: _(
-        "The due date %(due_date)s is already past (today is %(today)s)."
-    ),
-    CapaErrorCode.CHECK_DATE_NOT_AFTER_DUE: _(
-        "The effectiveness check date %(check_date)s must be after the due date %(due_date)s."
-    ),
-    CapaErrorCode.ACTIONS_REQUIRED: _(
-        "Record the corrective action, the preventive action and how they were implemented "
-        "on CAPA request %(number)s."
-    ),
-    CapaErrorCode.NOT_ISSUED: _(
-        "CAPA request %(number)s is %(status)s; the department reviews and implements it only "
-        "while it is issued to them."
-    ),
-    CapaErrorCode.ALREADY_REVIEWED: _(
-        "The department has already reviewed CAPA request %(number)s."
-    ),
-    CapaErrorCode.NOT_IMPLEMENTED: _(
-        "CAPA request %(number)s is %(status)s; QC verifies its execution only after the "
-        "department has implemented it."
-    ),
-    CapaErrorCode.EXECUTION_NOT_VERIFIED: _(
-        "CAPA request %(number)s is %(status)s; QC verifies effectiveness only after verifying "
-        "its execution."
-    ),
-    CapaErrorCode.CLOSED: _("CAPA request %(number)s is closed."),
-    CapaErrorCode.EFFECTIVENESS_INVALID: _(
-        "Judge the action effective, partly effective or not effective."
-    ),
-    CapaErrorCode.NEW_DUE_DATE_REQUIRED: _(
-        "CAPA request %(number)s goes back to %(department)s; give the new date it is due."
-    ),
-    CapaErrorCode.NEW_DUE_DATE_NOT_FUTURE: _(
-        "The new due date %(due_date)s must be after today (%(today)s)."
-    ),
-}
-
-# What the actor was refused, for the NOT_ALLOWED and NOT_YOUR_DEPARTMENT messages.
-ACTIONS = {
-    "issue": _("issue CAPA requests"),
-    "review": _("review CAPA requests for a department"),
-    "implement": _("record corrective and preventive actions"),
-    "verify": _("verify CAPA requests"),
-}
 
 Code = CapaErrorCode
 
 
-# --- object rules --------------------------------------------------------------------------
-
-# Roles that read the CAPA requests of every department: all but the departments themselves.
-ROLES_SEEING_EVERY_CAPA = frozenset(
-    role.value
-    for role, perms in ROLE_PERMISSIONS.items()
-    if role not in (Role.WORKSHOP_LEAD, Role.RESPONSIBLE_MEMBER) and VIEW in perms
-)
-
-_model_backend = ModelBackend()
-
-
-def _holds(perm: str):
-    # The model permission from the groups; asking user.has_perm here would recurse into rules.
-    return rules.predicate(lambda user: _model_backend.has_perm(user, perm), name=f"holds {perm}")
-
-
-@rules.predicate
-def sees_every_capa(user) -> bool:
-    return user.is_superuser or bool(user_roles(user) & ROLES_SEEING_EVERY_CAPA)
-
-
-@rules.predicate
-def is_administrator(user) -> bool:
-    return Role.ADMINISTRATOR.value in user_roles(user)
-
-
-@rules.predicate
-def in_capa_department(user, capa) -> bool:
-    """The user belongs to the department the CAPA request is issued to (R-3.4)."""
-    return (
-        capa is not None
-        and user.is_authenticated
-        and user.department_id is not None
-        and user.department_id == capa.department_id
-    )
-
-
-@rules.predicate
-def no_capa(user, capa) -> bool:
-    return capa is None
-
-
-can_view_capa = _holds(VIEW) & (no_capa | sees_every_capa | in_capa_department)
-can_implement_capa = _holds(IMPLEMENT) & (no_capa | is_administrator | in_capa_department)
-
-# ``set_perm``: registered once at import (the admin and the API import this module).
-rules.set_perm(VIEW, can_view_capa)
-rules.set_perm(IMPLEMENT, can_implement_capa)
-
-
-# --- helpers -------------------------------------------------------------------------------
-
-
 def _refuse(code: CapaErrorCode, **kwargs) -> LiaisonError:
     return refuse(MESSAGES, code, **kwargs)
-
-
-def _require(actor: User | None, perm: str, action: str) -> None:
-    if not allowed(actor, perm):
-        raise _refuse(Code.NOT_ALLOWED, forbidden=True, action=ACTIONS[action])
 
 
 def _locked(capa: CapaRequest) -> CapaRequest:
@@ -218,15 +57,15 @@ def _locked(capa: CapaRequest) -> CapaRequest:
 
 def _locked_for_department(capa: CapaRequest, actor: User, action: str) -> CapaRequest:
     """Lock the request for its department's step; refuse anyone outside that department."""
-    _require(actor, IMPLEMENT, action)
+    require(actor, ACTIONS[action])
     capa = _locked(capa)
-    if not can_implement_capa(actor, capa):
+    if not allowed(actor, ACTIONS[action], capa):
         raise _refuse(
             Code.NOT_YOUR_DEPARTMENT,
             forbidden=True,
             number=capa.number,
             department=str(capa.department),
-            action=ACTIONS[action],
+            action=ACTIONS[action].wording,
         )
     return capa
 
@@ -344,7 +183,7 @@ def capa_issue(
     effectiveness is judged by is fixed now and required. The customer is the
     source's. Everything is checked before the number is taken.
     """
-    _require(actor, ISSUE, "issue")
+    require(actor, ACTIONS["issue"])
     kind = _source_kind(source)
     if source is not None and source.pk is None:
         raise _refuse(
@@ -398,7 +237,7 @@ def capa_issue(
     return capa
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def capa_review(*, capa: CapaRequest, actor: User, note: str = "") -> CapaRequest:
     """The responsible department acknowledges the request it was issued (R-3.4).
 
@@ -409,9 +248,7 @@ def capa_review(*, capa: CapaRequest, actor: User, note: str = "") -> CapaReques
     if capa.status != CapaStatus.ISSUED:
         raise _refuse(Code.NOT_ISSUED, conflict=True, number=capa.number, status=_status(capa))
     last = (
-        capa.steps.filter(
-            meaning__in=[CapaStepMeaning.ISSUED, CapaStepMeaning.RETURNED, CapaStepMeaning.REVIEWED]
-        )
+        capa.steps.filter(meaning__in=CAPA_ROUND_STEPS)
         .order_by("-signed_at", "-pk")
         .values_list("meaning", flat=True)
         .first()
@@ -422,7 +259,7 @@ def capa_review(*, capa: CapaRequest, actor: User, note: str = "") -> CapaReques
     return capa
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def capa_implement(
     *,
     capa: CapaRequest,
@@ -438,8 +275,9 @@ def capa_implement(
     """
     capa = _locked_for_department(capa, actor, "implement")
     _refuse_closed(capa)
-    if not can_proceed(capa.implement):
-        raise _refuse(Code.NOT_ISSUED, conflict=True, number=capa.number, status=_status(capa))
+    transition_check(
+        capa, "implement", lambda: _refuse(Code.NOT_ISSUED, conflict=True, number=capa.number, status=_status(capa))
+    )
     corrective, preventive, done = (
         _text(corrective_action),
         _text(preventive_action),
@@ -456,43 +294,37 @@ def capa_implement(
             if not value
         )
         raise _refuse(Code.ACTIONS_REQUIRED, field=missing, number=capa.number)
-    capa.implement()
-    capa.corrective_action, capa.preventive_action, capa.implementation = (
-        corrective,
-        preventive,
-        done,
-    )
+    capa.corrective_action, capa.preventive_action, capa.implementation = corrective, preventive, done
     capa.full_clean(exclude=["status"])
-    sign_history(capa, actor=actor, reason="Implemented")
-    capa.save(
-        update_fields=[
-            "status",
-            "corrective_action",
-            "preventive_action",
-            "implementation",
-            "updated_by",
-        ]
+    transition_apply(
+        capa,
+        "implement",
+        actor=actor,
+        reason="Implemented",
+        fields=["corrective_action", "preventive_action", "implementation"],
     )
     _sign(capa, CapaStepMeaning.IMPLEMENTED, actor)
     return capa
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def capa_verify_execution(*, capa: CapaRequest, actor: User, note: str = "") -> CapaRequest:
     """QC verifies the department carried out the actions it recorded (R-5.5.1.2)."""
-    _require(actor, VERIFY, "verify")
+    require(actor, ACTIONS["verify"])
     capa = _locked(capa)
     _refuse_closed(capa)
-    if not can_proceed(capa.verify_execution):
-        raise _refuse(Code.NOT_IMPLEMENTED, conflict=True, number=capa.number, status=_status(capa))
-    capa.verify_execution()
-    sign_history(capa, actor=actor, reason="Execution verified")
-    capa.save(update_fields=["status", "updated_by"])
+    transition_apply(
+        capa,
+        "verify_execution",
+        actor=actor,
+        reason="Execution verified",
+        refusal=lambda: _refuse(Code.NOT_IMPLEMENTED, conflict=True, number=capa.number, status=_status(capa)),
+    )
     _sign(capa, CapaStepMeaning.EXECUTION_VERIFIED, actor, _text(note))
     return capa
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def capa_verify_effectiveness(
     *,
     capa: CapaRequest,
@@ -507,20 +339,22 @@ def capa_verify_effectiveness(
     (required, after today); the effectiveness check moves with it, keeping its
     distance from the due date.
     """
-    _require(actor, VERIFY, "verify")
+    require(actor, ACTIONS["verify"])
     if effectiveness not in Effectiveness.values:
         raise _refuse(Code.EFFECTIVENESS_INVALID, field="effectiveness")
     capa = _locked(capa)
     _refuse_closed(capa)
-    if capa.status != CapaStatus.EXECUTION_VERIFIED:
-        raise _refuse(
-            Code.EXECUTION_NOT_VERIFIED, conflict=True, number=capa.number, status=_status(capa)
-        )
+    # Effective closes it and anything else sends it back: both only once its execution is verified.
+    transition_check(
+        capa,
+        "close_effective",
+        lambda: _refuse(Code.EXECUTION_NOT_VERIFIED, conflict=True, number=capa.number, status=_status(capa)),
+    )
     note = _text(note)
     if effectiveness == Effectiveness.EFFECTIVE:
-        capa.close_effective()
-        sign_history(capa, actor=actor, reason="Effective: closed")
-        capa.save(update_fields=["status", "effectiveness", "closed_at", "updated_by"])
+        transition_apply(
+            capa, "close_effective", actor=actor, reason="Effective: closed", fields=["effectiveness", "closed_at"]
+        )
         _sign(capa, CapaStepMeaning.EFFECTIVENESS_VERIFIED, actor, note)
         if capa.customer is not None:
             timeline_record(
@@ -548,19 +382,14 @@ def capa_verify_effectiveness(
             today=today.isoformat(),
         )
     gap = max(capa.effectiveness_check_date - capa.due_date, dt.timedelta(days=1))
-    capa.return_to_department(effectiveness=effectiveness, due_date=new_due_date)
     capa.effectiveness_check_date = new_due_date + gap
-    sign_history(
-        capa, actor=actor, reason=f"Returned ({effectiveness}), due {new_due_date.isoformat()}"
-    )
-    capa.save(
-        update_fields=[
-            "status",
-            "effectiveness",
-            "due_date",
-            "effectiveness_check_date",
-            "updated_by",
-        ]
+    transition_apply(
+        capa,
+        "return_to_department",
+        params={"effectiveness": effectiveness, "due_date": new_due_date},
+        actor=actor,
+        reason=f"Returned ({effectiveness}), due {new_due_date.isoformat()}",
+        fields=["effectiveness", "due_date", "effectiveness_check_date"],
     )
     _sign(capa, CapaStepMeaning.EFFECTIVENESS_VERIFIED, actor, note)
     _sign(capa, CapaStepMeaning.RETURNED, actor, new_due_date.isoformat())

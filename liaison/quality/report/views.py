@@ -2,11 +2,8 @@
 
 import json
 import urllib.parse
-from decimal import Decimal
 
-from django.contrib import admin
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_required, permission_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import number_format
@@ -15,8 +12,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from liaison.core.errors import LiaisonError
-from liaison.quality import report as complaint_report
+from liaison.core.pages import page_context
+from liaison.core.quantities import format_quantity
 from liaison.quality.models import Complaint, NonconformanceRecord, ReturnLine
+from liaison.quality.report import selectors as complaint_report
+from liaison.quality.report.errors import ACTIONS
 
 RED = "#C62828"
 GREY = "#90A4AE"
@@ -25,10 +25,6 @@ BLUE = "#1F3A5F"
 
 def fmt_check(value: bool | None) -> str:
     return "" if value is None else ("✓" if value else "×")
-
-
-def fmt_quantity(value) -> str:
-    return f"{Decimal(value).normalize():f}"
 
 
 def _label(model, name: str) -> str:
@@ -86,7 +82,7 @@ def _tables(result: complaint_report.ComplaintHandlingReport) -> dict[str, dict]
             "headers": [_label(ReturnLine, "quantity"), _label(ReturnLine, "arrived"), _label(ReturnLine, "good"),
                         _label(ReturnLine, "nonconforming"), _label(ReturnLine, "replacement_needed"),
                         _("Lines not inspected")],
-            "rows": [[_right(fmt_quantity(value)) for value in (goods.returned, goods.arrived, goods.good,
+            "rows": [[_right(format_quantity(value)) for value in (goods.returned, goods.arrived, goods.good,
                                                                 goods.nonconforming, goods.replacement_needed)]
                      + [_right(goods.lines_not_inspected)]],
         },
@@ -94,7 +90,7 @@ def _tables(result: complaint_report.ComplaintHandlingReport) -> dict[str, dict]
             "headers": [_label(NonconformanceRecord, "disposition"),
                         capfirst(str(NonconformanceRecord._meta.verbose_name_plural)),
                         _label(NonconformanceRecord, "quantity")],
-            "rows": [[item.label, _right(item.records), _right(fmt_quantity(item.quantity))]
+            "rows": [[item.label, _right(item.records), _right(format_quantity(item.quantity))]
                      for item in goods.dispositions],
         },
         "capa": {
@@ -163,25 +159,24 @@ def _chart(result: complaint_report.ComplaintHandlingReport) -> dict[str, str]:
 
 
 @login_required
+@permission_required(ACTIONS["view"].permission, raise_exception=True)
 def complaint_report_page(request):
     """The report for ``?start=`` – ``?end=`` (the last six months unless asked), with quick half-year choices."""
-    if not complaint_report.can_view_complaint_report(request.user):
-        raise PermissionDenied
     start_text, end_text = request.GET.get("start", ""), request.GET.get("end", "")
     default_start, default_end = complaint_report.default_period()
     halves = complaint_report.half_years()
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Complaint handling report"),
-        "opts": Complaint._meta,
-        "start_text": start_text or default_start.isoformat(),
-        "end_text": end_text or default_end.isoformat(),
-        "quick": [
+    context = page_context(
+        request,
+        title=_("Complaint handling report"),
+        opts=Complaint._meta,
+        start_text=start_text or default_start.isoformat(),
+        end_text=end_text or default_end.isoformat(),
+        quick=[
             (_("Last 6 months"), _period_link(default_start, default_end)),
             (_("This half-year"), _period_link(*halves["this_half"])),
             (_("Last half-year"), _period_link(*halves["last_half"])),
         ],
-    }
+    )
     try:
         start, end = complaint_report.report_period(start=start_text, end=end_text)
     except LiaisonError as error:

@@ -12,15 +12,13 @@ from django.db.models import BooleanField, Case, Count, Model, Prefetch, Q, Quer
 
 from liaison.core import clock
 from liaison.core.models import Department, User
-from liaison.quality.capa import VIEW, sees_every_capa
+from liaison.quality.capa.rules import VIEW, sees_every_capa
 from liaison.quality.models import CapaRequest, CapaStep
-from liaison.quality.states import CapaStatus
-
-OPEN = (CapaStatus.ISSUED, CapaStatus.IMPLEMENTED, CapaStatus.EXECUTION_VERIFIED)
+from liaison.quality.states import CAPA_OPEN, CapaStatus
 
 
 def _overdue(today: dt.date) -> Q:
-    return Q(status__in=OPEN, due_date__lt=today)
+    return Q(status__in=CAPA_OPEN, due_date__lt=today)
 
 
 def _steps() -> Prefetch:
@@ -41,7 +39,7 @@ def capa_queryset(*, today: dt.date | None = None) -> QuerySet[CapaRequest]:
             output_field=BooleanField(),
         ),
         is_open=Case(
-            When(status__in=OPEN, then=Value(True)),
+            When(status__in=CAPA_OPEN, then=Value(True)),
             default=Value(False),
             output_field=BooleanField(),
         ),

@@ -10,13 +10,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from liaison.core.models import Department
 from liaison.customers.models import Customer
-from liaison.quality import capa, capa_selectors
+from liaison.quality.capa import selectors, services
+from liaison.quality.capa.errors import ACTIONS
 from liaison.quality.models import CapaRequest, CapaStep
 from liaison.quality.states import CapaStatus, Effectiveness
 
@@ -152,14 +153,6 @@ class CapaFilter(serializers.Serializer):
     )
 
 
-def _holds(perm: str):
-    class HoldsPermission(permissions.BasePermission):
-        def has_permission(self, request, view) -> bool:
-            return request.user.has_perm(perm)
-
-    return HoldsPermission
-
-
 @extend_schema_view(
     list=extend_schema(parameters=[CapaFilter]),
     create=extend_schema(request=CapaIssueSerializer, responses=CapaRequestSerializer),
@@ -175,37 +168,31 @@ class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     implement, verify execution, verify effectiveness."""
 
     serializer_class = CapaRequestSerializer
-    action_permissions = {
-        "create": capa.ISSUE,
-        "review": capa.IMPLEMENT,
-        "implement": capa.IMPLEMENT,
-        "verify_execution": capa.VERIFY,
-        "verify_effectiveness": capa.VERIFY,
+    step_actions = {
+        "create": ACTIONS["issue"],
+        "review": ACTIONS["review"],
+        "implement": ACTIONS["implement"],
+        "verify_execution": ACTIONS["verify"],
+        "verify_effectiveness": ACTIONS["verify"],
     }
-
-    def get_permissions(self):
-        perm = self.action_permissions.get(self.action)
-        if perm is None:
-            return super().get_permissions()
-        return [permissions.IsAuthenticated(), _holds(perm)()]
 
     def get_queryset(self):
         if self.action != "list":
-            queryset = capa_selectors.capa_with_steps(capa_selectors.capa_queryset())
-            return capa_selectors.capa_visible_to(user=self.request.user, queryset=queryset)
+            queryset = selectors.capa_with_steps(selectors.capa_queryset())
+            return selectors.capa_visible_to(user=self.request.user, queryset=queryset)
         filters = CapaFilter(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         params = filters.validated_data
-        queryset = capa_selectors.capa_list(
+        queryset = selectors.capa_list(
             department=params.get("department"),
             status=params.get("status"),
             overdue=params.get("overdue"),
         )
-        queryset = capa_selectors.capa_with_steps(queryset)
-        return capa_selectors.capa_visible_to(user=self.request.user, queryset=queryset)
+        queryset = selectors.capa_with_steps(queryset)
+        return selectors.capa_visible_to(user=self.request.user, queryset=queryset)
 
     def _answer(self, record, code=status.HTTP_200_OK):
-        record = capa_selectors.capa_get(pk=record.pk)
+        record = selectors.capa_get(pk=record.pk)
         return Response(
             CapaRequestSerializer(record, context=self.get_serializer_context()).data, status=code
         )
@@ -214,7 +201,7 @@ class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body = CapaIssueSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        record = capa.capa_issue(
+        record = services.capa_issue(
             source=data["source"],
             department=data["department"],
             problem=data["problem"],
@@ -232,7 +219,7 @@ class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body = CapaNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._answer(
-            capa.capa_review(capa=record, actor=request.user, **body.validated_data)
+            services.capa_review(capa=record, actor=request.user, **body.validated_data)
         )
 
     @action(detail=True, methods=["post"])
@@ -241,7 +228,7 @@ class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body = CapaImplementSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._answer(
-            capa.capa_implement(capa=record, actor=request.user, **body.validated_data)
+            services.capa_implement(capa=record, actor=request.user, **body.validated_data)
         )
 
     @action(detail=True, methods=["post"], url_path="verify-execution")
@@ -250,7 +237,7 @@ class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body = CapaNoteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._answer(
-            capa.capa_verify_execution(capa=record, actor=request.user, **body.validated_data)
+            services.capa_verify_execution(capa=record, actor=request.user, **body.validated_data)
         )
 
     @action(detail=True, methods=["post"], url_path="verify-effectiveness")
@@ -259,5 +246,5 @@ class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         body = CapaEffectivenessSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return self._answer(
-            capa.capa_verify_effectiveness(capa=record, actor=request.user, **body.validated_data)
+            services.capa_verify_effectiveness(capa=record, actor=request.user, **body.validated_data)
         )

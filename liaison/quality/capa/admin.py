@@ -12,10 +12,10 @@ from unfold.decorators import display
 
 from liaison.core import clock
 from liaison.core.admin_base import ReadOnlyAdmin
-from liaison.quality import capa_selectors
-from liaison.quality.capa import VIEW
+from liaison.quality.capa import selectors
+from liaison.quality.capa.rules import VIEW
 from liaison.quality.models import CapaRequest, CapaStep
-from liaison.quality.states import CapaStatus
+from liaison.quality.states import CAPA_OPEN, CapaStatus
 
 
 class CapaOverdueFilter(admin.SimpleListFilter):
@@ -28,7 +28,7 @@ class CapaOverdueFilter(admin.SimpleListFilter):
         return [("yes", _("Overdue")), ("no", _("Not overdue"))]
 
     def queryset(self, request, queryset):
-        late = {"status__in": capa_selectors.OPEN, "due_date__lt": clock.today()}
+        late = {"status__in": CAPA_OPEN, "due_date__lt": clock.today()}
         if self.value() == "yes":
             return queryset.filter(**late)
         if self.value() == "no":
@@ -96,8 +96,8 @@ class CapaRequestAdmin(ReadOnlyAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return capa_selectors.capa_visible_to(
-            user=request.user, queryset=capa_selectors.capa_list()
+        return selectors.capa_visible_to(
+            user=request.user, queryset=selectors.capa_list()
         )
 
     def get_ordering(self, request):
@@ -111,7 +111,7 @@ class CapaRequestAdmin(ReadOnlyAdmin):
 
     @display(description=_("days late"))
     def overdue_text(self, record: CapaRequest):
-        if record.status in capa_selectors.OPEN and record.due_date < clock.today():
+        if record.status in CAPA_OPEN and record.due_date < clock.today():
             late = (clock.today() - record.due_date).days
             return format_html('<span class="font-semibold text-red-700">{}</span>', late)
         return "—"

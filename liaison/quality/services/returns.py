@@ -1,0 +1,296 @@
+"""Returned goods (R-5.5.2.2, R-5.5.2.3): QC's inspection, the disposition of nonconforming goods, the replacement.
+
+Good goods go back into qualified stock; nonconforming ones go to a nonconformance
+record with its own series (``NCR-2026-0001``); what the customer gets again goes out
+on a 補貨 slip from stock, and what stock cannot cover on a 補貨 production notice.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from liaison.core import clock
+from liaison.core.models import Department, User
+from liaison.core.quantities import format_quantity, quantity_or_none
+from liaison.core.roles import require
+from liaison.core.services import number_next, sign_history
+from liaison.customers.services import timeline_record
+from liaison.customers.states import TimelineEvent
+from liaison.production.services import notice_issue
+from liaison.quality import selectors
+from liaison.quality.errors import ACTIONS, QualityErrorCode
+from liaison.quality.models import Complaint, NonconformanceRecord, ReturnLine
+from liaison.quality.services.common import complaint_locked, refusal, text, wrong_status
+from liaison.quality.states import COMPLAINT_INSPECTABLE, ComplaintKind, ComplaintStatus, Disposition
+from liaison.stock.models import OutboundSlip, Product
+from liaison.stock.selectors import stock_for_products
+from liaison.stock.services import slip_issue, stock_move_record
+from liaison.stock.states import MoveDirection, MoveReason
+
+NCR_TYPE = "NCR"
+
+Code = QualityErrorCode
+
+
+@transaction.atomic(durable=True)
+def return_inspect(
+    *,
+    return_line: ReturnLine,
+    arrived,
+    good,
+    nonconforming,
+    actor: User,
+    replacement_needed=0,
+    nonconformity: str = "",
+) -> ReturnLine:
+    """QC inspects all returned goods of one line: good back into stock, nonconforming to an NCR.
+
+    ``good + nonconforming`` must equal ``arrived``, and no more can arrive than was
+    returned. ``replacement_needed`` is what the customer gets again (``return_replace``).
+    """
+    require(actor, ACTIONS["inspect"])
+    complaint = complaint_locked(return_line.complaint)
+    line = (
+        ReturnLine.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .get(pk=return_line.pk)
+    )
+    product = line.product
+    if complaint.status not in COMPLAINT_INSPECTABLE:
+        raise wrong_status(complaint, "inspect")
+    if line.inspected_at is not None:
+        raise refusal(
+            Code.LINE_ALREADY_INSPECTED,
+            conflict=True,
+            number=complaint.number,
+            product=str(product),
+        )
+    arrived, good, nonconforming, replacement = (
+        quantity_or_none(value) for value in (arrived, good, nonconforming, replacement_needed or 0)
+    )
+    if any(value is None or value < 0 for value in (arrived, good, nonconforming, replacement)):
+        raise refusal(Code.INSPECTION_QUANTITY_NEGATIVE, field="arrived", product=str(product))
+    unit = product.unit
+    if arrived > line.quantity:
+        raise refusal(
+            Code.ARRIVED_MORE_THAN_RETURNED,
+            field="arrived",
+            arrived=format_quantity(arrived),
+            returned=format_quantity(line.quantity),
+            unit=unit,
+            product=str(product),
+        )
+    amounts = {
+        "good": format_quantity(good),
+        "nonconforming": format_quantity(nonconforming),
+        "inspected": format_quantity(good + nonconforming),
+        "arrived": format_quantity(arrived),
+        "unit": unit,
+        "product": str(product),
+    }
+    if good + nonconforming > arrived:
+        raise refusal(Code.INSPECTED_MORE_THAN_ARRIVED, field="good", **amounts)
+    if good + nonconforming < arrived:
+        raise refusal(Code.INSPECTION_INCOMPLETE, field="good", **amounts)
+    if replacement > line.quantity:
+        raise refusal(
+            Code.REPLACEMENT_MORE_THAN_RETURNED,
+            field="replacement_needed",
+            replacement=format_quantity(replacement),
+            returned=format_quantity(line.quantity),
+            unit=unit,
+            product=str(product),
+        )
+    nonconformity = text(nonconformity)
+    if nonconforming > 0 and not nonconformity:
+        raise refusal(
+            Code.NONCONFORMITY_REQUIRED,
+            field="nonconformity",
+            quantity=format_quantity(nonconforming),
+            unit=unit,
+            product=str(product),
+        )
+    if good > 0 and not product.active:
+        raise refusal(Code.PRODUCT_INACTIVE, field="good", product=str(product))
+    line.arrived, line.good, line.nonconforming = arrived, good, nonconforming
+    line.replacement_needed = replacement
+    line.inspected_at = clock.now()
+    line.inspected_by = actor
+    line.updated_by = actor
+    line.full_clean()
+    sign_history(line, actor=actor, reason="Inspected")
+    line.save(
+        update_fields=[
+            "arrived",
+            "good",
+            "nonconforming",
+            "replacement_needed",
+            "inspected_at",
+            "inspected_by",
+            "updated_by",
+        ]
+    )
+    if good > 0:
+        stock_move_record(
+            product=product,
+            direction=MoveDirection.IN,
+            quantity=good,
+            reason=MoveReason.RETURN_GOOD,
+            actor=actor,
+            document_ref=complaint.number,
+        )
+    record = None
+    if nonconforming > 0:
+        record = NonconformanceRecord(
+            return_line=line,
+            product=product,
+            quantity=nonconforming,
+            description=nonconformity,
+            created_by=actor,
+            updated_by=actor,
+        )
+        record.full_clean(exclude=["number"])
+        record.number = number_next(doc_type=NCR_TYPE)
+        sign_history(record, actor=actor, reason=f"Nonconforming goods of {complaint.number}")
+        record.save()
+    summary = (
+        f"{complaint.number} · {product.code}: {format_quantity(arrived)} {unit} arrived, "
+        f"{format_quantity(good)} good, {format_quantity(nonconforming)} nonconforming"
+        + (f" ({record.number})" if record else "")
+    )
+    timeline_record(
+        customer=complaint.customer,
+        event=TimelineEvent.RETURN_INSPECTED,
+        actor=actor,
+        summary=summary,
+        about=complaint,
+    )
+    return line
+
+
+@transaction.atomic(durable=True)
+def nonconformance_dispose(
+    *,
+    record: NonconformanceRecord,
+    disposition: str,
+    note: str,
+    actor: User,
+    concession_authorised_by: str = "",
+) -> NonconformanceRecord:
+    """QC decides what happens to nonconforming product: rework, scrap, concession (with who authorised it) …"""
+    require(actor, ACTIONS["dispose"])
+    record = NonconformanceRecord.objects.select_for_update().get(pk=record.pk)
+    if record.disposition:
+        raise refusal(
+            Code.ALREADY_DISPOSED,
+            conflict=True,
+            number=record.number,
+            disposition=record.get_disposition_display(),
+        )
+    if disposition not in Disposition.values:
+        raise refusal(Code.DISPOSITION_INVALID, field="disposition", number=record.number)
+    authorised_by = text(concession_authorised_by)
+    if disposition == Disposition.CONCESSION and not authorised_by:
+        raise refusal(
+            Code.CONCESSION_NOT_AUTHORISED, field="concession_authorised_by", number=record.number
+        )
+    record.disposition = disposition
+    record.disposition_note = text(note)
+    record.concession_authorised_by = authorised_by if disposition == Disposition.CONCESSION else ""
+    record.disposed_at = clock.now()
+    record.disposed_by = actor
+    record.updated_by = actor
+    record.full_clean()
+    sign_history(record, actor=actor, reason=f"Disposition: {disposition}")
+    record.save(
+        update_fields=[
+            "disposition",
+            "disposition_note",
+            "concession_authorised_by",
+            "disposed_at",
+            "disposed_by",
+            "updated_by",
+        ]
+    )
+    return record
+
+
+@transaction.atomic(durable=True)
+def return_replace(
+    *,
+    complaint: Complaint,
+    actor: User,
+    workshop: Department | None = None,
+    due_date: dt.date | None = None,
+) -> tuple[OutboundSlip | None, object | None]:
+    """Replace returned goods (R-5.5.2.3): ship what stock covers on a 補貨 slip, produce the rest.
+
+    For every inspected line's ``replacement_needed``: qualified stock goes out on one
+    replenishment (補貨) outbound slip; the shortfall goes on one 補貨 production notice
+    to ``workshop`` by ``due_date`` (needed only when stock is short). Returns
+    ``(slip or None, notice or None)``. A return is replaced once.
+    """
+    require(actor, ACTIONS["replace_by_notice"])
+    require(actor, ACTIONS["replace_by_slip"])
+    complaint = complaint_locked(complaint)
+    if complaint.kind != ComplaintKind.RETURN:
+        raise refusal(Code.NOT_A_RETURN, number=complaint.number)
+    if complaint.status == ComplaintStatus.VOID:
+        raise wrong_status(complaint, "replace")
+    mark = complaint.replacement_mark
+    if selectors.replacement_arranged(complaint=complaint, mark=mark):
+        raise refusal(Code.ALREADY_REPLACED, conflict=True, number=complaint.number)
+    needed: dict[int, Decimal] = {}
+    products: dict[int, Product] = {}
+    for line in selectors.return_lines_to_replace(complaint=complaint):
+        needed[line.product_id] = needed.get(line.product_id, Decimal(0)) + line.replacement_needed
+        products[line.product_id] = line.product
+    if not needed:
+        raise refusal(Code.NOTHING_TO_REPLACE, conflict=True, number=complaint.number)
+    stock = stock_for_products(product_ids=needed)
+    from_stock, to_make = [], []
+    for pk, quantity in needed.items():
+        shipped = min(max(stock[pk], Decimal(0)), quantity)
+        if shipped > 0:
+            from_stock.append({"product": products[pk], "quantity": shipped})
+        if quantity - shipped > 0:
+            to_make.append({"product": products[pk], "quantity": quantity - shipped})
+    notice = None
+    if to_make:
+        if workshop is None or due_date is None:
+            short = ", ".join(
+                f"{line['product'].code} × {format_quantity(line['quantity'])}" for line in to_make
+            )
+            raise refusal(
+                Code.WORKSHOP_REQUIRED, field="workshop", number=complaint.number, short=short
+            )
+        notice = notice_issue(
+            order=complaint.order,
+            workshop=workshop,
+            due_date=due_date,
+            lines=to_make,
+            actor=actor,
+            replenishment=True,
+            instructions=mark,
+        )
+        if complaint.order is None:
+            # notice_issue puts a notice on the timeline of its order's customer; this one has no order.
+            timeline_record(
+                customer=complaint.customer,
+                event=TimelineEvent.NOTICE_ISSUED,
+                actor=actor,
+                summary=f"{notice.number} · {notice.workshop} · {notice.due_date:%Y-%m-%d} · {mark}",
+                about=notice,
+            )
+    slip = None
+    if from_stock:
+        slip = slip_issue(
+            customer=complaint.customer,
+            lines=from_stock,
+            actor=actor,
+            order=complaint.order,
+            replenishment=True,
+            note=mark,
+        )
+    return slip, notice
