@@ -8,7 +8,7 @@ A type is added with one ``RecordType`` entry in ``REGISTRY``. Each entry says:
 - ``number``: the number printed on the form, also the archive folder's name.
 - ``parts``: the record and every row disposed of with it, in an order that deletes
   rows that point to a row before that row (PROTECT foreign keys).
-- ``pdf``: which ``liaison.documents`` builder prints it, looked up by name so a form
+- ``pdf``: which ``liaison.documents`` printout prints it, looked up by name so a form
   not built yet (F6/F7, F10) leaves the archive JSON-only, with a note saying so.
 
 When retention starts, per type:
@@ -311,7 +311,7 @@ REGISTRY: dict[str, RecordType] = {
             retention_start=_review_round_start,
             number=_f2_number,
             parts=_review_round_parts,
-            pdf=PdfSpec("liaison.documents.forms", "render_f2", "review_round_for_f2"),
+            pdf=PdfSpec("liaison.documents.printouts.orders", "render_f2", "review_round_for_f2"),
             part_models=("orders.ReviewSignOff",),
             select_related=("order",),
         ),
@@ -324,7 +324,7 @@ REGISTRY: dict[str, RecordType] = {
             retention_start=_notice_start,
             number=_number,
             parts=_notice_parts,
-            pdf=PdfSpec("liaison.documents.forms", "render_f4", "notice_for_f4"),
+            pdf=PdfSpec("liaison.documents.printouts.orders", "render_f4", "notice_for_f4"),
             part_models=("production.NoticeLine",),
         ),
         RecordType(
@@ -337,7 +337,7 @@ REGISTRY: dict[str, RecordType] = {
             number=_number,
             parts=_change_parts,
             # F3 is printed per order: the register as it stands, with this entry on it.
-            pdf=PdfSpec("liaison.documents.forms", "render_f3", "order_for_f3", pk_of=lambda change: change.order_id),
+            pdf=PdfSpec("liaison.documents.printouts.orders", "render_f3", "order_for_f3", pk_of=lambda change: change.order_id),
         ),
         RecordType(
             code=RecordTypeCode.F6,
@@ -348,12 +348,7 @@ REGISTRY: dict[str, RecordType] = {
             retention_start=_complaint_start,
             number=_number,
             parts=_complaint_parts,
-            pdf=PdfSpec(
-                "liaison.documents.forms_quality",
-                "render_f6",
-                "complaint_for_f6",
-                loader_module="liaison.documents.forms_quality",
-            ),
+            pdf=PdfSpec("liaison.documents.printouts.quality", "render_f6", "complaint_for_f6"),
             part_models=(
                 "quality.ReturnLine",
                 "quality.NonconformanceRecord",
@@ -370,12 +365,7 @@ REGISTRY: dict[str, RecordType] = {
             retention_start=_survey_form_start,
             number=_number,
             parts=_survey_form_parts,
-            pdf=PdfSpec(
-                "liaison.documents.forms_survey",
-                "render_f10",
-                "form_for_f10",
-                loader_module="liaison.documents.forms_survey",
-            ),
+            pdf=PdfSpec("liaison.documents.printouts.surveys", "render_f10", "form_for_f10"),
             part_models=("satisfaction.SurveyScore", "quality.CapaRequest", "quality.CapaStep"),
         ),
         RecordType(
@@ -387,7 +377,7 @@ REGISTRY: dict[str, RecordType] = {
             retention_start=_order_start,
             number=_number,
             parts=_order_parts,
-            pdf=PdfSpec("liaison.documents.forms", "render_f1", "order_for_f1"),
+            pdf=PdfSpec("liaison.documents.printouts.orders", "render_f1", "order_for_f1"),
             part_models=("orders.OrderLine", "orders.Clarification", "stock.OutboundSlip", "stock.OutboundSlipLine"),
         ),
     )

@@ -10,7 +10,7 @@ from django.utils import translation
 
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.documents.review_pack import render_review_pack
+from liaison.documents.printouts.review_pack import render_review_pack
 from liaison.management import pack as pack_module
 from liaison.management.pack import section_titles
 from liaison.management.tests import fake_analysis
@@ -160,7 +160,7 @@ def test_r_5_6_7_pack_as_json(client, analysed):
 
 def test_r_5_6_7_pack_pdf_summarises_long_lists_and_counts_the_rest(analysed, pdf_text, monkeypatch):
     """A pack lists at most LIST_LIMIT rows a list (thousands of complaints at 1 M orders) and counts the rest."""
-    from liaison.documents import review_pack
+    from liaison.documents.printouts import review_pack
 
     data = review_data(hold=True)
     pack = pack_module.pack_build(meeting_pk=data.meeting.pk)
@@ -186,7 +186,7 @@ def test_r_5_6_7_pack_pdf_summarises_long_lists_and_counts_the_rest(analysed, pd
 def test_r_5_6_7_pack_lists_complaints_closed_late_then_open_then_longest_open():
     import datetime as dt
 
-    from liaison.documents import review_pack
+    from liaison.documents.printouts import review_pack
     from liaison.quality.report import ComplaintLine
 
     def line(number, status, days, late):
