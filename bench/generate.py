@@ -21,8 +21,8 @@ the disposal job finds no status-entry time from history (it uses closed_at/void
 """
 
 import argparse
-import io
 import datetime as dt
+import io
 import os
 import random
 import secrets
@@ -555,8 +555,9 @@ def main(argv=None) -> int:
     result.update({"scale": round(args.scale, 6), "database": vendor()})
     say(f"Done: {result['rows']:,} rows in {result['seconds']}s = {result['rows_per_s']:,} rows/s ({vendor()})")
     if args.label:
-        from bench.common import RESULTS
         import json
+
+        from bench.common import RESULTS
 
         results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
         generated = results.get("generate", {})

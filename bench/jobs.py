@@ -5,7 +5,7 @@
 
 - analysis: ``satisfaction.analysis.round_analysis`` of the latest sent round (all the
   survey responses the generator put in the rounds), best and median of ``--repeat``;
-- pack: ``management.pack.pack_build`` + ``documents.review_pack.render_review_pack``
+- pack: ``management.pack.pack_build`` + ``documents.printouts.review_pack.render_review_pack``
   (zh-hant) for the meeting of that round;
 - import: ``customers.services.customers_import`` of an .xlsx of ``--import-rows`` new
   customers with their primary contact (the file is made first, not timed);
@@ -62,7 +62,7 @@ def analysis(repeat: int) -> dict:
 
 
 def pack(repeat: int) -> dict:
-    from liaison.documents.review_pack import render_review_pack
+    from liaison.documents.printouts.review_pack import render_review_pack
     from liaison.reviews.pack import pack_build
     from liaison.satisfaction.models import SurveyRound
 

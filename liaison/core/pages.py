@@ -35,6 +35,12 @@ def page_context(request, *, title, opts=None, **extra) -> dict:
     return context
 
 
+def require_page(user, action: Action | str, obj=None) -> None:
+    """Answer 403 unless ``user`` may take ``action`` (on ``obj``, where an object rule exists)."""
+    if not allowed(user, action, obj):
+        raise PermissionDenied
+
+
 def nothing_saved(request) -> None:
     """Tell the clerk the step was not taken and where to look."""
     messages.error(request, _("Nothing was saved; see the form marked below."))

@@ -1,13 +1,20 @@
 """Reads for printing: each record with everything its form shows, in a fixed number of queries."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Prefetch
 
 from liaison.communications.models import CommunicationRecord
+from liaison.communications.selectors import communication_record_list
+from liaison.communications.states import Topic
 from liaison.customers.models import Customer
 from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
 from liaison.production.models import NoticeLine, ProductionNotice
+from liaison.quality import selectors as quality_selectors
+from liaison.quality.capa import selectors as capa_selectors
+from liaison.quality.models import CapaRequest, Complaint, NonconformanceRecord, ReturnLine
+from liaison.satisfaction.models import SurveyForm
 from liaison.stock.models import OutboundSlip, OutboundSlipLine
 
 
@@ -97,5 +104,59 @@ def slip_for_f8(*, pk: int) -> OutboundSlip:
         .prefetch_related(
             Prefetch("lines", queryset=OutboundSlipLine.objects.select_related("product", "order_line").order_by("pk"))
         )
+        .get(pk=pk)
+    )
+
+
+@dataclass(frozen=True)
+class F6Record:
+    """What F6 prints of one complaint: its goods, nonconformance records, CAPA requests and feedback line."""
+
+    complaint: Complaint
+    return_lines: list[ReturnLine]
+    nonconformances: list[NonconformanceRecord]
+    capas: list[CapaRequest]
+    feedback: CommunicationRecord | None  # the F5 line written when QC fed the result back
+
+
+def complaint_for_f6(*, pk: int) -> F6Record:
+    """The complaint with its goods, nonconformance records, CAPA requests and feedback line (5 queries).
+
+    Raises ``Complaint.DoesNotExist``.
+    """
+    complaint = quality_selectors.complaint_queryset().select_related("created_by", "voided_by").get(pk=pk)
+    lines = list(
+        ReturnLine.objects.filter(complaint=complaint).select_related("product", "inspected_by").order_by("pk")
+    )
+    records = list(
+        NonconformanceRecord.objects.filter(return_line__complaint=complaint)
+        .select_related("product", "disposed_by")
+        .order_by("pk")
+    )
+    capas = list(quality_selectors.capa_for_complaint(complaint=complaint))
+    feedback = None
+    if complaint.feedback_at is not None:
+        feedback = communication_record_list(about=complaint, topic=Topic.COMPLAINT_FEEDBACK).first()
+    return F6Record(complaint=complaint, return_lines=lines, nonconformances=records, capas=capas, feedback=feedback)
+
+
+def capa_for_f7(*, pk: int) -> CapaRequest:
+    """The CAPA request with its department, customer, source and signed steps (3 queries).
+
+    Raises ``CapaRequest.DoesNotExist``.
+    """
+    return capa_selectors.capa_with_steps(capa_selectors.capa_queryset()).prefetch_related("source").get(pk=pk)
+
+
+def form_for_f10(*, pk: int) -> SurveyForm:
+    """The form with its customer, contact, round, questionnaire criteria and scores (3 queries).
+
+    Raises ``SurveyForm.DoesNotExist``.
+    """
+    return (
+        SurveyForm.objects.select_related(
+            "customer", "contact", "round", "round__meeting", "template", "entered_by", "voided_by"
+        )
+        .prefetch_related("template__criteria", "scores")
         .get(pk=pk)
     )

@@ -1,11 +1,15 @@
-"""Printed forms as PDF, for those allowed to read the record."""
+"""Printed forms as PDF, for those allowed to read the record.
+
+Each view refuses (403) a role without the record's view permission before reading it,
+then, where an object rule narrows who reads which record (a workshop its own notices, a
+department its own CAPA requests), refuses a record the rule keeps from the user.
+"""
 
 import datetime as dt
 
-import rules
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils import translation
 from django.utils.http import content_disposition_header
@@ -13,8 +17,10 @@ from django.utils.translation import gettext as _
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
-from liaison.documents import forms, forms_quality, forms_survey, selectors
-from liaison.documents.review_pack import render_review_pack
+from liaison.core.pages import require_page
+from liaison.documents import selectors
+from liaison.documents.printouts import communications, orders, quality, stock, surveys
+from liaison.documents.printouts.review_pack import render_review_pack
 from liaison.quality.report import selectors as complaint_report
 from liaison.quality.report.errors import ACTIONS as REPORT_ACTIONS
 from liaison.reviews.pack import pack_build
@@ -23,11 +29,11 @@ from liaison.reviews.rules import READ_PACK
 PERM_F1 = "orders.view_order"
 PERM_F2 = "orders.view_reviewround"
 PERM_F3 = "orders.view_changeentry"
-PERM_F4 = "production.view_productionnotice"
+PERM_F4 = "production.view_productionnotice"  # object rule: a workshop lead reads its own workshop's
 PERM_F5 = "communications.view_communicationrecord"
 PERM_F8 = "stock.view_outboundslip"
 PERM_F6 = "quality.view_complaint"
-PERM_F7 = "quality.view_caparequest"
+PERM_F7 = "quality.view_caparequest"  # object rule: a department reads its own requests
 PERM_F10 = "satisfaction.view_surveyform"
 PERM_REVIEW = "management.view_reviewmeeting"
 
@@ -38,14 +44,6 @@ def _language(request) -> str:
     if wanted in {code for code, _name in settings.LANGUAGES}:
         return wanted
     return translation.get_language() or settings.LANGUAGE_CODE
-
-
-def _require(user, perm: str, obj=None) -> None:
-    """Refuse unless the user holds the model permission and, where rules has one, the object's."""
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    if obj is not None and rules.perm_exists(perm) and not user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _load(loader, **kwargs):
@@ -63,34 +61,31 @@ def _pdf(content: bytes, number: str) -> HttpResponse:
 
 @login_required
 def f1_order(request, pk: int):
-    _require(request.user, PERM_F1)
+    require_page(request.user, PERM_F1)
     order = _load(selectors.order_for_f1, pk=pk)
-    _require(request.user, PERM_F1, order)
-    return _pdf(forms.render_f1(order, language=_language(request)), order.number)
+    return _pdf(orders.render_f1(order, language=_language(request)), order.number)
 
 
 @login_required
 def f2_review_round(request, pk: int):
-    _require(request.user, PERM_F2)
+    require_page(request.user, PERM_F2)
     review_round = _load(selectors.review_round_for_f2, pk=pk)
-    _require(request.user, PERM_F2, review_round)
-    return _pdf(forms.render_f2(review_round, language=_language(request)), forms.f2_number(review_round))
+    return _pdf(orders.render_f2(review_round, language=_language(request)), orders.f2_number(review_round))
 
 
 @login_required
 def f3_change_register(request, pk: int):
-    _require(request.user, PERM_F3)
+    require_page(request.user, PERM_F3)
     order = _load(selectors.order_for_f3, pk=pk)
-    _require(request.user, PERM_F3, order)
-    return _pdf(forms.render_f3(order, language=_language(request)), forms.f3_number(order))
+    return _pdf(orders.render_f3(order, language=_language(request)), orders.f3_number(order))
 
 
 @login_required
 def f4_production_notice(request, pk: int):
-    _require(request.user, PERM_F4)
+    require_page(request.user, PERM_F4)
     notice = _load(selectors.notice_for_f4, pk=pk)
-    _require(request.user, PERM_F4, notice)
-    return _pdf(forms.render_f4(notice, language=_language(request)), notice.number)
+    require_page(request.user, PERM_F4, notice)
+    return _pdf(orders.render_f4(notice, language=_language(request)), notice.number)
 
 
 def _date_param(request, name: str, default: dt.date) -> dt.date:
@@ -103,9 +98,8 @@ def _date_param(request, name: str, default: dt.date) -> dt.date:
 @login_required
 def f5_communication_record(request, pk: int):
     """F5 for one customer; ``?from=`` and ``?to=`` (inclusive) default to this year so far."""
-    _require(request.user, PERM_F5)
+    require_page(request.user, PERM_F5)
     customer = _load(selectors.customer_for_f5, pk=pk)
-    _require(request.user, PERM_F5, customer)
     today = clock.today()
     try:
         date_to = _date_param(request, "to", today)
@@ -115,39 +109,39 @@ def f5_communication_record(request, pk: int):
     if date_from > date_to:
         return HttpResponseBadRequest(_("The period must not end before it starts."))
     records = selectors.communications_for_f5(customer=customer, date_from=date_from, date_to=date_to)
-    content = forms.render_f5(customer, records, date_from=date_from, date_to=date_to, language=_language(request))
-    return _pdf(content, forms.f5_number(customer, date_from, date_to))
+    content = communications.render_f5(
+        customer, records, date_from=date_from, date_to=date_to, language=_language(request)
+    )
+    return _pdf(content, communications.f5_number(customer, date_from, date_to))
 
 
 @login_required
 def f8_outbound_slip(request, pk: int):
-    _require(request.user, PERM_F8)
+    require_page(request.user, PERM_F8)
     slip = _load(selectors.slip_for_f8, pk=pk)
-    _require(request.user, PERM_F8, slip)
-    return _pdf(forms.render_f8(slip, language=_language(request)), slip.number)
+    return _pdf(stock.render_f8(slip, language=_language(request)), slip.number)
 
 
 @login_required
 def f6_complaint(request, pk: int):
-    _require(request.user, PERM_F6)
-    record = _load(forms_quality.complaint_for_f6, pk=pk)
-    _require(request.user, PERM_F6, record.complaint)
-    return _pdf(forms_quality.render_f6(record, language=_language(request)), record.complaint.number)
+    require_page(request.user, PERM_F6)
+    record = _load(selectors.complaint_for_f6, pk=pk)
+    return _pdf(quality.render_f6(record, language=_language(request)), record.complaint.number)
 
 
 @login_required
 def f7_capa_request(request, pk: int):
     """F7 for whoever reads the request: QC, Sales, management; a department only its own (R-3.4)."""
-    _require(request.user, PERM_F7)
-    capa = _load(forms_quality.capa_for_f7, pk=pk)
-    _require(request.user, PERM_F7, capa)
-    return _pdf(forms_quality.render_f7(capa, language=_language(request)), capa.number)
+    require_page(request.user, PERM_F7)
+    capa = _load(selectors.capa_for_f7, pk=pk)
+    require_page(request.user, PERM_F7, capa)
+    return _pdf(quality.render_f7(capa, language=_language(request)), capa.number)
 
 
 @login_required
 def complaint_handling_report(request):
     """QC's complaint handling report (R-3.3); ``?start=`` and ``?end=`` default to the last six months."""
-    _require(request.user, REPORT_ACTIONS["view"].permission)
+    require_page(request.user, REPORT_ACTIONS["view"])
     language = _language(request)
     try:
         start, end = complaint_report.report_period(start=request.GET.get("start"), end=request.GET.get("end"))
@@ -155,23 +149,23 @@ def complaint_handling_report(request):
         with translation.override(language):
             return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     report = complaint_report.complaint_handling_report(start=start, end=end)
-    return _pdf(forms_quality.render_complaint_report(report, language=language), report.number)
+    return _pdf(quality.render_complaint_report(report, language=language), report.number)
 
 
 @login_required
 def f10_survey_form(request, pk: int):
     """F10 as sent (blank boxes, return-by day, answer link) or as returned; in the form's language by default."""
-    _require(request.user, PERM_F10)
-    form = _load(forms_survey.form_for_f10, pk=pk)
+    require_page(request.user, PERM_F10)
+    form = _load(selectors.form_for_f10, pk=pk)
     wanted = request.GET.get("lang", "").lower()
     language = wanted if wanted in {code for code, _name in settings.LANGUAGES} else form.language
-    return _pdf(forms_survey.render_f10(form, language=language), form.number)
+    return _pdf(surveys.render_f10(form, language=language), form.number)
 
 
 @login_required
 def review_pack(request, pk: int):
     """The management review pack as one PDF (R-5.6.7), for those who may read its every source."""
-    if not (request.user.has_perm(PERM_REVIEW) and request.user.has_perm(READ_PACK)):
-        raise PermissionDenied
+    require_page(request.user, PERM_REVIEW)
+    require_page(request.user, READ_PACK)
     review = _load(pack_build, meeting_pk=pk)
     return _pdf(render_review_pack(review, language=_language(request)), review.meeting.number)

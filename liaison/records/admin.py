@@ -11,15 +11,16 @@ from django.utils.translation import gettext_lazy as _
 from unfold.decorators import display
 
 from liaison.core.admin_base import LiaisonAdmin, ReadOnlyAdmin, ServiceFormAdmin
-from liaison.records import registry, services
+from liaison.records import services
 from liaison.records.forms import LegalHoldForm, RetentionPolicyForm
 from liaison.records.models import DisposalLogEntry, DisposalRun, LegalHold, RetentionPolicy
+from liaison.records.states import record_type_label
 
 
 class RecordTypeMixin:
     @display(description=_("record type"), ordering="record_type")
     def record_type_label(self, obj) -> str:
-        return registry.label_of(obj.record_type)
+        return record_type_label(obj.record_type)
 
 
 @admin.register(RetentionPolicy)

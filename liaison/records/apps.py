@@ -8,6 +8,7 @@ class RecordsConfig(AppConfig):
     verbose_name = _("Records and retention")
 
     def ready(self):
+        # Imported once the apps are loaded: the guard reads every kept app's models.
         from liaison.records import guard
 
         guard.connect()

@@ -2,7 +2,7 @@
 
 One folder per record, ``<archive>/<type>/<year retention started>/<number>/``, holding:
 
-- ``<number>.pdf``: the printed form, when ``liaison.documents`` has a builder for it;
+- ``<number>.pdf``: the printed form, as ``liaison.documents`` prints it;
 - ``record.json``: the record, every part disposed of with it (lines, sign-offs, F5
   records, CAPA requests …) and each one's full history — every historical row with its
   user, date, change reason and all field values;
@@ -14,7 +14,6 @@ file of the archive and can be checked with standard tools, no unpacking needed.
 """
 
 import hashlib
-import importlib
 import json
 import re
 import shutil
@@ -64,7 +63,7 @@ class BatchCache:
     ``related``: the rows the records' foreign keys point to, by (model, key) — shown by
     name in ``record.json``; ``history``: every history row of every described row, by
     (model, pk). One query per related model and one per model with history, instead of
-    one per foreign key and one per row. Anything not in it is read as before.
+    one per foreign key and one per row. Anything not in it is read on its own.
     """
 
     related: dict[tuple[type, object], models.Model] = field(default_factory=dict)
@@ -103,7 +102,7 @@ def batch_cache(instances: list[models.Model]) -> BatchCache:
     return cache
 
 
-def field_values(instance: models.Model, cache: BatchCache | None = None) -> dict:
+def field_values(instance: models.Model, cache: BatchCache) -> dict:
     """Every concrete field's stored value, and for a relation also what it shows."""
     values = {}
     for model_field in instance._meta.concrete_fields:
@@ -113,7 +112,7 @@ def field_values(instance: models.Model, cache: BatchCache | None = None) -> dic
         values[model_field.attname] = value
         if model_field.is_relation and value is not None and not model_field.name.startswith("history_"):
             related = None
-            if cache is not None and not model_field.is_cached(instance):
+            if not model_field.is_cached(instance):
                 related = cache.related.get((model_field.related_model, getattr(instance, model_field.attname)))
             if related is None:
                 related = getattr(instance, model_field.name, None)
@@ -138,17 +137,17 @@ def _history_row(row) -> dict:
     }
 
 
-def history_rows(instance: models.Model, cache: BatchCache | None = None) -> list[dict]:
+def history_rows(instance: models.Model, cache: BatchCache) -> list[dict]:
     """Every historical row of ``instance``, oldest first, with who, when, why and all values."""
     if not hasattr(type(instance), "history"):
         return []
-    if cache is not None and (type(instance), instance.pk) in cache.history:
+    if (type(instance), instance.pk) in cache.history:
         return cache.history[(type(instance), instance.pk)]
     rows = type(instance).history.model.objects.filter(id=instance.pk).select_related("history_user")
     return [_history_row(row) for row in rows.order_by("history_date", "history_id")]
 
 
-def describe(instance: models.Model, cache: BatchCache | None = None) -> dict:
+def describe(instance: models.Model, cache: BatchCache) -> dict:
     return {
         "model": instance._meta.label,
         "verbose_name": str(instance._meta.verbose_name),
@@ -159,18 +158,10 @@ def describe(instance: models.Model, cache: BatchCache | None = None) -> dict:
     }
 
 
-def render_pdf(record_type: RecordType, record: models.Model, *, language: str) -> tuple[bytes | None, str]:
-    """The printed form, or None and a note when no builder exists for it (yet)."""
+def render_pdf(record_type: RecordType, record: models.Model, *, language: str) -> bytes:
+    """The record's printed form, as ``liaison.documents`` prints it."""
     spec = record_type.pdf
-    if spec is None:
-        return None, f"{record_type.code}: no printed form; archived as JSON only."
-    try:
-        render = getattr(importlib.import_module(spec.module), spec.render)
-        loader = getattr(importlib.import_module(spec.loader_module), spec.loader) if spec.loader else None
-    except (ImportError, AttributeError):
-        return None, f"{record_type.code}: no PDF builder {spec.module}.{spec.render} yet; archived as JSON only."
-    target = loader(pk=spec.pk_of(record)) if loader else record
-    return render(target, language=language), ""
+    return spec.render(spec.load(pk=spec.pk_of(record)), language=language)
 
 
 def build(
@@ -183,15 +174,11 @@ def build(
     attachments: list,
     summary: dict,
     language: str,
-    cache: BatchCache | None = None,
+    cache: BatchCache,
 ) -> ArchiveContent:
     """Collect the archive of one record in memory, before anything is deleted."""
     content = ArchiveContent()
-    pdf, note = render_pdf(record_type, record, language=language)
-    if pdf is not None:
-        content.files[f"{safe_name(number)}.pdf"] = pdf
-    if note:
-        content.notes.append(note)
+    content.files[f"{safe_name(number)}.pdf"] = render_pdf(record_type, record, language=language)
     for attachment in attachments:
         name = f"attachments/{attachment.pk}-{safe_name(attachment.original_name)}"
         try:

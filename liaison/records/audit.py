@@ -34,12 +34,6 @@ AUDIT_PAGE_SIZE = 50
 # An export is one spreadsheet; past this many changes the auditor narrows the search.
 AUDIT_EXPORT_LIMIT = 20000
 
-def may_audit(user) -> bool:
-    """True when ``user`` may search every record's history and export it."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.has_perm(AUDIT_PERMISSION)
-
 
 def audited_models() -> list[type[Model]]:
     """Every business record type (an ``AuditedModel`` with history), by app and name."""

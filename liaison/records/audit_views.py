@@ -6,7 +6,6 @@ from io import BytesIO
 
 import rules
 from django import forms
-from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -17,28 +16,29 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from liaison.core import clock, history
+from liaison.core.export import inert
+from liaison.core.forms import DateInput, select, text_input
 from liaison.core.models import User
+from liaison.core.pages import page_context
+from liaison.core.roles import allowed
+from liaison.quality.capa.selectors import capa_visible_to
 from liaison.records import audit
 
-# Text that a spreadsheet could read as a formula (=, +, -, @, or a leading tab / carriage return).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A number as text ("-5", "+3.2") is a value, not a formula: it is left as it is.
 _PLAIN_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def _visible_or_404(request, model, pk: int) -> None:
     """Let ``request.user`` read this record's history, or raise 403 / 404 as for the record itself."""
     user = request.user
-    if audit.may_audit(user):
+    if allowed(user, audit.AUDIT_PERMISSION):
         return
     perm = f"{model._meta.app_label}.view_{model._meta.model_name}"
     if not user.has_perm(perm):
         raise PermissionDenied
     if model._meta.label_lower == "quality.caparequest":
-        from liaison.quality.capa.selectors import capa_visible_to
-
         if not capa_visible_to(user=user, queryset=model.objects.all()).filter(pk=pk).exists():
             raise Http404
         return
@@ -61,37 +61,33 @@ def record_history(request, app_label: str, model_name: str, pk: int):
         raise Http404
     record = model._base_manager.filter(pk=pk).first()
     label = entries[0].record_label
-    context = {
-        **admin.site.each_context(request),
-        "title": _("History of %(type)s %(record)s") % {"type": model._meta.verbose_name, "record": label},
-        "opts": model._meta,
-        "entries": entries,
-        "record": record,
-        "record_url": record.get_absolute_url() if record is not None and hasattr(record, "get_absolute_url") else "",
-        "record_type": model._meta.verbose_name,
-        "record_label": label,
-        "may_audit": audit.may_audit(request.user),
-    }
+    context = page_context(
+        request,
+        title=_("History of %(type)s %(record)s") % {"type": model._meta.verbose_name, "record": label},
+        opts=model._meta,
+        entries=entries,
+        record=record,
+        record_url=record.get_absolute_url() if record is not None and hasattr(record, "get_absolute_url") else "",
+        record_type=model._meta.verbose_name,
+        record_label=label,
+        may_audit=allowed(request.user, audit.AUDIT_PERMISSION),
+    )
     return render(request, "records/audit_history.html", context)
 
 
 # --- the audit search ----------------------------------------------------------------------------
 
 
-class DateInput(UnfoldAdminTextInputWidget):
-    input_type = "date"
-
-
 class AuditSearchForm(forms.Form):
     """What the auditor looks for; a search across every record type covers at most a year."""
 
-    record_type = forms.ChoiceField(label=gettext_lazy("Record type"), required=False, widget=UnfoldAdminSelectWidget)
+    record_type = forms.ChoiceField(label=gettext_lazy("Record type"), required=False, widget=select())
     user = forms.ModelChoiceField(
         label=gettext_lazy("Changed by"),
         queryset=User.objects.order_by("username"),
         required=False,
         empty_label=gettext_lazy("Anyone"),
-        widget=UnfoldAdminSelectWidget,
+        widget=select(),
     )
     date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateInput)
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateInput)
@@ -99,10 +95,10 @@ class AuditSearchForm(forms.Form):
         label=gettext_lazy("Change"),
         required=False,
         choices=[("", gettext_lazy("Any change")), *history.CHANGE_KINDS.items()],
-        widget=UnfoldAdminSelectWidget,
+        widget=select(),
     )
     reason = forms.CharField(
-        label=gettext_lazy("Reason contains"), required=False, max_length=100, widget=UnfoldAdminTextInputWidget
+        label=gettext_lazy("Reason contains"), required=False, max_length=100, widget=text_input()
     )
 
     def __init__(self, *args, **kwargs):
@@ -142,7 +138,7 @@ class AuditSearchForm(forms.Form):
 
 
 def _search_form(request) -> AuditSearchForm:
-    if not audit.may_audit(request.user):
+    if not allowed(request.user, audit.AUDIT_PERMISSION):
         raise PermissionDenied
     data = request.GET.copy()
     if not data:
@@ -160,14 +156,14 @@ def audit_search(request):
     query.pop("page", None)
     if not request.GET:
         query = form.data.copy()
-    context = {
-        **admin.site.each_context(request),
-        "title": _("Audit trail"),
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "export_url": f"{reverse('records:audit-export')}?{query.urlencode()}",
-    }
+    context = page_context(
+        request,
+        title=_("Audit trail"),
+        form=form,
+        page=page,
+        query=query.urlencode(),
+        export_url=f"{reverse('records:audit-export')}?{query.urlencode()}",
+    )
     return render(request, "records/audit_search.html", context)
 
 
@@ -178,9 +174,7 @@ def excel_text(value) -> object:
     if isinstance(value, (int, float)):
         return value
     text = str(value)
-    if text.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(text):
-        return "'" + text
-    return text
+    return text if _PLAIN_NUMBER.match(text) else inert(text)
 
 
 @login_required

@@ -32,15 +32,19 @@ import subprocess
 import tarfile
 import tempfile
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path, PurePosixPath
 
 import django
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 
 from liaison.core import clock
+from liaison.records.audit import audited_models
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -78,8 +82,6 @@ def _sha256(path: Path) -> str:
 
 def _liaison_version() -> str:
     try:
-        from importlib.metadata import version
-
         return version("liaison")
     except Exception:
         pyproject = Path(settings.BASE_DIR) / "pyproject.toml" if hasattr(settings, "BASE_DIR") else None
@@ -145,8 +147,6 @@ def migration_state(alias: str = DEFAULT_DB_ALIAS) -> dict[str, list[str]]:
 
 def business_rows(alias: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     """Business records already in the database (seeded reference data aside), per record type."""
-    from liaison.records.audit import audited_models
-
     connection = connections[alias]
     with connection.cursor() as cursor:
         existing = set(connection.introspection.table_names(cursor))
@@ -162,8 +162,6 @@ def business_rows(alias: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
 
 def _dumpdata_tables() -> set[str]:
     """Tables a dumpdata dump restores: every model's, minus the ones ``migrate`` rebuilds."""
-    from django.apps import apps
-
     excluded_apps = {name for name in DUMPDATA_EXCLUDE if "." not in name}
     excluded_models = {name for name in DUMPDATA_EXCLUDE if "." in name}
     tables = set()
@@ -186,7 +184,10 @@ def _dump_database(alias: str, folder: Path, method: str | None) -> tuple[str, P
     connection.ensure_connection()
     vendor = connection.vendor
     if method is None:
-        method = SQLITE_BACKUP if vendor == "sqlite" else PG_DUMP if vendor == "postgresql" and pg_client("pg_dump") else DUMPDATA
+        if vendor == "sqlite":
+            method = SQLITE_BACKUP
+        else:
+            method = PG_DUMP if vendor == "postgresql" and pg_client("pg_dump") else DUMPDATA
     target = folder / PurePosixPath(DATABASE_FILES[method]).name
     if method == SQLITE_BACKUP:
         if vendor != "sqlite":
@@ -323,8 +324,6 @@ def _restore_pg_dump(alias: str, source: Path) -> None:
 
 
 def _restore_dumpdata(alias: str, source: Path, migrations: dict[str, list[str]]) -> None:
-    from django.db.migrations.loader import MigrationLoader
-
     loader = MigrationLoader(connections[alias])
     for app, names in migrations.items():
         # The last migration of the app at the backup (leaf of the applied ones in the graph).

@@ -1,8 +1,10 @@
-"""Error codes of the records app (retention, legal holds, disposal)."""
+"""Error codes of the records app (retention, legal holds, disposal), their wording, and its ACTIONS table."""
 
 from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
+
+from liaison.core.roles import actions
 
 
 class RecordsErrorCode(StrEnum):
@@ -19,6 +21,7 @@ class RecordsErrorCode(StrEnum):
     ALREADY_ON_HOLD = "already_on_hold"
     HOLD_RELEASED = "hold_released"
     NOT_ALLOWED_TO_HOLD = "not_allowed_to_hold"
+    NOT_ALLOWED = "not_allowed"
 
 
 MESSAGES = {
@@ -39,12 +42,31 @@ MESSAGES = {
         "job (R-5.7)."
     ),
     RecordsErrorCode.LOG_NOT_DELETABLE: _("The disposal log is kept for ever; its entries cannot be deleted."),
-    RecordsErrorCode.NOT_ADMINISTRATOR: _("Only an administrator may change a retention policy."),
     RecordsErrorCode.REASON_REQUIRED: _("Give the reason for this change; it is kept in the history."),
     RecordsErrorCode.PERIOD_INVALID: _("A retention period needs at least one month, and under 12 extra months."),
     RecordsErrorCode.RECORD_TYPE_UNKNOWN: _("“%(code)s” is not a record type kept under a retention policy."),
     RecordsErrorCode.RECORD_NOT_FOUND: _("There is no %(type)s with id %(id)s."),
     RecordsErrorCode.ALREADY_ON_HOLD: _("%(record)s is already on legal hold."),
     RecordsErrorCode.HOLD_RELEASED: _("This legal hold was released already."),
-    RecordsErrorCode.NOT_ALLOWED_TO_HOLD: _("You may not place or release legal holds."),
+}
+
+# The steps of retention: the permission each needs, and its words in a refusal. A policy change
+# and a hold keep the codes their services refused with (``not_administrator``,
+# ``not_allowed_to_hold``); reading the overview (a report, no model of its own) is ``not_allowed``.
+ACTIONS = {
+    **actions(
+        RecordsErrorCode.NOT_ADMINISTRATOR,
+        {"policy_change": ("records.change_retentionpolicy", _("change retention policies"))},
+    ),
+    **actions(
+        RecordsErrorCode.NOT_ALLOWED_TO_HOLD,
+        {
+            "hold_place": ("records.add_legalhold", _("place legal holds")),
+            "hold_release": ("records.change_legalhold", _("release legal holds")),
+        },
+    ),
+    **actions(
+        RecordsErrorCode.NOT_ALLOWED,
+        {"overview": ("records.view_retentionpolicy", _("read the retention overview"))},
+    ),
 }

@@ -14,14 +14,14 @@ The disposal log and its runs are refused always, even to the job.
 import contextlib
 from contextvars import ContextVar
 
-from django.apps import apps
 from django.db.models.signals import pre_delete
 from django.utils import formats, timezone
 
 from liaison.core.errors import refuse
 from liaison.core.signals import deletion_requested
-from liaison.records import registry
+from liaison.records import registry, selectors
 from liaison.records.errors import MESSAGES, RecordsErrorCode
+from liaison.records.models import DisposalLogEntry, DisposalRun
 
 _erasure_allowed: ContextVar[bool] = ContextVar("liaison_records_erasure_allowed", default=False)
 
@@ -49,8 +49,6 @@ def _describe(instance) -> str:
 
 def deletion_refusal(instance):
     """The error that refuses deleting ``instance``, saying why."""
-    from liaison.records import selectors
-
     described = _describe(instance)
     found = selectors.record_retention(instance)
     if found is None:
@@ -85,24 +83,19 @@ def refuse_log_deletion(sender, instance, **kwargs):
 
 
 def guarded_models() -> list:
-    """Every installed model whose rows are kept records or parts of one."""
-    labels = []
-    for record_type in registry.REGISTRY.values():
-        labels += [record_type.model_label, *record_type.part_models]
-    labels += registry.SHARED_PART_MODELS
+    """Every model whose rows are kept records or parts of one."""
     models = []
-    for label in dict.fromkeys(labels):
-        try:
-            models.append(apps.get_model(label))
-        except LookupError:
-            continue  # a type still being built: guarded once its model exists
-    return models
+    for record_type in registry.REGISTRY.values():
+        models += [record_type.model, *record_type.part_models]
+    return list(dict.fromkeys([*models, *registry.SHARED_PART_MODELS]))
 
 
 def connect() -> None:
     for model in guarded_models():
         pre_delete.connect(refuse_deletion, sender=model, dispatch_uid=f"records-guard-{model._meta.label}")
         # Before Django's protected-link check, so ``record.delete()`` gets our reason too.
-        deletion_requested.connect(refuse_deletion, sender=model, dispatch_uid=f"records-guard-early-{model._meta.label}")
-    for label in ("records.DisposalRun", "records.DisposalLogEntry"):
-        pre_delete.connect(refuse_log_deletion, sender=apps.get_model(label), dispatch_uid=f"records-log-{label}")
+        deletion_requested.connect(
+            refuse_deletion, sender=model, dispatch_uid=f"records-guard-early-{model._meta.label}"
+        )
+    for model in (DisposalRun, DisposalLogEntry):
+        pre_delete.connect(refuse_log_deletion, sender=model, dispatch_uid=f"records-log-{model._meta.label}")

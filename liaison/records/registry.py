@@ -8,8 +8,8 @@ A type is added with one ``RecordType`` entry in ``REGISTRY``. Each entry says:
 - ``number``: the number printed on the form, also the archive folder's name.
 - ``parts``: the record and every row disposed of with it, in an order that deletes
   rows that point to a row before that row (PROTECT foreign keys).
-- ``pdf``: which ``liaison.documents`` builder prints it, looked up by name so a form
-  not built yet (F6/F7, F10) leaves the archive JSON-only, with a note saying so.
+- ``pdf``: how ``liaison.documents`` prints it — the loader of ``documents.selectors``
+  and the printout that renders what it loaded.
 
 When retention starts, per type:
 
@@ -44,13 +44,26 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 
+from liaison.communications.models import CommunicationRecord
 from liaison.core.states import DepartmentKind
-from liaison.records.states import RecordTypeCode, record_type_label
+from liaison.documents import selectors as printed
+from liaison.documents.printouts.orders import render_f1, render_f2, render_f3, render_f4
+from liaison.documents.printouts.quality import render_f6
+from liaison.documents.printouts.surveys import render_f10
+from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
+from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
+from liaison.production.models import NoticeLine, ProductionNotice
+from liaison.production.states import NOTICE_OPEN, NoticeStatus
+from liaison.quality.models import CapaRequest, CapaStep, Complaint, NonconformanceRecord, ReturnLine
+from liaison.records.models import DisposalLogEntry
+from liaison.records.states import RecordTypeCode
+from liaison.satisfaction.models import SurveyForm, SurveyScore
+from liaison.stock.models import OutboundSlip, OutboundSlipLine
 
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 DATETIME = models.DateTimeField()
@@ -58,40 +71,27 @@ DATETIME = models.DateTimeField()
 
 @dataclass(frozen=True)
 class PdfSpec:
-    """Where the printed form comes from: ``render(loader(pk=pk_of(record)), language=…)``."""
+    """How the printed form is made: ``render(load(pk=pk_of(record)), language=…)``."""
 
-    module: str
-    render: str
-    loader: str | None = None  # a function of ``liaison.documents.selectors``; None: the record itself
-    loader_module: str = "liaison.documents.selectors"
+    render: Callable[..., bytes]
+    load: Callable[..., object]  # a loader of ``liaison.documents.selectors``
     pk_of: Callable = lambda record: record.pk
 
 
 @dataclass(frozen=True)
 class RecordType:
     code: str
-    model_label: str
+    model: type[models.Model]
     label: str
     owner_kind: str
     requirement: str
     retention_start: Callable[[], models.Expression]
     number: Callable[[models.Model], str]
     parts: Callable[[models.Model], list[models.Model]]
-    pdf: PdfSpec | None = None
+    pdf: PdfSpec
     # Models of rows disposed of only with a record of this type (guarded like the record).
-    part_models: tuple[str, ...] = ()
+    part_models: tuple[type[models.Model], ...] = ()
     select_related: tuple[str, ...] = field(default=())
-
-    @property
-    def model(self) -> type[models.Model] | None:
-        try:
-            return apps.get_model(self.model_label)
-        except LookupError:
-            return None
-
-    @property
-    def installed(self) -> bool:
-        return self.model is not None
 
     def records(self):
         """Every record of this type, with what its number needs."""
@@ -106,39 +106,30 @@ class RecordType:
 # --- retention start expressions ----------------------------------------------------------
 
 
-def _entered(model_label: str, statuses) -> Subquery:
+def _entered(model: type[models.Model], statuses) -> Subquery:
     """When the record first entered one of ``statuses``, read from its history.
 
     The historical row's ``updated_at`` (set from ``core.clock`` by the save) is used rather
     than its ``history_date`` (simple-history's own wall clock), so tests can move the calendar.
     """
-    history = apps.get_model(model_label).history.model
+    history = model.history.model
     rows = history.objects.filter(id=OuterRef("pk"), status__in=list(statuses)).order_by("history_date", "history_id")
     return Subquery(rows.values("updated_at")[:1], output_field=DATETIME)
 
 
-def _latest(model_label: str, fk: str, value: str = "updated_at") -> Coalesce:
-    """The latest ``value`` of the rows of ``model_label`` pointing to the record (EPOCH if none)."""
-    model = apps.get_model(model_label)
+def _latest(model: type[models.Model], fk: str, value: str = "updated_at") -> Coalesce:
+    """The latest ``value`` of the rows of ``model`` pointing to the record (EPOCH if none)."""
     rows = model._default_manager.filter(**{fk: OuterRef("pk")}).order_by().values(fk).annotate(last=Max(value))
     return Coalesce(Subquery(rows.values("last")[:1], output_field=DATETIME), Value(EPOCH), output_field=DATETIME)
 
 
-def _open_capas_of(model_label: str) -> Exists:
-    from django.contrib.contenttypes.models import ContentType
-
-    from liaison.quality.models import CapaRequest
-
-    source_type = ContentType.objects.get_for_model(apps.get_model(model_label))
+def _open_capas_of(model: type[models.Model]) -> Exists:
+    source_type = ContentType.objects.get_for_model(model)
     return Exists(CapaRequest.objects.filter(source_type=source_type, source_id=OuterRef("pk"), closed_at__isnull=True))
 
 
-def _capas_closed(model_label: str) -> Coalesce:
-    from django.contrib.contenttypes.models import ContentType
-
-    from liaison.quality.models import CapaRequest
-
-    source_type = ContentType.objects.get_for_model(apps.get_model(model_label))
+def _capas_closed(model: type[models.Model]) -> Coalesce:
+    source_type = ContentType.objects.get_for_model(model)
     rows = (
         CapaRequest.objects.filter(source_type=source_type, source_id=OuterRef("pk"))
         .order_by()
@@ -149,15 +140,8 @@ def _capas_closed(model_label: str) -> Coalesce:
 
 
 def _order_start():
-    from liaison.orders.models import ChangeEntry, ReviewRound
-    from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
-    from liaison.production.models import ProductionNotice
-    from liaison.production.states import NOTICE_OPEN, NoticeStatus
-    from liaison.records.models import DisposalLogEntry
-    from liaison.stock.models import OutboundSlip
-
     closed = [OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.VOID]
-    own = Coalesce("voided_at", _entered("orders.Order", closed), output_field=DATETIME)
+    own = Coalesce("voided_at", _entered(Order, closed), output_field=DATETIME)
     open_chain = (
         Exists(ReviewRound.objects.filter(order=OuterRef("pk"), status=ReviewRoundStatus.OPEN))
         | Exists(
@@ -180,10 +164,10 @@ def _order_start():
     )
     last_change = Greatest(
         F("updated_at"),
-        _latest("orders.ReviewRound", "order"),
-        _latest("orders.ChangeEntry", "order"),
-        _latest("production.ProductionNotice", "order"),
-        _latest("stock.OutboundSlip", "order"),
+        _latest(ReviewRound, "order"),
+        _latest(ChangeEntry, "order"),
+        _latest(ProductionNotice, "order"),
+        _latest(OutboundSlip, "order"),
         output_field=DATETIME,
     )
     return Case(
@@ -195,36 +179,30 @@ def _order_start():
 
 
 def _review_round_start():
-    from liaison.orders.states import ReviewRoundStatus
-
-    return Coalesce(
-        "decided_at", _entered("orders.ReviewRound", [ReviewRoundStatus.WITHDRAWN]), output_field=DATETIME
-    )
+    return Coalesce("decided_at", _entered(ReviewRound, [ReviewRoundStatus.WITHDRAWN]), output_field=DATETIME)
 
 
 def _change_start():
-    from liaison.orders.states import ChangeStatus
-
     closed = [ChangeStatus.APPLIED, ChangeStatus.REJECTED, ChangeStatus.WITHDRAWN]
-    return Coalesce("withdrawn_at", _entered("orders.ChangeEntry", closed), output_field=DATETIME)
+    return Coalesce("withdrawn_at", _entered(ChangeEntry, closed), output_field=DATETIME)
 
 
 def _notice_start():
     return Coalesce("completed_at", "voided_at", output_field=DATETIME)
 
 
-def _with_capas(model_label: str, closed: models.Expression, is_open: Q):
+def _with_capas(model: type[models.Model], closed: models.Expression, is_open: Q):
     """``closed``, but not before the CAPA requests raised from the record are closed."""
     return Case(
-        When(is_open | _open_capas_of(model_label), then=Value(None)),
-        default=Greatest(closed, _capas_closed(model_label), output_field=DATETIME),
+        When(is_open | _open_capas_of(model), then=Value(None)),
+        default=Greatest(closed, _capas_closed(model), output_field=DATETIME),
         output_field=DATETIME,
     )
 
 
 def _complaint_start():
     return _with_capas(
-        "quality.Complaint",
+        Complaint,
         Coalesce("closed_at", "voided_at", output_field=DATETIME),
         Q(closed_at__isnull=True, voided_at__isnull=True),
     )
@@ -232,7 +210,7 @@ def _complaint_start():
 
 def _survey_form_start():
     return _with_capas(
-        "satisfaction.SurveyForm",
+        SurveyForm,
         Coalesce("entered_at", "voided_at", output_field=DATETIME),
         Q(entered_at__isnull=True, voided_at__isnull=True),
     )
@@ -243,10 +221,6 @@ def _survey_form_start():
 
 def _capas_sourced_by(record) -> list:
     """F7 CAPA requests raised from ``record``, each after its steps."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from liaison.quality.models import CapaRequest
-
     source_type = ContentType.objects.get_for_model(record)
     parts = []
     for capa in CapaRequest.objects.filter(source_type=source_type, source_id=record.pk).order_by("pk"):
@@ -276,8 +250,6 @@ def _notice_parts(notice) -> list:
 
 def _complaint_parts(complaint) -> list:
     """Each return line's nonconformance records (line by line), the lines, the complaint, its CAPA requests."""
-    from liaison.quality.models import NonconformanceRecord
-
     lines = list(complaint.return_lines.order_by("pk"))
     records = []
     if lines:
@@ -304,32 +276,32 @@ REGISTRY: dict[str, RecordType] = {
     for record_type in (
         RecordType(
             code=RecordTypeCode.F2,
-            model_label="orders.ReviewRound",
+            model=ReviewRound,
             label=RecordTypeCode.F2.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.1",
             retention_start=_review_round_start,
             number=_f2_number,
             parts=_review_round_parts,
-            pdf=PdfSpec("liaison.documents.forms", "render_f2", "review_round_for_f2"),
-            part_models=("orders.ReviewSignOff",),
+            pdf=PdfSpec(render_f2, printed.review_round_for_f2),
+            part_models=(ReviewSignOff,),
             select_related=("order",),
         ),
         RecordType(
             code=RecordTypeCode.F4,
-            model_label="production.ProductionNotice",
+            model=ProductionNotice,
             label=RecordTypeCode.F4.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.1",
             retention_start=_notice_start,
             number=_number,
             parts=_notice_parts,
-            pdf=PdfSpec("liaison.documents.forms", "render_f4", "notice_for_f4"),
-            part_models=("production.NoticeLine",),
+            pdf=PdfSpec(render_f4, printed.notice_for_f4),
+            part_models=(NoticeLine,),
         ),
         RecordType(
             code=RecordTypeCode.F3,
-            model_label="orders.ChangeEntry",
+            model=ChangeEntry,
             label=RecordTypeCode.F3.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.1",
@@ -337,69 +309,54 @@ REGISTRY: dict[str, RecordType] = {
             number=_number,
             parts=_change_parts,
             # F3 is printed per order: the register as it stands, with this entry on it.
-            pdf=PdfSpec("liaison.documents.forms", "render_f3", "order_for_f3", pk_of=lambda change: change.order_id),
+            pdf=PdfSpec(render_f3, printed.order_for_f3, pk_of=lambda change: change.order_id),
         ),
         RecordType(
             code=RecordTypeCode.F6,
-            model_label="quality.Complaint",
+            model=Complaint,
             label=RecordTypeCode.F6.label,
             owner_kind=DepartmentKind.QC,
             requirement="R-5.7.2",
             retention_start=_complaint_start,
             number=_number,
             parts=_complaint_parts,
-            pdf=PdfSpec(
-                "liaison.documents.forms_quality",
-                "render_f6",
-                "complaint_for_f6",
-                loader_module="liaison.documents.forms_quality",
-            ),
-            part_models=(
-                "quality.ReturnLine",
-                "quality.NonconformanceRecord",
-                "quality.CapaRequest",
-                "quality.CapaStep",
-            ),
+            pdf=PdfSpec(render_f6, printed.complaint_for_f6),
+            part_models=(ReturnLine, NonconformanceRecord, CapaRequest, CapaStep),
         ),
         RecordType(
             code=RecordTypeCode.F10,
-            model_label="satisfaction.SurveyForm",
+            model=SurveyForm,
             label=RecordTypeCode.F10.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.3",
             retention_start=_survey_form_start,
             number=_number,
             parts=_survey_form_parts,
-            pdf=PdfSpec(
-                "liaison.documents.forms_survey",
-                "render_f10",
-                "form_for_f10",
-                loader_module="liaison.documents.forms_survey",
-            ),
-            part_models=("satisfaction.SurveyScore", "quality.CapaRequest", "quality.CapaStep"),
+            pdf=PdfSpec(render_f10, printed.form_for_f10),
+            part_models=(SurveyScore, CapaRequest, CapaStep),
         ),
         RecordType(
             code=RecordTypeCode.F1,
-            model_label="orders.Order",
+            model=Order,
             label=RecordTypeCode.F1.label,
             owner_kind=DepartmentKind.SALES,
             requirement="R-5.7.1",
             retention_start=_order_start,
             number=_number,
             parts=_order_parts,
-            pdf=PdfSpec("liaison.documents.forms", "render_f1", "order_for_f1"),
-            part_models=("orders.OrderLine", "orders.Clarification", "stock.OutboundSlip", "stock.OutboundSlipLine"),
+            pdf=PdfSpec(render_f1, printed.order_for_f1),
+            part_models=(OrderLine, Clarification, OutboundSlip, OutboundSlipLine),
         ),
     )
 }
 
 # Rows kept "with the record they concern", whatever its type (F5 lines).
-SHARED_PART_MODELS = ("communications.CommunicationRecord",)
+SHARED_PART_MODELS = (CommunicationRecord,)
 
 
 def record_types() -> list[RecordType]:
-    """The installed record types, in disposal order."""
-    return [record_type for record_type in REGISTRY.values() if record_type.installed]
+    """The record types, in disposal order."""
+    return list(REGISTRY.values())
 
 
 def get(code: str) -> RecordType:
@@ -407,15 +364,11 @@ def get(code: str) -> RecordType:
 
 
 def for_model(model) -> RecordType | None:
-    label = model._meta.label
+    """The record type whose records are ``model``'s, or None."""
     for record_type in REGISTRY.values():
-        if record_type.model_label == label:
+        if record_type.model is model:
             return record_type
     return None
-
-
-def label_of(code: str) -> str:
-    return record_type_label(code)
 
 
 def choices() -> list[tuple[str, str]]:

@@ -81,10 +81,6 @@ def held_ids(code: str) -> set[int]:
     return set(LegalHold.objects.filter(record_type=code, released_at__isnull=True).values_list("object_id", flat=True))
 
 
-def is_held(code: str, object_id: int) -> bool:
-    return LegalHold.objects.filter(record_type=code, object_id=object_id, released_at__isnull=True).exists()
-
-
 def past_retention(record_type: RecordType, policy: RetentionPolicy, now: dt.datetime | None = None):
     """Records of the type whose retention has ended (on hold or not), oldest first."""
     if not policy.active:
@@ -125,7 +121,7 @@ class OverviewRow:
 
 
 def overview(now: dt.datetime | None = None) -> list[OverviewRow]:
-    """Per installed record type: owner, period and counts (3 queries, plus 1 per type).
+    """Per record type: owner, period and counts (3 queries, plus 1 per type).
 
     ``due_this_month``: not on hold, and retention ended already or ends before the month is
     out. ``next_disposal``: when the next record still in retention becomes due.

@@ -42,10 +42,10 @@ from liaison.communications.models import CommunicationRecord
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Attachment, Department, User
-from liaison.core.roles import Role, allowed, user_roles
+from liaison.core.roles import is_administrator, require
 from liaison.core.services import sign_history
 from liaison.records import archive, guard, registry, selectors
-from liaison.records.errors import MESSAGES, RecordsErrorCode
+from liaison.records.errors import ACTIONS, MESSAGES, RecordsErrorCode
 from liaison.records.models import DisposalLogEntry, DisposalRun, LegalHold, RetentionPolicy
 from liaison.records.registry import RecordType
 
@@ -55,11 +55,7 @@ logger = logging.getLogger(__name__)
 # --- policies and holds ---------------------------------------------------------------------
 
 
-def _is_administrator(actor: User | None) -> bool:
-    return actor is not None and actor.is_active and Role.ADMINISTRATOR.value in user_roles(actor)
-
-
-@transaction.atomic
+@transaction.atomic  # plain: the back office saves a policy through it, inside its own transaction
 def policy_update(
     *,
     policy: RetentionPolicy,
@@ -71,8 +67,9 @@ def policy_update(
     reason: str,
 ) -> RetentionPolicy:
     """Change a retention policy: administrators only, with the reason kept in its history."""
-    if not _is_administrator(actor) or not allowed(actor, "records.change_retentionpolicy"):
-        raise refuse(MESSAGES, RecordsErrorCode.NOT_ADMINISTRATOR, forbidden=True)
+    require(actor, ACTIONS["policy_change"])
+    if not is_administrator(actor):
+        raise ACTIONS["policy_change"].refusal()
     if not (reason or "").strip():
         raise refuse(MESSAGES, RecordsErrorCode.REASON_REQUIRED, field="reason")
     if years < 0 or months < 0 or months >= 12 or years * 12 + months == 0:
@@ -96,7 +93,7 @@ def policy_ensure(record_type: RecordType) -> RetentionPolicy:
 
 
 def _record(code: str, object_id: int):
-    if code not in registry.REGISTRY or not registry.get(code).installed:
+    if code not in registry.REGISTRY:
         raise refuse(MESSAGES, RecordsErrorCode.RECORD_TYPE_UNKNOWN, field="record_type", code=code)
     record_type = registry.get(code)
     record = record_type.records().filter(pk=object_id).first()
@@ -107,15 +104,10 @@ def _record(code: str, object_id: int):
     return record_type, record
 
 
-def _check_may_hold(actor: User | None) -> None:
-    if not allowed(actor, "records.add_legalhold"):
-        raise refuse(MESSAGES, RecordsErrorCode.NOT_ALLOWED_TO_HOLD, forbidden=True)
-
-
-@transaction.atomic
+@transaction.atomic  # plain: the back office places a hold through it, inside its own transaction
 def hold_place(*, record_type: str, object_id: int, reason: str, actor: User) -> LegalHold:
     """Put a record on legal hold: it is not disposed of, whatever its retention, until released."""
-    _check_may_hold(actor)
+    require(actor, ACTIONS["hold_place"])
     if not (reason or "").strip():
         raise refuse(MESSAGES, RecordsErrorCode.REASON_REQUIRED, field="reason")
     kind, record = _record(record_type, object_id)
@@ -140,11 +132,10 @@ def hold_place(*, record_type: str, object_id: int, reason: str, actor: User) ->
     return hold
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def hold_release(*, hold: LegalHold, reason: str, actor: User) -> LegalHold:
     """Release a legal hold; the record's retention applies again."""
-    if not allowed(actor, "records.change_legalhold"):
-        raise refuse(MESSAGES, RecordsErrorCode.NOT_ALLOWED_TO_HOLD, forbidden=True)
+    require(actor, ACTIONS["hold_release"])
     if not (reason or "").strip():
         raise refuse(MESSAGES, RecordsErrorCode.REASON_REQUIRED, field="reason")
     hold = LegalHold.objects.select_for_update().get(pk=hold.pk)
@@ -198,9 +189,8 @@ def _extras_found(parts) -> dict[tuple[int, int], list]:
     return found
 
 
-def _extras(parts, found: dict | None = None) -> list:
+def _extras(parts, found: dict) -> list:
     """F5 records concerning any of the parts (kept with the record they concern), type by type, by pk."""
-    found = _extras_found(parts) if found is None else found
     by_type: dict[int, list] = {}
     for part in parts:
         by_type.setdefault(ContentType.objects.get_for_model(part).pk, []).extend(
@@ -224,15 +214,14 @@ def _attachments_found(objects) -> dict[tuple[int, int], list]:
     return found
 
 
-def _attachments(objects, found: dict | None = None) -> list:
-    found = _attachments_found(objects) if found is None else found
+def _attachments(objects, found: dict) -> list:
     attachments = []
     for obj in objects:
         attachments += found.get((ContentType.objects.get_for_model(obj).pk, obj.pk), [])
     return attachments
 
 
-def _order_number(record, cache: archive.BatchCache | None) -> str:
+def _order_number(record, cache: archive.BatchCache) -> str:
     """The number of the order the record belongs to ("" if none), from the batch's cache when it is there."""
     try:
         order_field = record._meta.get_field("order")
@@ -241,7 +230,7 @@ def _order_number(record, cache: archive.BatchCache | None) -> str:
     if order_field is None or not (order_field.many_to_one and order_field.concrete):
         return getattr(getattr(record, "order", None), "number", "") or ""
     order = None
-    if cache is not None and not order_field.is_cached(record):
+    if not order_field.is_cached(record):
         order = cache.related.get((order_field.related_model, getattr(record, order_field.attname)))
     if order is None:
         order = getattr(record, "order", None)
@@ -295,16 +284,12 @@ def _delete_files_later(attachments) -> None:
 
 def _dispose_one(
     *, record_type: RecordType, record, policy: RetentionPolicy, root: Path, run: DisposalRun, now: dt.datetime,
-    prepared: _Prepared | None = None, cache: archive.BatchCache | None = None,
+    prepared: _Prepared, cache: archive.BatchCache,
 ) -> Path | None:
     """Archive, log and delete one record; None when a retained record still points to it."""
     number = record_type.number(record)
     start = record.retention_start
     end = selectors.retention_end(policy, start)
-    if prepared is None:
-        parts = record_type.parts(record)
-        extras = _extras(parts)
-        prepared = _Prepared(parts, extras, _attachments([*parts, *extras]))
     parts, extras, attachments = prepared.parts, prepared.extras, prepared.attachments
     summary = {
         "record_type": record_type.code,
@@ -369,12 +354,15 @@ def _dispose_batch(
     disposed = waiting = held = 0
     written: list[Path] = []
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):  # a batch commits on its own, never inside a caller's transaction
             selectors.without_jit()
             limit = selectors.cutoff(policy, now)
             on_hold = selectors.held_ids(record_type.code)
             records = (
-                record_type.queryset().select_for_update(of=("self",)).filter(pk__in=ids).order_by("retention_start", "pk")
+                record_type.queryset()
+                .select_for_update(of=("self",))
+                .filter(pk__in=ids)
+                .order_by("retention_start", "pk")
             )
             due = []
             for record in records:
@@ -431,7 +419,7 @@ def disposal_run(
             if not policy.active:
                 say(f"{record_type.code}: policy inactive, nothing disposed of")
                 continue
-            with transaction.atomic():
+            with transaction.atomic(durable=True):
                 selectors.without_jit()
                 candidates = list(
                     selectors.past_retention(record_type, policy, now).values_list("pk", "retention_start")

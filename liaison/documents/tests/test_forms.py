@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
-from liaison.documents import forms, selectors
+from liaison.documents import selectors
+from liaison.documents.printouts import communications, orders, stock
 from liaison.documents.tests.data import CUSTOMER_NAME, chain
 from liaison.orders.models import OrderLine
 from liaison.production.models import ProductionNotice
@@ -27,18 +28,18 @@ TITLES = {
 
 def render(form_id: str, data, language: str) -> bytes:
     if form_id == "F1":
-        return forms.render_f1(selectors.order_for_f1(pk=data.order.pk), language=language)
+        return orders.render_f1(selectors.order_for_f1(pk=data.order.pk), language=language)
     if form_id == "F2":
-        return forms.render_f2(selectors.review_round_for_f2(pk=data.review_round.pk), language=language)
+        return orders.render_f2(selectors.review_round_for_f2(pk=data.review_round.pk), language=language)
     if form_id == "F3":
-        return forms.render_f3(selectors.order_for_f3(pk=data.order.pk), language=language)
+        return orders.render_f3(selectors.order_for_f3(pk=data.order.pk), language=language)
     if form_id == "F4":
-        return forms.render_f4(selectors.notice_for_f4(pk=data.notice.pk), language=language)
+        return orders.render_f4(selectors.notice_for_f4(pk=data.notice.pk), language=language)
     if form_id == "F5":
         period = {"date_from": dt.date(2026, 1, 1), "date_to": dt.date(2026, 12, 31)}
         records = selectors.communications_for_f5(customer=data.customer, **period)
-        return forms.render_f5(data.customer, records, language=language, **period)
-    return forms.render_f8(selectors.slip_for_f8(pk=data.slip.pk), language=language)
+        return communications.render_f5(data.customer, records, language=language, **period)
+    return stock.render_f8(selectors.slip_for_f8(pk=data.slip.pk), language=language)
 
 
 def flat(text: str) -> str:
@@ -113,8 +114,8 @@ def test_void_notice_carries_the_void_mark_reason_and_successor(pdf_text):
     data = chain()
     notice = selectors.notice_for_f4(pk=data.old_notice.pk)
 
-    chinese = flat(pdf_text(forms.render_f4(notice, language="zh-hant")))
-    english = flat(pdf_text(forms.render_f4(notice, language="en")))
+    chinese = flat(pdf_text(orders.render_f4(notice, language="zh-hant")))
+    english = flat(pdf_text(orders.render_f4(notice, language="en")))
 
     assert chinese.count("作廢") >= 2  # the stamp and the watermark
     assert "VOID" in english
@@ -134,9 +135,9 @@ def test_current_notice_has_no_void_mark(pdf_text):
 @pytest.mark.parametrize("language", ["zh-hant", "en"])
 def test_replenishment_notice_and_slip_are_marked(language, pdf_text):
     data = chain()
-    notice = forms.render_f4(selectors.notice_for_f4(pk=data.replenishment_notice.pk), language=language)
-    slip = forms.render_f8(selectors.slip_for_f8(pk=data.slip.pk), language=language)
-    ordinary = forms.render_f4(selectors.notice_for_f4(pk=data.notice.pk), language=language)
+    notice = orders.render_f4(selectors.notice_for_f4(pk=data.replenishment_notice.pk), language=language)
+    slip = stock.render_f8(selectors.slip_for_f8(pk=data.slip.pk), language=language)
+    ordinary = orders.render_f4(selectors.notice_for_f4(pk=data.notice.pk), language=language)
 
     assert "補貨" in pdf_text(notice)
     assert "補貨" in pdf_text(slip)
@@ -145,7 +146,7 @@ def test_replenishment_notice_and_slip_are_marked(language, pdf_text):
 
 def test_replenishment_mark_in_simplified(pdf_text):
     data = chain()
-    content = forms.render_f8(selectors.slip_for_f8(pk=data.slip.pk), language="zh-hans")
+    content = stock.render_f8(selectors.slip_for_f8(pk=data.slip.pk), language="zh-hans")
 
     with translation.override("zh-hans"):
         mark = str(ProductionNotice._meta.get_field("replenishment").verbose_name)

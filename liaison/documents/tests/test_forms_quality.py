@@ -17,7 +17,8 @@ from django.utils import timezone, translation
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.documents import forms_quality
+from liaison.documents import selectors
+from liaison.documents.printouts import quality as printouts
 from liaison.quality.capa.services import (
     capa_implement,
     capa_issue,
@@ -150,7 +151,7 @@ def pdf_text(tmp_path):
 def cheap_pdfs(monkeypatch):
     """Permission tests need the answer, not the layout: print a stub instead of laying out the form."""
     for name in ("render_f6", "render_f7", "render_complaint_report"):
-        monkeypatch.setattr(forms_quality, name, lambda *args, **kwargs: b"%PDF-stub")
+        monkeypatch.setattr(printouts, name, lambda *args, **kwargs: b"%PDF-stub")
 
 
 def _gettext(language: str, message: str) -> str:
@@ -170,10 +171,10 @@ def _report():
 
 def render(kind: str, data: Printed, language: str) -> bytes:
     if kind == "F6":
-        return forms_quality.render_f6(forms_quality.complaint_for_f6(pk=data.returned.pk), language=language)
+        return printouts.render_f6(selectors.complaint_for_f6(pk=data.returned.pk), language=language)
     if kind == "F7":
-        return forms_quality.render_f7(forms_quality.capa_for_f7(pk=data.capa.pk), language=language)
-    return forms_quality.render_complaint_report(_report(), language=language)
+        return printouts.render_f7(selectors.capa_for_f7(pk=data.capa.pk), language=language)
+    return printouts.render_complaint_report(_report(), language=language)
 
 
 TITLES = {
@@ -232,8 +233,8 @@ def test_r_5_5_1_2_f6_shows_registration_investigation_goods_capa_and_feedback(p
 
 
 def test_r_5_5_1_2_a_void_complaint_prints_with_the_void_stamp(printed, pdf_text):
-    record = forms_quality.complaint_for_f6(pk=printed.voided.pk)
-    text = flat(pdf_text(forms_quality.render_f6(record, language="en")))
+    record = selectors.complaint_for_f6(pk=printed.voided.pk)
+    text = flat(pdf_text(printouts.render_f6(record, language="en")))
 
     assert "VOID" in text
     assert "重複登記" in text
@@ -280,7 +281,7 @@ def test_r_3_3_report_flowables_embed_in_another_sheet(printed):
     from liaison.documents.pdf import Sheet
 
     sheet = Sheet(form_id="MR", title="管理評審報告", number="MR-2026-01", language="zh-hant")
-    flowables = forms_quality.complaint_report_flowables(_report(), language="zh-hant", sheet=sheet)
+    flowables = printouts.complaint_report_flowables(_report(), language="zh-hant", sheet=sheet)
 
     assert len(flowables) > 5
     assert sheet.build(flowables).startswith(b"%PDF-")

@@ -17,7 +17,8 @@ from django.utils.translation import gettext
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.documents import forms_survey
+from liaison.documents import selectors
+from liaison.documents.printouts import surveys
 from liaison.satisfaction import services
 from liaison.satisfaction.tests.factories import customer_with_contact, sales, scores, sent_round
 
@@ -60,7 +61,7 @@ def _flat(text: str) -> str:
 @pytest.mark.parametrize("language", ["zh-hant", "zh-hans", "en"])
 def test_r_5_6_3_f10_as_sent_in_each_language(survey, pdf_text, language):
     sent, _returned, _late = survey
-    content = forms_survey.render_f10(forms_survey.form_for_f10(pk=sent.pk), language=language)
+    content = surveys.render_f10(selectors.form_for_f10(pk=sent.pk), language=language)
     _keep(content, f"f10-sent-{language}.pdf")
     text = pdf_text(content)
     flat = _flat(text)
@@ -75,7 +76,7 @@ def test_r_5_6_3_f10_as_sent_in_each_language(survey, pdf_text, language):
 
 def test_r_5_6_4_f10_as_returned_shows_the_scores(survey, pdf_text):
     _sent, returned, _late = survey
-    content = forms_survey.render_f10(forms_survey.form_for_f10(pk=returned.pk), language="zh-hant")
+    content = surveys.render_f10(selectors.form_for_f10(pk=returned.pk), language="zh-hant")
     _keep(content, "f10-returned-zh-hant.pdf")
     text = pdf_text(content)
     assert text.count("■") == 5 and text.count("□") == 20
@@ -88,7 +89,7 @@ def test_r_5_6_4_f10_as_returned_shows_the_scores(survey, pdf_text):
 
 def test_r_5_6_3_f10_returned_late_prints_void(survey, pdf_text):
     _sent, _returned, late = survey
-    content = forms_survey.render_f10(forms_survey.form_for_f10(pk=late.pk), language="en")
+    content = surveys.render_f10(selectors.form_for_f10(pk=late.pk), language="en")
     _keep(content, "f10-late-en.pdf")
     text = pdf_text(content)
     assert "VOID" in text and "2026-12-16" in text

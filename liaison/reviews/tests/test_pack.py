@@ -10,8 +10,8 @@ from django.utils import translation
 
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
-from liaison.documents import review_pack
-from liaison.documents.review_pack import render_review_pack
+from liaison.documents.printouts import review_pack
+from liaison.documents.printouts.review_pack import render_review_pack
 from liaison.quality.report.selectors import ComplaintLine
 from liaison.reviews import pack as pack_module
 from liaison.reviews.pack import section_titles

@@ -1,19 +1,13 @@
-"""The procedure's paper forms, printed: F1, F2, F3, F4, F5 and F8 (not Django forms).
+"""The order chain's paper forms, printed: F1, F2, F3 and F4.
 
 Each ``render_fN`` takes a record loaded by ``documents.selectors`` and the language to
 print in, and returns the PDF. Labels are the model fields' own (translated) names, so
 the printout says what the screens say.
 """
 
-import datetime as dt
-
 from django.utils import translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from liaison.communications.models import CommunicationRecord
-from liaison.communications.states import CommunicationChannel
-from liaison.customers.models import Customer
 from liaison.documents.pdf import (
     LANDSCAPE,
     Sheet,
@@ -25,37 +19,18 @@ from liaison.documents.pdf import (
     fmt_person,
     fmt_quantity,
 )
+from liaison.documents.printouts.common import (
+    channel_label,
+    plural_label,
+    prepared_by,
+    replenishment_marks,
+    void_watermark,
+)
 from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
 from liaison.orders.states import OrderStatus
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.states import NoticeStatus
-from liaison.stock.models import OutboundSlip, OutboundSlipLine, Product
-
-REPLENISHMENT = "補貨"  # the procedure's own mark (R-5.5.2.3), written on the paper in Chinese
-
-
-def _plural(model) -> str:
-    return capfirst(str(model._meta.verbose_name_plural))
-
-
-def _prepared(user, when) -> SignBox:
-    return SignBox(_("Prepared by"), fmt_person(user), fmt_datetime(when) if user else "")
-
-
-def _is_chinese(language: str) -> bool:
-    return language.lower().startswith("zh")
-
-
-def _replenishment_marks(language: str) -> list[str]:
-    """The 補貨 stamp: the catalogue's word in Chinese, the original mark plus a gloss otherwise."""
-    if _is_chinese(language):
-        return [str(ProductionNotice._meta.get_field("replenishment").verbose_name)]
-    return [REPLENISHMENT, _("Replenishment")]
-
-
-def _void_watermark(language: str) -> str:
-    word = _("Void")
-    return word if _is_chinese(language) else word.upper()
+from liaison.stock.models import Product
 
 
 def _spec(line, product: Product) -> str:
@@ -71,8 +46,10 @@ def render_f1(order: Order, *, language: str) -> bytes:
             title=_("Order log"),
             number=order.number,
             language=language,
-            sign_boxes=[_prepared(order.created_by, order.created_at), SignBox(_("Reviewed by")), SignBox(_("Approved by"))],
-            watermark=_void_watermark(language) if void else "",
+            sign_boxes=[
+                prepared_by(order.created_by, order.created_at), SignBox(_("Reviewed by")), SignBox(_("Approved by"))
+            ],
+            watermark=void_watermark(language) if void else "",
         )
         label = lambda name: field_label(Order, name)  # noqa: E731
         story = []
@@ -81,7 +58,8 @@ def render_f1(order: Order, *, language: str) -> bytes:
                 sheet.stamp(
                     sheet.watermark,
                     [
-                        f"{label('voided_at')}: {fmt_datetime(order.voided_at)}　{label('voided_by')}: {fmt_person(order.voided_by)}",
+                        f"{label('voided_at')}: {fmt_datetime(order.voided_at)}　"
+                        f"{label('voided_by')}: {fmt_person(order.voided_by)}",
                         f"{label('void_reason')}: {order.void_reason}",
                     ],
                 ),
@@ -102,7 +80,7 @@ def render_f1(order: Order, *, language: str) -> bytes:
                     (_("Entered by"), fmt_person(order.created_by)),
                 ]
             ),
-            sheet.section(_plural(OrderLine)),
+            sheet.section(plural_label(OrderLine)),
             sheet.grid(
                 [
                     field_label(OrderLine, "line_no"),
@@ -137,7 +115,7 @@ def render_f1(order: Order, *, language: str) -> bytes:
                     (label("notes"), order.notes, "wide"),
                 ]
             ),
-            sheet.section(_plural(Clarification)),
+            sheet.section(plural_label(Clarification)),
             sheet.grid(
                 [
                     "#",
@@ -176,7 +154,7 @@ def render_f2(review_round: ReviewRound, *, language: str) -> bytes:
             number=f2_number(review_round),
             language=language,
             sign_boxes=[
-                _prepared(review_round.created_by, review_round.opened_at),
+                prepared_by(review_round.created_by, review_round.opened_at),
                 SignBox(_("Reviewed by")),
                 SignBox(
                     _("Approved by"), fmt_person(review_round.decided_by), fmt_datetime(review_round.decided_at)
@@ -198,7 +176,7 @@ def render_f2(review_round: ReviewRound, *, language: str) -> bytes:
                     (label("status"), review_round.get_status_display()),
                 ]
             ),
-            sheet.section(_plural(ReviewSignOff)),
+            sheet.section(plural_label(ReviewSignOff)),
             sheet.grid(
                 [
                     signoff("department"),
@@ -245,10 +223,6 @@ def f3_number(order: Order) -> str:
     return f"{order.number}-F3"
 
 
-def _agreed_via(value: str) -> str:
-    return str(dict(CommunicationChannel.choices).get(value, value))
-
-
 def render_f3(order: Order, *, language: str) -> bytes:
     """F3 合同評審變更登記表: every change of one order, in the order registered (R-5.3)."""
     with translation.override(language):
@@ -270,7 +244,7 @@ def render_f3(order: Order, *, language: str) -> bytes:
                     for part in (
                         entry.customer_agreed_by,
                         fmt_datetime(entry.customer_agreed_at),
-                        _agreed_via(entry.customer_agreed_via),
+                        channel_label(entry.customer_agreed_via),
                     )
                     if part
                 )
@@ -295,7 +269,7 @@ def render_f3(order: Order, *, language: str) -> bytes:
                     (field_label(Order, "customer"), order.customer.registered_name, "wide"),
                 ]
             ),
-            sheet.section(_plural(ChangeEntry)),
+            sheet.section(plural_label(ChangeEntry)),
             sheet.grid(
                 [
                     label("number"),
@@ -324,9 +298,11 @@ def render_f4(notice: ProductionNotice, *, language: str) -> bytes:
             title=_("Production notice"),
             number=notice.number,
             language=language,
-            sign_boxes=[_prepared(notice.issued_by, notice.issued_at), SignBox(_("Reviewed by")), SignBox(_("Approved by"))],
-            marks=_replenishment_marks(language) if notice.replenishment else (),
-            watermark=_void_watermark(language) if void else "",
+            sign_boxes=[
+                prepared_by(notice.issued_by, notice.issued_at), SignBox(_("Reviewed by")), SignBox(_("Approved by"))
+            ],
+            marks=replenishment_marks(language) if notice.replenishment else (),
+            watermark=void_watermark(language) if void else "",
         )
         label = lambda name: field_label(ProductionNotice, name)  # noqa: E731
         story = []
@@ -361,7 +337,7 @@ def render_f4(notice: ProductionNotice, *, language: str) -> bytes:
                     (label("instructions"), notice.instructions, "wide"),
                 ]
             ),
-            sheet.section(_plural(NoticeLine)),
+            sheet.section(plural_label(NoticeLine)),
             sheet.grid(
                 [
                     "#",
@@ -383,122 +359,6 @@ def render_f4(notice: ProductionNotice, *, language: str) -> bytes:
                         str(line.order_line.line_no) if line.order_line else "",
                     ]
                     for index, line in enumerate(notice.lines.all(), start=1)
-                ],
-                [0.06, 0.15, 0.22, 0.26, 0.12, 0.08, 0.11],
-                numeric=[4],
-            ),
-        ]
-        return sheet.build(story)
-
-
-def f5_number(customer: Customer, date_from: dt.date, date_to: dt.date) -> str:
-    return f"F5-{customer.pk}-{date_from:%Y%m%d}-{date_to:%Y%m%d}"
-
-
-def render_f5(
-    customer: Customer,
-    records: list[CommunicationRecord],
-    *,
-    date_from: dt.date,
-    date_to: dt.date,
-    language: str,
-) -> bytes:
-    """F5 顧客溝通情況記錄表: what was said with one customer in a period (R-5.4)."""
-    with translation.override(language):
-        sheet = Sheet(
-            form_id="F5",
-            title=_("Customer communication record"),
-            number=f5_number(customer, date_from, date_to),
-            language=language,
-            orientation=LANDSCAPE,
-            sign_boxes=[SignBox(_("Prepared by")), SignBox(_("Reviewed by"))],
-        )
-        label = lambda name: field_label(CommunicationRecord, name)  # noqa: E731
-        story = [
-            sheet.fields(
-                [
-                    (label("customer"), customer.registered_name),
-                    (_("Period"), f"{date_from.isoformat()} – {date_to.isoformat()}"),
-                ]
-            ),
-            sheet.space(),
-            sheet.grid(
-                [
-                    label("occurred_at"),
-                    label("channel"),
-                    label("direction"),
-                    label("topic"),
-                    label("summary"),
-                    label("staff"),
-                    _("Concerns"),
-                ],
-                [
-                    [
-                        fmt_datetime(record.occurred_at),
-                        record.get_channel_display(),
-                        record.get_direction_display(),
-                        record.get_topic_display(),
-                        record.summary,
-                        fmt_person(record.staff),
-                        str(record.about) if record.about is not None else "",
-                    ]
-                    for record in records
-                ],
-                [0.11, 0.07, 0.1, 0.11, 0.37, 0.1, 0.14],
-            ),
-        ]
-        return sheet.build(story)
-
-
-def render_f8(slip: OutboundSlip, *, language: str) -> bytes:
-    """F8 出倉單: goods leaving the warehouse for a customer; 補貨 marked (R-5.2.3.2, R-5.5.2.3)."""
-    with translation.override(language):
-        sheet = Sheet(
-            form_id="F8",
-            title=_("Warehouse outbound slip"),
-            number=slip.number,
-            language=language,
-            sign_boxes=[
-                _prepared(slip.created_by, slip.created_at),
-                SignBox(_("Approved by")),
-                SignBox(_("Received by")),
-            ],
-            marks=_replenishment_marks(language) if slip.replenishment else (),
-        )
-        label = lambda name: field_label(OutboundSlip, name)  # noqa: E731
-        story = [
-            sheet.fields(
-                [
-                    (label("number"), slip.number),
-                    (label("shipped_at"), fmt_datetime(slip.shipped_at)),
-                    (label("customer"), slip.customer.registered_name, "wide"),
-                    (label("order"), slip.order.number if slip.order else ""),
-                    (_("Issued by"), fmt_person(slip.created_by)),
-                    (label("note"), slip.note, "wide"),
-                ]
-            ),
-            sheet.section(_plural(OutboundSlipLine)),
-            sheet.grid(
-                [
-                    "#",
-                    field_label(Product, "code"),
-                    field_label(Product, "name"),
-                    field_label(Product, "specification"),
-                    field_label(OutboundSlipLine, "quantity"),
-                    field_label(Product, "unit"),
-                    field_label(OutboundSlipLine, "order_line"),
-                ],
-                [
-                    [
-                        str(index),
-                        line.product.code,
-                        line.product.name,
-                        line.product.specification,
-                        fmt_quantity(line.quantity),
-                        line.product.unit,
-                        str(line.order_line.line_no) if line.order_line else "",
-                    ]
-                    for index, line in enumerate(slip.lines.all(), start=1)
                 ],
                 [0.06, 0.15, 0.22, 0.26, 0.12, 0.08, 0.11],
                 numeric=[4],

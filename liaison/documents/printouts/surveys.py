@@ -13,30 +13,13 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Table
 
 from liaison.documents.pdf import GRID, SHADE, Sheet, SignBox, field_label, fmt_date, fmt_datetime, fmt_person
+from liaison.documents.printouts.common import void_watermark
 from liaison.satisfaction.models import SurveyForm
 from liaison.satisfaction.services import public_url
 from liaison.satisfaction.states import SCORE_MAX, SCORE_MIN, FormState
 
 EMPTY_BOX, TICKED_BOX = "□", "■"
 COMMENT_BOX_HEIGHT = 38 * mm
-
-
-def form_for_f10(*, pk: int) -> SurveyForm:
-    """The form with its customer, contact, round, questionnaire criteria and scores (3 queries).
-
-    Raises ``SurveyForm.DoesNotExist``.
-    """
-    return (
-        SurveyForm.objects.select_related(
-            "customer", "contact", "round", "round__meeting", "template", "entered_by", "voided_by"
-        )
-        .prefetch_related("template__criteria", "scores")
-        .get(pk=pk)
-    )
-
-
-def _is_chinese(language: str) -> bool:
-    return language.lower().startswith("zh")
 
 
 def _scale_labels() -> list[str]:
@@ -107,7 +90,7 @@ def render_f10(form: SurveyForm, *, language: str | None = None) -> bytes:
     with translation.override(language):
         state = form.state()
         void = state in (FormState.VOID, FormState.VOID_LATE)
-        void_word = _("Void") if _is_chinese(language) else _("Void").upper()
+        void_word = void_watermark(language)
         entered = form.entered_by
         sheet = Sheet(
             form_id="F10",

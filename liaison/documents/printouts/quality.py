@@ -1,16 +1,14 @@
 """The quality forms, printed: F6 (complaint or return) and F7 (CAPA request); QC's complaint handling report.
 
-``render_f6`` and ``render_f7`` take what ``complaint_for_f6`` / ``capa_for_f7`` load and
-the language to print in. ``complaint_report_flowables`` is the report's section for
-any document (the management review pack embeds it); ``render_complaint_report`` prints
-it on its own.
+``render_f6`` and ``render_f7`` take what ``documents.selectors.complaint_for_f6`` /
+``capa_for_f7`` load and the language to print in. ``complaint_report_flowables`` is the
+report's section for any document (the management review pack embeds it);
+``render_complaint_report`` prints it on its own.
 """
 
 import math
-from dataclasses import dataclass
 
 from django.utils import translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
@@ -19,9 +17,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import KeepTogether, Paragraph
 
-from liaison.communications.models import CommunicationRecord
-from liaison.communications.selectors import communication_record_list
-from liaison.communications.states import CommunicationChannel, Topic
 from liaison.documents.pdf import (
     Sheet,
     SignBox,
@@ -32,8 +27,8 @@ from liaison.documents.pdf import (
     fmt_person,
     fmt_quantity,
 )
-from liaison.quality import selectors
-from liaison.quality.capa import selectors as capa_selectors
+from liaison.documents.printouts.common import channel_label, plural_label, void_watermark
+from liaison.documents.selectors import F6Record
 from liaison.quality.models import (
     CapaRequest,
     CapaStep,
@@ -48,19 +43,6 @@ from liaison.stock.models import Product
 AT_FAULT_COLOUR = colors.HexColor("#C62828")
 NOT_AT_FAULT_COLOUR = colors.HexColor("#90A4AE")
 LINE_COLOUR = colors.HexColor("#1F3A5F")
-
-
-def _plural(model) -> str:
-    return capfirst(str(model._meta.verbose_name_plural))
-
-
-def _is_chinese(language: str) -> bool:
-    return language.lower().startswith("zh")
-
-
-def _void_watermark(language: str) -> str:
-    word = _("Void")
-    return word if _is_chinese(language) else word.upper()
 
 
 def _yes_no(value: bool | None) -> str:
@@ -84,47 +66,6 @@ def _kept(story: list) -> list:
     return kept
 
 
-# --- loading ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class F6Record:
-    complaint: Complaint
-    return_lines: list[ReturnLine]
-    nonconformances: list[NonconformanceRecord]
-    capas: list[CapaRequest]
-    feedback: CommunicationRecord | None  # the F5 line written when QC fed the result back
-
-
-def complaint_for_f6(*, pk: int) -> F6Record:
-    """The complaint with its goods, nonconformance records, CAPA requests and feedback line (5 queries).
-
-    Raises ``Complaint.DoesNotExist``.
-    """
-    complaint = selectors.complaint_queryset().select_related("created_by", "voided_by").get(pk=pk)
-    lines = list(
-        ReturnLine.objects.filter(complaint=complaint).select_related("product", "inspected_by").order_by("pk")
-    )
-    records = list(
-        NonconformanceRecord.objects.filter(return_line__complaint=complaint)
-        .select_related("product", "disposed_by")
-        .order_by("pk")
-    )
-    capas = list(selectors.capa_for_complaint(complaint=complaint))
-    feedback = None
-    if complaint.feedback_at is not None:
-        feedback = communication_record_list(about=complaint, topic=Topic.COMPLAINT_FEEDBACK).first()
-    return F6Record(complaint=complaint, return_lines=lines, nonconformances=records, capas=capas, feedback=feedback)
-
-
-def capa_for_f7(*, pk: int) -> CapaRequest:
-    """The CAPA request with its department, customer, source and signed steps (3 queries).
-
-    Raises ``CapaRequest.DoesNotExist``.
-    """
-    return capa_selectors.capa_with_steps(capa_selectors.capa_queryset()).prefetch_related("source").get(pk=pk)
-
-
 # --- F6 -----------------------------------------------------------------------------------------
 
 
@@ -135,10 +76,6 @@ def _six_m(chosen: str) -> str:
 
 def _why_chain(chain: list[str]) -> str:
     return "\n".join(f"{index}. {why}" for index, why in enumerate(chain, start=1))
-
-
-def _channel(value: str) -> str:
-    return str(dict(CommunicationChannel.choices).get(value, value))
 
 
 def render_f6(record: F6Record, *, language: str) -> bytes:
@@ -159,7 +96,7 @@ def render_f6(record: F6Record, *, language: str) -> bytes:
                 SignBox(_("Reviewed by")),
                 SignBox(_("Approved by")),
             ],
-            watermark=_void_watermark(language) if void else "",
+            watermark=void_watermark(language) if void else "",
         )
         label = lambda name: field_label(Complaint, name)  # noqa: E731
         story = []
@@ -252,7 +189,7 @@ def render_f6(record: F6Record, *, language: str) -> bytes:
         if record.nonconformances:
             ncr = lambda name: field_label(NonconformanceRecord, name)  # noqa: E731
             story += [
-                sheet.section(_plural(NonconformanceRecord)),
+                sheet.section(plural_label(NonconformanceRecord)),
                 sheet.grid(
                     [
                         ncr("number"),
@@ -290,7 +227,7 @@ def render_f6(record: F6Record, *, language: str) -> bytes:
             ]
         capa = lambda name: field_label(CapaRequest, name)  # noqa: E731
         story += [
-            sheet.section(_plural(CapaRequest)),
+            sheet.section(plural_label(CapaRequest)),
             sheet.grid(
                 [capa("number"), capa("department"), capa("problem"), capa("due_date"), capa("status")],
                 [
@@ -317,7 +254,7 @@ def render_f6(record: F6Record, *, language: str) -> bytes:
             sheet.fields(
                 [
                     (label("feedback_at"), fmt_datetime(complaint.feedback_at)),
-                    (_("How"), _channel(record.feedback.channel) if record.feedback else ""),
+                    (_("How"), channel_label(record.feedback.channel) if record.feedback else ""),
                     (label("feedback_by"), fmt_person(complaint.feedback_by)),
                     (_("Communication record (F5)"), fmt_date(record.feedback.occurred_at) if record.feedback else ""),
                     (label("feedback_summary"), complaint.feedback_summary, "wide"),
@@ -409,7 +346,7 @@ def render_f7(capa: CapaRequest, *, language: str) -> bytes:
                     (label("implementation"), capa.implementation, "wide"),
                 ]
             ),
-            sheet.section(_plural(CapaStep)),
+            sheet.section(plural_label(CapaStep)),
             sheet.grid(
                 ["#", step_label("meaning"), step_label("signed_by"), step_label("signed_at"), step_label("note")],
                 [
@@ -556,7 +493,7 @@ def _goods_tables(report: ComplaintHandlingReport, sheet: Sheet) -> KeepTogether
             ),
             sheet.space(2 * mm),
             sheet.grid(
-                [field_label(NonconformanceRecord, "disposition"), _plural(NonconformanceRecord),
+                [field_label(NonconformanceRecord, "disposition"), plural_label(NonconformanceRecord),
                  field_label(NonconformanceRecord, "quantity")],
                 [[item.label, str(item.records), fmt_quantity(item.quantity)] for item in report.goods.dispositions],
                 [0.5, 0.25, 0.25],
@@ -633,10 +570,12 @@ def complaint_report_flowables(report: ComplaintHandlingReport, *, language: str
                 numeric=[1, 2, 3, 4, 6],
             ),
             sheet.space(1 * mm),
-            sheet.para(_("Over the limit: done late, or still waiting past the limit on the day of the report."), "small"),
+            sheet.para(
+                _("Over the limit: done late, or still waiting past the limit on the day of the report."), "small"
+            ),
             sheet.section(_("Returned goods")),
             _goods_tables(report, sheet),
-            sheet.section(_plural(CapaRequest)),
+            sheet.section(plural_label(CapaRequest)),
             sheet.grid(
                 ["", _("Issued in the period"), _("Issued in any period")],
                 [

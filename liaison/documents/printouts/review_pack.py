@@ -3,7 +3,7 @@
 ``render_review_pack`` takes what ``management.pack.pack_build`` gathered and the
 language to print in. Charts are drawn with ``reportlab.graphics`` in the document's
 own embedded font. QC's complaint handling report is embedded with the quality
-documents' ``complaint_report_flowables`` when that module is there.
+printouts' ``complaint_report_flowables``.
 
 The pack summarises: a list (customers' indexes, complaints of the period, CAPA requests,
 actions) prints at most ``LIST_LIMIT`` rows and says how many more there are and where
@@ -15,17 +15,18 @@ import dataclasses
 import math
 
 from django.utils import translation
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, Rect, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether
+from reportlab.platypus import KeepTogether, Table
 
-from liaison.documents.pdf import Sheet, SignBox, fmt_date, fmt_datetime, fmt_person
+from liaison.documents.pdf import Sheet, SignBox, field_label, fmt_date, fmt_datetime, fmt_person
+from liaison.documents.printouts.quality import complaint_report_flowables
 from liaison.quality.states import CapaSource, CapaStatus
 from liaison.reviews.models import ReviewAction, ReviewMeeting
 from liaison.reviews.pack import ReviewPack, section_titles
@@ -38,10 +39,6 @@ SOFT = colors.HexColor("#90A4AE")
 CHART_HEIGHT = 52 * mm
 # Rows a list of the pack prints at most; the rest is counted under it.
 LIST_LIMIT = 30
-
-
-def _label(model, name: str) -> str:
-    return capfirst(str(model._meta.get_field(name).verbose_name))
 
 
 def _number(value, suffix: str = "") -> str:
@@ -141,8 +138,6 @@ def line_chart(
     height: float = CHART_HEIGHT, top: float | None = None,
 ) -> Drawing:
     """One line over the categories (a trend over rounds), with its points marked."""
-    from reportlab.graphics.widgets.markers import makeMarker
-
     width = width or sheet.width
     font, size = sheet.fonts.regular, 7.5
     drawing = _drawing(sheet, width, height)
@@ -171,8 +166,6 @@ def line_chart(
 
 
 def _side_by_side(sheet: Sheet, left, right):
-    from reportlab.platypus import Table
-
     table = Table([[left, right]], colWidths=[sheet.width / 2, sheet.width / 2], hAlign="LEFT")
     table.setStyle(sheet._table_style([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     return table
@@ -191,7 +184,8 @@ def _more(sheet: Sheet, count: int, where: str) -> list:
     """The line under a capped list: how many rows it left out, and where they are all listed."""
     if count <= 0:
         return []
-    return [sheet.para(_("… and %(count)s more (%(where)s lists them all).") % {"count": count, "where": where}, "small")]
+    more = _("… and %(count)s more (%(where)s lists them all).") % {"count": count, "where": where}
+    return [sheet.para(more, "small")]
 
 
 # --- sections ------------------------------------------------------------------------------------
@@ -215,7 +209,10 @@ def _satisfaction(sheet: Sheet, pack: ReviewPack) -> list:
                     (_("Response rate"), _number(survey.response_rate, " %")),
                     (_("Satisfaction index"), _number(survey.index)),
                     (_("CSAT"), _number(survey.csat, " %")),
-                    (_("Forms sent / returned / void"), " / ".join(_number(v) for v in (survey.sent, survey.returned, survey.void))),
+                    (
+                        _("Forms sent / returned / void"),
+                        " / ".join(_number(v) for v in (survey.sent, survey.returned, survey.void)),
+                    ),
                 ]
             )
         )
@@ -300,20 +297,6 @@ def complaint_lines_shown(lines) -> tuple[tuple, int]:
 def _complaints(sheet: Sheet, pack: ReviewPack, language: str) -> list:
     if pack.complaints is None:
         return [sheet.para(_("QC's complaint handling report is not available yet."), "body")]
-    try:
-        from liaison.documents.forms_quality import complaint_report_flowables
-    except ImportError:
-        report = pack.complaints
-        return [
-            sheet.fields(
-                [
-                    (_("Registered"), report.registered),
-                    (_("Closed"), report.closed),
-                    (_("Open"), report.open),
-                    (_("Company at fault"), report.at_fault),
-                ]
-            )
-        ]
     report = pack.complaints
     lines, more = complaint_lines_shown(getattr(report, "lines", ()))
     if more:
@@ -372,11 +355,12 @@ def _capa(sheet: Sheet, pack: ReviewPack) -> list:
 
 
 def _actions_grid(sheet: Sheet, actions: list[ReviewAction], *, with_meeting: bool) -> list:
-    headers = [_label(ReviewAction, "description"), _label(ReviewAction, "owner"), _label(ReviewAction, "due_date"),
-               _label(ReviewAction, "status"), _label(ReviewAction, "outcome")]
+    headers = [
+        field_label(ReviewAction, name) for name in ("description", "owner", "due_date", "status", "outcome")
+    ]
     widths = [0.34, 0.13, 0.11, 0.15, 0.27]
     if with_meeting:
-        headers.insert(0, _label(ReviewAction, "meeting"))
+        headers.insert(0, field_label(ReviewAction, "meeting"))
         widths = [0.13, 0.27, 0.12, 0.11, 0.15, 0.22]
     actions, more = _capped(actions)
     rows = []
@@ -438,8 +422,8 @@ def _this_meeting(sheet: Sheet, pack: ReviewPack) -> list:
     story = [
         sheet.fields(
             [
-                (_label(ReviewMeeting, "agenda"), meeting.agenda or "—", "wide"),
-                (_label(ReviewMeeting, "minutes"), meeting.minutes or _("Not recorded yet."), "wide"),
+                (field_label(ReviewMeeting, "agenda"), meeting.agenda or "—", "wide"),
+                (field_label(ReviewMeeting, "minutes"), meeting.minutes or _("Not recorded yet."), "wide"),
             ]
         ),
         sheet.space(),
@@ -466,13 +450,13 @@ def render_review_pack(pack: ReviewPack, *, language: str) -> bytes:
         story = [
             sheet.fields(
                 [
-                    (_label(ReviewMeeting, "title"), meeting.title, "wide"),
-                    (_label(ReviewMeeting, "meeting_date"), fmt_date(meeting.meeting_date)),
-                    (_label(ReviewMeeting, "status"), meeting.get_status_display()),
-                    (_label(ReviewMeeting, "chair"), fmt_person(meeting.chair)),
+                    (field_label(ReviewMeeting, "title"), meeting.title, "wide"),
+                    (field_label(ReviewMeeting, "meeting_date"), fmt_date(meeting.meeting_date)),
+                    (field_label(ReviewMeeting, "status"), meeting.get_status_display()),
+                    (field_label(ReviewMeeting, "chair"), fmt_person(meeting.chair)),
                     (_("Period reviewed"), f"{fmt_date(pack.start)} – {fmt_date(pack.end)}"),
                     (_("Previous review"), pack.previous.number if pack.previous else "—"),
-                    (_label(ReviewMeeting, "participants"), participants or "—"),
+                    (field_label(ReviewMeeting, "participants"), participants or "—"),
                 ]
             ),
             sheet.section(titles[0]),
