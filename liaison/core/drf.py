@@ -31,7 +31,8 @@ class RolePermission(permissions.DjangoModelPermissions):
     role the step is not for gets the service's own 403 (the app's ``not_allowed`` code and
     what it may not do) before the body is read; the service checks again, with the object
     rules. Every other request needs the model permission of its method, reads included
-    (``view_<model>``); a view without a queryset (a report) names a step for ``list`` or ``get``.
+    (``view_<model>``). A view without a model (a report) names a step for ``get``, which
+    HEAD and OPTIONS share; to its readers any other method answers 405.
     """
 
     perms_map = {
@@ -46,12 +47,21 @@ class RolePermission(permissions.DjangoModelPermissions):
             return False
         steps = getattr(view, "step_actions", {})
         name = getattr(view, "action", None) or request.method.lower()
+        if name not in steps and request.method in ("HEAD", "OPTIONS"):
+            name = "get"
         if name in steps:
-            actions = steps[name]
-            for action in actions if isinstance(actions, tuple) else (actions,):
-                require(request.user, action)
+            self._require(request.user, steps[name])
             return True
+        if not hasattr(view, "get_queryset") and getattr(view, "queryset", None) is None:
+            # A view without a model: who may not read it is refused; a reader learns it takes no such method.
+            self._require(request.user, steps.get("get", ()))
+            raise exceptions.MethodNotAllowed(request.method)
         return super().has_permission(request, view)
+
+    @staticmethod
+    def _require(user, actions) -> None:
+        for action in actions if isinstance(actions, tuple) else (actions,):
+            require(user, action)
 
 
 def _flatten(detail) -> tuple[str, dict]:
