@@ -9,6 +9,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Organisation")
 
     def ready(self) -> None:
+        # Imported once the apps are loaded: the role module reads the user model (ModelBackend).
         from liaison.core.roles import roles_sync
 
         # Groups follow the role table after every migrate (permissions exist only then).

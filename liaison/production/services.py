@@ -15,7 +15,7 @@ from django.db.models import Sum
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Department, User, linked_model
-from liaison.core.quantities import format_quantity, positive_quantity
+from liaison.core.quantities import format_quantity, positive_quantity, quantity_or_none
 from liaison.core.roles import allowed, require
 from liaison.core.services import number_next, sign_history, transition_apply
 from liaison.core.states import DepartmentKind
@@ -432,7 +432,7 @@ def notice_supersede(
     new_lines = []
     for line in old_lines:
         quantity = quantities.get(line.order_line_id, line.quantity)
-        if Decimal(str(quantity)) == 0:
+        if quantity_or_none(quantity) == 0:
             continue  # the change leaves nothing of this line to make
         new_lines.append(
             {

@@ -73,7 +73,7 @@ def _locked_action(action: ReviewAction) -> ReviewAction:
     return ReviewAction.objects.select_for_update(of=("self",)).select_related("meeting", "owner").get(pk=action.pk)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def meeting_plan(
     *,
     title: str,
@@ -154,7 +154,7 @@ def meeting_update(*, meeting: ReviewMeeting, actor: User, reason: str = "", par
     return meeting
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def meeting_hold(*, meeting: ReviewMeeting, minutes: str, actor: User, actions=()) -> ReviewMeeting:
     """Record that the meeting took place, with its minutes and the actions it decided.
 
@@ -221,7 +221,7 @@ def _action_create(
     return action
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def action_add(
     *, meeting: ReviewMeeting, description: str, owner: User, due_date: dt.date, actor: User
 ) -> ReviewAction:
@@ -233,7 +233,7 @@ def action_add(
     return _action_create(meeting=meeting, description=description, owner=owner, due_date=due_date, actor=actor)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def action_complete(*, action: ReviewAction, outcome: str, actor: User) -> ReviewAction:
     """The owner (or top management) reports the action done, with what was done."""
     require(actor, ACTIONS["complete"])

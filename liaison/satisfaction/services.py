@@ -137,7 +137,7 @@ def _criterion_rows(criteria: Iterable[Mapping]) -> list[dict]:
 
 # Plain, not durable: the API's schema test (security/tests/test_api_schema.py) posts a valid
 # questionnaire inside its own rolled-back transaction.
-@transaction.atomic
+@transaction.atomic(durable=True)
 def template_save(
     *, template: QuestionnaireTemplate, actor: User, criteria: Iterable[Mapping] | None = None
 ) -> QuestionnaireTemplate:
@@ -182,7 +182,7 @@ def planned_send_date(meeting_date: dt.date) -> dt.date:
     return add_months(meeting_date, -procedure.setting("SURVEY_LEAD_MONTHS"))
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_plan(*, meeting, actor: User, template: QuestionnaireTemplate | None = None) -> SurveyRound:
     """Plan the survey round of a management review, SURVEY_LEAD_MONTHS before it (R-5.6.3).
 
@@ -266,7 +266,7 @@ def _send_after_commit(message: EmailMessage) -> None:
     transaction.on_commit(send)
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def round_send(
     *,
     survey_round: SurveyRound,
@@ -414,7 +414,7 @@ def _record_return(form: SurveyForm, *, channel: str, actor: User | None) -> Non
     )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def form_enter(
     *,
     form: SurveyForm,
@@ -487,7 +487,7 @@ def form_refusal(form: SurveyForm) -> LiaisonError | None:
     return None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def form_answer_online(*, token: str, scores: Mapping, comments: str = "") -> SurveyForm:
     """The customer answers through the private link (no login).
 
@@ -654,7 +654,7 @@ def surveys_chase_due(*, actor: User | None = None) -> list[SurveyForm]:
     return chased
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def form_chase(*, form: SurveyForm, channel: ChaseChannel | str, actor: User, note: str = "") -> SurveyForm:
     """Sales records chasing a form by hand (phone, fax, post, or an e-mail resent) (R-5.6.3)."""
     require(actor, ACTIONS["chase"])

@@ -8,4 +8,5 @@ class SecurityConfig(AppConfig):
     verbose_name = _("Security")
 
     def ready(self) -> None:
-        from liaison.security import signals  # noqa: F401  (connects the sign-in receivers)
+        # Imported once the apps are loaded (the receivers name the models); importing connects them.
+        from liaison.security import signals  # noqa: F401

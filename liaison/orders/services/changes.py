@@ -56,7 +56,7 @@ COMPANY_CATEGORIES = tuple(
 )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def change_register(
     *,
     order: Order,
@@ -160,7 +160,7 @@ def _check_agreed_by(agreed_by: str, change: ChangeEntry) -> None:
         raise ValidationError({"customer_agreed_by": error.error_list}) from None
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def change_record_agreement(
     *,
     change: ChangeEntry,
@@ -328,7 +328,7 @@ def _new_line_quantities(order: Order, line_quantities: Mapping | None) -> dict[
     return wanted
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def change_apply(
     *,
     change: ChangeEntry,

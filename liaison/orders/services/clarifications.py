@@ -21,7 +21,7 @@ from liaison.orders.services.common import check_channel, check_not_future, lock
 from liaison.orders.states import OrderStatus
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def clarification_ask(
     *, order: Order, question: str, channel: CommunicationChannel | str, actor: User
 ) -> Clarification:
@@ -60,7 +60,7 @@ def clarification_ask(
     return clarification
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def clarification_answer(
     *,
     clarification: Clarification,

@@ -34,7 +34,7 @@ from liaison.orders.states import OrderChannel, ReviewRoundReason
 ORDER_DOC_TYPE = "ORD"
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def order_register(
     *,
     customer: Customer,
@@ -159,7 +159,7 @@ def order_register(
     return order
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def order_delivery_reply(
     *,
     order: Order,

@@ -88,7 +88,7 @@ def _lock_open_round(review_round: ReviewRound) -> ReviewRound:
     return review_round
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_sign_off(
     *,
     sign_off: ReviewSignOff,
@@ -158,7 +158,7 @@ def review_sign_off(
     return sign_off
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_legal_check(
     *, review_round: ReviewRound, passed: bool, note: str, actor: User
 ) -> ReviewRound:
@@ -226,7 +226,7 @@ def _check_can_pass(review_round: ReviewRound, order: Order, outcome: str, condi
             )
 
 
-@transaction.atomic
+@transaction.atomic(durable=True)
 def review_decide(
     *, review_round: ReviewRound, outcome: ReviewOutcome | str, conditions: str, actor: User
 ) -> ReviewRound:

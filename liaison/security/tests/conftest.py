@@ -1,6 +1,6 @@
 import pytest
-from django.db import transaction
 
+from liaison.core.tests.db import rolled_back
 from liaison.security.tests.world import build_world
 
 
@@ -10,11 +10,5 @@ def world(django_db_setup, django_db_blocker):
 
     Each test still runs in its own savepoint (``db``), so what one test writes is gone for the next.
     """
-    with django_db_blocker.unblock():
-        # A test's own transaction, as a TestCase marks it: the public steps' durable blocks run inside it.
-        outer = transaction.atomic()
-        outer._from_testcase = True
-        with outer:
-            built = build_world()
-            yield built
-            transaction.set_rollback(True)
+    with django_db_blocker.unblock(), rolled_back():
+        yield build_world()

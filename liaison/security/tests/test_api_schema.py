@@ -12,7 +12,7 @@ import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, settings
@@ -21,6 +21,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from liaison.core.roles import Role
+from liaison.core.tests.db import rolled_back
 from liaison.core.tests.factories import UserFactory
 
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -73,6 +74,5 @@ def token_for(db):
 )
 def test_api_answers_as_its_schema_says(case, role, token_for):
     headers = {"Authorization": f"Token {token_for(role)}"}
-    with transaction.atomic():
+    with rolled_back():
         case.call_and_validate(headers=headers, checks=CHECKS)
-        transaction.set_rollback(True)
