@@ -59,19 +59,42 @@ def refusal_status(error: LiaisonError) -> int:
 
 
 @dataclass(frozen=True)
+class Done:
+    """What a step returns when it sends the clerk elsewhere than back to the page: to the record it made."""
+
+    message: str
+    url: str
+
+
+@dataclass(frozen=True)
 class RecordPage:
-    """A record's page whose steps post to their own views.
+    """A record's page (or a list's, whose steps make records) and the views of its steps.
 
     ``load(request, **url_kwargs)`` reads what the page shows (raising ``Http404``);
     ``render(request, page, bound, status)`` draws it, with ``bound`` the forms that came
     back refused, keyed by step (or ``(step, item id)``); ``url(page)`` is the page's
-    address. ``permission``: what any step of the page needs first (reading the record).
+    address. ``permission``: what the page and any step of it need first (reading the record).
     """
 
     load: Callable
     render: Callable
     url: Callable
     permission: str | None = None
+
+    def _check(self, user) -> None:
+        if self.permission is not None and not user.has_perm(self.permission):
+            raise PermissionDenied
+
+    def view(self, doc: str):
+        """The page itself (GET): what the user may read of the record and the steps they may take now."""
+
+        @login_required
+        def view(request, **kwargs):
+            self._check(request.user)
+            return self.render(request, self.load(request, **kwargs), {}, 200)
+
+        view.__doc__ = doc
+        return view
 
     def step(
         self,
@@ -87,6 +110,9 @@ class RecordPage:
     ):
         """Make ``run(request, page, form) -> message`` the POST view of the step ``key``.
 
+        ``run`` returns the success message, or ``Done(message, url)`` to send the clerk to
+        the record the step made instead of back to the page.
+
         ``form`` is bound to the POST with ``prefix`` (``key`` by default) and
         ``form_kwargs(page)``. A step about one item of the page (an open clarification, a
         sign-off line) names them with ``items(page)``; the form's hidden ``item_field``
@@ -100,23 +126,24 @@ class RecordPage:
             @require_POST
             @login_required
             def view(request, **kwargs):
-                user = request.user
-                if self.permission is not None and not user.has_perm(self.permission):
-                    raise PermissionDenied
-                if not all(allowed(user, action) for action in actions):
+                self._check(request.user)
+                if not all(allowed(request.user, action) for action in actions):
                     raise PermissionDenied
                 page = self.load(request, **kwargs)
                 bound_form, bound_key = self._bind(request, page, form, prefix, key, items, item_field, form_kwargs)
                 status = 200
                 if bound_form.is_valid():
                     try:
-                        message = run(request, page, bound_form)
+                        done = run(request, page, bound_form)
                     except LiaisonError as error:
                         _add_error(bound_form, error)
                         status = refusal_status(error)
                     else:
-                        messages.success(request, message)
-                        return redirect(self.url(page) + (f"#{anchor}" if anchor else ""))
+                        if not isinstance(done, Done):
+                            done = Done(done, self.url(page) + (f"#{anchor}" if anchor else ""))
+                        if done.message:
+                            messages.success(request, done.message)
+                        return redirect(done.url)
                 nothing_saved(request)
                 return self.render(request, page, {bound_key: bound_form}, status)
 

@@ -191,18 +191,14 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
     return render(request, "orders/order_detail.html", context, status=status)
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def order_detail(request, pk: int):
-    """The order page: F1, its lines and stock, clarifications, the review form (F2), F3, F4, F8."""
-    return _render_page(request, _load(request, pk))
-
-
 order_page = RecordPage(
     load=_load,
     render=_render_page,
     url=lambda page: page.order.get_absolute_url(),
     permission=VIEW,
+)
+order_detail = order_page.view(
+    "The order page: F1, its lines and stock, clarifications, the review form (F2), F3, F4, F8."
 )
 
 

@@ -86,19 +86,13 @@ def _render_notice(request, notice: ProductionNotice, bound: dict | None = None,
     return render(request, "production/notice_detail.html", context, status=status)
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def notice_detail(request, pk: int):
-    """One notice: lines, due date, lateness, status, void information and its chain."""
-    return _render_notice(request, _visible_notice(request, pk))
-
-
 notice_page = RecordPage(
     load=lambda request, pk: _visible_notice(request, pk),
     render=_render_notice,
     url=lambda notice: notice.get_absolute_url(),
     permission=VIEW,
 )
+notice_detail = notice_page.view("One notice: lines, due date, lateness, status, void information and its chain.")
 
 
 @notice_page.step("start", form=StartForm, actions=[ACTIONS["progress"]])

@@ -259,19 +259,15 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
     return render(request, "quality/complaint_detail.html", context, status=status)
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def complaint_detail(request, pk: int):
-    """One complaint or return: timers, investigation, CAPAs, goods, NCRs, replacement, result, feedback."""
-    return _render_complaint(request, _complaint_page(pk))
-
-
 # The inspection and disposition routes name their line or record too; the step finds it from its form.
 complaint_page = RecordPage(
     load=lambda request, pk, **item: _complaint_page(pk),
     render=_render_complaint,
     url=lambda page: page.complaint.get_absolute_url(),
     permission=VIEW,
+)
+complaint_detail = complaint_page.view(
+    "One complaint or return: timers, investigation, CAPAs, goods, NCRs, replacement, result, feedback."
 )
 
 

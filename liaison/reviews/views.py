@@ -7,7 +7,6 @@ who the user is). A role the step is not for gets 403 before anything is read.
 """
 
 import json
-from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -16,7 +15,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.core.pages import RecordPage, page_context, show_refused
+from liaison.core.pages import Done, RecordPage, page_context, show_refused
 from liaison.core.roles import allowed
 from liaison.quality.states import CapaStatus
 from liaison.reviews import forms, pack, selectors, services
@@ -36,14 +35,7 @@ def _meeting(pk: int) -> ReviewMeeting:
 # --- the calendar --------------------------------------------------------------------------------
 
 
-@dataclass
-class _Planning:
-    """The calendar as the page of its plan step; ``planned`` is the meeting once the step has planned it."""
-
-    planned: ReviewMeeting | None = None
-
-
-def _render_calendar(request, page: _Planning | None = None, bound: dict | None = None, status: int = 200):
+def _render_calendar(request, page=None, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     user = request.user
     can = show_refused({"plan": allowed(user, ACTIONS["plan"])}, bound)
@@ -59,30 +51,22 @@ def _render_calendar(request, page: _Planning | None = None, bound: dict | None 
     return render(request, "management/calendar.html", context, status=status)
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def calendar(request):
-    """Upcoming and past management reviews, with their survey rounds and open actions."""
-    return _render_calendar(request)
-
-
+# The calendar is the page of the plan step, which sends the clerk to the meeting it planned.
 calendar_page = RecordPage(
-    load=lambda request: _Planning(),
-    render=_render_calendar,
-    url=lambda page: page.planned.get_absolute_url(),
-    permission=VIEW,
+    load=lambda request: None, render=_render_calendar, url=lambda _page: reverse("management:calendar"), permission=VIEW
 )
+calendar = calendar_page.view("Upcoming and past management reviews, with their survey rounds and open actions.")
 
 
 @calendar_page.step("plan", form=forms.MeetingPlanForm, actions=[ACTIONS["plan"]])
 def meeting_plan(request, page, form):
     """Put a management review on the calendar."""
     data = form.cleaned_data
-    page.planned = services.meeting_plan(
+    meeting = services.meeting_plan(
         title=data["title"], meeting_date=data["meeting_date"], chair=data["chair"],
         participants=data["participants"], agenda=data["agenda"], actor=request.user,
     )
-    return _("Management review %(number)s is planned.") % {"number": page.planned.number}
+    return Done(_("Management review %(number)s is planned.") % {"number": meeting.number}, meeting.get_absolute_url())
 
 
 # --- one meeting ---------------------------------------------------------------------------------
@@ -151,19 +135,13 @@ def _render_meeting(request, meeting: ReviewMeeting, bound: dict | None = None, 
     return render(request, "management/meeting.html", context, status=status)
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def meeting_detail(request, pk: int):
-    """One management review: agenda, minutes, actions and the steps the user may take."""
-    return _render_meeting(request, _meeting(pk))
-
-
 meeting_page = RecordPage(
     load=lambda request, pk: _meeting(pk),
     render=_render_meeting,
     url=lambda meeting: meeting.get_absolute_url(),
     permission=VIEW,
 )
+meeting_detail = meeting_page.view("One management review: agenda, minutes, actions and the steps the user may take.")
 
 
 def _actions(meeting: ReviewMeeting):

@@ -12,7 +12,6 @@ customer, R-5.6.6).
 
 import datetime as dt
 import json
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -30,7 +29,7 @@ from django.views.decorators.http import require_http_methods
 
 from liaison.core import clock, procedure
 from liaison.core.errors import LiaisonError
-from liaison.core.pages import RecordPage, page_context, show_refused
+from liaison.core.pages import Done, RecordPage, page_context, show_refused
 from liaison.core.roles import allowed
 from liaison.quality.capa.forms import CapaIssueForm
 from liaison.satisfaction import analysis, selectors, services
@@ -120,14 +119,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
 # --- the rounds ----------------------------------------------------------------------------------
 
 
-@dataclass
-class _Planning:
-    """The rounds list as the page of its plan step; ``planned`` is the round once the step has planned it."""
-
-    planned: SurveyRound | None = None
-
-
-def _render_rounds(request, page: _Planning | None = None, bound: dict | None = None, status: int = 200):
+def _render_rounds(request, page=None, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     today = clock.today()
     rounds = (
@@ -164,28 +156,21 @@ def _render_rounds(request, page: _Planning | None = None, bound: dict | None = 
     return render(request, "satisfaction/rounds.html", context, status=status)
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def round_list(request):
-    """Every survey round with its counts; a warning for a half-year without a round (R-5.6.3)."""
-    return _render_rounds(request)
-
-
+# The rounds list is the page of the plan step, which sends the clerk to the round it planned.
 rounds_page = RecordPage(
-    load=lambda request: _Planning(),
-    render=_render_rounds,
-    url=lambda page: page.planned.get_absolute_url(),
-    permission=VIEW,
+    load=lambda request: None, render=_render_rounds, url=lambda _page: reverse("satisfaction:rounds"), permission=VIEW
 )
+round_list = rounds_page.view("Every survey round with its counts; a warning for a half-year without a round (R-5.6.3).")
 
 
 @rounds_page.step("plan", form=PlanForm, actions=[ACTIONS["plan"]])
 def round_plan(request, page, form):
     """Sales plans the survey round of a management review, two months before it (R-5.6.3)."""
-    page.planned = services.round_plan(meeting=form.cleaned_data["meeting"], actor=request.user)
-    return _("Survey round %(number)s is planned; it goes out on %(day)s.") % {
-        "number": page.planned.number, "day": page.planned.planned_send_on.isoformat(),
+    survey_round = services.round_plan(meeting=form.cleaned_data["meeting"], actor=request.user)
+    message = _("Survey round %(number)s is planned; it goes out on %(day)s.") % {
+        "number": survey_round.number, "day": survey_round.planned_send_on.isoformat(),
     }
+    return Done(message, survey_round.get_absolute_url())
 
 
 # --- one round -----------------------------------------------------------------------------------
@@ -409,18 +394,14 @@ def _render_round(request, survey_round: SurveyRound, bound: dict | None = None,
     return render(request, "satisfaction/round_detail.html", context, status=status)
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def round_detail(request, pk: int):
-    """One round: its dates, its forms by state, sending, paper returns and the analysis (R-5.6.3, R-5.6.4)."""
-    return _render_round(request, _round_or_404(pk))
-
-
 round_page = RecordPage(
     load=lambda request, pk: _round_or_404(pk),
     render=_render_round,
     url=lambda survey_round: survey_round.get_absolute_url(),
     permission=VIEW,
+)
+round_detail = round_page.view(
+    "One round: its dates, its forms by state, sending, paper returns and the analysis (R-5.6.3, R-5.6.4)."
 )
 
 
@@ -555,19 +536,13 @@ def _render_form(request, survey_form: SurveyForm, bound: dict | None = None, st
     return render(request, "satisfaction/form_detail.html", context, status=status)
 
 
-@login_required
-@permission_required(VIEW_FORM, raise_exception=True)
-def form_detail(request, pk: int):
-    """One form F10: where it stands, its scores and comments, and the steps left for it."""
-    return _render_form(request, _form_or_404(pk))
-
-
 form_page = RecordPage(
     load=lambda request, pk: _form_or_404(pk),
     render=_render_form,
     url=lambda survey_form: survey_form.get_absolute_url(),
     permission=VIEW_FORM,
 )
+form_detail = form_page.view("One form F10: where it stands, its scores and comments, and the steps left for it.")
 
 
 @form_page.step("void", form=VoidForm, anchor="actions", actions=[ACTIONS["void"]])

@@ -5,7 +5,6 @@ A department's member reads only their own department's requests (another one is
 found). Each step posts to its own view (``core.pages``), calling the same services as the API.
 """
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -89,18 +88,14 @@ def _render_capa(request, record: CapaRequest, bound: dict | None = None, status
     return render(request, "quality/capa_detail.html", context, status=status)
 
 
-@login_required
-@permission_required(VIEW, raise_exception=True)
-def capa_detail(request, pk: int):
-    """One CAPA request with its signed steps; a department member sees only their department's."""
-    return _render_capa(request, _visible_capa(request, pk))
-
-
 capa_page = RecordPage(
     load=lambda request, pk: _visible_capa(request, pk),
     render=_render_capa,
     url=lambda record: record.get_absolute_url(),
     permission=VIEW,
+)
+capa_detail = capa_page.view(
+    "One CAPA request with its signed steps; a department member sees only their department's."
 )
 
 
