@@ -167,9 +167,10 @@ def test_story_2_material_shortage_delays_the_order(desks, story, screenshot):
             TimelineEvent.CHANGE_AGREED,
             TimelineEvent.NOTICE_ISSUED,
             TimelineEvent.NOTICE_VOIDED,
+            TimelineEvent.CHANGE_APPLIED,
         ]
     )
-    assert events[-2:] == [TimelineEvent.NOTICE_ISSUED, TimelineEvent.NOTICE_VOIDED]
+    assert events[-3:] == [TimelineEvent.NOTICE_ISSUED, TimelineEvent.NOTICE_VOIDED, TimelineEvent.CHANGE_APPLIED]
     screenshot(clerk, "story-2-customer-timeline-zh-hant")
 
     for user in (staff.clerk, staff.admin, staff.workshop_lead):

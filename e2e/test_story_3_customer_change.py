@@ -161,9 +161,10 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current(desks, 
             TimelineEvent.REVIEW_DECIDED,
             TimelineEvent.NOTICE_ISSUED,
             TimelineEvent.NOTICE_VOIDED,
+            TimelineEvent.CHANGE_APPLIED,
         ]
     )
-    assert events[-2:] == [TimelineEvent.NOTICE_ISSUED, TimelineEvent.NOTICE_VOIDED]
+    assert events[-3:] == [TimelineEvent.NOTICE_ISSUED, TimelineEvent.NOTICE_VOIDED, TimelineEvent.CHANGE_APPLIED]
     screenshot(clerk, "story-3-customer-timeline-zh-hant")
 
     for user in (staff.clerk, staff.admin, staff.qc, staff.workshop_lead, staff.warehouse):

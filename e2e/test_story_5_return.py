@@ -126,7 +126,9 @@ def test_story_5_return_of_100_pieces(desks, setting, screenshot):
     # 2026-11-17: QC inspects what arrived: 70 good back into stock, 30 nonconforming; 30 to replace.
     qc = desks(staff.qc, locale=EN)
     with clock.frozen(at(17, 10, 0), all_threads=True):
-        qc.goto("/orders/inbox/")
+        qc.goto("/")
+        qc.locator('a[href="/inbox/"]').first.click()  # "My inbox" in the sidebar
+        qc.wait_for_load_state()
         qc.locator("#inbox li[data-kind=return_inspect] a", has_text=record.number).click()
         qc.wait_for_load_state()
         inspect = qc.locator(f"#inspect-{line.pk}")

@@ -8,7 +8,8 @@ Each step posts to its own view, which calls one service and then:
   everything typed still in it: status 403 when the refusal is about who the user is
   (their role or department: ``forbidden``), 200 otherwise (the record's state, the input).
 
-A user whose role does not carry the step's action gets 403 before anything is read.
+A user whose role does not carry the step's action gets the page again with status 403 and
+the reason, before the form is read.
 Every page is drawn inside the back office's layout (``page_context``).
 """
 
@@ -127,9 +128,12 @@ class RecordPage:
             @login_required
             def view(request, **kwargs):
                 self._check(request.user)
-                if not all(allowed(request.user, action) for action in actions):
-                    raise PermissionDenied
                 page = self.load(request, **kwargs)
+                refused = next((action for action in actions if not allowed(request.user, action)), None)
+                if refused is not None:
+                    # Nothing is read of the form: the page again, saying why (a stale tab, a forwarded link).
+                    messages.error(request, str(refused.refusal()))
+                    return self.render(request, page, {}, 403)
                 bound_form, bound_key = self._bind(request, page, form, prefix, key, items, item_field, form_kwargs)
                 status = 200
                 if bound_form.is_valid():
