@@ -28,6 +28,8 @@ ORDER_OPEN = (OrderStatus.UNDER_REVIEW, OrderStatus.ACCEPTED)
 # Orders goods may go out for (F8) or be made for (F4); a replacement (補貨) may follow one delivered in full.
 ORDER_DELIVERABLE = (OrderStatus.ACCEPTED,)
 ORDER_REPLACEABLE = (OrderStatus.ACCEPTED, OrderStatus.COMPLETED)
+# Orders whose life is over: retention runs from when they got here.
+ORDER_CLOSED = (OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.VOID)
 
 # The order's life at a glance; the model's transition methods are wired to it.
 ORDER_TRANSITIONS = TransitionTable(
@@ -103,6 +105,8 @@ CHANGE_OPEN = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW)
 # Changes not yet applied, rejected or withdrawn: they may still be withdrawn, and while one is, the
 # order takes no second change.
 CHANGE_WITHDRAWABLE = (*CHANGE_OPEN, ChangeStatus.AGREED)
+# Changes that are through: applied, rejected or withdrawn.
+CHANGE_CLOSED = (ChangeStatus.APPLIED, ChangeStatus.REJECTED, ChangeStatus.WITHDRAWN)
 
 CHANGE_TRANSITIONS = TransitionTable(
     {

@@ -56,7 +56,7 @@ from liaison.documents.printouts.orders import render_f1, render_f2, render_f3, 
 from liaison.documents.printouts.quality import render_f6
 from liaison.documents.printouts.surveys import render_f10
 from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
-from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
+from liaison.orders.states import CHANGE_CLOSED, CHANGE_WITHDRAWABLE, ORDER_CLOSED, OrderStatus, ReviewRoundStatus
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.states import NOTICE_OPEN, NoticeStatus
 from liaison.quality.models import CapaRequest, CapaStep, Complaint, NonconformanceRecord, ReturnLine
@@ -140,21 +140,13 @@ def _capas_closed(model: type[models.Model]) -> Coalesce:
 
 
 def _order_start():
-    closed = [OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.VOID]
-    own = Coalesce("voided_at", _entered(Order, closed), output_field=DATETIME)
+    own = Coalesce("voided_at", _entered(Order, ORDER_CLOSED), output_field=DATETIME)
     open_chain = (
         Exists(ReviewRound.objects.filter(order=OuterRef("pk"), status=ReviewRoundStatus.OPEN))
         | Exists(
-            ChangeEntry.objects.filter(
-                order=OuterRef("pk"),
-                status__in=[ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW, ChangeStatus.AGREED],
-            )
+            ChangeEntry.objects.filter(order=OuterRef("pk"), status__in=CHANGE_WITHDRAWABLE)
         )
-        | Exists(
-            ProductionNotice.objects.filter(
-                order=OuterRef("pk"), status__in=NOTICE_OPEN
-            )
-        )
+        | Exists(ProductionNotice.objects.filter(order=OuterRef("pk"), status__in=NOTICE_OPEN))
     )
     # Delivered — a completed notice or a slip, or a notice of it disposed of already (the log).
     delivered = (
@@ -171,7 +163,7 @@ def _order_start():
         output_field=DATETIME,
     )
     return Case(
-        When(status__in=closed, then=own),
+        When(status__in=ORDER_CLOSED, then=own),
         When(Q(status=OrderStatus.ACCEPTED) & ~open_chain & delivered, then=last_change),
         default=Value(None),
         output_field=DATETIME,
@@ -183,8 +175,7 @@ def _review_round_start():
 
 
 def _change_start():
-    closed = [ChangeStatus.APPLIED, ChangeStatus.REJECTED, ChangeStatus.WITHDRAWN]
-    return Coalesce("withdrawn_at", _entered(ChangeEntry, closed), output_field=DATETIME)
+    return Coalesce("withdrawn_at", _entered(ChangeEntry, CHANGE_CLOSED), output_field=DATETIME)
 
 
 def _notice_start():
