@@ -50,6 +50,7 @@ class TimelineEvent(models.TextChoices):
     SURVEY_CHASED = "survey_chased", _("Satisfaction survey chased")
     SURVEY_RETURNED = "survey_returned", _("Satisfaction survey returned")
     SURVEY_VOIDED = "survey_voided", _("Satisfaction survey void (returned too late)")
+    SURVEY_FORM_VOIDED = "survey_form_voided", _("Satisfaction survey form voided")
     SATISFACTION_ENTERED = "satisfaction_entered", _("Satisfaction entered from an interview or feedback")
     DISSATISFACTION_RAISED = "dissatisfaction_raised", _("Dissatisfaction raised as a CAPA request")
 

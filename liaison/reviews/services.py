@@ -5,9 +5,8 @@ it has taken place, and decides actions with an owner and a due date. The owner 
 top management) reports an action done with its outcome. Nothing is deleted: a
 meeting or an action that is not needed any more is cancelled with its reason.
 
-Changing and cancelling are steps of their own (durable transactions). Planning, holding,
-deciding and completing actions stay plain ``transaction.atomic``: the demo data
-(``workspace.demo``) takes them inside the demo command's one transaction.
+Every step is a durable transaction of its own: pages, the API and the demo data take them
+one at a time; none is a building block of another app's step.
 """
 
 import datetime as dt

@@ -20,6 +20,7 @@ from django_fsm import FSMField, FSMModelMixin
 
 from liaison.core import clock, procedure
 from liaison.core.models import AuditedModel, linked_model
+from liaison.quality.states import CapaSource
 from liaison.satisfaction.states import (
     ROUND_TRANSITIONS,
     SCORE_MAX,
@@ -185,6 +186,9 @@ class SurveyForm(AuditedModel):
     (R-5.6.2, R-5.6.5). A form returned after ``valid_until`` is kept with everything
     the customer said but is void and left out of the statistics (R-5.6.3).
     """
+
+    # A dissatisfied customer's form is the source of a CAPA request of this kind (R-5.6.6).
+    capa_source_kind = CapaSource.SURVEY
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
     round = models.ForeignKey(

@@ -8,12 +8,10 @@ A form counts in the statistics when it is returned on or before ``valid_until``
 (the day SURVEY_VALID_MONTHS calendar months after the day it was sent, clamped to
 the month's end): returned on that last day it counts, one day later it is void.
 
-Transactions: the steps only pages and the API take are durable (``template_save`` aside,
-see there). Planning, sending, entering, answering and chasing stay plain
-``transaction.atomic``: the demo data (``workspace.demo``) takes them inside the demo
-command's one transaction. The daily job's ``surveys_chase_due`` and ``rounds_close_finished``
-(``tasks.py``, run outside any transaction) take one short transaction per form or round:
-what a run has done stays done if it stops halfway, and two runs never chase a form twice.
+Transactions: every step a page, the API or the demo data takes is a durable transaction
+of its own. The daily job's ``surveys_chase_due`` and ``rounds_close_finished`` (``tasks.py``,
+run outside any transaction) take one short durable transaction per form or round: what a
+run has done stays done if it stops halfway, and two runs never chase a form twice.
 """
 
 import datetime as dt
@@ -135,8 +133,6 @@ def _criterion_rows(criteria: Iterable[Mapping]) -> list[dict]:
     return rows
 
 
-# Plain, not durable: the API's schema test (security/tests/test_api_schema.py) posts a valid
-# questionnaire inside its own rolled-back transaction.
 @transaction.atomic(durable=True)
 def template_save(
     *, template: QuestionnaireTemplate, actor: User, criteria: Iterable[Mapping] | None = None
@@ -593,7 +589,8 @@ def form_void(*, form: SurveyForm, reason: str, actor: User) -> SurveyForm:
     sign_history(form, actor=actor, reason=f"Voided: {reason}")
     form.save(update_fields=["voided_at", "voided_by", "void_reason", "updated_by"])
     timeline_record(
-        customer=form.customer, event=TimelineEvent.SURVEY_VOIDED, actor=actor, summary=f"{form.number}: {reason}",
+        customer=form.customer, event=TimelineEvent.SURVEY_FORM_VOIDED, actor=actor,
+        summary=f"{form.number}: {reason}",
         about=form,
     )
     return form
@@ -637,8 +634,8 @@ def surveys_chase_due(*, actor: User | None = None) -> list[SurveyForm]:
     The scheduled job. Each form is chased in its own transaction under its row lock
     and only if ``chased_at`` is still empty, so two runs at once (or a run repeated
     the same day) send one reminder. Forms sent by fax, post or in person are left
-    for Sales to chase by phone or fax: they show in the inbox
-    (``selectors.forms_to_chase_by_hand``) and are recorded with ``form_chase``.
+    for Sales to chase by phone or fax (``selectors.forms_to_chase_by_hand`` lists them),
+    recorded with ``form_chase``.
     """
     if actor is not None:
         require(actor, ACTIONS["chase"])
@@ -647,7 +644,7 @@ def surveys_chase_due(*, actor: User | None = None) -> list[SurveyForm]:
     )
     chased = []
     for pk in due:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             form = _chase_locked(pk, channel=ChaseChannel.EMAIL, actor=actor)
         if form is not None:
             chased.append(form)
@@ -679,7 +676,7 @@ def rounds_close_finished(*, actor: User | None = None) -> list[SurveyRound]:
     closed = []
     closing = ROUND_TRANSITIONS.sources("close")
     for survey_round in SurveyRound.objects.filter(status__in=closing).exclude(Exists(open_forms)):
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             survey_round = SurveyRound.objects.select_for_update().get(pk=survey_round.pk)
             if survey_round.status not in closing or survey_round.forms.filter(
                 returned_on__isnull=True, voided_at__isnull=True, valid_until__gte=today

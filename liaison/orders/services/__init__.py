@@ -16,8 +16,8 @@ data and the tests (``services.order_register(...)``):
   ``change_apply``;
 - ``common``: what they share (the order's lock, the review departments, input checks).
 
-Only ``change_withdraw`` runs in a durable transaction of its own: the demo data (and the
-security tests' world built on it) takes every other step inside its one transaction.
+Every public step runs in a durable transaction of its own; ``review_round_open`` is a
+building block the steps call inside theirs.
 """
 
 from liaison.orders.services.changes import change_apply, change_record_agreement, change_register, change_withdraw

@@ -37,8 +37,6 @@ from liaison.quality.states import (
 
 CAPA_TYPE = "CAPA"
 # A satisfaction survey form comes from the surveys app (R-5.6), above this one: known by its app label.
-SURVEY_APP = "satisfaction"
-
 Code = CapaErrorCode
 
 
@@ -96,12 +94,18 @@ def _summary(capa: CapaRequest) -> str:
 
 
 def _source_kind(source: Model | None) -> CapaSource:
+    """What kind of feedback the request comes from.
+
+    A complaint or return is this app's; a record of an app above that may be a CAPA's source
+    (a satisfaction survey form) says which kind it is in its model's ``capa_source_kind``.
+    """
     if source is None:
         return CapaSource.MANUAL
     if isinstance(source, Complaint):
         return CapaSource.RETURN if source.kind == ComplaintKind.RETURN else CapaSource.COMPLAINT
-    if source._meta.app_label == SURVEY_APP:
-        return CapaSource.SURVEY
+    kind = getattr(source, "capa_source_kind", None)
+    if kind in CapaSource.values:
+        return CapaSource(kind)
     raise _refuse(Code.SOURCE_NOT_SUPPORTED, field="source", source=str(source._meta.verbose_name))
 
 

@@ -13,7 +13,6 @@ from liaison.core.tests.factories import UserFactory
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.quality.capa import services as capa_services
 from liaison.quality.capa.errors import CapaErrorCode as Code
 from liaison.quality.capa.services import capa_issue
 from liaison.quality.models import CapaRequest, CapaStep
@@ -25,6 +24,7 @@ from liaison.quality.states import (
     ComplaintStatus,
 )
 from liaison.quality.tests.capa_factories import WorkshopFactory, capa, complaint, qc_inspector
+from liaison.satisfaction.tests import factories as survey_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -285,12 +285,15 @@ def test_r_5_5_1_2_a_record_that_is_no_feedback_cannot_be_the_source(workshop):
     assert not CapaRequest.objects.exists()
 
 
-def test_r_5_5_1_2_a_source_survey_form_is_recognised_by_its_app(workshop, monkeypatch):
-    # The surveys app is not built yet: any model of the app named SURVEY_APP is a survey form.
-    source = complaint()
-    monkeypatch.setattr(capa_services, "SURVEY_APP", "customers")
+def test_r_5_6_6_a_survey_form_as_source_says_it_is_a_survey(workshop):
+    # The surveys app sits above quality: its form names its kind of source (capa_source_kind).
+    _round, (form,) = survey_factories.sent_round(
+        meeting_date=TODAY + dt.timedelta(days=90), customers=[survey_factories.customer_with_contact()],
+        actor=survey_factories.sales(),
+        send_on=TODAY,
+    )
 
-    issued = capa(source=source.customer, department=workshop)
+    issued = capa(source=form, department=workshop)
 
     assert issued.source_kind == CapaSource.SURVEY
-    assert issued.source_type == ContentType.objects.get_for_model(source.customer)
+    assert issued.source_type == ContentType.objects.get_for_model(form)

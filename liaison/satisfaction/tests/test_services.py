@@ -256,6 +256,13 @@ def test_r_5_6_3_unknown_or_void_link_refused(emailed, sales):
     assert refused.value.code == "form_void" and emailed.scores.count() == 0
 
 
+def test_r_5_7_a_form_voided_by_hand_has_its_own_timeline_event(emailed):
+    services.form_void(form=emailed, reason="寄錯客戶", actor=_sales_head())
+    events = list(emailed.customer.timeline.values_list("event", flat=True))
+    # Not the "returned too late" event: one event per fact.
+    assert TimelineEvent.SURVEY_FORM_VOIDED in events and TimelineEvent.SURVEY_VOIDED not in events
+
+
 def _sales_head():
     return UserFactory(roles=[Role.SALES_HEAD])
 
