@@ -2,16 +2,17 @@
 
 Model-level rights come from the role table in ``liaison.core.roles``; these
 predicates add what depends on the record: a department signs only its own line
-of the contract review form (R-5.2.3.1). The services check them, so the API,
-the admin and the pages refuse in the same way; templates ask
-``user.has_perm("orders.sign_reviewsignoff", sign_off)``.
+of the contract review form (R-5.2.3.1). The rule is registered on the signing step's
+permission (``ACTIONS["sign"]``), so the service, the page and the API ask
+``allowed(user, ACTIONS["sign"], sign_off)`` alike.
 """
 
 import rules
 
 from liaison.core.roles import administrator, holds
+from liaison.orders.errors import ACTIONS
 
-SIGN = "orders.change_reviewsignoff"
+SIGN = ACTIONS["sign"].permission
 
 
 @rules.predicate
@@ -25,7 +26,10 @@ def is_signoff_department_member(user, sign_off) -> bool:
     )
 
 
-# Signing a line of the review form: the role signs reviews, and the line is the user's department's.
-signs_for_department = is_signoff_department_member | administrator
+@rules.predicate
+def no_sign_off(user, sign_off) -> bool:
+    return sign_off is None
 
-rules.add_perm("orders.sign_reviewsignoff", holds(SIGN) & signs_for_department)
+
+# Signing a line of the review form: the role signs reviews, and the line is the user's department's.
+rules.add_perm(SIGN, holds(SIGN) & (no_sign_off | is_signoff_department_member | administrator))

@@ -109,7 +109,7 @@ def _attach_item_forms(page: selectors.OrderPage, bound: dict, user) -> None:
                 prefix=f"sign-{sign_off.pk}", initial={"sign_off": sign_off.pk}
             )
             sign_off.may_sign = refused is not None or (
-                not sign_off.is_signed and user.has_perm("orders.sign_reviewsignoff", sign_off)
+                not sign_off.is_signed and allowed(user, ACTIONS["sign"], sign_off)
             )
     for change in page.open_changes:
         refused = bound.get(("agree", change.pk))

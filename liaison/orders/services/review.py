@@ -10,14 +10,13 @@ from django.db.models import Max
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import Department, User
-from liaison.core.roles import require
+from liaison.core.roles import allowed, require
 from liaison.core.services import records_create, sign_history, transition_apply, transition_check
 from liaison.customers.models import TimelineEntry
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import ACTIONS, MESSAGES, OrderErrorCode
 from liaison.orders.models import ChangeEntry, Order, ReviewRound, ReviewSignOff
-from liaison.orders.rules import signs_for_department
 from liaison.orders.services.common import SET_BY_SERVICE, lock_order
 from liaison.orders.states import ReviewOutcome, ReviewRoundReason
 
@@ -109,7 +108,7 @@ def review_sign_off(
     sign_off = ReviewSignOff.objects.select_related("department", "review_round__order").get(
         pk=sign_off.pk
     )
-    if not signs_for_department(actor, sign_off):
+    if not allowed(actor, ACTIONS["sign"], sign_off):
         raise refuse(
             MESSAGES,
             OrderErrorCode.NOT_YOUR_DEPARTMENT,
