@@ -97,7 +97,7 @@ class ReceivedDocumentViewSet(
 
     serializer_class = ReceivedDocumentSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
-    step_actions = {"void": ACTIONS["void"]}
+    step_actions = {"create": ACTIONS["catalogue"], "void": ACTIONS["void"]}
 
     def get_queryset(self):
         if self.action != "list":
@@ -230,6 +230,8 @@ class CommunicationRecordViewSet(
     viewsets.GenericViewSet,
 ):
     """The communication record, F5 (R-5.4)."""
+
+    step_actions = {"create": ACTIONS["record"]}
 
     def get_serializer_class(self):
         return (

@@ -6,9 +6,11 @@ from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liaison.core.roles import allowed
 from liaison.core.states import DepartmentKind
 from liaison.core.workspace import InboxItem, WorkKind, inbox_item, inbox_kinds, list_link, sidebar_entry, sidebar_group
 from liaison.production import selectors
+from liaison.production.errors import ACTIONS
 
 NOTICES = "admin:production_productionnotice_changelist"
 
@@ -23,10 +25,10 @@ def _notice_link(notice) -> str:
 @inbox_kinds(order=40)
 def notice_work(user, today: dt.date) -> list[WorkKind]:
     """Production notices late or due within a week: every workshop's for Sales, their own for a workshop (R-3.2)."""
-    if user.has_perm("production.issue_productionnotice"):
+    if allowed(user, ACTIONS["issue"]):
         notices = selectors.notices_due(today=today)  # the sales administrator follows every workshop
     elif (
-        user.has_perm("production.progress_productionnotice")
+        allowed(user, ACTIONS["progress"])
         and user.department_id is not None
         and user.department.kind == DepartmentKind.WORKSHOP
     ):

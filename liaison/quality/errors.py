@@ -8,6 +8,8 @@ from enum import StrEnum
 from django.utils.translation import gettext_lazy as _
 
 from liaison.core.roles import actions
+from liaison.production.errors import ACTIONS as PRODUCTION_ACTIONS
+from liaison.stock.errors import ACTIONS as STOCK_ACTIONS
 
 
 class QualityErrorCode(StrEnum):
@@ -160,8 +162,8 @@ ACTIONS = actions(
         "inspect": ("quality.change_returnline", _("inspect returned goods")),
         "dispose": ("quality.dispose_nonconformancerecord", _("decide the disposition of nonconforming product")),
         # A replacement may need both a 補貨 production notice and a 補貨 outbound slip (R-5.5.2.3).
-        "replace_by_notice": ("production.issue_productionnotice", _("arrange replacements for returns")),
-        "replace_by_slip": ("stock.add_outboundslip", _("arrange replacements for returns")),
+        "replace_by_notice": (PRODUCTION_ACTIONS["issue"].permission, _("arrange replacements for returns")),
+        "replace_by_slip": (STOCK_ACTIONS["issue"].permission, _("arrange replacements for returns")),
         "feedback_record": ("quality.add_feedback", _("record customer feedback")),
         "feedback_answer": ("quality.change_feedback", _("answer customer feedback")),
         "void": ("quality.void_complaint", _("void complaints")),

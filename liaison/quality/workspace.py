@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from liaison.core.roles import allowed
 from liaison.core.workspace import (
     DashboardCard,
     DashboardPanel,
@@ -24,6 +25,8 @@ from liaison.core.workspace import (
 )
 from liaison.quality import selectors
 from liaison.quality.capa import selectors as capa_selectors
+from liaison.quality.capa.errors import ACTIONS as CAPA_ACTIONS
+from liaison.quality.errors import ACTIONS
 from liaison.quality.report.errors import ACTIONS as REPORT_ACTIONS
 from liaison.quality.states import CapaStatus
 
@@ -48,7 +51,7 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
         return WorkKind(kind, label, rows, item, list_link(COMPLAINTS, link))
 
     kinds = []
-    if user.has_perm("quality.acknowledge_complaint"):
+    if allowed(user, ACTIONS["acknowledge"]):
         rows = selectors.complaints_to_acknowledge().order_by("-is_overdue", "acknowledge_due", "pk")
         text = _("Acknowledge %(kind)s %(number)s of %(customer)s and pass it to QC")
         kinds.append(
@@ -57,7 +60,7 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
                 "report", "status__exact=registered", acknowledge=True,
             )
         )
-    if user.has_perm("quality.investigate_complaint"):
+    if allowed(user, ACTIONS["investigate"]):
         text = _("Investigate %(kind)s %(number)s of %(customer)s")
         kinds.append(
             complaint_kind(
@@ -65,7 +68,7 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
                 "investigation", "troubleshoot", "status__exact=acknowledged",
             )
         )
-        if user.has_perm("quality.issue_caparequest"):
+        if allowed(user, CAPA_ACTIONS["issue"]):
             text = _("Issue a CAPA request for %(kind)s %(number)s of %(customer)s")
             kinds.append(
                 complaint_kind(
@@ -80,7 +83,7 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
                 "task_alt", "status__exact=investigated",
             )
         )
-    if user.has_perm("quality.change_returnline"):
+    if allowed(user, ACTIONS["inspect"]):
         text = _("Inspect the goods returned on %(number)s by %(customer)s")
         kinds.append(
             complaint_kind(
@@ -88,7 +91,7 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
                 "assignment_return", "kind__exact=return",
             )
         )
-    if user.has_perm("quality.feedback_complaint"):
+    if allowed(user, ACTIONS["feedback"]):
         text = _("Feed the result of %(number)s back to %(customer)s")
         kinds.append(
             complaint_kind(
@@ -96,7 +99,7 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
                 "reply", "status__exact=result_recorded",
             )
         )
-    if user.has_perm("quality.verify_caparequest"):
+    if allowed(user, CAPA_ACTIONS["verify"]):
 
         def verify(capa) -> InboxItem:
             if capa.status == CapaStatus.IMPLEMENTED:
@@ -108,7 +111,7 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
 
         rows = capa_selectors.capa_to_verify(today=today)
         kinds.append(WorkKind("capa_verify", _("CAPA requests to verify"), rows, verify, list_link(CAPAS)))
-    if user.department_id is not None and user.has_perm("quality.implement_caparequest"):
+    if user.department_id is not None and allowed(user, CAPA_ACTIONS["implement"]):
 
         def implement(capa) -> InboxItem:
             title = _("Carry out CAPA request %(number)s for %(department)s: %(problem)s") % {

@@ -11,6 +11,7 @@ from liaison.core.concurrency import VersionedSerializerMixin, VersionedUpdateMi
 from liaison.core.models import linked_model
 from liaison.customers.models import Customer
 from liaison.stock import selectors, services
+from liaison.stock.errors import ACTIONS
 from liaison.stock.models import (
     OutboundSlip,
     OutboundSlipLine,
@@ -177,6 +178,7 @@ class OutboundSlipViewSet(
     """Outbound slips, F8 (R-5.2.3.2): list, read, issue; never changed or deleted."""
 
     serializer_class = OutboundSlipSerializer
+    step_actions = {"create": ACTIONS["issue"]}
 
     def get_queryset(self):
         if self.action != "list":
