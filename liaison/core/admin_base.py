@@ -6,7 +6,7 @@ Records are never deleted here; they are voided or marked inactive.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.admin.utils import flatten_fieldsets
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
@@ -19,6 +19,7 @@ from unfold.widgets import UnfoldAdminTextInputWidget
 from liaison.core.concurrency import VersionedFormMixin
 from liaison.core.errors import MESSAGES, CoreErrorCode, LiaisonError
 from liaison.core.history import is_closed
+from liaison.core.pages import page_context
 
 
 class ChangeReasonForm(VersionedFormMixin, forms.ModelForm):
@@ -69,12 +70,9 @@ class LiaisonAdmin(SimpleHistoryAdmin, ModelAdmin):
 
     def delete_view(self, request, object_id, extra_context=None):
         """Records are voided, never erased (R-5.7): refuse with the reason, not a bare 403."""
-        context = {
-            **admin.site.each_context(request),
-            "title": _("Cannot delete"),
-            "opts": self.model._meta,
-            "message": MESSAGES[CoreErrorCode.RECORD_NOT_DELETABLE],
-        }
+        context = page_context(
+            request, title=_("Cannot delete"), opts=self.model._meta, message=MESSAGES[CoreErrorCode.RECORD_NOT_DELETABLE]
+        )
         return TemplateResponse(request, "admin/not_deletable.html", context, status=403)
 
     def changelist_view(self, request, extra_context=None):

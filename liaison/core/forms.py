@@ -16,12 +16,14 @@ from unfold.widgets import (
     INPUT_CLASSES,
     UnfoldAdminDecimalFieldWidget,
     UnfoldAdminRadioSelectWidget,
+    UnfoldAdminSelectMultipleWidget,
     UnfoldAdminSelectWidget,
     UnfoldAdminTextareaWidget,
     UnfoldAdminTextInputWidget,
 )
 
 from liaison.core.errors import LiaisonError
+from liaison.core.models import Department
 from liaison.core.quantities import format_quantity
 
 _CLASSES = " ".join(INPUT_CLASSES)
@@ -53,6 +55,15 @@ def select() -> UnfoldAdminSelectWidget:
 
 def text_input() -> UnfoldAdminTextInputWidget:
     return UnfoldAdminTextInputWidget()
+
+
+def radio() -> UnfoldAdminRadioSelectWidget:
+    """Choices side by side, each a click: for a few short answers."""
+    return UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL)
+
+
+def select_multiple(size: int = 6) -> UnfoldAdminSelectMultipleWidget:
+    return UnfoldAdminSelectMultipleWidget(attrs={"size": size})
 
 
 def quantity_field(**kwargs) -> forms.DecimalField:
@@ -102,9 +113,20 @@ class YesNoField(forms.TypedChoiceField):
         super().__init__(
             choices=[("yes", _("✓ yes")), ("no", _("✗ no"))],
             coerce=lambda value: value == "yes",
-            widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
+            widget=radio(),
             **kwargs,
         )
+
+
+class WorkshopChoiceField(forms.ModelChoiceField):
+    """One of the given workshops (the departments a production notice can go to)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Department.objects.none(), widget=select(), **kwargs)
+
+    def offer(self, workshops) -> None:
+        self.queryset = Department.objects.filter(pk__in=[workshop.pk for workshop in workshops])
+        self.choices = [("", "—")] + [(workshop.pk, str(workshop)) for workshop in workshops]
 
 
 class PersonChoiceField(forms.ModelChoiceField):

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison.core.errors import LiaisonError
+from liaison.core.forms import add_service_error
 from liaison.core.roles import Action, allowed
 
 
@@ -177,7 +178,8 @@ class RecordPage:
 
 
 def _add_error(form, error: LiaisonError) -> None:
+    """The kit's page forms place a refusal themselves (``Form.service_fields``); any other form by field name."""
     if hasattr(form, "add_service_error"):
         form.add_service_error(error)
     else:
-        form.add_error(error.field if error.field in form.fields else None, str(error))
+        add_service_error(form, error)

@@ -18,13 +18,13 @@ from liaison.core.forms import (
     DateInput,
     DateTimeInput,
     Form,
+    WorkshopChoiceField,
     YesNoField,
     plain_quantity,
     quantity_field,
     select,
     textarea,
 )
-from liaison.core.models import Department
 from liaison.customers.forms import CustomerChoiceField
 from liaison.orders import selectors
 from liaison.orders.states import ChangeKind, ChangeReasonCategory, OrderChannel, ReviewOutcome
@@ -223,15 +223,14 @@ class ShipForm(LineQuantitiesForm):
 
 
 class NoticeIssueForm(LineQuantitiesForm):
-    workshop = forms.ModelChoiceField(label=_("workshop"), queryset=None, widget=select())
+    workshop = WorkshopChoiceField(label=_("workshop"))
     due_date = forms.DateField(label=_("due date"), widget=DateInput())
     replenishment = forms.BooleanField(label=_("replenishment (補貨)"), required=False, widget=UnfoldBooleanSwitchWidget())
     instructions = forms.CharField(label=_("instructions"), required=False, widget=textarea())
 
     def __init__(self, *args, workshops=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workshop"].queryset = Department.objects.filter(pk__in=[w.pk for w in workshops])
-        self.fields["workshop"].choices = [("", "—")] + [(w.pk, str(w)) for w in workshops]
+        self.fields["workshop"].offer(workshops)
 
 
 class DeliveryReplyForm(Form):

@@ -7,14 +7,11 @@ in ``capa/forms.py``.
 """
 
 from django import forms
-from django.contrib.admin.options import HORIZONTAL
 from django.utils.translation import gettext_lazy as _
-from unfold.widgets import UnfoldAdminRadioSelectWidget
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
-from liaison.core.forms import DateInput, Form, quantity_field, select, text_input, textarea
-from liaison.core.models import Department
+from liaison.core.forms import DateInput, Form, WorkshopChoiceField, quantity_field, radio, select, text_input, textarea
 from liaison.customers.forms import CustomerChoiceField
 from liaison.orders import selectors as order_selectors
 from liaison.quality.services.complaints import WHY_CHAIN_MAX
@@ -31,7 +28,7 @@ class ComplaintRegisterForm(Form):
         label=_("kind"),
         choices=ComplaintKind.choices,
         initial=ComplaintKind.COMPLAINT,
-        widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
+        widget=radio(),
     )
     channel = forms.ChoiceField(label=_("received by"), choices=ComplaintChannel.choices, widget=select())
     complaint_date = forms.DateField(label=_("complaint date"), widget=DateInput())
@@ -122,7 +119,7 @@ class InvestigateForm(Form):
         label=_("company at fault"),
         choices=[("yes", _("Yes")), ("no", _("No"))],
         coerce=lambda value: value == "yes",
-        widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
+        widget=radio(),
     )
 
     def __init__(self, *args, **kwargs):
@@ -178,13 +175,12 @@ class DisposeForm(Form):
 
 
 class ReplaceForm(Form):
-    workshop = forms.ModelChoiceField(label=_("workshop"), queryset=None, required=False, widget=select())
+    workshop = WorkshopChoiceField(label=_("workshop"), required=False)
     due_date = forms.DateField(label=_("due date"), required=False, widget=DateInput())
 
     def __init__(self, *args, workshops=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["workshop"].queryset = Department.objects.filter(pk__in=[w.pk for w in workshops])
-        self.fields["workshop"].choices = [("", "—")] + [(w.pk, str(w)) for w in workshops]
+        self.fields["workshop"].offer(workshops)
 
 
 class ResultForm(Form):

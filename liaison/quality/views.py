@@ -32,9 +32,9 @@ from liaison.quality.errors import ACTIONS
 from liaison.quality.models import Complaint
 from liaison.quality.services import complaints, returns
 from liaison.quality.states import (
+    CAPA_OPEN,
     COMPLAINT_INSPECTABLE,
     COMPLAINT_VOIDABLE,
-    CapaStatus,
     ComplaintChannel,
     ComplaintKind,
     ComplaintStatus,
@@ -182,7 +182,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
     def may(*steps) -> bool:
         return all(allowed(user, ACTIONS[step]) for step in steps)
 
-    open_capas = [item for item in page.capas if item.status != CapaStatus.CLOSED]
+    open_capas = [item for item in page.capas if item.status in CAPA_OPEN]
     waiting_for_capa = bool(
         state == ComplaintStatus.INVESTIGATED and complaint.company_at_fault and (not page.capas or open_capas)
     )

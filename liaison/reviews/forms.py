@@ -3,22 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
-    UnfoldAdminSelectMultipleWidget,
     UnfoldAdminSelectWidget,
-    UnfoldAdminTextareaWidget,
     UnfoldAdminTextInputWidget,
 )
 
-from liaison.core.forms import DateInput, Form, PeopleChoiceField, PersonChoiceField
+from liaison.core.forms import DateInput, Form, PeopleChoiceField, PersonChoiceField, select_multiple, textarea
 from liaison.reviews import selectors
-
-
-def _textarea(rows: int = 3):
-    return UnfoldAdminTextareaWidget(attrs={"rows": rows})
-
-
-def _people():
-    return UnfoldAdminSelectMultipleWidget(attrs={"size": 6})
 
 
 class MeetingPlanForm(Form):
@@ -26,13 +16,13 @@ class MeetingPlanForm(Form):
     meeting_date = forms.DateField(label=_("meeting date"), widget=DateInput())
     chair = PersonChoiceField(label=_("chair"), queryset=selectors.chair_choices(), widget=UnfoldAdminSelectWidget())
     participants = PeopleChoiceField(
-        label=_("participants"), queryset=selectors.participant_choices(), required=False, widget=_people()
+        label=_("participants"), queryset=selectors.participant_choices(), required=False, widget=select_multiple()
     )
-    agenda = forms.CharField(label=_("agenda inputs"), required=False, widget=_textarea(4))
+    agenda = forms.CharField(label=_("agenda inputs"), required=False, widget=textarea(4))
 
 
 class MeetingUpdateForm(MeetingPlanForm):
-    minutes = forms.CharField(label=_("minutes"), required=False, widget=_textarea(5))
+    minutes = forms.CharField(label=_("minutes"), required=False, widget=textarea(5))
     reason = forms.CharField(
         label=_("reason for change"),
         max_length=100,
@@ -43,7 +33,7 @@ class MeetingUpdateForm(MeetingPlanForm):
 
 
 class MeetingHoldForm(Form):
-    minutes = forms.CharField(label=_("minutes"), widget=_textarea(6))
+    minutes = forms.CharField(label=_("minutes"), widget=textarea(6))
 
 
 class ReasonForm(Form):
@@ -51,14 +41,14 @@ class ReasonForm(Form):
 
 
 class ActionAddForm(Form):
-    description = forms.CharField(label=_("action"), widget=_textarea(2))
+    description = forms.CharField(label=_("action"), widget=textarea(2))
     owner = PersonChoiceField(label=_("owner"), queryset=selectors.owner_choices(), widget=UnfoldAdminSelectWidget())
     due_date = forms.DateField(label=_("due date"), widget=DateInput())
 
 
 class ActionCompleteForm(Form):
     action = forms.IntegerField(widget=forms.HiddenInput())
-    outcome = forms.CharField(label=_("outcome"), widget=_textarea(2))
+    outcome = forms.CharField(label=_("outcome"), widget=textarea(2))
 
 
 class ActionCancelForm(Form):

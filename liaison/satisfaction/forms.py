@@ -1,17 +1,15 @@
 """Forms of the staff pages of the surveys: each collects the input of one service call."""
 
 from django import forms
-from django.contrib.admin.options import HORIZONTAL
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import (
     UnfoldAdminCheckboxSelectMultipleWidget,
-    UnfoldAdminRadioSelectWidget,
     UnfoldAdminTextInputWidget,
     UnfoldBooleanWidget,
 )
 
 from liaison.core import clock
-from liaison.core.forms import DateInput, Form, select, textarea
+from liaison.core.forms import DateInput, Form, radio, select, textarea
 from liaison.satisfaction import selectors
 from liaison.satisfaction.models import SurveyRound, review_meetings
 from liaison.satisfaction.states import SCORE_MAX, SCORE_MIN, ChaseChannel, SurveyChannel
@@ -98,7 +96,7 @@ class EnterForm(Form):
             # Not required here: the service names every criterion left out, in one message.
             self.fields[f"score_{criterion.code}"] = forms.ChoiceField(
                 label=criterion.label(), choices=SCALE, required=False,
-                widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
+                widget=radio(),
             )
 
     def field_for(self, name: str | None) -> str | None:

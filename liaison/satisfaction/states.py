@@ -77,3 +77,5 @@ FORM_COUNTED = frozenset({FormState.RETURNED})
 FORM_OPEN = frozenset({FormState.SENT, FormState.CHASE_DUE, FormState.CHASED})
 # Forms neither returned nor void: a paper return can still be entered (a late one is entered void).
 FORM_UNRETURNED = FORM_OPEN | {FormState.EXPIRED}
+# States in which a form is void: voided by hand, or returned too late.
+FORM_VOID = frozenset({FormState.VOID, FormState.VOID_LATE})

@@ -16,7 +16,7 @@ from liaison.documents.pdf import GRID, SHADE, Sheet, SignBox, field_label, fmt_
 from liaison.documents.printouts.common import void_watermark
 from liaison.satisfaction.models import SurveyForm
 from liaison.satisfaction.services import public_url
-from liaison.satisfaction.states import SCORE_MAX, SCORE_MIN, FormState
+from liaison.satisfaction.states import FORM_VOID, SCORE_MAX, SCORE_MIN
 
 EMPTY_BOX, TICKED_BOX = "□", "■"
 COMMENT_BOX_HEIGHT = 38 * mm
@@ -89,7 +89,7 @@ def render_f10(form: SurveyForm, *, language: str | None = None) -> bytes:
     language = language or form.language
     with translation.override(language):
         state = form.state()
-        void = state in (FormState.VOID, FormState.VOID_LATE)
+        void = state in FORM_VOID
         void_word = void_watermark(language)
         entered = form.entered_by
         sheet = Sheet(

@@ -6,12 +6,10 @@ Each collects the input of one CAPA service call; the services check every rule.
 import datetime as dt
 
 from django import forms
-from django.contrib.admin.options import HORIZONTAL
 from django.utils.translation import gettext_lazy as _
-from unfold.widgets import UnfoldAdminRadioSelectWidget
 
 from liaison.core import clock, procedure
-from liaison.core.forms import DateInput, Form, select, textarea
+from liaison.core.forms import DateInput, Form, radio, select, textarea
 from liaison.core.models import Department
 from liaison.quality.states import Effectiveness
 
@@ -61,7 +59,7 @@ class CapaVerifyEffectivenessForm(Form):
         label=_("effectiveness"),
         choices=Effectiveness.choices,
         required=False,
-        widget=UnfoldAdminRadioSelectWidget(radio_style=HORIZONTAL),
+        widget=radio(),
     )
     note = forms.CharField(label=_("note"), required=False, widget=textarea())
     new_due_date = forms.DateField(

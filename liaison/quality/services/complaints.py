@@ -33,7 +33,7 @@ from liaison.quality import selectors
 from liaison.quality.errors import ACTIONS, QualityErrorCode
 from liaison.quality.models import Complaint, ReturnLine
 from liaison.quality.services.common import channel_checked, complaint_locked, refusal, text, wrong_status
-from liaison.quality.states import CapaStatus, CauseCategory, ComplaintKind, ComplaintStatus
+from liaison.quality.states import CAPA_OPEN, CauseCategory, ComplaintKind, ComplaintStatus
 from liaison.stock.models import Product
 
 COMPLAINT_TYPE = "CMP"  # complaints and returns share the F6 series
@@ -313,7 +313,7 @@ def complaint_record_result(*, complaint: Complaint, result: str, actor: User) -
         capas = list(selectors.capa_for_complaint(complaint=complaint))
         if not capas:
             raise refusal(Code.CAPA_MISSING, conflict=True, number=complaint.number)
-        still_open = [capa.number for capa in capas if capa.status != CapaStatus.CLOSED]
+        still_open = [capa.number for capa in capas if capa.status in CAPA_OPEN]
         if still_open:
             raise refusal(Code.CAPA_OPEN, conflict=True, number=complaint.number, capas=", ".join(still_open))
     return transition_apply(
