@@ -7,6 +7,7 @@ from django.db.models import Model, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
+from liaison.communications.states import ReceivedDocumentStatus
 from liaison.core.models import Attachment
 from liaison.customers.models import Customer
 from liaison.customers.selectors import customer_search
@@ -69,6 +70,18 @@ def received_document_list(
         )
         .order_by("-received_at", "-pk")
     )
+
+
+def received_documents_catalogued(*, customer: Customer | None, limit: int = 50) -> list[ReceivedDocument]:
+    """The customer's catalogued (not void) received documents, newest first: what an order links to."""
+    if customer is None:
+        return []
+    return list(received_document_list(customer=customer, status=ReceivedDocumentStatus.CATALOGUED)[:limit])
+
+
+def received_document_catalogued(*, pk: int) -> ReceivedDocument | None:
+    """One catalogued (not void) received document a record can be registered from, or None."""
+    return received_document_list(status=ReceivedDocumentStatus.CATALOGUED).filter(pk=pk).first()
 
 
 def received_document_get(*, pk: int) -> ReceivedDocument:

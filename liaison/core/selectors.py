@@ -2,7 +2,13 @@
 
 import rules
 
-from liaison.core.models import Attachment
+from liaison.core.models import Attachment, Department
+from liaison.core.states import DepartmentKind
+
+
+def workshop_list() -> list[Department]:
+    """Active workshops: the departments a production notice can go to."""
+    return list(Department.objects.filter(kind=DepartmentKind.WORKSHOP, active=True).order_by("code"))
 
 
 def attachment_get(*, pk: int) -> Attachment:

@@ -27,6 +27,11 @@ def customer_list(*, query: str = "", status: str | None = None) -> QuerySet:
     return queryset.prefetch_related("contacts").order_by("registered_name")
 
 
+def customer_choices() -> QuerySet[Customer]:
+    """Every customer, by name: what an order or a complaint can be registered for."""
+    return Customer.objects.order_by("registered_name")
+
+
 def customer_get(*, pk: int) -> Customer:
     """One customer with its active contacts in ``active_contacts`` (raises DoesNotExist)."""
     active = Prefetch("contacts", queryset=Contact.objects.filter(active=True), to_attr="active_contacts")

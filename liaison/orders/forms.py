@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminTextInputWidget, UnfoldBooleanSwitchWidget
 
+from liaison.communications.selectors import received_documents_catalogued
 from liaison.communications.states import CommunicationChannel
 from liaison.core import clock
 from liaison.core.forms import (
@@ -26,8 +27,9 @@ from liaison.core.forms import (
     textarea,
 )
 from liaison.customers.forms import CustomerChoiceField
-from liaison.orders import selectors
+from liaison.customers.selectors import customer_choices
 from liaison.orders.states import ChangeKind, ChangeReasonCategory, OrderChannel, ReviewOutcome
+from liaison.stock.selectors import product_choices
 
 # A customer's usual lead time: the date an order line asks for when nobody says otherwise.
 DEFAULT_LEAD_DAYS = 30
@@ -38,7 +40,7 @@ DEFAULT_LEAD_DAYS = 30
 
 class OrderRegisterForm(Form):
     customer = CustomerChoiceField(
-        label=_("customer"), queryset=selectors.customer_choices(), widget=select()
+        label=_("customer"), queryset=customer_choices(), widget=select()
     )
     channel = forms.ChoiceField(label=_("received by"), choices=OrderChannel.choices, widget=select())
     customer_po = forms.CharField(
@@ -68,7 +70,7 @@ class OrderRegisterForm(Form):
         self.initial.setdefault("received_at", clock.now().replace(second=0, microsecond=0))
         if customer is None and self.is_bound:
             customer = self.fields["customer"].queryset.filter(pk=self.data.get("customer") or None).first()
-        self.documents = {doc.pk: doc for doc in selectors.order_documents(customer=customer)}
+        self.documents = {doc.pk: doc for doc in received_documents_catalogued(customer=customer)}
         self.fields["received_document"].choices = [("", "—")] + [
             (doc.pk, f"{doc.number} · {timezone.localtime(doc.received_at):%Y-%m-%d} · {doc.summary}"[:120])
             for doc in self.documents.values()
@@ -80,7 +82,7 @@ class OrderRegisterForm(Form):
 
 
 class OrderLineForm(Form):
-    product = forms.ModelChoiceField(label=_("product"), queryset=selectors.product_choices(), widget=select())
+    product = forms.ModelChoiceField(label=_("product"), queryset=product_choices(), widget=select())
     quantity = quantity_field(label=_("quantity"))
     specification = forms.CharField(
         label=_("specification"), max_length=300, required=False, widget=UnfoldAdminTextInputWidget()

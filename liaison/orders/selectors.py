@@ -22,11 +22,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from liaison.communications.selectors import received_document_list, within_days
-from liaison.communications.states import ReceivedDocumentStatus
+from liaison.communications.selectors import within_days
 from liaison.core import clock
 from liaison.core.models import Department
-from liaison.core.states import DepartmentKind
+from liaison.core.selectors import workshop_list
 from liaison.customers.models import Customer
 from liaison.customers.selectors import customer_search
 from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
@@ -41,7 +40,7 @@ from liaison.orders.states import (
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.selectors import notice_visible_to
 from liaison.production.states import NOTICE_OPEN, NoticeStatus
-from liaison.stock.models import OutboundSlip, OutboundSlipLine, Product
+from liaison.stock.models import OutboundSlip, OutboundSlipLine
 from liaison.stock.selectors import shipped_by_order_line, stock_for_products
 
 ZERO = Decimal(0)
@@ -293,33 +292,6 @@ def order_page(*, order: Order, user=None) -> OrderPage:
         slips=slips,
         workshops=workshop_list(),
     )
-
-
-def workshop_list() -> list[Department]:
-    """Active workshops, the departments a production notice can go to."""
-    return list(Department.objects.filter(kind=DepartmentKind.WORKSHOP, active=True).order_by("code"))
-
-
-def customer_choices() -> QuerySet[Customer]:
-    """Customers an order can be registered for, by name."""
-    return Customer.objects.order_by("registered_name")
-
-
-def product_choices() -> QuerySet[Product]:
-    """Active products an order line can name, by code."""
-    return Product.objects.filter(active=True).order_by("code")
-
-
-def order_documents(*, customer: Customer | None) -> list:
-    """The customer's catalogued (not void) received documents, newest first: what an order links to."""
-    if customer is None:
-        return []
-    return list(received_document_list(customer=customer, status=ReceivedDocumentStatus.CATALOGUED)[:50])
-
-
-def order_document(*, pk: int):
-    """One catalogued (not void) received document an order can be registered from, or None."""
-    return received_document_list(status=ReceivedDocumentStatus.CATALOGUED).filter(pk=pk).first()
 
 
 def review_rounds_list() -> QuerySet[ReviewRound]:

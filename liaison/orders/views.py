@@ -16,11 +16,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from liaison.communications.selectors import received_document_catalogued
 from liaison.communications.states import CommunicationChannel, ReceivedChannel
 from liaison.core.errors import LiaisonError
 from liaison.core.forms import add_service_error
 from liaison.core.pages import RecordPage, page_context, refusal_status, show_refused
 from liaison.core.roles import allowed
+from liaison.customers.selectors import customer_choices
 from liaison.orders import forms, selectors, services
 from liaison.orders.errors import ACTIONS
 from liaison.orders.models import Order
@@ -29,6 +31,7 @@ from liaison.production.errors import ACTIONS as PRODUCTION_ACTIONS
 from liaison.production.rules import sees_every_notice
 from liaison.production.services import notice_issue
 from liaison.stock.errors import ACTIONS as STOCK_ACTIONS
+from liaison.stock.selectors import product_choices
 from liaison.stock.services import slip_issue
 
 VIEW = "orders.view_order"
@@ -497,7 +500,7 @@ def order_register(request):
         opts=Order._meta,
         form=form,
         lines=lines,
-        products=selectors.product_choices(),
+        products=product_choices(),
     )
     return render(request, "orders/order_register.html", context, status=status)
 
@@ -509,7 +512,7 @@ def _register_initial(request) -> tuple[dict, object]:
     document_pk = request.GET.get("document", "")
     customer_pk = request.GET.get("customer", "")
     if document_pk.isdigit():
-        document = selectors.order_document(pk=int(document_pk))
+        document = received_document_catalogued(pk=int(document_pk))
         if document is not None:
             customer = document.customer
             channel = {ReceivedChannel.FAX: "fax", ReceivedChannel.EMAIL: "email"}.get(document.channel, "written")
@@ -517,7 +520,7 @@ def _register_initial(request) -> tuple[dict, object]:
                 customer=customer.pk, received_document=document.pk, channel=channel, received_at=document.received_at
             )
     elif customer_pk.isdigit():
-        customer = selectors.customer_choices().filter(pk=int(customer_pk)).first()
+        customer = customer_choices().filter(pk=int(customer_pk)).first()
         if customer is not None:
             initial["customer"] = customer.pk
     return initial, customer
@@ -529,7 +532,7 @@ def _register_initial(request) -> tuple[dict, object]:
 def order_register_documents(request):
     """The received-document field for the chosen customer (swapped in by htmx)."""
     customer_pk = request.GET.get("customer", "")
-    customer = selectors.customer_choices().filter(pk=int(customer_pk)).first() if customer_pk.isdigit() else None
+    customer = customer_choices().filter(pk=int(customer_pk)).first() if customer_pk.isdigit() else None
     form = forms.OrderRegisterForm(customer=customer)
     return render(request, "orders/_document_field.html", {"field": form["received_document"]})
 

@@ -13,16 +13,18 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.forms import DateInput, Form, WorkshopChoiceField, quantity_field, radio, select, text_input, textarea
 from liaison.customers.forms import CustomerChoiceField
+from liaison.customers.selectors import customer_choices
 from liaison.orders import selectors as order_selectors
 from liaison.quality.services.complaints import WHY_CHAIN_MAX
 from liaison.quality.states import CauseCategory, ComplaintChannel, ComplaintKind, Disposition
+from liaison.stock.selectors import product_choices
 
 # Registering a complaint or a return (R-5.5.1.1, R-5.5.2.1)
 
 
 class ComplaintRegisterForm(Form):
     customer = CustomerChoiceField(
-        label=_("customer"), queryset=order_selectors.customer_choices(), widget=select()
+        label=_("customer"), queryset=customer_choices(), widget=select()
     )
     kind = forms.ChoiceField(
         label=_("kind"),
@@ -42,7 +44,7 @@ class ComplaintRegisterForm(Form):
         help_text=_("Where known: the customer's order the complaint is about; choose the customer first."),
     )
     product = forms.ModelChoiceField(
-        label=_("product"), queryset=order_selectors.product_choices(), required=False, widget=select()
+        label=_("product"), queryset=product_choices(), required=False, widget=select()
     )
     lot = forms.CharField(label=_("lot / batch"), max_length=60, required=False, widget=text_input())
     requested_remedy = forms.CharField(label=_("remedy the customer asks for"), required=False, widget=textarea())
@@ -64,7 +66,7 @@ class ComplaintRegisterForm(Form):
 
 
 class ReturnLineForm(Form):
-    product = forms.ModelChoiceField(label=_("product"), queryset=order_selectors.product_choices(), widget=select())
+    product = forms.ModelChoiceField(label=_("product"), queryset=product_choices(), widget=select())
     quantity = quantity_field(label=_("quantity returned"))
 
     def __init__(self, *args, **kwargs):

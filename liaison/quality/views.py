@@ -18,12 +18,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from liaison.communications.selectors import received_document_catalogued
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.forms import plain_quantity
 from liaison.core.pages import RecordPage, nothing_saved, page_context, refusal_status, show_refused
 from liaison.core.roles import allowed
-from liaison.orders import selectors as order_selectors
+from liaison.core.selectors import workshop_list
+from liaison.customers.selectors import customer_choices
 from liaison.quality import forms, selectors
 from liaison.quality.capa.errors import ACTIONS as CAPA_ACTIONS
 from liaison.quality.capa.forms import CapaIssueForm
@@ -53,7 +55,7 @@ def _register_initial(request) -> tuple[dict, object]:
     document_pk = request.GET.get("document", "")
     customer_pk = request.GET.get("customer", "")
     if document_pk.isdigit():
-        document = order_selectors.order_document(pk=int(document_pk))
+        document = received_document_catalogued(pk=int(document_pk))
         if document is not None:
             customer = document.customer
             channel = document.channel if document.channel in ComplaintChannel.values else ComplaintChannel.LETTER
@@ -64,7 +66,7 @@ def _register_initial(request) -> tuple[dict, object]:
                 content=f"{document.number}: {document.summary}" if document.summary else document.number,
             )
     elif customer_pk.isdigit():
-        customer = order_selectors.customer_choices().filter(pk=int(customer_pk)).first()
+        customer = customer_choices().filter(pk=int(customer_pk)).first()
         if customer is not None:
             initial["customer"] = customer.pk
     if request.GET.get("kind") in ComplaintKind.values:
@@ -125,7 +127,7 @@ def complaint_register_orders(request):
     """The order field for the chosen customer (swapped in by htmx)."""
     customer_pk = request.GET.get("customer", "")
     customer = (
-        order_selectors.customer_choices().filter(pk=int(customer_pk)).first() if customer_pk.isdigit() else None
+        customer_choices().filter(pk=int(customer_pk)).first() if customer_pk.isdigit() else None
     )
     form = forms.ComplaintRegisterForm(customer=customer)
     return render(request, "quality/_order_field.html", {"field": form["order"]})
@@ -177,7 +179,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
     state = complaint.status
     is_return = complaint.kind == ComplaintKind.RETURN
     replacement = _replacement(page)
-    workshops = order_selectors.workshop_list() if replacement and not replacement["arranged"] else []
+    workshops = workshop_list() if replacement and not replacement["arranged"] else []
 
     def may(*steps) -> bool:
         return all(allowed(user, ACTIONS[step]) for step in steps)
@@ -372,7 +374,7 @@ def complaint_dispose(request, page, form):
     form=forms.ReplaceForm,
     anchor="replacement",
     actions=[ACTIONS["replace_by_notice"], ACTIONS["replace_by_slip"]],
-    form_kwargs=lambda page: {"workshops": order_selectors.workshop_list()},
+    form_kwargs=lambda page: {"workshops": workshop_list()},
 )
 def complaint_replace(request, page, form):
     """Replace the returned goods: a 補貨 slip from stock, a 補貨 notice for the shortfall (R-5.5.2.3)."""

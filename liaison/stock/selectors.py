@@ -14,6 +14,11 @@ from liaison.stock.models import (
 )
 
 
+def product_choices() -> QuerySet[Product]:
+    """Active products, by code: what an order line or a returned line can name."""
+    return Product.objects.filter(active=True).order_by("code")
+
+
 def stock_of(*, product: Product) -> Decimal:
     """Qualified finished-goods quantity of one product."""
     row = QualifiedStock.objects.filter(product=product).values_list("quantity", flat=True).first()
