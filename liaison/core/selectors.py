@@ -16,16 +16,18 @@ def attachment_get(*, pk: int) -> Attachment:
     return Attachment.objects.select_related("owner_type").get(pk=pk)
 
 
-def attachment_readable(*, user, attachment: Attachment) -> bool:
-    """True when ``user`` may read attachments and the record the file belongs to.
+def record_readable(*, user, record) -> bool:
+    """True when ``user`` may read ``record``: its model's view permission, and its object rule where
+    one exists (a workshop lead reads only its own workshop's notices, a department its own CAPA)."""
+    perm = f"{record._meta.app_label}.view_{record._meta.model_name}"
+    if not user.has_perm(perm):
+        return False
+    return user.has_perm(perm, record) if rules.perm_exists(perm) else True
 
-    The owner's view permission is checked with the owner itself where an object
-    rule exists (a workshop reads only its own notices' files).
-    """
+
+def attachment_readable(*, user, attachment: Attachment) -> bool:
+    """True when ``user`` may read attachments and the record the file belongs to."""
     owner = attachment.owner
     if owner is None or not user.has_perm("core.view_attachment"):
         return False
-    perm = f"{owner._meta.app_label}.view_{owner._meta.model_name}"
-    if not user.has_perm(perm):
-        return False
-    return user.has_perm(perm, owner) if rules.perm_exists(perm) else True
+    return record_readable(user=user, record=owner)

@@ -6,13 +6,12 @@ readers see every workshop's. Start and complete are steps of the notice page
 """
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from liaison.core.models import Department
-from liaison.core.pages import RecordPage, page_context, show_refused
+from liaison.core.pages import RecordPage, page_context, require_page, show_refused
 from liaison.core.roles import allowed
 from liaison.core.states import DepartmentKind
 from liaison.production import selectors, services
@@ -28,8 +27,7 @@ def _visible_notice(request, pk: int) -> ProductionNotice:
         notice = selectors.notice_get(pk=pk)
     except ProductionNotice.DoesNotExist:
         raise Http404 from None
-    if not request.user.has_perm(VIEW, notice):
-        raise PermissionDenied
+    require_page(request.user, VIEW, notice)
     return notice
 
 

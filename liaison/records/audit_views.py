@@ -4,10 +4,8 @@ import datetime as dt
 import re
 from io import BytesIO
 
-import rules
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -21,9 +19,9 @@ from liaison.core import clock, history
 from liaison.core.export import inert
 from liaison.core.forms import DateInput, select, text_input
 from liaison.core.models import User
-from liaison.core.pages import page_context
+from liaison.core.pages import page_context, require_page
 from liaison.core.roles import allowed
-from liaison.quality.capa.selectors import capa_visible_to
+from liaison.core.selectors import record_readable
 from liaison.records import audit
 
 # A number as text ("-5", "+3.2") is a value, not a formula: it is left as it is.
@@ -35,18 +33,10 @@ def _visible_or_404(request, model, pk: int) -> None:
     user = request.user
     if allowed(user, audit.AUDIT_PERMISSION):
         return
-    perm = f"{model._meta.app_label}.view_{model._meta.model_name}"
-    if not user.has_perm(perm):
-        raise PermissionDenied
-    if model._meta.label_lower == "quality.caparequest":
-        if not capa_visible_to(user=user, queryset=model.objects.all()).filter(pk=pk).exists():
-            raise Http404
-        return
+    require_page(user, f"{model._meta.app_label}.view_{model._meta.model_name}")
     record = model._base_manager.filter(pk=pk).first()
-    if record is None:
-        raise Http404  # a deleted record's history is for auditors
-    if rules.perm_exists(perm) and not user.has_perm(perm, record):
-        raise Http404
+    if record is None or not record_readable(user=user, record=record):
+        raise Http404  # a deleted record's history is for auditors; another's is not there for this user
 
 
 @login_required
@@ -138,8 +128,7 @@ class AuditSearchForm(forms.Form):
 
 
 def _search_form(request) -> AuditSearchForm:
-    if not allowed(request.user, audit.AUDIT_PERMISSION):
-        raise PermissionDenied
+    require_page(request.user, audit.AUDIT_PERMISSION)
     data = request.GET.copy()
     if not data:
         # A first visit shows the last 30 days of every record type.

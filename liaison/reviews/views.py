@@ -9,13 +9,12 @@ who the user is). A role the step is not for gets 403 before anything is read.
 import json
 
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.core.pages import Done, RecordPage, page_context, show_refused
+from liaison.core.pages import Done, RecordPage, page_context, require_page, show_refused
 from liaison.core.roles import allowed
 from liaison.quality.states import CapaStatus
 from liaison.reviews import forms, pack, selectors, services
@@ -208,8 +207,7 @@ def action_cancel(request, meeting, form):
 
 
 def _pack(request, pk: int) -> pack.ReviewPack:
-    if not allowed(request.user, ACTIONS["read_pack"]):
-        raise PermissionDenied
+    require_page(request.user, ACTIONS["read_pack"])
     try:
         return pack.pack_build(meeting_pk=pk)
     except ReviewMeeting.DoesNotExist:
