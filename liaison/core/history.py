@@ -40,12 +40,8 @@ def model_key(model: type[Model]) -> str:
 def closed_states(model: type[Model]) -> frozenset[str]:
     """The statuses in which a record of ``model`` is closed (decided, void, completed, …).
 
-    A model may name them in a ``closed_states`` attribute; otherwise they are read from
-    its FSM ``status`` field: the states no transition leaves.
+    Read from its FSM ``status`` field and transition table: the states no transition leaves.
     """
-    declared = getattr(model, "closed_states", None)
-    if declared is not None:
-        return frozenset(str(state) for state in declared)
     try:
         status = model._meta.get_field("status")
     except FieldDoesNotExist:

@@ -11,6 +11,11 @@ _s2t = opencc.OpenCC("s2t")
 _SPACES = re.compile(r"\s+")
 
 
+def stripped(value) -> str:
+    """What a clerk typed, without surrounding blanks; nothing typed is the empty text."""
+    return (value or "").strip()
+
+
 @functools.lru_cache(maxsize=4096)
 def to_simplified(text: str) -> str:
     return _t2s.convert(text)

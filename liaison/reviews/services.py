@@ -18,6 +18,7 @@ from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import User
 from liaison.core.roles import allowed, require
 from liaison.core.services import number_next, sign_history, transition_apply, transition_check
+from liaison.core.text import stripped
 from liaison.reviews import rules as perms
 from liaison.reviews.errors import ACTIONS, MESSAGES, Code
 from liaison.reviews.models import ReviewAction, ReviewMeeting
@@ -31,9 +32,6 @@ MEETING_FIELDS = ("title", "meeting_date", "chair", "agenda", "minutes")
 def _refuse(code: Code, **kwargs) -> LiaisonError:
     return refuse(MESSAGES, code, **kwargs)
 
-
-def _text(value) -> str:
-    return (value or "").strip()
 
 
 def _status(record) -> str:
@@ -84,7 +82,7 @@ def meeting_plan(
 ) -> ReviewMeeting:
     """Put a management review on the calendar; survey rounds are planned from its date (R-5.6.3)."""
     require(actor, ACTIONS["plan"])
-    title = _text(title)
+    title = stripped(title)
     if not title:
         raise _refuse(Code.TITLE_REQUIRED, field="title")
     if meeting_date is None:
@@ -95,7 +93,7 @@ def meeting_plan(
         title=title,
         meeting_date=meeting_date,
         chair=chair,
-        agenda=_text(agenda),
+        agenda=stripped(agenda),
         created_by=actor,
         updated_by=actor,
     )
@@ -121,12 +119,12 @@ def meeting_update(*, meeting: ReviewMeeting, actor: User, reason: str = "", par
     meeting = _locked_meeting(meeting)
     if meeting.status not in MEETING_CURRENT:
         raise _refuse(Code.MEETING_CANCELLED, conflict=True, number=meeting.number)
-    reason = _text(reason)
+    reason = stripped(reason)
     if meeting.status == MeetingStatus.HELD and not reason:
         raise _refuse(Code.REASON_REQUIRED, field="reason", number=meeting.number, status=_status(meeting))
     for name in ("title", "agenda", "minutes"):
         if name in changes:
-            changes[name] = _text(changes[name])
+            changes[name] = stripped(changes[name])
     if "title" in changes and not changes["title"]:
         raise _refuse(Code.TITLE_REQUIRED, field="title")
     if "meeting_date" in changes and changes["meeting_date"] is None:
@@ -163,7 +161,7 @@ def meeting_hold(*, meeting: ReviewMeeting, minutes: str, actor: User, actions=(
     require(actor, ACTIONS["hold"])
     meeting = _locked_meeting(meeting)
     transition_check(meeting, "hold", lambda: _not_planned(meeting, "hold"))
-    minutes = _text(minutes)
+    minutes = stripped(minutes)
     if not minutes:
         raise _refuse(Code.MINUTES_REQUIRED, field="minutes", number=meeting.number)
     today = clock.today()
@@ -189,7 +187,7 @@ def meeting_cancel(*, meeting: ReviewMeeting, reason: str, actor: User) -> Revie
     require(actor, ACTIONS["cancel"])
     meeting = _locked_meeting(meeting)
     transition_check(meeting, "cancel", lambda: _not_planned(meeting, "cancel"))
-    reason = _text(reason)
+    reason = stripped(reason)
     if not reason:
         raise _refuse(Code.CANCEL_REASON_REQUIRED, field="reason", what=meeting.number)
     return transition_apply(
@@ -201,7 +199,7 @@ def meeting_cancel(*, meeting: ReviewMeeting, reason: str, actor: User) -> Revie
 def _action_create(
     *, meeting: ReviewMeeting, description: str, owner: User, due_date: dt.date, actor: User
 ) -> ReviewAction:
-    description = _text(description)
+    description = stripped(description)
     if not description:
         raise _refuse(Code.ACTION_DESCRIPTION_REQUIRED, field="description")
     if owner is None or not owner.is_active or not perms.can_complete_action(owner, None):
@@ -240,7 +238,7 @@ def action_complete(*, action: ReviewAction, outcome: str, actor: User) -> Revie
     if not allowed(actor, ACTIONS["complete"], action):
         raise _refuse(Code.ACTION_NOT_YOURS, forbidden=True, owner=str(action.owner))
     transition_check(action, "complete", lambda: _not_open(action, "complete"))
-    outcome = _text(outcome)
+    outcome = stripped(outcome)
     if not outcome:
         raise _refuse(Code.OUTCOME_REQUIRED, field="outcome")
     return transition_apply(
@@ -254,7 +252,7 @@ def action_cancel(*, action: ReviewAction, reason: str, actor: User) -> ReviewAc
     require(actor, ACTIONS["cancel_action"])
     action = _locked_action(action)
     transition_check(action, "cancel", lambda: _not_open(action, "cancel_action"))
-    reason = _text(reason)
+    reason = stripped(reason)
     if not reason:
         raise _refuse(Code.CANCEL_REASON_REQUIRED, field="reason", what=str(action))
     return transition_apply(

@@ -35,6 +35,7 @@ from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import Department, User
 from liaison.core.roles import require
 from liaison.core.services import number_next, sign_history, transition_apply
+from liaison.core.text import stripped
 from liaison.customers.models import Contact, Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -85,9 +86,6 @@ def _refuse(code: Code, **kwargs) -> LiaisonError:
     return refuse(MESSAGES, code, **kwargs)
 
 
-def _text(value) -> str:
-    return (value or "").strip()
-
 
 def _date(value: dt.date) -> str:
     return value.isoformat()
@@ -113,8 +111,8 @@ def _locked_form(form: SurveyForm) -> SurveyForm:
 def _criterion_rows(criteria: Iterable[Mapping]) -> list[dict]:
     rows, codes = [], set()
     for position, raw in enumerate(criteria, start=1):
-        code = slugify(_text(raw.get("code")))
-        labels = {name: _text(raw.get(name)) for name in ("label_zh_hant", "label_zh_hans", "label_en")}
+        code = slugify(stripped(raw.get("code")))
+        labels = {name: stripped(raw.get(name)) for name in ("label_zh_hant", "label_zh_hans", "label_en")}
         try:
             weight = Decimal(str(raw.get("weight")))
         except (InvalidOperation, ValueError):
@@ -145,7 +143,7 @@ def template_save(
     name and whether it is active can still change.
     """
     require(actor, ACTIONS["change_template"])
-    template.name = _text(template.name)
+    template.name = stripped(template.name)
     if not template.name:
         raise _refuse(Code.TEMPLATE_NAME_REQUIRED, field="name")
     rows = _criterion_rows(criteria) if criteria is not None else None
@@ -442,7 +440,7 @@ def form_enter(
     form.returned_on = returned_on
     form.entered_at = clock.now()
     form.entered_by = actor
-    form.comments = _text(comments)
+    form.comments = stripped(comments)
     form.comment_is_complaint = bool(comment_is_complaint)
     sign_history(form, actor=actor, reason="Returned too late: void" if form.is_late else "Returned and entered")
     form.save(update_fields=["returned_on", "entered_at", "entered_by", "comments", "comment_is_complaint",
@@ -500,7 +498,7 @@ def form_answer_online(*, token: str, scores: Mapping, comments: str = "") -> Su
     form.returned_on = clock.today()
     form.entered_at = clock.now()
     form.answered_online = True
-    form.comments = _text(comments)[:5000]
+    form.comments = stripped(comments)[:5000]
     sign_history(form, actor=None, reason="Answered online by the customer")
     form.save(update_fields=["returned_on", "entered_at", "answered_online", "comments", "updated_at"])
     _save_scores(form, checked, None)
@@ -543,7 +541,7 @@ def satisfaction_record(
     form = SurveyForm(
         template=template, customer=customer, contact=contact, source=source, channel=channel,
         language=DEFAULT_FORM_LANGUAGE, returned_on=occurred_on, entered_at=clock.now(), entered_by=actor,
-        comments=_text(comments), comment_is_complaint=bool(comment_is_complaint), created_by=actor,
+        comments=stripped(comments), comment_is_complaint=bool(comment_is_complaint), created_by=actor,
         updated_by=actor,
     )
     checked = _scores_checked(form, scores)
@@ -579,7 +577,7 @@ def form_mark_complaint(*, form: SurveyForm, is_complaint: bool, actor: User) ->
 def form_void(*, form: SurveyForm, reason: str, actor: User) -> SurveyForm:
     """Void a form by hand (sent to the wrong customer, a duplicate …); it keeps its number."""
     require(actor, ACTIONS["void"])
-    reason = _text(reason)
+    reason = stripped(reason)
     if not reason:
         raise _refuse(Code.VOID_REASON_REQUIRED, field="reason")
     form = _locked_form(form)
@@ -657,7 +655,7 @@ def form_chase(*, form: SurveyForm, channel: ChaseChannel | str, actor: User, no
     require(actor, ACTIONS["chase"])
     if channel not in ChaseChannel.values:
         raise _refuse(Code.CHANNEL_INVALID, field="channel")
-    chased = _chase_locked(form.pk, channel=channel, actor=actor, note=_text(note))
+    chased = _chase_locked(form.pk, channel=channel, actor=actor, note=stripped(note))
     if chased is not None:
         return chased
     form = SurveyForm.objects.get(pk=form.pk)

@@ -20,6 +20,7 @@ from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import Department, User
 from liaison.core.roles import allowed, require
 from liaison.core.services import number_next, sign_history, transition_apply, transition_check
+from liaison.core.text import stripped
 from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -84,9 +85,6 @@ def _sign(capa: CapaRequest, meaning: CapaStepMeaning, actor: User, note: str = 
     step.save()
     return step
 
-
-def _text(value) -> str:
-    return (value or "").strip()
 
 
 def _summary(capa: CapaRequest) -> str:
@@ -201,10 +199,10 @@ def capa_issue(
         raise _refuse(
             Code.DEPARTMENT_INACTIVE, field="department", department=str(department or "—")
         )
-    problem = _text(problem)
+    problem = stripped(problem)
     if not problem:
         raise _refuse(Code.PROBLEM_REQUIRED, field="problem")
-    criterion = _text(effectiveness_criterion)
+    criterion = stripped(effectiveness_criterion)
     if not criterion:
         raise _refuse(Code.CRITERION_REQUIRED, field="effectiveness_criterion")
     due_date, check_date = _dates(due_date, effectiveness_check_date)
@@ -259,7 +257,7 @@ def capa_review(*, capa: CapaRequest, actor: User, note: str = "") -> CapaReques
     )
     if last == CapaStepMeaning.REVIEWED:
         raise _refuse(Code.ALREADY_REVIEWED, conflict=True, number=capa.number)
-    _sign(capa, CapaStepMeaning.REVIEWED, actor, _text(note))
+    _sign(capa, CapaStepMeaning.REVIEWED, actor, stripped(note))
     return capa
 
 
@@ -283,9 +281,9 @@ def capa_implement(
         capa, "implement", lambda: _refuse(Code.NOT_ISSUED, conflict=True, number=capa.number, status=_status(capa))
     )
     corrective, preventive, done = (
-        _text(corrective_action),
-        _text(preventive_action),
-        _text(implementation),
+        stripped(corrective_action),
+        stripped(preventive_action),
+        stripped(implementation),
     )
     if not (corrective and preventive and done):
         missing = next(
@@ -324,7 +322,7 @@ def capa_verify_execution(*, capa: CapaRequest, actor: User, note: str = "") -> 
         reason="Execution verified",
         refusal=lambda: _refuse(Code.NOT_IMPLEMENTED, conflict=True, number=capa.number, status=_status(capa)),
     )
-    _sign(capa, CapaStepMeaning.EXECUTION_VERIFIED, actor, _text(note))
+    _sign(capa, CapaStepMeaning.EXECUTION_VERIFIED, actor, stripped(note))
     return capa
 
 
@@ -354,7 +352,7 @@ def capa_verify_effectiveness(
         "close_effective",
         lambda: _refuse(Code.EXECUTION_NOT_VERIFIED, conflict=True, number=capa.number, status=_status(capa)),
     )
-    note = _text(note)
+    note = stripped(note)
     if effectiveness == Effectiveness.EFFECTIVE:
         transition_apply(
             capa, "close_effective", actor=actor, reason="Effective: closed", fields=["effectiveness", "closed_at"]

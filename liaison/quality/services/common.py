@@ -36,9 +36,6 @@ def complaint_locked(complaint: Complaint) -> Complaint:
     )
 
 
-def text(value) -> str:
-    return (value or "").strip()
-
 
 def channel_checked(value: str) -> str:
     """``value`` when it is one of the ways a customer is reached; refused otherwise."""

@@ -25,6 +25,7 @@ from liaison.core.services import (
     transition_apply,
     transition_check,
 )
+from liaison.core.text import stripped
 from liaison.customers.models import Customer, TimelineEntry
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -32,7 +33,7 @@ from liaison.orders.models import Order
 from liaison.quality import selectors
 from liaison.quality.errors import ACTIONS, QualityErrorCode
 from liaison.quality.models import Complaint, ReturnLine
-from liaison.quality.services.common import channel_checked, complaint_locked, refusal, text, wrong_status
+from liaison.quality.services.common import channel_checked, complaint_locked, refusal, wrong_status
 from liaison.quality.states import CAPA_OPEN, CauseCategory, ComplaintKind, ComplaintStatus
 from liaison.stock.models import Product
 
@@ -107,7 +108,7 @@ def complaint_register(
     what earlier returns took back. The customer's words go on F5 and the timeline.
     """
     require(actor, ACTIONS["register"])
-    content = text(content)
+    content = stripped(content)
     if not content:
         raise refusal(Code.CONTENT_REQUIRED, field="content")
     channel_checked(channel)
@@ -140,8 +141,8 @@ def complaint_register(
         content=content,
         order=order,
         product=product,
-        lot=text(lot),
-        requested_remedy=text(requested_remedy),
+        lot=stripped(lot),
+        requested_remedy=stripped(requested_remedy),
         registered_at=now,
         acknowledge_due=now + dt.timedelta(hours=procedure.setting("COMPLAINT_ACKNOWLEDGE_HOURS")),
         # Resolution is counted from the day the customer complained, not from registration.
@@ -221,7 +222,7 @@ def complaint_acknowledge(*, complaint: Complaint, actor: User) -> Complaint:
 def _why_chain(value) -> list[str]:
     if not isinstance(value, list | tuple) or not 1 <= len(value) <= WHY_CHAIN_MAX:
         raise refusal(Code.WHY_CHAIN_INVALID, field="why_chain")
-    chain = [text(answer) if isinstance(answer, str) else "" for answer in value]
+    chain = [stripped(answer) if isinstance(answer, str) else "" for answer in value]
     if not all(chain):
         raise refusal(Code.WHY_CHAIN_INVALID, field="why_chain")
     return chain
@@ -249,7 +250,7 @@ def complaint_investigate(
     if cause_category not in CauseCategory.values:
         raise refusal(Code.CAUSE_REQUIRED, field="cause_category", number=complaint.number)
     chain = _why_chain(why_chain)
-    root_cause = text(root_cause)
+    root_cause = stripped(root_cause)
     if not root_cause:
         raise refusal(Code.ROOT_CAUSE_REQUIRED, field="root_cause", number=complaint.number)
     if not isinstance(company_at_fault, bool):
@@ -257,7 +258,7 @@ def complaint_investigate(
     complaint.cause_category = cause_category
     complaint.why_chain = chain
     complaint.root_cause = root_cause
-    complaint.containment = text(containment)
+    complaint.containment = stripped(containment)
     complaint.company_at_fault = company_at_fault
     complaint.full_clean(exclude=["number", "status"])
     fault = "company at fault" if company_at_fault else "company not at fault"
@@ -297,7 +298,7 @@ def complaint_record_result(*, complaint: Complaint, result: str, actor: User) -
     require(actor, ACTIONS["investigate"])
     complaint = complaint_locked(complaint)
     transition_check(complaint, "record_result", lambda: wrong_status(complaint, "record_result"))
-    result = text(result)
+    result = stripped(result)
     if not result:
         raise refusal(Code.RESULT_REQUIRED, field="result", number=complaint.number)
     if complaint.kind == ComplaintKind.RETURN:
@@ -333,7 +334,7 @@ def complaint_feed_back(*, complaint: Complaint, channel: str, summary: str, act
     complaint = complaint_locked(complaint)
     transition_check(complaint, "close", lambda: wrong_status(complaint, "feed_back"))
     channel_checked(channel)
-    summary = text(summary)
+    summary = stripped(summary)
     if not summary:
         raise refusal(Code.FEEDBACK_SUMMARY_REQUIRED, field="summary", number=complaint.number)
     communication_record(
@@ -410,7 +411,7 @@ def complaint_void(*, complaint: Complaint, reason: str, actor: User) -> Complai
     complaint that is registered or acknowledged: once QC has investigated, it runs to its end.
     """
     require(actor, ACTIONS["void"])
-    reason = text(reason)
+    reason = stripped(reason)
     if not reason:
         raise refusal(Code.VOID_REASON_REQUIRED, field="reason")
     complaint = complaint_locked(complaint)

@@ -10,12 +10,13 @@ from liaison.core import clock
 from liaison.core.models import User
 from liaison.core.roles import require
 from liaison.core.services import sign_history
+from liaison.core.text import stripped
 from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.quality.errors import ACTIONS, QualityErrorCode
 from liaison.quality.models import Feedback
-from liaison.quality.services.common import channel_checked, refusal, text
+from liaison.quality.services.common import channel_checked, refusal
 from liaison.quality.states import FeedbackKind
 
 Code = QualityErrorCode
@@ -36,7 +37,7 @@ def feedback_record(
     if kind not in FeedbackKind.values:
         raise refusal(Code.FEEDBACK_KIND_INVALID, field="kind")
     channel_checked(channel)
-    content = text(content)
+    content = stripped(content)
     if not content:
         raise refusal(Code.CONTENT_REQUIRED, field="content")
     now = clock.now()
@@ -89,7 +90,7 @@ def feedback_answer(*, feedback: Feedback, answer: str, channel: str, actor: Use
     if feedback.answered_at is not None:
         raise refusal(Code.ALREADY_ANSWERED, conflict=True, customer=str(feedback.customer))
     channel_checked(channel)
-    answer = text(answer)
+    answer = stripped(answer)
     if not answer:
         raise refusal(Code.ANSWER_REQUIRED, field="answer")
     feedback.answer = answer

@@ -15,13 +15,14 @@ from liaison.core.models import Department, User
 from liaison.core.quantities import format_quantity, quantity_or_none
 from liaison.core.roles import require
 from liaison.core.services import number_next, sign_history
+from liaison.core.text import stripped
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.production.services import notice_issue
 from liaison.quality import selectors
 from liaison.quality.errors import ACTIONS, QualityErrorCode
 from liaison.quality.models import Complaint, NonconformanceRecord, ReturnLine
-from liaison.quality.services.common import complaint_locked, refusal, text, wrong_status
+from liaison.quality.services.common import complaint_locked, refusal, wrong_status
 from liaison.quality.states import COMPLAINT_INSPECTABLE, ComplaintKind, ComplaintStatus, Disposition
 from liaison.stock.models import OutboundSlip, Product
 from liaison.stock.selectors import stock_for_products
@@ -102,7 +103,7 @@ def return_inspect(
             unit=unit,
             product=str(product),
         )
-    nonconformity = text(nonconformity)
+    nonconformity = stripped(nonconformity)
     if nonconforming > 0 and not nonconformity:
         raise refusal(
             Code.NONCONFORMITY_REQUIRED,
@@ -190,13 +191,13 @@ def nonconformance_dispose(
         )
     if disposition not in Disposition.values:
         raise refusal(Code.DISPOSITION_INVALID, field="disposition", number=record.number)
-    authorised_by = text(concession_authorised_by)
+    authorised_by = stripped(concession_authorised_by)
     if disposition == Disposition.CONCESSION and not authorised_by:
         raise refusal(
             Code.CONCESSION_NOT_AUTHORISED, field="concession_authorised_by", number=record.number
         )
     record.disposition = disposition
-    record.disposition_note = text(note)
+    record.disposition_note = stripped(note)
     record.concession_authorised_by = authorised_by if disposition == Disposition.CONCESSION else ""
     record.disposed_at = clock.now()
     record.disposed_by = actor
