@@ -54,3 +54,7 @@ class TransitionTable(Mapping[str, Transition]):
     def sources(self, name: str) -> tuple[str, ...]:
         """The states transition ``name`` may be taken from."""
         return self._rows[name].source
+
+    def allows(self, record, name: str) -> bool:
+        """True when ``record``'s state lets it take transition ``name`` now (a page shows the step)."""
+        return getattr(record, self.field) in self._rows[name].source

@@ -19,7 +19,7 @@ from liaison.production.errors import ACTIONS
 from liaison.production.forms import CompleteForm, StartForm
 from liaison.production.models import ProductionNotice
 from liaison.production.rules import VIEW, sees_every_notice
-from liaison.production.states import NOTICE_OPEN, NoticeStatus
+from liaison.production.states import NOTICE_TRANSITIONS
 
 
 def _visible_notice(request, pk: int) -> ProductionNotice:
@@ -63,8 +63,8 @@ def _render_notice(request, notice: ProductionNotice, bound: dict | None = None,
     may_progress = allowed(request.user, ACTIONS["progress"], notice)
     can = show_refused(
         {
-            "start": may_progress and notice.status == NoticeStatus.ISSUED,
-            "complete": may_progress and notice.status in NOTICE_OPEN,
+            "start": may_progress and NOTICE_TRANSITIONS.allows(notice, "start"),
+            "complete": may_progress and NOTICE_TRANSITIONS.allows(notice, "complete"),
         },
         bound,
     )

@@ -36,7 +36,7 @@ from liaison.quality.services import complaints, returns
 from liaison.quality.states import (
     CAPA_OPEN,
     COMPLAINT_INSPECTABLE,
-    COMPLAINT_VOIDABLE,
+    COMPLAINT_TRANSITIONS,
     ComplaintChannel,
     ComplaintKind,
     ComplaintStatus,
@@ -190,8 +190,8 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
     )
     can = show_refused(
         {
-            "acknowledge": state == ComplaintStatus.REGISTERED and may("acknowledge"),
-            "investigate": state == ComplaintStatus.ACKNOWLEDGED and may("investigate"),
+            "acknowledge": COMPLAINT_TRANSITIONS.allows(complaint, "acknowledge") and may("acknowledge"),
+            "investigate": COMPLAINT_TRANSITIONS.allows(complaint, "investigate") and may("investigate"),
             "capa": state == ComplaintStatus.INVESTIGATED
             and complaint.company_at_fault is True
             and allowed(user, CAPA_ACTIONS["issue"]),
@@ -202,16 +202,17 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
             and not replacement["arranged"]
             and state != ComplaintStatus.VOID
             and may("replace_by_notice", "replace_by_slip"),
-            "result": state == ComplaintStatus.INVESTIGATED
+            "result": COMPLAINT_TRANSITIONS.allows(complaint, "record_result")
             and not waiting_for_capa
             and not (is_return and any(line.inspected_at is None for line in page.return_lines))
             and may("investigate"),
-            "feedback": state == ComplaintStatus.RESULT_RECORDED and may("feedback"),
+            # Feeding the result back closes the complaint (R-5.5.1.3).
+            "feedback": COMPLAINT_TRANSITIONS.allows(complaint, "close") and may("feedback"),
             # Feeding back closes the complaint; a close asked for on its own only ever refuses, so it is
             # not offered (the route stays, as in the API, and shows that refusal).
             "close": False,
             # A complaint registered in error is voided by the Sales head, before QC investigates it.
-            "void": state in COMPLAINT_VOIDABLE and may("void"),
+            "void": COMPLAINT_TRANSITIONS.allows(complaint, "void") and may("void"),
         },
         bound,
     )

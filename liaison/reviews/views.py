@@ -21,7 +21,7 @@ from liaison.reviews import forms, pack, selectors, services
 from liaison.reviews.errors import ACTIONS
 from liaison.reviews.models import ReviewMeeting
 from liaison.reviews.rules import VIEW, VIEW_ACTION
-from liaison.reviews.states import MEETING_CURRENT, ActionStatus, MeetingStatus
+from liaison.reviews.states import MEETING_CURRENT, MEETING_TRANSITIONS, ActionStatus, MeetingStatus
 
 
 def _meeting(pk: int) -> ReviewMeeting:
@@ -52,7 +52,10 @@ def _render_calendar(request, page=None, bound: dict | None = None, status: int 
 
 # The calendar is the page of the plan step, which sends the clerk to the meeting it planned.
 calendar_page = RecordPage(
-    load=lambda request: None, render=_render_calendar, url=lambda _page: reverse("management:calendar"), permission=VIEW
+    load=lambda request: None,
+    render=_render_calendar,
+    url=lambda _page: reverse("management:calendar"),
+    permission=VIEW,
 )
 calendar = calendar_page.view("Upcoming and past management reviews, with their survey rounds and open actions.")
 
@@ -65,7 +68,8 @@ def meeting_plan(request, page, form):
         title=data["title"], meeting_date=data["meeting_date"], chair=data["chair"],
         participants=data["participants"], agenda=data["agenda"], actor=request.user,
     )
-    return Done(_("Management review %(number)s is planned.") % {"number": meeting.number}, meeting.get_absolute_url())
+    message = _("Management review %(number)s is planned.") % {"number": meeting.number}
+    return Done(message, meeting.get_absolute_url())
 
 
 # --- one meeting ---------------------------------------------------------------------------------
@@ -85,13 +89,12 @@ def _update_initial(meeting: ReviewMeeting) -> dict:
 def _render_meeting(request, meeting: ReviewMeeting, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     user = request.user
-    planned = meeting.status == MeetingStatus.PLANNED
     held = meeting.status == MeetingStatus.HELD
     can = show_refused(
         {
             "update": meeting.status in MEETING_CURRENT and allowed(user, ACTIONS["change"]),
-            "hold": planned and allowed(user, ACTIONS["hold"]),
-            "cancel": planned and allowed(user, ACTIONS["cancel"]),
+            "hold": MEETING_TRANSITIONS.allows(meeting, "hold") and allowed(user, ACTIONS["hold"]),
+            "cancel": MEETING_TRANSITIONS.allows(meeting, "cancel") and allowed(user, ACTIONS["cancel"]),
             "add_action": held and allowed(user, ACTIONS["add_action"]),
             "cancel_action": allowed(user, ACTIONS["cancel_action"]),
             "pack": allowed(user, ACTIONS["read_pack"]),

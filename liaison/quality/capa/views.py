@@ -23,7 +23,7 @@ from liaison.quality.capa.forms import (
 )
 from liaison.quality.capa.rules import VIEW
 from liaison.quality.models import CapaRequest
-from liaison.quality.states import CAPA_ROUND_STEPS, CapaStatus, CapaStepMeaning
+from liaison.quality.states import CAPA_ROUND_STEPS, CAPA_TRANSITIONS, CapaStatus, CapaStepMeaning
 
 
 def _visible_capa(request, pk: int) -> CapaRequest:
@@ -43,14 +43,18 @@ def _reviewed_this_round(record: CapaRequest) -> bool:
 def _render_capa(request, record: CapaRequest, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     user = request.user
-    state = record.status
     department_may = allowed(user, ACTIONS["implement"], record)
     can = show_refused(
         {
-            "review": state == CapaStatus.ISSUED and department_may and not _reviewed_this_round(record),
-            "implement": state == CapaStatus.ISSUED and department_may,
-            "verify_execution": state == CapaStatus.IMPLEMENTED and allowed(user, ACTIONS["verify"]),
-            "verify_effectiveness": state == CapaStatus.EXECUTION_VERIFIED and allowed(user, ACTIONS["verify"]),
+            # The department acknowledges a request it may still carry out.
+            "review": CAPA_TRANSITIONS.allows(record, "implement") and department_may
+            and not _reviewed_this_round(record),
+            "implement": CAPA_TRANSITIONS.allows(record, "implement") and department_may,
+            "verify_execution": CAPA_TRANSITIONS.allows(record, "verify_execution")
+            and allowed(user, ACTIONS["verify"]),
+            # Judging effectiveness closes the request or sends it back.
+            "verify_effectiveness": CAPA_TRANSITIONS.allows(record, "close_effective")
+            and allowed(user, ACTIONS["verify"]),
         },
         bound,
     )
