@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.urls import reverse
 
@@ -110,7 +111,13 @@ def sidebar_entry(group: str, title: str, *, icon: str, link, order: int, permis
 
 
 def sidebar_layout() -> list[tuple[SidebarGroup, list[SidebarEntry]]]:
-    """The groups in order, each with its entries in order; groups without an entry are left out."""
+    """The groups in order, each with its entries in order; groups without an entry are left out.
+
+    An entry for a group nobody declared is a mistake in an app's ``workspace.py``: it is said, not dropped.
+    """
+    unknown = sorted({entry.group for entry in _entries} - set(_groups))
+    if unknown:
+        raise ImproperlyConfigured(f"Sidebar entries name undeclared groups: {', '.join(unknown)}")
     layout = []
     for group in sorted(_groups.values(), key=lambda group: group.order):
         entries = sorted((entry for entry in _entries if entry.group == group.key), key=lambda entry: entry.order)

@@ -19,8 +19,10 @@ PATH = re.compile(r"`((?:liaison|e2e|bench|config|scripts|docs)/[\w/.\-]+)(?:::(
 
 def _contract_layers() -> list[list[str]]:
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    (layers,) = [contract["layers"] for contract in config["contracts"] if contract["type"] == "layers"]
-    return [[name.strip() for name in re.split(r"[|:]", layer)] for layer in layers]
+    (contract,) = [contract for contract in config["contracts"] if contract["type"] == "layers"]
+    (container,) = contract.get("containers", [""])
+    prefix = f"{container}." if container else ""
+    return [[prefix + name.strip() for name in re.split(r"[|:]", layer)] for layer in contract["layers"]]
 
 
 def _documented_layers() -> list[list[str]]:
