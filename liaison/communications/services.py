@@ -1,4 +1,10 @@
-"""Writes of the communications app: cataloguing received documents and the F5 record."""
+"""Writes of the communications app: cataloguing received documents and the F5 record.
+
+``communication_record`` and ``exchange_record`` are building blocks: every step of the
+procedure writes its F5 line through them inside its own transaction. Cataloguing is done
+by the back office (inside its transaction), the API and the demo data, so it stays plain
+too; voiding a document is a step of its own (durable).
+"""
 
 import datetime as dt
 from collections.abc import Iterable

@@ -1,4 +1,9 @@
-"""Writes of the customers app: the F9 sheet, contacts, Excel imports and timeline entries."""
+"""Writes of the customers app: the F9 sheet, contacts, Excel imports and timeline entries.
+
+``timeline_record`` is the building block every step writes its timeline line with; the
+sheet's and contacts' saves run inside the back office's transaction (plain). A whole import
+is one durable transaction: every row or none.
+"""
 
 from dataclasses import dataclass
 from pathlib import Path

@@ -1,4 +1,9 @@
-"""Writes of the stock app: every change of qualified stock is a stock move."""
+"""Writes of the stock app: every change of qualified stock is a stock move.
+
+Every write here is a building block in a plain transaction: the orders app ships (F8) and the
+quality app replaces goods through ``slip_issue``, production completes into stock through
+``stock_move_record``, and the back office saves products and manual moves inside its own.
+"""
 
 from decimal import Decimal
 
