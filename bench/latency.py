@@ -82,7 +82,7 @@ def pages(ids: dict) -> list[tuple[str, str, list[str]]]:
         ("complaint list", "qchead", ["/admin/quality/complaint/"]),
         ("complaint page", "qchead", [f"/quality/{pk}/" for pk in ids["complaints"]]),
         ("CAPA list", "qchead", ["/admin/quality/caparequest/"]),
-        ("inbox", "sales", ["/orders/inbox/"]),
+        ("inbox", "sales", ["/inbox/"]),
         ("dashboard", "manager", ["/admin/"]),
         ("survey round page", "sales", rounds),
         ("survey analysis page", "manager", analysis),

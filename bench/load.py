@@ -81,7 +81,7 @@ def flows():
         if name == "CAPA list":
             return "GET", "/api/v1/capa-requests/", None, qc
         if name == "inbox":
-            return "GET", "/orders/inbox/", None, sales_session
+            return "GET", "/inbox/", None, sales_session
         return "GET", "/admin/", None, manager_session
 
     return pick
