@@ -73,6 +73,7 @@ MATRIX: dict[str, Access] = {
     # --- orders (F1, F2, F3) pages ------------------------------------------------------------
     "orders:list": A(read=EVERYONE - {RM}),
     "workspace:inbox": A(read=EVERYONE),
+    "workspace:inbox-moved": A(),  # redirect to the inbox, from where it used to be
     "orders:register": A(read=SALES | {AD}, write=SALES | {AD}),
     "orders:register-documents": A(read=SALES | {AD}),
     "orders:detail": A(read=EVERYONE - {RM}, obj="order"),
