@@ -103,6 +103,11 @@ def review_departments() -> dict[str, Department]:
     }
 
 
+def workshop() -> Department:
+    """The company's first workshop, one of the review departments."""
+    return review_departments()["workshop-1"]
+
+
 def member(department: str | Department, role: Role | None = None, **kwargs) -> User:
     """A user of ``department`` (a review department's code or any department) holding its usual role.
 
