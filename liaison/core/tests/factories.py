@@ -47,13 +47,12 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 
 
 class WorkshopFactory(DepartmentFactory):
-    """A workshop that signs contract reviews, as every workshop of the company does."""
+    """A workshop; it signs no contract review (the review form's workshop is ``workshop()``)."""
 
     # Not "workshop-<n>": the company's own workshops are workshop-1 and workshop-2.
     code = factory.Sequence(lambda n: f"shop-{n}")
     name = factory.Sequence(lambda n: f"{n}車間")
     kind = DepartmentKind.WORKSHOP
-    signs_contract_review = True
 
 
 class UserFactory(factory.django.DjangoModelFactory):
