@@ -277,7 +277,9 @@ def test_a_refused_supersede_changes_nothing(two_line_notice, actor, kwargs, cod
 
 
 @pytest.mark.parametrize(
-    ("how", "code"), [("void", Code.NOTICE_ALREADY_VOID), ("completed", Code.NOTICE_COMPLETED)], ids=["void", "completed"]
+    ("how", "code"),
+    [("void", Code.NOTICE_ALREADY_VOID), ("completed", Code.NOTICE_COMPLETED)],
+    ids=["void", "completed"],
 )
 def test_superseding_a_void_or_completed_notice_is_refused(two_line_notice, actor, how, code):
     close(two_line_notice, how, actor)

@@ -437,7 +437,9 @@ def test_r_5_2_3_2_two_clerks_shipping_the_last_units_at_once_never_go_below_zer
     product = ProductFactory(stock=5)
     # Two orders of one customer, so the order row lock does not serialise them: the stock lock must.
     customer = CustomerFactory()
-    orders = [accepted_order(customer=customer, lines=[order_line(product=product, quantity=Decimal(5))]) for _ in range(2)]
+    orders = [
+        accepted_order(customer=customer, lines=[order_line(product=product, quantity=Decimal(5))]) for _ in range(2)
+    ]
     lines = [order.lines.get() for order in orders]
     clerks = [UserFactory(roles=[Role.SALES_STAFF]), UserFactory(roles=[Role.WAREHOUSE_CLERK])]
     start = threading.Barrier(2)
