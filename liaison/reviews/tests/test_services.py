@@ -9,12 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, manager, qc_head, sales_head
 from liaison.reviews import services
 from liaison.reviews.errors import Code
 from liaison.reviews.models import ReviewAction, ReviewMeeting
 from liaison.reviews.states import ActionStatus, MeetingStatus
-from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
+from liaison.reviews.tests.factories import held, planned
 
 pytestmark = pytest.mark.django_db
 
