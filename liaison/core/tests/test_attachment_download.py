@@ -9,6 +9,7 @@ from liaison.communications.tests.factories import PDF, pdf, received_document
 from liaison.core.roles import Role
 from liaison.core.services import attachment_add
 from liaison.core.tests.factories import WorkshopFactory, workshop_lead
+from liaison.production.tests.factories import notice
 
 
 @pytest.fixture
@@ -56,14 +57,13 @@ def test_unknown_attachment_is_404(client, sales_user):
 
 def test_object_rule_of_the_owner_applies(client, db):
     """A workshop reads the files of its own notices only (production's object rule)."""
-    from liaison.production.tests.factories import notice
-
     own, other = WorkshopFactory(), WorkshopFactory()
     lead = workshop_lead(own)
     lead.user_permissions.add(Permission.objects.get(codename="view_attachment"))
+    their_notice, our_notice = notice(workshop=other), notice(workshop=own)
     with transaction.atomic():
-        theirs = attachment_add(owner=notice(workshop=other), upload=pdf(), actor=None)
-        ours = attachment_add(owner=notice(workshop=own), upload=pdf(), actor=None)
+        theirs = attachment_add(owner=their_notice, upload=pdf(), actor=None)
+        ours = attachment_add(owner=our_notice, upload=pdf(), actor=None)
     client.force_login(lead)
     assert client.get(_url(theirs)).status_code == 403
     assert client.get(_url(ours)).status_code == 200

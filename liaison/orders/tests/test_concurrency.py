@@ -9,7 +9,8 @@ from django.db import connection
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
-from liaison.core.tests.factories import review_departments, sales_admin
+from liaison.core.tests.factories import member, review_departments, sales_admin
+from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders.errors import OrderErrorCode
 from liaison.orders.models import ChangeEntry, Clarification, ReviewRound
 from liaison.orders.services import (
@@ -19,7 +20,7 @@ from liaison.orders.services import (
     review_legal_check,
 )
 from liaison.orders.states import OrderStatus, ReviewOutcome
-from liaison.orders.tests.factories import OrderFactory, accepted_order, sign_all
+from liaison.orders.tests.factories import OrderFactory, accepted_order, order_line, sign_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -120,7 +121,6 @@ def test_two_clerks_registering_a_delay_at_once_make_one_register_entry(monkeypa
 def test_a_sign_off_and_a_decision_at_once_queue_up_on_the_order_instead_of_deadlocking(monkeypatch):
     from django.test.utils import CaptureQueriesContext
 
-    from liaison.core.tests.factories import member
     from liaison.orders.services import review_sign_off
 
     review_departments()
@@ -158,10 +158,8 @@ def test_a_sign_off_and_a_decision_at_once_queue_up_on_the_order_instead_of_dead
 def test_r_5_2_2_3_orders_registered_at_once_get_gapless_numbers_and_failures_burn_none(monkeypatch):
     from liaison.customers.models import TimelineEntry
     from liaison.customers.states import TimelineEvent
-    from liaison.customers.tests.factories import CustomerFactory
     from liaison.orders.models import Order
     from liaison.orders.services import order_register, review
-    from liaison.orders.tests.factories import order_line
 
     review_departments()
     clerk = sales_admin()

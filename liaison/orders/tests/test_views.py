@@ -10,6 +10,7 @@ from liaison.communications.tests.factories import received_document
 from liaison.core.roles import Role
 from liaison.core.tests.factories import (
     UserFactory,
+    WorkshopFactory,
     frozen_today,
     local,
     member,
@@ -699,8 +700,6 @@ def test_r_5_7_order_log_exports_to_excel(client):
 
 
 def test_r_3_2_a_workshop_lead_does_not_see_another_workshops_notice_on_the_order_page(client):
-    from liaison.core.tests.factories import WorkshopFactory
-
     order = accepted_order()
     line = order.lines.get()
     admin_user = sales_admin()

@@ -3,12 +3,19 @@
 from decimal import Decimal
 
 from liaison.core import clock
-from liaison.core.tests.factories import WorkshopFactory, member, qc_inspector, sales, sales_admin
+from liaison.core.tests.factories import WorkshopFactory, member, qc_inspector, sales, sales_admin, sales_head
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders.tests.factories import accepted_order, order_line
 from liaison.quality.capa.services import capa_implement, capa_issue, capa_verify_effectiveness, capa_verify_execution
 from liaison.quality.models import CapaRequest, Complaint
-from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_register
+from liaison.quality.services.complaints import (
+    complaint_acknowledge,
+    complaint_feed_back,
+    complaint_investigate,
+    complaint_record_result,
+    complaint_register,
+    complaint_void,
+)
 from liaison.quality.states import ComplaintChannel, ComplaintKind, Effectiveness
 from liaison.stock.services import slip_issue, stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason
@@ -82,6 +89,17 @@ def investigated(*, at_fault=False, **kwargs) -> Complaint:
         company_at_fault=at_fault,
         actor=qc_inspector(),
     )
+
+
+def closed(**kwargs) -> Complaint:
+    """A complaint investigated (the company not at fault), its result recorded and fed back: closed."""
+    record = complaint_record_result(complaint=investigated(**kwargs), result="非我司責任", actor=qc_inspector())
+    return complaint_feed_back(complaint=record, channel="phone", summary="已電話說明調查結果", actor=qc_inspector())
+
+
+def voided(**kwargs) -> Complaint:
+    """A complaint the Sales head voided as registered twice."""
+    return complaint_void(complaint=complaint(**kwargs), reason="重複登記", actor=sales_head())
 
 
 def capa(*, source=None, department=None, actor=None, closed=False, **kwargs) -> CapaRequest:
