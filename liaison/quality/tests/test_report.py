@@ -19,12 +19,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory, WorkshopFactory, qc_inspector, sales, workshop_lead
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, local, qc_inspector, sales, workshop_lead
 from liaison.quality.capa.services import capa_implement, capa_issue, capa_verify_effectiveness, capa_verify_execution
 from liaison.quality.models import Complaint, NonconformanceRecord
 from liaison.quality.report.errors import ReportErrorCode
@@ -51,7 +50,7 @@ TODAY = dt.date(2026, 11, 27)
 
 
 def at(month: int, day: int, hour: int = 9, year: int = 2026) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(year, month, day, hour))
+    return local(year, month, day, hour)
 
 
 class People:
