@@ -22,9 +22,8 @@ LIST = "admin:communications_receiveddocument_changelist"
 
 
 @pytest.fixture
-def sales(client, sales_user):
-    client.force_login(sales_user)
-    return client
+def sales(client_as, sales_user):
+    return client_as(sales_user)
 
 
 def _catalogue_form(customer, files, channel="fax"):
