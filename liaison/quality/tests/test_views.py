@@ -617,7 +617,8 @@ def test_complaint_page_reads_a_fixed_number_of_queries(client, django_assert_nu
     complaint_acknowledge(complaint=record, actor=sales())
     for line in record.return_lines.all():
         return_inspect(
-            return_line=line, arrived=10, good=5, nonconforming=5, replacement_needed=5, nonconformity="壞", actor=qc_inspector()
+            return_line=line, arrived=10, good=5, nonconforming=5, replacement_needed=5, nonconformity="壞",
+            actor=qc_inspector(),
         )
     user = UserFactory(roles=[Role.QC_INSPECTOR, Role.SALES_ADMIN])
     client.force_login(user)
