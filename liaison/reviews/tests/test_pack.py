@@ -1,5 +1,6 @@
 """The management review pack (R-5.6.7, R-3.3): gathered, on screen, as JSON and as a PDF in three languages."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -15,6 +16,7 @@ from liaison.reviews import pack as pack_module
 from liaison.reviews.pack import section_titles
 from liaison.reviews.tests import fake_analysis
 from liaison.reviews.tests.data import CUSTOMER_NAME, review_data
+from liaison.reviews.tests.factories import planned
 
 pytestmark = pytest.mark.django_db
 
@@ -92,10 +94,11 @@ def test_r_3_3_pack_pdf_embeds_qcs_complaint_report_and_draws_the_charts(analyse
 
 
 def test_r_5_6_7_pack_without_analysis_or_survey_round_still_prints(pdf_text):
-    data = review_data()
-    pack = pack_module.pack_build(meeting_pk=data.meeting.pk)
+    meeting = planned(meeting_date=dt.date(2026, 12, 15))  # no survey round planned from it: no analysis
+    pack = pack_module.pack_build(meeting_pk=meeting.pk)
     text = flat(pdf_text(render_review_pack(pack, language="en")))
-    assert "Theanalysisofthissurveyroundisnotavailableyet." in text or pack.satisfaction.analysis_available
+    assert pack.satisfaction.survey_round is None and not pack.satisfaction.analysis_available
+    assert "Nosurveyroundwasplannedforthismeeting." in text
 
 
 def test_r_5_6_7_pack_page_renders_all_sections_with_charts(client, analysed):
