@@ -184,7 +184,7 @@ def test_r_3_4_a_responsible_department_member_implements_its_own(inspector):
     ],
     ids=["another-departments-lead", "member-of-no-department"],
 )
-def test_r_3_4_only_a_member_of_the_named_department_implements(issued, actor):
+def test_r_3_4_a_department_implementing_another_departments_capa_is_refused(issued, actor):
     before = snapshot(issued)
 
     with pytest.raises(LiaisonError) as refused:
