@@ -2,6 +2,8 @@
 
 Factories live with the model they make, in ``liaison/<app>/tests/factories.py`` (one per
 model; the platform's users, departments and moments in ``liaison/core/tests/factories.py``).
+A frozen day is each app's or module's own, through one mechanism: ``today = frozen_today(TODAY)``
+(core's test factories) gives an autouse ``today`` fixture.
 """
 
 import shutil

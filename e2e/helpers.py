@@ -15,8 +15,7 @@ import pytest
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
-from liaison.orders.tests.factories import review_departments
+from liaison.core.tests.factories import UserFactory, review_departments
 
 TEST_PASSWORD = "pw-for-tests"
 VIEWPORT = {"width": 1400, "height": 900}

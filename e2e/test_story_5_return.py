@@ -32,8 +32,8 @@ from helpers import (
 
 from liaison.core import clock
 from liaison.customers.states import TimelineEvent
+from liaison.orders.tests.factories import accepted_order, order_line
 from liaison.production.models import ProductionNotice
-from liaison.production.tests.factories import OrderFactory, order_line
 from liaison.quality.models import Complaint, NonconformanceRecord
 from liaison.quality.states import ComplaintKind, ComplaintStatus, Disposition
 from liaison.quality.tests.factories import shipped
@@ -65,8 +65,8 @@ def setting(db):
 
 def ship_elsewhere(product, quantity: int, actor) -> None:
     """The warehouse's other business: a regular shipment to another customer's order."""
-    order = OrderFactory()
-    line = order_line(order, product=product, quantity=quantity)
+    order = accepted_order(lines=[order_line(product=product, quantity=Decimal(quantity))])
+    line = order.lines.get()
     slip_issue(
         customer=order.customer,
         order=order,

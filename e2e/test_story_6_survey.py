@@ -22,10 +22,11 @@ from helpers import desks_fixture, errors_on, make_staff  # noqa: F401 (the ``de
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
+from liaison.reviews.tests.factories import planned
 from liaison.satisfaction import services
 from liaison.satisfaction.models import SurveyForm, SurveyRound
 from liaison.satisfaction.states import FormState
-from liaison.satisfaction.tests.factories import customer_with_contact, meeting
+from liaison.satisfaction.tests.factories import customer_with_contact
 
 pytestmark = pytest.mark.browser
 D = dt.date
@@ -37,7 +38,7 @@ FAX_NAME = "廈門海灣貿易有限公司"
 def setting(db):
     staff = make_staff()
     manager = UserFactory(username="jianhua", last_name="周", first_name="建華", roles=[Role.MANAGEMENT])
-    review = meeting(D(2026, 12, 15), chair=manager, title="2026年下半年管理評審")
+    review = planned(meeting_date=D(2026, 12, 15), chair=manager, title="2026年下半年管理評審")
     customers = [customer_with_contact(registered_name=name) for name in NAMES]
     fax_customer = customer_with_contact(registered_name=FAX_NAME, email=False)
     return staff, manager, review, customers, fax_customer

@@ -1,19 +1,14 @@
-"""Test data of the communications app, made through the services like real data."""
+"""Received documents (F2 catalogue) and communication records (F5), made through the services."""
 
-import datetime as dt
 import io
 
-import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import Image
 
 from liaison.communications import services
 from liaison.communications.states import CommunicationChannel, Direction, ReceivedChannel, Topic
-from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
-from liaison.customers.models import Customer
-from liaison.customers.services import customer_save
+from liaison.core.tests.factories import sales
+from liaison.customers.tests.factories import CustomerFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -33,21 +28,6 @@ def executable(name: str = "order.pdf") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf")
 
 
-def local(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(year, month, day, hour))
-
-
-class CustomerFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Customer
-
-    registered_name = factory.Sequence(lambda n: f"客戶{n}有限公司")
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        return customer_save(customer=model_class(*args, **kwargs), actor=None)
-
-
 def received_document(**overrides):
     """Catalogue a faxed document through the service (sender and clerk made when not given)."""
     values = {
@@ -55,7 +35,7 @@ def received_document(**overrides):
         "channel": ReceivedChannel.FAX,
         "summary": "訂單 PO-778",
         "upload": pdf(),
-        "actor": overrides.pop("actor", None) or UserFactory(roles=[Role.SALES_STAFF]),
+        "actor": overrides.pop("actor", None) or sales(),
     }
     values.update(overrides)
     return services.received_document_catalogue(**values)
@@ -71,5 +51,5 @@ def communication(**overrides):
     }
     values.update(overrides)
     if "actor" not in values:
-        values["actor"] = UserFactory(roles=[Role.SALES_STAFF])
+        values["actor"] = sales()
     return services.communication_record(**values)

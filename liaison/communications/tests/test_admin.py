@@ -7,19 +7,13 @@ from django.urls import reverse
 
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.states import ReceivedDocumentStatus, RecordSource
-from liaison.communications.tests.factories import (
-    CustomerFactory,
-    communication,
-    executable,
-    local,
-    pdf,
-    png,
-    received_document,
-)
+from liaison.communications.tests.factories import communication, executable, pdf, png, received_document
 from liaison.core import clock
 from liaison.core.models import DocumentCounter
+from liaison.core.tests.factories import local
 from liaison.customers.selectors import timeline_for
 from liaison.customers.states import TimelineEvent
+from liaison.customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,9 +22,8 @@ LIST = "admin:communications_receiveddocument_changelist"
 
 
 @pytest.fixture
-def sales(client, sales_user):
-    client.force_login(sales_user)
-    return client
+def sales(client_as, sales_user):
+    return client_as(sales_user)
 
 
 def _catalogue_form(customer, files, channel="fax"):

@@ -4,16 +4,11 @@ import pytest
 
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.states import ReceivedDocumentStatus, RecordSource
-from liaison.communications.tests.factories import (
-    CustomerFactory,
-    communication,
-    executable,
-    local,
-    pdf,
-    received_document,
-)
+from liaison.communications.tests.factories import communication, executable, pdf, received_document
 from liaison.core import clock
 from liaison.core.models import DocumentCounter
+from liaison.core.tests.factories import local
+from liaison.customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,18 +9,15 @@ from liaison.communications.errors import CommunicationErrorCode
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.services import communication_record
 from liaison.communications.states import CommunicationChannel, Direction, RecordSource, Topic
-from liaison.communications.tests.factories import (
-    CustomerFactory,
-    communication,
-    local,
-    received_document,
-)
+from liaison.communications.tests.factories import communication, received_document
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
+from liaison.core.tests.factories import local
 from liaison.customers.models import TimelineEntry
 from liaison.customers.selectors import timeline_for
 from liaison.customers.states import TimelineEvent
+from liaison.customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

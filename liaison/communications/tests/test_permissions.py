@@ -5,15 +5,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
-from liaison.communications.tests.factories import (
-    CustomerFactory,
-    communication,
-    pdf,
-    received_document,
-)
+from liaison.communications.tests.factories import communication, pdf, received_document
 from liaison.core.roles import Role
 from liaison.core.services import attachment_add
 from liaison.core.tests.factories import UserFactory
+from liaison.customers.tests.factories import CustomerFactory
 
 R = Role
 WRITERS = {R.SALES_STAFF, R.SALES_ADMIN, R.SALES_HEAD, R.ADMINISTRATOR}
@@ -67,8 +63,8 @@ def _refused(response) -> bool:
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
 @pytest.mark.parametrize("page", list(READS))
-def test_read_pages_by_role(client, records, role, page):
-    client.force_login(UserFactory(roles=[role]))
+def test_read_pages_by_role(client_as, records, role, page):
+    client = client_as(role)
     response = client.get(READS[page](records))
     if role in READERS:
         assert response.status_code == 200, (role, page, response.status_code)
@@ -78,8 +74,8 @@ def test_read_pages_by_role(client, records, role, page):
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
 @pytest.mark.parametrize("page", list(WRITE_PAGES))
-def test_write_pages_by_role(client, records, role, page):
-    client.force_login(UserFactory(roles=[role]))
+def test_write_pages_by_role(client_as, records, role, page):
+    client = client_as(role)
     response = client.get(WRITE_PAGES[page](records))
     if role in WRITERS:
         assert response.status_code == 200, (role, page, response.status_code)

@@ -10,22 +10,16 @@ from liaison.communications.errors import CommunicationErrorCode
 from liaison.communications.models import ReceivedDocument
 from liaison.communications.services import received_document_catalogue
 from liaison.communications.states import ReceivedChannel, ReceivedDocumentStatus
-from liaison.communications.tests.factories import (
-    CustomerFactory,
-    executable,
-    local,
-    pdf,
-    png,
-    received_document,
-)
+from liaison.communications.tests.factories import executable, pdf, png, received_document
 from liaison.core import clock
 from liaison.core.errors import CoreErrorCode, LiaisonError
 from liaison.core.models import Attachment, DocumentCounter
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, local
 from liaison.customers.models import TimelineEntry
 from liaison.customers.selectors import timeline_for
 from liaison.customers.states import TimelineEvent
+from liaison.customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

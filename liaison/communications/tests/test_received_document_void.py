@@ -6,12 +6,14 @@ from liaison.communications.errors import CommunicationErrorCode
 from liaison.communications.models import ReceivedDocument
 from liaison.communications.services import received_document_void
 from liaison.communications.states import ReceivedDocumentStatus
-from liaison.communications.tests.factories import CustomerFactory, local, received_document
+from liaison.communications.tests.factories import received_document
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
+from liaison.core.tests.factories import local
 from liaison.customers.selectors import timeline_for
 from liaison.customers.states import TimelineEvent
+from liaison.customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -7,15 +7,10 @@ import pytest
 from liaison.communications.selectors import communication_record_list, received_document_list
 from liaison.communications.services import received_document_void
 from liaison.communications.states import ReceivedDocumentStatus, Topic
-from liaison.communications.tests.factories import (
-    CustomerFactory,
-    communication,
-    local,
-    pdf,
-    png,
-    received_document,
-)
+from liaison.communications.tests.factories import communication, pdf, png, received_document
 from liaison.core import clock
+from liaison.core.tests.factories import local
+from liaison.customers.tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
 

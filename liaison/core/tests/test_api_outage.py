@@ -4,7 +4,6 @@ from unittest import mock
 
 import pytest
 from django.db import InterfaceError, OperationalError
-from django.utils import translation
 
 from liaison.core.models import DocumentCounter
 from liaison.core.roles import Role
@@ -14,12 +13,6 @@ from liaison.customers.tests.factories import CustomerFactory
 from liaison.quality.models import Complaint
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_database_lost_mid_write_answers_503_to_retry_and_writes_nothing(api_client, english):

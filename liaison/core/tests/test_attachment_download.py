@@ -8,6 +8,8 @@ from django.urls import reverse
 from liaison.communications.tests.factories import PDF, pdf, received_document
 from liaison.core.roles import Role
 from liaison.core.services import attachment_add
+from liaison.core.tests.factories import WorkshopFactory, workshop_lead
+from liaison.production.tests.factories import notice
 
 
 @pytest.fixture
@@ -34,15 +36,13 @@ def test_media_url_is_not_served(client, attachment, settings):
     [Role.WAREHOUSE_CLERK, Role.WORKSHOP_LEAD],  # attachments but not faxes; neither
     ids=lambda role: role.value,
 )
-def test_role_without_the_records_view_permission_is_refused(client, user_with_role, attachment, role):
-    client.force_login(user_with_role(role))
-    assert client.get(_url(attachment)).status_code == 403
+def test_role_without_the_records_view_permission_is_refused(client_as, attachment, role):
+    assert client_as(role).get(_url(attachment)).status_code == 403
 
 
 @pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.QC_INSPECTOR, Role.MANAGEMENT], ids=lambda r: r.value)
-def test_reader_gets_the_bytes_with_the_original_name(client, user_with_role, attachment, role):
-    client.force_login(user_with_role(role))
-    response = client.get(_url(attachment))
+def test_reader_gets_the_bytes_with_the_original_name(client_as, attachment, role):
+    response = client_as(role).get(_url(attachment))
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
@@ -57,21 +57,20 @@ def test_unknown_attachment_is_404(client, sales_user):
 
 def test_object_rule_of_the_owner_applies(client, db):
     """A workshop reads the files of its own notices only (production's object rule)."""
-    from liaison.production.tests.factories import WorkshopFactory, notice, workshop_lead
-
     own, other = WorkshopFactory(), WorkshopFactory()
     lead = workshop_lead(own)
     lead.user_permissions.add(Permission.objects.get(codename="view_attachment"))
+    their_notice, our_notice = notice(workshop=other), notice(workshop=own)
     with transaction.atomic():
-        theirs = attachment_add(owner=notice(workshop=other), upload=pdf(), actor=None)
-        ours = attachment_add(owner=notice(workshop=own), upload=pdf(), actor=None)
+        theirs = attachment_add(owner=their_notice, upload=pdf(), actor=None)
+        ours = attachment_add(owner=our_notice, upload=pdf(), actor=None)
     client.force_login(lead)
     assert client.get(_url(theirs)).status_code == 403
     assert client.get(_url(ours)).status_code == 200
 
 
-def test_admin_links_to_the_checked_download(client, user_with_role, attachment):
-    client.force_login(user_with_role(Role.ADMINISTRATOR))
+def test_admin_links_to_the_checked_download(client_as, attachment):
+    client = client_as(Role.ADMINISTRATOR)
     for url in (
         reverse("admin:core_attachment_changelist"),
         reverse("admin:core_attachment_change", args=[attachment.pk]),

@@ -4,15 +4,19 @@ One table drives the test: every role × page, allowed (200) or refused (403, or
 admin's redirect to login for a page the role has no business on).
 """
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from liaison.core.roles import ROLE_PERMISSIONS, Role
 from liaison.customers.models import Customer
-from liaison.customers.services import customer_save
+from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders.models import Order
+from liaison.orders.tests.factories import OrderFactory, order_line
+from liaison.quality.tests.factories import complaint
 from liaison.stock.models import Product
-from liaison.stock.services import product_save
+from liaison.stock.tests.factories import ProductFactory
 
 R = Role
 SALES = {R.SALES_STAFF, R.SALES_ADMIN, R.SALES_HEAD}
@@ -73,8 +77,6 @@ PAGES = {
 
 
 def _order_pk(customer: Customer) -> int:
-    from liaison.orders.tests.factories import OrderFactory, order_line
-
     order = Order.objects.filter(customer=customer).first() or OrderFactory(
         customer=customer, lines=[order_line(product=Product.objects.get(code="HB-M6-20"))]
     )
@@ -82,18 +84,7 @@ def _order_pk(customer: Customer) -> int:
 
 
 def _complaint_pk(customer: Customer) -> int:
-    import datetime as dt
-
-    from liaison.core.tests.factories import UserFactory
-    from liaison.quality.services.complaints import complaint_register
-
-    return complaint_register(
-        customer=customer,
-        channel="phone",
-        complaint_date=dt.date(2026, 1, 5),
-        content="包裝破損",
-        actor=UserFactory(roles=[R.SALES_STAFF]),
-    ).pk
+    return complaint(customer=customer, complaint_date=dt.date(2026, 1, 5), content="包裝破損").pk
 
 
 def url_of(page: str, customer: Customer) -> str:
@@ -152,8 +143,8 @@ def url_of(page: str, customer: Customer) -> str:
 
 @pytest.fixture
 def customer(db):
-    product_save(product=Product(code="HB-M6-20", name="螺栓"), actor=None)
-    return customer_save(customer=Customer(registered_name="蘇州瑞豐機電設備有限公司"), actor=None)
+    ProductFactory(code="HB-M6-20", name="螺栓")
+    return CustomerFactory(registered_name="蘇州瑞豐機電設備有限公司")
 
 
 def test_every_role_has_a_group_with_exactly_its_permissions(db):
@@ -167,10 +158,8 @@ def test_every_role_has_a_group_with_exactly_its_permissions(db):
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
 @pytest.mark.parametrize("page", list(PAGES))
-def test_r_4_role_reaches_only_its_pages(client, user_with_role, customer, role, page):
-    user = user_with_role(role)
-    client.force_login(user)
-    response = client.get(url_of(page, customer))
+def test_r_4_role_reaches_only_its_pages(client_as, customer, role, page):
+    response = client_as(role).get(url_of(page, customer))
     if role in PAGES[page]:
         assert response.status_code == 200, (role, page, response.status_code)
     else:
@@ -180,9 +169,8 @@ def test_r_4_role_reaches_only_its_pages(client, user_with_role, customer, role,
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
-def test_r_4_sidebar_shows_only_the_roles_menus(client, user_with_role, role):
-    client.force_login(user_with_role(role))
-    html = client.get(reverse("admin:index")).content.decode()
+def test_r_4_sidebar_shows_only_the_roles_menus(client_as, role):
+    html = client_as(role).get(reverse("admin:index")).content.decode()
     assert (reverse("admin:customers_customer_changelist") in html) == (role in PAGES["customer_list"])
     assert (reverse("admin:core_user_changelist") in html) == (role in PAGES["user_list"])
     assert (reverse("production:list") in html) == (role in PAGES["workshop_notices"])

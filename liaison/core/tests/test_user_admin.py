@@ -24,10 +24,8 @@ def _change_form(user: User, **extra) -> dict:
 
 
 @pytest.fixture
-def administrator(client, user_with_role):
-    user = user_with_role(Role.ADMINISTRATOR)
-    client.force_login(user)
-    return user
+def administrator(client_as):
+    return client_as(Role.ADMINISTRATOR).user
 
 
 @pytest.mark.parametrize("target", ["self", "other"])

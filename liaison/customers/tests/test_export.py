@@ -3,7 +3,6 @@
 from io import BytesIO
 
 import pytest
-from django.utils import translation
 from import_export.formats.base_formats import XLSX
 
 from liaison.customers import services
@@ -12,13 +11,7 @@ from liaison.customers.resources import CustomerResource
 from liaison.customers.states import CustomerStatus
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def test_r_5_6_1_export_writes_the_sheet_and_the_primary_contact():

@@ -4,7 +4,6 @@ from io import BytesIO
 
 import openpyxl
 import pytest
-from django.utils import translation
 
 from liaison.core.errors import LiaisonError
 from liaison.customers import services
@@ -13,7 +12,7 @@ from liaison.customers.models import Contact, Customer, TimelineEntry
 from liaison.customers.states import CustomerStatus, TimelineEvent
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 HEADERS = [
     "Registered name", "Short name", "Address", "Phone", "Fax", "E-mail", "Business scope",
@@ -29,13 +28,6 @@ ROWS = [
     ["蘇州瑞豐機電設備有限公司", "瑞豐機電", "江蘇省蘇州市吳中區", "0512-66251800", "", "", "", "", "",
      "", "", "", ""],
 ]
-
-
-@pytest.fixture(autouse=True)
-def english():
-    # Column names and messages are compared in English, whatever translations exist.
-    with translation.override("en"):
-        yield
 
 
 def workbook(rows, headers=HEADERS) -> BytesIO:

@@ -53,21 +53,18 @@ def test_lines_written_without_a_person_show_the_system(client, sales_user):
     assert ">System</div>" in response.content.decode()
 
 
-def test_a_reader_without_change_permission_gets_no_edit_button(client, user_with_role, customer):
-    client.force_login(user_with_role(Role.QC_INSPECTOR))
-    response = page(client, customer)
+def test_a_reader_without_change_permission_gets_no_edit_button(client_as, customer):
+    response = page(client_as(Role.QC_INSPECTOR), customer)
     assert response.status_code == 200
     assert 'id="customer-edit"' not in response.content.decode()
 
 
-def test_a_role_without_view_customer_is_refused(client, user_with_role, customer):
-    client.force_login(user_with_role(Role.WORKSHOP_LEAD))
-    assert page(client, customer).status_code == 403
+def test_a_role_without_view_customer_is_refused(client_as, customer):
+    assert page(client_as(Role.WORKSHOP_LEAD), customer).status_code == 403
 
 
-def test_a_role_without_the_timeline_permission_sees_the_sheet_only(client, user_with_role, customer):
-    client.force_login(user_with_role(Role.WAREHOUSE_CLERK))
-    response = page(client, customer)
+def test_a_role_without_the_timeline_permission_sees_the_sheet_only(client_as, customer):
+    response = page(client_as(Role.WAREHOUSE_CLERK), customer)
     assert response.status_code == 200
     assert "何志強" in response.content.decode() and 'id="timeline"' not in response.content.decode()
 

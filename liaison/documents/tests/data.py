@@ -1,7 +1,9 @@
 """A small order chain to print, written with the ORM so the forms are tested on their own.
 
-Services of the other apps enforce the procedure; here we only need records in the
-states the forms show (void, superseded, 補貨, answered and open clarifications).
+Services of the other apps enforce the procedure (and are tested with their apps); the printouts
+need records in the states the forms show (void, superseded, 補貨, answered and open clarifications)
+with fixed numbers and moments weeks apart, which the services would only give by replaying the
+whole story day by day. So the rows, statuses included, are written directly.
 """
 
 import datetime as dt
@@ -9,15 +11,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
 from liaison.communications.models import CommunicationRecord, ReceivedDocument
 from liaison.communications.states import CommunicationChannel, Direction, ReceivedChannel, Topic
-from liaison.communications.tests.factories import CustomerFactory
 from liaison.core.models import Department
 from liaison.core.states import DepartmentKind
-from liaison.core.tests.factories import DepartmentFactory, UserFactory
+from liaison.core.tests.factories import UserFactory, local, review_departments
 from liaison.customers.models import Customer
+from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders.models import ChangeEntry, Clarification, Order, OrderLine, ReviewRound, ReviewSignOff
 from liaison.orders.states import (
     ChangeKind,
@@ -42,10 +43,6 @@ LONG_TEXT = (
 )
 
 
-def local(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(year, month, day, hour))
-
-
 @dataclass
 class Chain:
     customer: Customer
@@ -62,12 +59,7 @@ def chain(*, customer_name: str = CUSTOMER_NAME) -> Chain:
     """An order with lines, clarifications, a decided review, two changes, three notices, a slip, F5 records."""
     clerk = UserFactory(first_name="美玲", last_name="陳")
     customer = CustomerFactory(registered_name=customer_name, short_name="華豐")
-    departments = [
-        DepartmentFactory(code="sales", name="業務部", kind=DepartmentKind.SALES, signs_contract_review=True),
-        DepartmentFactory(code="qc", name="質檢部", kind=DepartmentKind.QC, signs_contract_review=True),
-        DepartmentFactory(code="workshop-1", name="一車間（沖壓）", kind=DepartmentKind.WORKSHOP, signs_contract_review=True),
-        DepartmentFactory(code="warehouse", name="倉庫", kind=DepartmentKind.WAREHOUSE, signs_contract_review=True),
-    ]
+    departments = list(review_departments().values())  # sales, qc, workshop-1, warehouse
     workshop = departments[2]
     bolt = ProductFactory(code="HB-M6-20", name="六角螺栓 M6×20", specification="8.8級 鍍鋅")
     nut = ProductFactory(code="HN-M6", name="六角螺母 M6", specification="8級 鍍鋅")

@@ -6,17 +6,23 @@ so every signature and date on the forms is one the procedure wrote.
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import (
+    WorkshopFactory,
+    department_member,
+    local,
+    qc_inspector,
+    sales,
+    sales_head,
+    workshop_lead,
+)
 from liaison.documents import selectors
 from liaison.documents.printouts import quality as printouts
 from liaison.quality.capa.services import (
@@ -33,11 +39,11 @@ from liaison.quality.services.complaints import (
     complaint_feed_back,
     complaint_investigate,
     complaint_record_result,
+    complaint_void,
 )
 from liaison.quality.services.returns import nonconformance_dispose, return_inspect
-from liaison.quality.states import CauseCategory, ComplaintKind, ComplaintStatus, Disposition, Effectiveness
-from liaison.quality.tests.capa_factories import WorkshopFactory, department_member, qc_inspector, workshop_lead
-from liaison.quality.tests.factories import complaint, sales, shipped
+from liaison.quality.states import CauseCategory, ComplaintKind, Disposition, Effectiveness
+from liaison.quality.tests.factories import complaint, shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -51,7 +57,7 @@ PROBLEM = "M6×20 螺栓螺紋不良：搓絲模磨損後未及時更換，首�
 
 
 def at(month: int, day: int, hour: int = 9) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(2026, month, day, hour))
+    return local(2026, month, day, hour)
 
 
 @dataclass
@@ -123,28 +129,13 @@ def printed() -> Printed:
         complaint_feed_back(complaint=returned, channel="email", summary="已郵件回覆原因分析及改善措施", actor=inspector)
     with clock.frozen(at(7, 21)):
         voided = complaint(actor=clerk, content="重複登記")
-    Complaint.objects.filter(pk=voided.pk).update(
-        status=ComplaintStatus.VOID, voided_at=at(7, 21, 10), voided_by=clerk, void_reason="重複登記"
-    )
+    with clock.frozen(at(7, 21, 10)):
+        complaint_void(complaint=voided, reason="重複登記", actor=sales_head())
     return Printed(returned=returned, capa=capa, voided=voided, workshop=workshop)
 
 
 def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
-
-
-@pytest.fixture
-def pdf_text(tmp_path):
-    """The PDF's text in the order it was drawn (no ``-layout``): a wrapped cell stays in one piece."""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext (Debian poppler-utils) is not installed; `make sysdeps` installs it")
-
-    def extract(content: bytes) -> str:
-        path = tmp_path / "form.pdf"
-        path.write_bytes(content)
-        return subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
-
-    return extract
 
 
 @pytest.fixture
@@ -192,7 +183,7 @@ def test_r_5_5_1_2_quality_forms_render_with_embedded_chinese(printed, kind, lan
     assert content.startswith(b"%PDF-")
     assert b"/FontFile2" in content
     assert b"/Helvetica" not in content
-    text = flat(pdf_text(content))
+    text = flat(pdf_text(content, layout=False))
     # The title wraps in its box before the translation pass makes it Chinese: word by word.
     for word in _gettext_words(language, TITLES[kind]):
         assert word in text
@@ -203,7 +194,7 @@ def test_r_5_5_1_2_quality_forms_render_with_embedded_chinese(printed, kind, lan
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_r_5_5_1_2_f6_shows_registration_investigation_goods_capa_and_feedback(printed, language, pdf_text):
-    text = flat(pdf_text(render("F6", printed, language)))
+    text = flat(pdf_text(render("F6", printed, language), layout=False))
 
     for expected in [
         CUSTOMER,
@@ -234,7 +225,7 @@ def test_r_5_5_1_2_f6_shows_registration_investigation_goods_capa_and_feedback(p
 
 def test_r_5_5_1_2_a_void_complaint_prints_with_the_void_stamp(printed, pdf_text):
     record = selectors.complaint_for_f6(pk=printed.voided.pk)
-    text = flat(pdf_text(printouts.render_f6(record, language="en")))
+    text = flat(pdf_text(printouts.render_f6(record, language="en"), layout=False))
 
     assert "VOID" in text
     assert "重複登記" in text
@@ -242,7 +233,7 @@ def test_r_5_5_1_2_a_void_complaint_prints_with_the_void_stamp(printed, pdf_text
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_r_5_5_1_2_f7_shows_actions_and_every_signed_step(printed, language, pdf_text):
-    text = flat(pdf_text(render("F7", printed, language)))
+    text = flat(pdf_text(render("F7", printed, language), layout=False))
 
     for expected in [
         flat(PROBLEM),
@@ -266,7 +257,7 @@ def test_r_5_5_1_2_f7_shows_actions_and_every_signed_step(printed, language, pdf
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_r_3_3_report_pdf_shows_the_figures_and_the_complaint_list(printed, language, pdf_text):
-    text = flat(pdf_text(render("report", printed, language)))
+    text = flat(pdf_text(render("report", printed, language), layout=False))
 
     assert "2026-06-01–2026-11-30" in text
     assert printed.returned.number in text
@@ -310,8 +301,8 @@ def urls(data: Printed) -> dict[str, str]:
         (Role.RESPONSIBLE_MEMBER, set()),
     ],
 )
-def test_r_4_quality_prints_by_role(client, printed, cheap_pdfs, role, allowed):
-    client.force_login(UserFactory(roles=[role]))
+def test_r_4_quality_prints_by_role(client_as, printed, cheap_pdfs, role, allowed):
+    client = client_as(role)
 
     for name, url in urls(printed).items():
         expected = 200 if name in allowed else 403
@@ -333,8 +324,8 @@ def test_r_3_4_a_department_prints_its_own_capa_but_not_anothers_by_id(client, p
     assert client.get(url).status_code == 403
 
 
-def test_quality_prints_are_named_by_number_and_unknown_records_not_found(client, printed):
-    client.force_login(UserFactory(roles=[Role.QC_INSPECTOR]))
+def test_quality_prints_are_named_by_number_and_unknown_records_not_found(client_as, printed):
+    client = client_as(Role.QC_INSPECTOR)
 
     response = client.get(urls(printed)["f6"])
     assert response["Content-Disposition"] == f'inline; filename="{printed.returned.number}.pdf"'
@@ -352,8 +343,8 @@ def test_quality_prints_are_named_by_number_and_unknown_records_not_found(client
         ("?start=2026-07-01&end=2026-06-30", "2026-06-30"),
     ],
 )
-def test_r_3_3_report_refuses_a_malformed_or_reversed_period_in_the_readers_language(client, query, field_text):
-    client.force_login(UserFactory(roles=[Role.QC_HEAD]))
+def test_r_3_3_report_refuses_a_malformed_or_reversed_period_in_the_readers_language(client_as, query, field_text):
+    client = client_as(Role.QC_HEAD)
 
     english = client.get(reverse("documents:complaint-report") + query + "&lang=en")
     chinese = client.get(reverse("documents:complaint-report") + query + "&lang=zh-hant")
@@ -363,8 +354,8 @@ def test_r_3_3_report_refuses_a_malformed_or_reversed_period_in_the_readers_lang
     assert "YYYY-MM-DD" in english.content.decode() or "before it starts" in english.content.decode()
 
 
-def test_r_3_3_report_without_dates_covers_the_last_six_months(client, cheap_pdfs):
-    client.force_login(UserFactory(roles=[Role.MANAGEMENT]))
+def test_r_3_3_report_without_dates_covers_the_last_six_months(client_as, cheap_pdfs):
+    client = client_as(Role.MANAGEMENT)
 
     with clock.frozen(dt.date(2026, 11, 27)):
         response = client.get(reverse("documents:complaint-report"))

@@ -16,11 +16,11 @@ from django.utils.translation import gettext
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, sales
 from liaison.documents import selectors
 from liaison.documents.printouts import surveys
 from liaison.satisfaction import services
-from liaison.satisfaction.tests.factories import customer_with_contact, sales, scores, sent_round
+from liaison.satisfaction.tests.factories import customer_with_contact, scores, sent_round
 
 pytestmark = pytest.mark.django_db
 D = dt.date

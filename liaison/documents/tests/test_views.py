@@ -39,9 +39,9 @@ FILE_NAMES = {
 
 
 @pytest.mark.parametrize("form", ["f1", "f2", "f3", "f4", "f5", "f8"])
-def test_sales_staff_print_each_form_inline_named_by_its_number(client, user_with_role, form):
+def test_sales_staff_print_each_form_inline_named_by_its_number(client_as, form):
     data = chain()
-    client.force_login(user_with_role(Role.SALES_STAFF))
+    client = client_as(Role.SALES_STAFF)
 
     response = client.get(urls(data)[form])
 
@@ -53,26 +53,26 @@ def test_sales_staff_print_each_form_inline_named_by_its_number(client, user_wit
 
 
 @pytest.mark.parametrize("form", ["f1", "f2", "f3", "f4", "f5", "f8"])
-def test_a_role_without_the_view_permission_is_refused(client, user_with_role, form):
+def test_a_role_without_the_view_permission_is_refused(client_as, form):
     data = chain()
-    client.force_login(user_with_role(Role.RESPONSIBLE_MEMBER))
+    client = client_as(Role.RESPONSIBLE_MEMBER)
 
     assert client.get(urls(data)[form]).status_code == 403
 
 
 @pytest.mark.parametrize(("form", "status"), [("f1", 200), ("f2", 200), ("f3", 403), ("f5", 403), ("f8", 403)])
-def test_workshop_lead_prints_only_what_the_role_reads(client, user_with_role, form, status):
+def test_workshop_lead_prints_only_what_the_role_reads(client_as, user_with_role, form, status):
     data = chain()
-    client.force_login(user_with_role(Role.WORKSHOP_LEAD, department=data.workshop))
+    client = client_as(user_with_role(Role.WORKSHOP_LEAD, department=data.workshop))
 
     assert client.get(urls(data)[form]).status_code == status
 
 
-def test_workshop_lead_prints_own_workshops_notice_but_not_anothers_by_id(client, user_with_role):
+def test_workshop_lead_prints_own_workshops_notice_but_not_anothers_by_id(client_as, user_with_role):
     data = chain()
     other = DepartmentFactory(code="workshop-2", name="二車間", kind=DepartmentKind.WORKSHOP)
     ProductionNotice.objects.filter(pk=data.replenishment_notice.pk).update(workshop=other)
-    client.force_login(user_with_role(Role.WORKSHOP_LEAD, department=data.workshop))
+    client = client_as(user_with_role(Role.WORKSHOP_LEAD, department=data.workshop))
 
     assert client.get(reverse("documents:f4", args=[data.notice.pk])).status_code == 200
     assert client.get(reverse("documents:f4", args=[data.replenishment_notice.pk])).status_code == 403
@@ -87,24 +87,24 @@ def test_anonymous_visitor_is_sent_to_log_in(client):
     assert "login" in response["Location"]
 
 
-def test_unknown_record_is_not_found(client, user_with_role):
-    client.force_login(user_with_role(Role.SALES_STAFF))
+def test_unknown_record_is_not_found(client_as):
+    client = client_as(Role.SALES_STAFF)
 
     assert client.get(reverse("documents:f1", args=[999999])).status_code == 404
     assert client.get(reverse("documents:f5", args=[999999])).status_code == 404
 
 
 @pytest.mark.parametrize("query", ["?from=2026-13-01", "?to=yesterday", "?from=2026-03-02&to=2026-03-01"])
-def test_f5_refuses_a_malformed_period(client, user_with_role, query):
+def test_f5_refuses_a_malformed_period(client_as, query):
     data = chain()
-    client.force_login(user_with_role(Role.SALES_STAFF))
+    client = client_as(Role.SALES_STAFF)
 
     assert client.get(reverse("documents:f5", args=[data.customer.pk]) + query).status_code == 400
 
 
-def test_f5_period_defaults_to_this_year_so_far(client, user_with_role):
+def test_f5_period_defaults_to_this_year_so_far(client_as):
     data = chain()
-    client.force_login(user_with_role(Role.SALES_STAFF))
+    client = client_as(Role.SALES_STAFF)
 
     with translation.override("en"):
         response = client.get(reverse("documents:f5", args=[data.customer.pk]) + "?to=2026-06-30")
@@ -117,9 +117,9 @@ def _title(pdf_text, response) -> str:
 
 
 @pytest.mark.parametrize("language", ["zh-hant", "zh-hans", "en"])
-def test_form_prints_in_the_users_language_unless_asked_otherwise(client, user_with_role, pdf_text, language):
+def test_form_prints_in_the_users_language_unless_asked_otherwise(client_as, user_with_role, pdf_text, language):
     data = chain()
-    client.force_login(user_with_role(Role.SALES_STAFF, language=language))
+    client = client_as(user_with_role(Role.SALES_STAFF, language=language))
     with translation.override(language):
         own_label = re.sub(r"\s+", "", str(Order._meta.get_field("number").verbose_name))
 
@@ -130,9 +130,9 @@ def test_form_prints_in_the_users_language_unless_asked_otherwise(client, user_w
     assert "ordernumber" in _title(pdf_text, english).lower()
 
 
-def test_unknown_language_falls_back_to_the_users(client, user_with_role, pdf_text):
+def test_unknown_language_falls_back_to_the_users(client_as, user_with_role, pdf_text):
     data = chain()
-    client.force_login(user_with_role(Role.SALES_STAFF, language="en"))
+    client = client_as(user_with_role(Role.SALES_STAFF, language="en"))
 
     response = client.get(urls(data)["f1"] + "?lang=klingon")
 

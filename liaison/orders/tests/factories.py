@@ -1,46 +1,17 @@
-"""Test data of the orders app, made through the services like real data."""
+"""Orders as Sales registers and reviews them, made through the orders services like real data."""
 
 import datetime as dt
 from decimal import Decimal
 
 import factory
 
-from liaison.communications.tests.factories import CustomerFactory
 from liaison.core import clock
-from liaison.core.models import Department
-from liaison.core.roles import Role
-from liaison.core.states import DepartmentKind
-from liaison.core.tests.factories import DepartmentFactory, UserFactory
+from liaison.core.tests.factories import member, review_departments, sales_admin
+from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders import services
 from liaison.orders.models import Order, ReviewRound
-from liaison.orders.states import OrderChannel, ReviewOutcome
+from liaison.orders.states import OrderChannel, OrderStatus, ReviewOutcome
 from liaison.stock.tests.factories import ProductFactory
-
-# The departments on the demo review form (R-5.2.3.1): code → name, kind, role of a member.
-REVIEW_DEPARTMENTS = {
-    "sales": ("業務部", DepartmentKind.SALES, Role.SALES_STAFF),
-    "qc": ("質檢部", DepartmentKind.QC, Role.QC_INSPECTOR),
-    "workshop-1": ("一車間（沖壓）", DepartmentKind.WORKSHOP, Role.WORKSHOP_LEAD),
-    "warehouse": ("倉庫", DepartmentKind.WAREHOUSE, Role.WAREHOUSE_CLERK),
-}
-
-
-def review_departments() -> dict[str, Department]:
-    """The departments that sign the review form, made once per test."""
-    return {
-        code: DepartmentFactory(code=code, name=name, kind=kind, signs_contract_review=True)
-        for code, (name, kind, _role) in REVIEW_DEPARTMENTS.items()
-    }
-
-
-def member(code: str, role: Role | None = None, **kwargs):
-    """A user of the review department ``code`` holding that department's usual role."""
-    department = review_departments()[code]
-    return UserFactory(roles=[role or REVIEW_DEPARTMENTS[code][2]], department=department, **kwargs)
-
-
-def sales_admin(**kwargs):
-    return member("sales", Role.SALES_ADMIN, **kwargs)
 
 
 def in_days(days: int) -> dt.date:
@@ -48,6 +19,7 @@ def in_days(days: int) -> dt.date:
 
 
 def order_line(**overrides) -> dict:
+    """One line of an order to register: ``OrderFactory(lines=[order_line(product=bolt, quantity=500)])``."""
     values = {
         "product": overrides.pop("product") if "product" in overrides else ProductFactory(),
         "quantity": Decimal(100),
@@ -87,9 +59,7 @@ def sign_all(review_round: ReviewRound, **answers) -> None:
     }
     values.update(answers)
     for sign_off in review_round.sign_offs.select_related("department"):
-        services.review_sign_off(
-            sign_off=sign_off, actor=member(sign_off.department.code), **values
-        )
+        services.review_sign_off(sign_off=sign_off, actor=member(sign_off.department), **values)
 
 
 def review_pass(
@@ -114,5 +84,33 @@ def accepted_order(**kwargs) -> Order:
     return order
 
 
-def workshop() -> Department:
-    return review_departments()["workshop-1"]
+def rejected_order(**kwargs) -> Order:
+    """An order whose first review round has been rejected."""
+    order = OrderFactory(**kwargs)
+    services.review_decide(
+        review_round=order.review_rounds.get(),
+        outcome=ReviewOutcome.REJECTED,
+        conditions="產能不足，無法按期交貨",
+        actor=sales_admin(),
+    )
+    order.refresh_from_db()
+    return order
+
+
+def order_in(status: str, **kwargs) -> Order:
+    """An order in ``status``: registered, then accepted or rejected through the services.
+
+    No service completes or voids an order yet (their transitions wait for the steps that will
+    take them), so a completed order is an accepted one and a void order a rejected one whose
+    status is then written with ``update()``: the only way a test reaches those states today.
+    """
+    if status == OrderStatus.UNDER_REVIEW:
+        return OrderFactory(**kwargs)
+    if status in (OrderStatus.ACCEPTED, OrderStatus.COMPLETED):
+        order = accepted_order(**kwargs)
+    else:
+        order = rejected_order(**kwargs)
+    if order.status != status:
+        Order.objects.filter(pk=order.pk).update(status=status)
+        order.refresh_from_db(fields=["status"])
+    return order

@@ -7,23 +7,21 @@ import pytest
 
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.states import Topic
-from liaison.communications.tests.factories import CustomerFactory, local
-from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import (
+    UserFactory,
+    frozen_today,
+    local,
+    member,
+    review_departments,
+    sales_admin,
+    workshop,
+)
+from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders.models import ChangeEntry, Clarification, Order
 from liaison.orders.services import change_register, clarification_ask
 from liaison.orders.states import ChangeStatus, OrderStatus, ReviewRoundStatus
-from liaison.orders.tests.factories import (
-    OrderFactory,
-    accepted_order,
-    member,
-    review_departments,
-    review_pass,
-    sales_admin,
-    sign_all,
-    workshop,
-)
+from liaison.orders.tests.factories import OrderFactory, accepted_order, review_pass, sign_all
 from liaison.production.services import notice_issue
 from liaison.production.states import NoticeStatus
 from liaison.stock.tests.factories import ProductFactory
@@ -33,10 +31,7 @@ pytestmark = pytest.mark.django_db
 ORDERS = "/api/v1/orders/"
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with clock.frozen(local(2026, 3, 10)):
-        yield
+today = frozen_today(local(2026, 3, 10))
 
 
 @pytest.fixture

@@ -8,12 +8,10 @@ from django.utils import translation
 
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.states import CommunicationChannel, Direction, Topic
-from liaison.communications.tests.factories import local
-from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import DocumentCounter
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, frozen_today, local, sales_admin, workshop
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import OrderErrorCode
@@ -34,14 +32,7 @@ from liaison.orders.states import (
     ReviewRoundReason,
     ReviewRoundStatus,
 )
-from liaison.orders.tests.factories import (
-    OrderFactory,
-    accepted_order,
-    order_line,
-    review_pass,
-    sales_admin,
-    workshop,
-)
+from liaison.orders.tests.factories import OrderFactory, accepted_order, order_line, review_pass
 from liaison.production.models import ProductionNotice
 from liaison.production.services import notice_issue
 from liaison.production.states import NoticeStatus
@@ -53,10 +44,7 @@ pytestmark = pytest.mark.django_db
 TODAY = local(2026, 3, 10)
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 def notice_for(order, quantity=None, actor=None):

@@ -9,6 +9,8 @@ from django.db import connection
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
+from liaison.core.tests.factories import member, review_departments, sales_admin
+from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders.errors import OrderErrorCode
 from liaison.orders.models import ChangeEntry, Clarification, ReviewRound
 from liaison.orders.services import (
@@ -18,13 +20,7 @@ from liaison.orders.services import (
     review_legal_check,
 )
 from liaison.orders.states import OrderStatus, ReviewOutcome
-from liaison.orders.tests.factories import (
-    OrderFactory,
-    accepted_order,
-    review_departments,
-    sales_admin,
-    sign_all,
-)
+from liaison.orders.tests.factories import OrderFactory, accepted_order, order_line, sign_all
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -126,7 +122,6 @@ def test_a_sign_off_and_a_decision_at_once_queue_up_on_the_order_instead_of_dead
     from django.test.utils import CaptureQueriesContext
 
     from liaison.orders.services import review_sign_off
-    from liaison.orders.tests.factories import member
 
     review_departments()
     clerk = sales_admin()
@@ -161,12 +156,10 @@ def test_a_sign_off_and_a_decision_at_once_queue_up_on_the_order_instead_of_dead
 
 
 def test_r_5_2_2_3_orders_registered_at_once_get_gapless_numbers_and_failures_burn_none(monkeypatch):
-    from liaison.communications.tests.factories import CustomerFactory
     from liaison.customers.models import TimelineEntry
     from liaison.customers.states import TimelineEvent
     from liaison.orders.models import Order
     from liaison.orders.services import order_register, review
-    from liaison.orders.tests.factories import order_line
 
     review_departments()
     clerk = sales_admin()

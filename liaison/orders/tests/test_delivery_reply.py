@@ -6,16 +6,15 @@ import pytest
 
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.states import CommunicationChannel, Direction, RecordSource, Topic
-from liaison.communications.tests.factories import local
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, local, sales_admin
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import OrderErrorCode
 from liaison.orders.services import order_delivery_reply
-from liaison.orders.tests.factories import OrderFactory, accepted_order, sales_admin
+from liaison.orders.tests.factories import OrderFactory, accepted_order
 
 pytestmark = pytest.mark.django_db
 

@@ -9,21 +9,22 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from liaison.communications.services import received_document_void
-from liaison.communications.tests.factories import CustomerFactory, local, received_document
+from liaison.communications.tests.factories import received_document
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import DocumentCounter
 from liaison.core.roles import Role
 from liaison.core.services import PROVISIONAL_MARK
 from liaison.core.states import DepartmentKind
-from liaison.core.tests.factories import DepartmentFactory, UserFactory
+from liaison.core.tests.factories import DepartmentFactory, UserFactory, local, review_departments, sales_admin
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
+from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders.errors import OrderErrorCode
 from liaison.orders.models import Order, OrderLine, ReviewRound, ReviewSignOff
 from liaison.orders.services import order_register, review
 from liaison.orders.states import OrderChannel, OrderStatus, ReviewRoundReason, ReviewRoundStatus
-from liaison.orders.tests.factories import OrderFactory, order_line, review_departments, sales_admin
+from liaison.orders.tests.factories import OrderFactory, order_line
 from liaison.stock.services import product_save
 from liaison.stock.tests.factories import ProductFactory
 

@@ -5,22 +5,21 @@ from decimal import Decimal
 
 import pytest
 
-from liaison.communications.tests.factories import local
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
-from liaison.orders import selectors, services
-from liaison.orders.states import ChangeKind, ChangeReasonCategory
-from liaison.orders.tests.factories import (
-    OrderFactory,
-    accepted_order,
+from liaison.core.tests.factories import (
+    UserFactory,
+    WorkshopFactory,
+    frozen_today,
+    local,
     member,
-    order_line,
     review_departments,
     sales_admin,
 )
+from liaison.orders import selectors, services
+from liaison.orders.states import ChangeKind, ChangeReasonCategory
+from liaison.orders.tests.factories import OrderFactory, accepted_order, order_line
 from liaison.production.services import notice_issue
-from liaison.production.tests.factories import WorkshopFactory
 from liaison.stock.services import slip_issue
 from liaison.stock.tests.factories import ProductFactory
 from liaison.workspace.inbox import inbox_for
@@ -30,10 +29,7 @@ pytestmark = pytest.mark.django_db
 TODAY = local(2026, 3, 10)
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 def kinds(user) -> list[str]:

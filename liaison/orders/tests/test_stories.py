@@ -15,10 +15,12 @@ import pytest
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.services import received_document_catalogue
 from liaison.communications.states import CommunicationChannel, Direction, ReceivedChannel, Topic
-from liaison.communications.tests.factories import CustomerFactory, local, pdf
+from liaison.communications.tests.factories import pdf
 from liaison.core import clock
+from liaison.core.tests.factories import local, member, review_departments, sales_admin, workshop
 from liaison.customers.selectors import timeline_for
 from liaison.customers.states import TimelineEvent
+from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders import services
 from liaison.orders.models import Order
 from liaison.orders.states import (
@@ -30,7 +32,6 @@ from liaison.orders.states import (
     ReviewOutcome,
     ReviewRoundReason,
 )
-from liaison.orders.tests.factories import member, review_departments, sales_admin, workshop
 from liaison.production.models import ProductionNotice
 from liaison.production.services import notice_issue
 from liaison.production.states import NoticeStatus

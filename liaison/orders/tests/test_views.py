@@ -6,10 +6,18 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from liaison.communications.tests.factories import local, received_document
-from liaison.core import clock
+from liaison.communications.tests.factories import received_document
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import (
+    UserFactory,
+    WorkshopFactory,
+    frozen_today,
+    local,
+    member,
+    review_departments,
+    sales_admin,
+    workshop,
+)
 from liaison.orders import services
 from liaison.orders.models import ChangeEntry, Order
 from liaison.orders.states import (
@@ -20,16 +28,7 @@ from liaison.orders.states import (
     ReviewOutcome,
     ReviewRoundStatus,
 )
-from liaison.orders.tests.factories import (
-    OrderFactory,
-    accepted_order,
-    member,
-    order_line,
-    review_departments,
-    sales_admin,
-    sign_all,
-    workshop,
-)
+from liaison.orders.tests.factories import OrderFactory, accepted_order, order_line, sign_all
 from liaison.production.models import ProductionNotice
 from liaison.production.services import notice_issue
 from liaison.production.states import NoticeStatus
@@ -43,10 +42,7 @@ TODAY = local(2026, 3, 10)
 ALLOWED_ON_ORDER_PAGE = set(Role) - {Role.RESPONSIBLE_MEMBER}
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 def page_url(order) -> str:
@@ -65,10 +61,9 @@ def messages_of(response) -> list[str]:
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
-def test_r_4_order_page_by_role_and_by_direct_address(client, role):
+def test_r_4_order_page_by_role_and_by_direct_address(client_as, role):
     order = OrderFactory()
-    client.force_login(UserFactory(roles=[role]))
-    response = client.get(page_url(order))
+    response = client_as(role).get(page_url(order))
     assert response.status_code == (200 if role in ALLOWED_ON_ORDER_PAGE else 403)
 
 
@@ -96,10 +91,9 @@ def test_signed_out_visitor_is_sent_to_log_in(client):
         (Role.SALES_STAFF, "apply"),
     ],
 )
-def test_r_4_an_action_outside_the_role_is_refused_and_changes_nothing(client, role, action):
+def test_r_4_an_action_outside_the_role_is_refused_and_changes_nothing(client_as, role, action):
     order = accepted_order()
-    client.force_login(UserFactory(roles=[role]))
-    response = post(client, action, order, {})
+    response = post(client_as(role), action, order, {})
     assert response.status_code == 403
     order.refresh_from_db()
     assert order.status == OrderStatus.ACCEPTED
@@ -222,9 +216,8 @@ def test_register_without_lines_shows_the_error(client):
     assert response.context["lines"].errors[0] or response.context["lines"].non_form_errors()
 
 
-def test_r_4_only_sales_registers_orders(client):
-    client.force_login(UserFactory(roles=[Role.QC_INSPECTOR]))
-    assert client.get(reverse("orders:register")).status_code == 403
+def test_r_4_only_sales_registers_orders(client_as):
+    assert client_as(Role.QC_INSPECTOR).get(reverse("orders:register")).status_code == 403
 
 
 # Clarifications and the review (R-5.2.2.2, R-5.2.3.1, R-5.1.2)
@@ -707,8 +700,6 @@ def test_r_5_7_order_log_exports_to_excel(client):
 
 
 def test_r_3_2_a_workshop_lead_does_not_see_another_workshops_notice_on_the_order_page(client):
-    from liaison.production.tests.factories import WorkshopFactory
-
     order = accepted_order()
     line = order.lines.get()
     admin_user = sales_admin()

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, sales_admin, workshop_lead
 from liaison.production.services import notice_supersede
-from liaison.production.tests.factories import WorkshopFactory, notice, sales_admin, workshop_lead
+from liaison.production.tests.factories import notice
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +42,8 @@ def listed(response) -> list[str]:
     return [n.number for n in response.context["cl"].result_list]
 
 
-def test_the_list_puts_overdue_first_and_filters(client, notices, workshops):
-    client.force_login(UserFactory(roles=[Role.SALES_STAFF]))
+def test_the_list_puts_overdue_first_and_filters(client_as, notices, workshops):
+    client = client_as(Role.SALES_STAFF)
 
     with clock.frozen(TODAY):
         everything = client.get(reverse(LIST))
@@ -81,8 +81,8 @@ def test_r_3_2_a_lead_sees_only_its_workshops_notices(client, notices, workshops
     assert client.get(reverse(CHANGE, args=[notices["late"].pk])).status_code == 200
 
 
-def test_the_detail_is_read_only_and_nothing_is_added_or_deleted(client, notices):
-    client.force_login(UserFactory(roles=[Role.ADMINISTRATOR]))
+def test_the_detail_is_read_only_and_nothing_is_added_or_deleted(client_as, notices):
+    client = client_as(Role.ADMINISTRATOR)
 
     page = client.get(reverse(CHANGE, args=[notices["late"].pk]))
 
@@ -93,8 +93,8 @@ def test_the_detail_is_read_only_and_nothing_is_added_or_deleted(client, notices
     assert delete.status_code == 403
 
 
-def test_the_list_queries_do_not_grow_with_notices(client, notices, workshops):
-    client.force_login(UserFactory(roles=[Role.SALES_HEAD]))
+def test_the_list_queries_do_not_grow_with_notices(client_as, notices, workshops):
+    client = client_as(Role.SALES_HEAD)
     client.get(reverse(LIST))
     with CaptureQueriesContext(connection) as three:
         client.get(reverse(LIST))

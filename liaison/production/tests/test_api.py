@@ -6,17 +6,11 @@ import pytest
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, frozen_today, sales_admin, workshop_lead
+from liaison.orders.tests.factories import OrderFactory, accepted_order
 from liaison.production.models import ProductionNotice
 from liaison.production.states import NoticeStatus
-from liaison.production.tests.factories import (
-    OrderFactory,
-    WorkshopFactory,
-    notice,
-    order_line,
-    sales_admin,
-    workshop_lead,
-)
+from liaison.production.tests.factories import notice
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +19,7 @@ ISSUED_ON = dt.date(2026, 3, 2)
 TODAY = dt.date(2026, 3, 16)
 
 
-@pytest.fixture(autouse=True)
-def march_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 @pytest.fixture
@@ -104,8 +95,8 @@ def test_the_list_runs_a_fixed_number_of_queries(api_client, workshops, notices,
 
 def test_r_5_2_3_3_sales_admin_issues_a_notice(api_client, workshops):
     actor = sales_admin()
-    order = OrderFactory()
-    line = order_line(order, quantity=100)
+    order = accepted_order()
+    line = order.lines.get()
     api = as_user(api_client, actor)
 
     response = api.post(
@@ -129,8 +120,8 @@ def test_r_5_2_3_3_sales_admin_issues_a_notice(api_client, workshops):
 
 
 def test_r_5_2_3_3_a_workshop_lead_may_not_issue(api_client, workshops):
-    order = OrderFactory()
-    line = order_line(order)
+    order = accepted_order()
+    line = order.lines.get()
     api = as_user(api_client, workshop_lead(workshops[0]))
 
     response = api.post(
@@ -149,8 +140,8 @@ def test_r_5_2_3_3_a_workshop_lead_may_not_issue(api_client, workshops):
 
 
 def test_a_refused_issue_answers_with_its_code(api_client, workshops):
-    order = OrderFactory(status="under_review")
-    line = order_line(order)
+    order = OrderFactory()  # under review
+    line = order.lines.get()
     api = as_user(api_client, sales_admin())
 
     response = api.post(
@@ -185,12 +176,6 @@ def test_r_3_2_the_lead_starts_and_completes_through_the_api(api_client, worksho
     assert completed.json()["status"] == "completed" and completed.json()["days_late"] == 6
 
 
-def test_sales_may_not_mark_progress(api_client, notices):
-    api = as_user(api_client, sales_admin())
-    assert api.post(f"{NOTICES}{notices['mine'].pk}/start/", {"note": ""}).status_code == 403
-    assert ProductionNotice.objects.get(pk=notices["mine"].pk).status == NoticeStatus.ISSUED
-
-
 def test_sales_admin_voids_and_a_second_void_conflicts(api_client, notices):
     api = as_user(api_client, sales_admin())
     url = f"{NOTICES}{notices['mine'].pk}/void/"
@@ -206,10 +191,18 @@ def test_sales_admin_voids_and_a_second_void_conflicts(api_client, notices):
     assert ProductionNotice.objects.get(pk=notices["other"].pk).status == NoticeStatus.ISSUED
 
 
-@pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.QC_HEAD])
-def test_roles_without_the_void_permission_are_refused(api_client, notices, role, workshops):
-    api = as_user(api_client, UserFactory(roles=[role], department=workshops[0]))
-    assert api.post(f"{NOTICES}{notices['mine'].pk}/void/", {"reason": "x"}).status_code == 403
+@pytest.mark.parametrize(
+    ("step", "role"),
+    [
+        ("start", Role.SALES_ADMIN),  # sales may not mark progress
+        *[("void", role) for role in (Role.SALES_STAFF, Role.WORKSHOP_LEAD, Role.WAREHOUSE_CLERK, Role.QC_HEAD)],
+    ],
+    ids=lambda value: getattr(value, "value", value),
+)
+def test_a_step_the_role_may_not_take_is_refused_and_changes_nothing(api_client, notices, workshops, step, role):
+    api = as_user(api_client, UserFactory(roles=[role], department=workshops[0] if step == "void" else None))
+    body = {"reason": "x"} if step == "void" else {"note": ""}
+    assert api.post(f"{NOTICES}{notices['mine'].pk}/{step}/", body).status_code == 403
     assert ProductionNotice.objects.get(pk=notices["mine"].pk).status == NoticeStatus.ISSUED
 
 

@@ -5,27 +5,27 @@ from decimal import Decimal
 
 import pytest
 
-from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import DocumentCounter
 from liaison.core.roles import Role
 from liaison.core.states import DepartmentKind
-from liaison.core.tests.factories import DepartmentFactory, UserFactory
+from liaison.core.tests.factories import (
+    DepartmentFactory,
+    UserFactory,
+    WorkshopFactory,
+    frozen_today,
+    sales_admin,
+    workshop_lead,
+)
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.orders.states import OrderStatus
+from liaison.orders.tests.factories import accepted_order, order_in, order_line
 from liaison.production.errors import ProductionErrorCode as Code
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.services import notice_issue
 from liaison.production.states import NoticeStatus
-from liaison.production.tests.factories import (
-    OrderFactory,
-    WorkshopFactory,
-    notice,
-    order_line,
-    sales_admin,
-    workshop_lead,
-)
+from liaison.production.tests.factories import notice
 from liaison.stock.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,10 +33,7 @@ pytestmark = pytest.mark.django_db
 DUE = dt.date(2026, 5, 20)
 
 
-@pytest.fixture(autouse=True)
-def march_2026():
-    with clock.frozen(dt.date(2026, 3, 2)):
-        yield
+today = frozen_today(dt.date(2026, 3, 2))
 
 
 def nothing_issued() -> bool:
@@ -60,8 +57,8 @@ def issue(order, line, *, actor, workshop=None, quantity=50, **kwargs):
 @pytest.mark.parametrize("role", [Role.SALES_ADMIN, Role.SALES_HEAD])
 def test_r_5_2_3_3_sales_admin_issues_a_notice_for_the_shortfall(role):
     actor = UserFactory(roles=[role])
-    order = OrderFactory()
-    line = order_line(order, quantity=100)
+    order = accepted_order()
+    line = order.lines.get()
     workshop = WorkshopFactory(name="一車間（沖壓）")
 
     issued = issue(order, line, actor=actor, workshop=workshop, quantity=50, instructions="先做 50")
@@ -85,43 +82,33 @@ def test_r_5_2_3_3_sales_admin_issues_a_notice_for_the_shortfall(role):
 
 def test_notices_are_numbered_one_after_the_other():
     actor = sales_admin()
-    order = OrderFactory()
+    order = accepted_order(lines=[order_line() for _ in range(3)])
 
-    numbers = [issue(order, order_line(order), actor=actor).number for _ in range(3)]
+    numbers = [issue(order, line, actor=actor).number for line in order.lines.order_by("line_no")]
 
     assert numbers == ["PN-2026-0001", "PN-2026-0002", "PN-2026-0003"]
 
 
 @pytest.mark.parametrize(
     "role",
-    [r for r in Role if r not in {Role.SALES_ADMIN, Role.SALES_HEAD, Role.ADMINISTRATOR}],
-    ids=lambda role: role.value,
+    [
+        *[r for r in Role if r not in {Role.SALES_ADMIN, Role.SALES_HEAD, Role.ADMINISTRATOR}],
+        "lead_of_the_workshop",
+    ],
+    ids=lambda role: getattr(role, "value", role),
 )
 def test_r_5_2_3_3_only_sales_admin_or_head_may_issue(role, english):
-    actor = UserFactory(roles=[role])
-    order = OrderFactory()
-    line = order_line(order)
-
-    with pytest.raises(LiaisonError) as refused:
-        issue(order, line, actor=actor)
-
-    assert refused.value.code == Code.NOT_ALLOWED == "not_allowed"
-    assert str(refused.value) == "Your role does not allow you to issue production notices."
-    assert nothing_issued()
-
-
-def test_r_5_2_3_3_workshop_lead_trying_to_issue_is_refused_and_nothing_changes(english):
     workshop = WorkshopFactory()
-    lead = workshop_lead(workshop)
-    order = OrderFactory()
-    line = order_line(order)
+    actor = workshop_lead(workshop) if role == "lead_of_the_workshop" else UserFactory(roles=[role])
+    order = accepted_order()
+    line = order.lines.get()
     timeline_before = TimelineEntry.objects.count()
 
     with pytest.raises(LiaisonError) as refused:
-        issue(order, line, actor=lead, workshop=workshop)
+        issue(order, line, actor=actor, workshop=workshop)
 
-    assert refused.value.code == Code.NOT_ALLOWED
-    assert "not allow you to issue production notices" in str(refused.value)
+    assert refused.value.code == Code.NOT_ALLOWED == "not_allowed"
+    assert str(refused.value) == "Your role does not allow you to issue production notices."
     assert nothing_issued()
     assert TimelineEntry.objects.count() == timeline_before
 
@@ -130,8 +117,8 @@ def test_r_5_2_3_3_workshop_lead_trying_to_issue_is_refused_and_nothing_changes(
     "status", [OrderStatus.UNDER_REVIEW, OrderStatus.REJECTED, OrderStatus.COMPLETED, OrderStatus.VOID]
 )
 def test_a_notice_needs_an_accepted_order(status, english):
-    order = OrderFactory(status=status)
-    line = order_line(order)
+    order = order_in(status)
+    line = order.lines.get()
 
     with pytest.raises(LiaisonError) as refused:
         issue(order, line, actor=sales_admin())
@@ -161,9 +148,9 @@ def test_r_5_5_2_3_a_replenishment_notice_may_have_no_order():
 
 
 def test_r_5_5_2_3_a_replenishment_notice_may_replace_goods_of_a_completed_order():
-    order = OrderFactory(status=OrderStatus.COMPLETED)
+    order = order_in(OrderStatus.COMPLETED)
 
-    issued = issue(order, order_line(order), actor=sales_admin(), replenishment=True)
+    issued = issue(order, order.lines.get(), actor=sales_admin(), replenishment=True)
 
     assert issued.replenishment and issued.order == order
     assert TimelineEntry.objects.get(event=TimelineEvent.NOTICE_ISSUED).summary.endswith("· 補貨")
@@ -193,10 +180,10 @@ def test_a_regular_notice_without_order_is_refused():
     ids=["warehouse", "qc", "inactive-workshop"],
 )
 def test_a_notice_goes_only_to_an_active_workshop(department):
-    order = OrderFactory()
+    order = accepted_order()
 
     with pytest.raises(LiaisonError) as refused:
-        issue(order, order_line(order), actor=sales_admin(), workshop=department())
+        issue(order, order.lines.get(), actor=sales_admin(), workshop=department())
 
     assert refused.value.code == Code.NOT_A_WORKSHOP
     assert refused.value.field == "workshop"
@@ -205,17 +192,17 @@ def test_a_notice_goes_only_to_an_active_workshop(department):
 
 @pytest.mark.parametrize("quantity", [0, -5, "abc", "NaN"])
 def test_a_quantity_that_is_not_positive_is_refused(quantity):
-    order = OrderFactory()
+    order = accepted_order()
 
     with pytest.raises(LiaisonError) as refused:
-        issue(order, order_line(order), actor=sales_admin(), quantity=quantity)
+        issue(order, order.lines.get(), actor=sales_admin(), quantity=quantity)
 
     assert refused.value.code == Code.QUANTITY_NOT_POSITIVE
     assert nothing_issued()
 
 
 def test_a_notice_without_lines_is_refused():
-    order = OrderFactory()
+    order = accepted_order()
 
     with pytest.raises(LiaisonError) as refused:
         issue(order, None, actor=sales_admin(), lines=[])
@@ -225,8 +212,8 @@ def test_a_notice_without_lines_is_refused():
 
 
 def test_a_line_of_another_order_is_refused():
-    order, other = OrderFactory(), OrderFactory()
-    line = order_line(other)
+    order, other = accepted_order(), accepted_order()
+    line = other.lines.get()
 
     with pytest.raises(LiaisonError) as refused:
         issue(order, line, actor=sales_admin())
@@ -236,8 +223,8 @@ def test_a_line_of_another_order_is_refused():
 
 
 def test_a_line_must_make_the_product_ordered():
-    order = OrderFactory()
-    line = order_line(order)
+    order = accepted_order()
+    line = order.lines.get()
 
     with pytest.raises(LiaisonError) as refused:
         issue(
@@ -252,8 +239,8 @@ def test_a_line_must_make_the_product_ordered():
 
 
 def test_an_inactive_product_is_refused():
-    order = OrderFactory()
-    line = order_line(order)
+    order = accepted_order()
+    line = order.lines.get()
     line.product.active = False
     line.product.save()
 
@@ -265,10 +252,10 @@ def test_an_inactive_product_is_refused():
 
 
 def test_a_due_date_already_past_is_refused(english):
-    order = OrderFactory()
+    order = accepted_order()
 
     with pytest.raises(LiaisonError) as refused:
-        issue(order, order_line(order), actor=sales_admin(), due_date=dt.date(2026, 3, 1))
+        issue(order, order.lines.get(), actor=sales_admin(), due_date=dt.date(2026, 3, 1))
 
     assert refused.value.code == Code.DUE_DATE_IN_PAST
     assert str(refused.value) == "The due date 2026-03-01 is already past (today is 2026-03-02)."
@@ -276,21 +263,21 @@ def test_a_due_date_already_past_is_refused(english):
 
 
 def test_a_due_date_of_today_is_accepted():
-    order = OrderFactory()
+    order = accepted_order()
 
-    assert issue(order, order_line(order), actor=sales_admin(), due_date=dt.date(2026, 3, 2)).pk
+    assert issue(order, order.lines.get(), actor=sales_admin(), due_date=dt.date(2026, 3, 2)).pk
 
 
 def test_a_change_of_another_order_is_refused():
     from liaison.orders.models import ChangeEntry
 
-    order, other = OrderFactory(), OrderFactory()
+    order, other = accepted_order(), accepted_order()
     change = ChangeEntry.objects.create(
         number="CHG-2026-0001", order=other, kind="company", reason_category="material", reason="缺料"
     )
 
     with pytest.raises(LiaisonError) as refused:
-        issue(order, order_line(order), actor=sales_admin(), change=change)
+        issue(order, order.lines.get(), actor=sales_admin(), change=change)
 
     assert refused.value.code == Code.CHANGE_OTHER_ORDER
     assert nothing_issued()
@@ -303,8 +290,8 @@ def test_the_factory_issues_through_the_service():
 
 def test_r_5_2_3_3_a_notice_beyond_what_is_left_to_deliver_is_refused_and_nothing_issued():
     actor = sales_admin()
-    order = OrderFactory()
-    line = order_line(order, quantity=100)
+    order = accepted_order()
+    line = order.lines.get()
     issue(order, line, actor=actor, quantity=70)
     with pytest.raises(LiaisonError) as refused:
         issue(order, line, actor=actor, quantity=40)  # 70 are on a notice already: 30 are left
@@ -316,8 +303,8 @@ def test_r_5_2_3_3_a_notice_beyond_what_is_left_to_deliver_is_refused_and_nothin
 
 def test_r_5_5_2_3_a_replenishment_notice_is_not_bound_by_the_order_quantity():
     actor = sales_admin()
-    order = OrderFactory()
-    line = order_line(order, quantity=100)
+    order = accepted_order()
+    line = order.lines.get()
     issue(order, line, actor=actor, quantity=100)
     extra = issue(order, line, actor=actor, quantity=20, replenishment=True)
     assert extra.replenishment and ProductionNotice.objects.count() == 2

@@ -7,14 +7,14 @@ import pytest
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, sales_admin, workshop_lead
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.production.errors import ProductionErrorCode as Code
 from liaison.production.models import ProductionNotice
 from liaison.production.services import notice_complete, notice_start, notice_void
 from liaison.production.states import NoticeStatus
-from liaison.production.tests.factories import WorkshopFactory, notice, sales_admin, workshop_lead
+from liaison.production.tests.factories import notice
 
 pytestmark = pytest.mark.django_db
 
@@ -104,8 +104,13 @@ def test_an_administrator_may_mark_progress_of_any_workshop(issued):
 # --- refused ---------------------------------------------------------------------------
 
 
-def test_r_3_2_lead_of_another_workshop_is_refused_and_nothing_changes(issued, english):
-    other_lead = workshop_lead(WorkshopFactory(name="二車間（裝配）"))
+@pytest.mark.parametrize(
+    "lead",
+    [lambda: workshop_lead(WorkshopFactory(name="二車間（裝配）")), lambda: UserFactory(roles=[Role.WORKSHOP_LEAD])],
+    ids=["lead-of-another-workshop", "lead-without-a-department"],
+)
+def test_r_3_2_only_the_workshops_own_lead_records_progress_and_nothing_changes(issued, english, lead):
+    other_lead = lead()
     before = stored(issued)
 
     with pytest.raises(LiaisonError) as refused:
@@ -118,16 +123,6 @@ def test_r_3_2_lead_of_another_workshop_is_refused_and_nothing_changes(issued, e
     assert stored(issued) == before
     with pytest.raises(LiaisonError) as refused:
         notice_complete(notice=issued, actor=other_lead)
-    assert refused.value.code == Code.NOT_YOUR_WORKSHOP
-    assert stored(issued) == before
-
-
-def test_a_workshop_lead_without_department_is_refused(issued):
-    before = stored(issued)
-
-    with pytest.raises(LiaisonError) as refused:
-        notice_start(notice=issued, note="", actor=UserFactory(roles=[Role.WORKSHOP_LEAD]))
-
     assert refused.value.code == Code.NOT_YOUR_WORKSHOP
     assert stored(issued) == before
 

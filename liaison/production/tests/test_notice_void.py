@@ -8,22 +8,17 @@ import pytest
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, frozen_today, sales_admin, workshop_lead
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.orders.models import ChangeEntry
 from liaison.orders.states import OrderStatus
+from liaison.orders.tests.factories import accepted_order, order_line
 from liaison.production.errors import ProductionErrorCode as Code
 from liaison.production.models import NoticeLine, ProductionNotice
 from liaison.production.services import notice_complete, notice_supersede, notice_void
 from liaison.production.states import NoticeStatus
-from liaison.production.tests.factories import (
-    OrderFactory,
-    notice,
-    order_line,
-    sales_admin,
-    workshop_lead,
-)
+from liaison.production.tests.factories import notice
 from liaison.stock.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,10 +27,7 @@ TODAY = dt.date(2026, 3, 2)
 DUE = dt.date(2026, 3, 20)
 
 
-@pytest.fixture(autouse=True)
-def march_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 @pytest.fixture
@@ -45,12 +37,13 @@ def actor():
 
 @pytest.fixture
 def order():
-    return OrderFactory()
+    """An accepted order of two lines, for 100 and 40 pieces."""
+    return accepted_order(lines=[order_line(), order_line(quantity=Decimal(40))])
 
 
 @pytest.fixture
 def two_line_notice(order, actor):
-    first, second = order_line(order, quantity=100), order_line(order, quantity=40)
+    first, second = order.lines.order_by("line_no")
     return notice(
         order=order,
         due_date=DUE,
@@ -99,30 +92,36 @@ def test_voiding_a_started_notice_is_allowed(two_line_notice, actor):
     assert notice_void(notice=two_line_notice, reason="改單", actor=actor).status == NoticeStatus.VOID
 
 
-def test_voiding_a_void_notice_is_refused_and_changes_nothing(two_line_notice, actor, english):
-    notice_void(notice=two_line_notice, reason="第一次", actor=actor)
+def close(notice, how: str, actor) -> None:
+    """Void the notice, or have its workshop complete it."""
+    if how == "void":
+        notice_void(notice=notice, reason="第一次", actor=actor)
+    else:
+        notice_complete(notice=notice, actor=workshop_lead(notice.workshop))
+
+
+@pytest.mark.parametrize(
+    ("how", "code", "says"),
+    [
+        ("void", Code.NOTICE_ALREADY_VOID, "Notice {number} is already void."),
+        ("completed", Code.NOTICE_COMPLETED, "completed notice can no longer be changed or voided"),
+    ],
+    ids=["void", "completed"],
+)
+def test_voiding_a_void_or_completed_notice_is_refused_and_changes_nothing(
+    two_line_notice, actor, english, how, code, says
+):
+    close(two_line_notice, how, actor)
     before = stored(two_line_notice)
     entries = TimelineEntry.objects.count()
 
     with pytest.raises(LiaisonError) as refused:
         notice_void(notice=two_line_notice, reason="第二次", actor=sales_admin())
 
-    assert refused.value.code == Code.NOTICE_ALREADY_VOID == "notice_already_void"
-    assert str(refused.value) == f"Notice {two_line_notice.number} is already void."
+    assert refused.value.code == code
+    assert says.format(number=two_line_notice.number) in str(refused.value)
     assert stored(two_line_notice) == before
     assert TimelineEntry.objects.count() == entries
-
-
-def test_voiding_a_completed_notice_is_refused_and_changes_nothing(two_line_notice, actor, english):
-    notice_complete(notice=two_line_notice, actor=workshop_lead(two_line_notice.workshop))
-    before = stored(two_line_notice)
-
-    with pytest.raises(LiaisonError) as refused:
-        notice_void(notice=two_line_notice, reason="太晚了", actor=actor)
-
-    assert refused.value.code == Code.NOTICE_COMPLETED
-    assert "completed notice can no longer be changed or voided" in str(refused.value)
-    assert stored(two_line_notice) == before
 
 
 def test_voiding_needs_a_reason(two_line_notice, actor):
@@ -277,25 +276,19 @@ def test_a_refused_supersede_changes_nothing(two_line_notice, actor, kwargs, cod
     _nothing_superseded(two_line_notice, before)
 
 
-def test_superseding_a_void_notice_is_refused(two_line_notice, actor):
-    notice_void(notice=two_line_notice, reason="作廢", actor=actor)
+@pytest.mark.parametrize(
+    ("how", "code"),
+    [("void", Code.NOTICE_ALREADY_VOID), ("completed", Code.NOTICE_COMPLETED)],
+    ids=["void", "completed"],
+)
+def test_superseding_a_void_or_completed_notice_is_refused(two_line_notice, actor, how, code):
+    close(two_line_notice, how, actor)
     before = stored(two_line_notice)
 
     with pytest.raises(LiaisonError) as refused:
         notice_supersede(notice=two_line_notice, reason="再改", actor=actor)
 
-    assert refused.value.code == Code.NOTICE_ALREADY_VOID
-    _nothing_superseded(two_line_notice, before)
-
-
-def test_superseding_a_completed_notice_is_refused(two_line_notice, actor):
-    notice_complete(notice=two_line_notice, actor=workshop_lead(two_line_notice.workshop))
-    before = stored(two_line_notice)
-
-    with pytest.raises(LiaisonError) as refused:
-        notice_supersede(notice=two_line_notice, reason="再改", actor=actor)
-
-    assert refused.value.code == Code.NOTICE_COMPLETED
+    assert refused.value.code == code
     _nothing_superseded(two_line_notice, before)
 
 
@@ -317,7 +310,7 @@ def test_superseding_with_a_change_of_another_order_is_refused(two_line_notice, 
 
     with pytest.raises(LiaisonError) as refused:
         notice_supersede(
-            notice=two_line_notice, reason="改單", actor=actor, change=change_for(OrderFactory())
+            notice=two_line_notice, reason="改單", actor=actor, change=change_for(accepted_order())
         )
 
     assert refused.value.code == Code.CHANGE_OTHER_ORDER

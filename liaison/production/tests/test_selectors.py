@@ -6,10 +6,11 @@ import pytest
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, sales_admin, workshop_lead
+from liaison.orders.tests.factories import accepted_order
 from liaison.production import selectors
 from liaison.production.services import notice_complete, notice_start, notice_supersede, notice_void
-from liaison.production.tests.factories import OrderFactory, WorkshopFactory, notice, sales_admin, workshop_lead
+from liaison.production.tests.factories import notice
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +108,7 @@ def test_notice_list_filters_and_pins_its_queries(notices, workshops, django_ass
 
 def test_notice_chain_for_order_in_issue_order_with_links(django_assert_num_queries):
     actor = sales_admin()
-    order = OrderFactory()
+    order = accepted_order()
     with clock.frozen(ISSUED_ON):
         first = notice(order=order, actor=actor)
         second = notice_supersede(notice=first, reason="延期", actor=actor, due_date=dt.date(2026, 4, 1))

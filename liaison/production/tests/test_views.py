@@ -7,11 +7,11 @@ from django.urls import reverse
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, sales_admin, workshop_lead
 from liaison.production.models import ProductionNotice
 from liaison.production.services import notice_supersede
 from liaison.production.states import NoticeStatus
-from liaison.production.tests.factories import WorkshopFactory, notice, sales_admin, workshop_lead
+from liaison.production.tests.factories import notice
 
 pytestmark = pytest.mark.django_db
 
@@ -80,8 +80,8 @@ def test_r_3_2_workshop_list_runs_a_fixed_number_of_queries(client, lead, notice
 
 
 @pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.SALES_HEAD, Role.MANAGEMENT])
-def test_sales_sees_every_workshops_notices_and_can_filter(client, role, notices, workshops):
-    client.force_login(UserFactory(roles=[role]))
+def test_sales_sees_every_workshops_notices_and_can_filter(client_as, role, notices, workshops):
+    client = client_as(role)
 
     with clock.frozen(TODAY):
         everything = client.get(reverse("production:list"))
@@ -91,8 +91,8 @@ def test_sales_sees_every_workshops_notices_and_can_filter(client, role, notices
     assert listed_numbers(one) == [notices["other"].number]
 
 
-def test_void_notices_show_only_on_request(client, notices):
-    client.force_login(UserFactory(roles=[Role.SALES_ADMIN]))
+def test_void_notices_show_only_on_request(client_as, notices):
+    client = client_as(Role.SALES_ADMIN)
     successor = notice_supersede(notice=notices["later"], reason="延期", actor=sales_admin())
 
     current = listed_numbers(client.get(reverse("production:list")))
@@ -163,8 +163,8 @@ def test_the_progress_endpoints_take_only_post(client, lead, notices):
     assert client.get(reverse("production:start", args=[notices["late"].pk])).status_code == 405
 
 
-def test_sales_sees_the_notice_page_without_progress_buttons(client, notices):
-    client.force_login(UserFactory(roles=[Role.SALES_ADMIN]))
+def test_sales_sees_the_notice_page_without_progress_buttons(client_as, notices):
+    client = client_as(Role.SALES_ADMIN)
 
     page = client.get(reverse("production:detail", args=[notices["other"].pk]))
 
@@ -194,8 +194,8 @@ def test_the_notice_page_shows_void_information_the_chain_and_the_replenishment_
     assert "補貨" in new_page and "補貨" in old_page
 
 
-def test_a_role_without_notices_is_refused(client, notices):
-    client.force_login(UserFactory(roles=[Role.RESPONSIBLE_MEMBER]))
+def test_a_role_without_notices_is_refused(client_as, notices):
+    client = client_as(Role.RESPONSIBLE_MEMBER)
     assert client.get(reverse("production:list")).status_code == 403
     assert client.get(reverse("production:detail", args=[notices["late"].pk])).status_code == 403
 

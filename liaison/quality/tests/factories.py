@@ -1,33 +1,32 @@
-"""Complaints, returns and the goods behind them, made through the services as in real use."""
+"""Complaints and returns (F6), the goods behind them and CAPA requests (F7), made through the services."""
 
-import datetime as dt
 from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
-
 from liaison.core import clock
-from liaison.core.roles import Role
-from liaison.core.tests.factories import DepartmentFactory, UserFactory
+from liaison.core.tests.factories import WorkshopFactory, member, qc_inspector, sales, sales_admin, sales_head
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.production.tests.factories import OrderFactory, order_line
+from liaison.orders.tests.factories import accepted_order, order_line
+from liaison.quality.capa.services import capa_implement, capa_issue, capa_verify_effectiveness, capa_verify_execution
 from liaison.quality.models import CapaRequest, Complaint
-from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_register
-from liaison.quality.states import CapaSource, CapaStatus, ComplaintChannel, ComplaintKind
+from liaison.quality.services.complaints import (
+    complaint_acknowledge,
+    complaint_feed_back,
+    complaint_investigate,
+    complaint_record_result,
+    complaint_register,
+    complaint_void,
+)
+from liaison.quality.states import ComplaintChannel, ComplaintKind, Effectiveness
 from liaison.stock.services import slip_issue, stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason
 from liaison.stock.tests.factories import ProductFactory
 
-
-def sales(**kwargs):
-    return UserFactory(roles=[Role.SALES_STAFF], **kwargs)
-
-
-def sales_admin(**kwargs):
-    return UserFactory(roles=[Role.SALES_ADMIN], **kwargs)
-
-
-def qc(**kwargs):
-    return UserFactory(roles=[Role.QC_INSPECTOR], **kwargs)
+# What a department records when it carries out a CAPA request.
+CAPA_ACTIONS = {
+    "corrective_action": "更換沖壓模具刃口，全檢在庫品",
+    "preventive_action": "模具每五萬次保養一次，首件檢驗加測毛刺高度",
+    "implementation": "完成換模，在庫品全檢，作業指導書已修訂",
+}
 
 
 def shipped(*, customer=None, product=None, quantity=100, actor=None):
@@ -46,28 +45,33 @@ def shipped(*, customer=None, product=None, quantity=100, actor=None):
         actor=None,
         document_ref="OPENING",
     )
-    order = OrderFactory(customer=customer)
-    line = order_line(order, product=product, quantity=quantity)
+    order = accepted_order(customer=customer, lines=[order_line(product=product, quantity=Decimal(quantity))])
     slip_issue(
         customer=customer,
         order=order,
-        lines=[{"product": product, "order_line": line, "quantity": Decimal(quantity)}],
+        lines=[{"product": product, "order_line": order.lines.get(), "quantity": Decimal(quantity)}],
         actor=actor or sales_admin(),
     )
     return customer, product, order
 
 
 def complaint(*, customer=None, actor=None, kind=ComplaintKind.COMPLAINT, **kwargs) -> Complaint:
-    """A complaint registered by Sales today (pass ``return_lines`` and ``kind`` for a return)."""
+    """A complaint registered by Sales today.
+
+    A return (``kind=ComplaintKind.RETURN``) sends back ``return_lines``; without them, 10 of 100
+    pieces shipped to the customer first.
+    """
+    customer = customer or CustomerFactory()
+    if kind == ComplaintKind.RETURN and "return_lines" not in kwargs:
+        _customer, product, _order = shipped(customer=customer)
+        kwargs["return_lines"] = [{"product": product, "quantity": 10}]
     values = {
         "channel": ComplaintChannel.PHONE,
         "complaint_date": clock.today(),
         "content": "螺紋不良，無法裝配",
     }
     values.update(kwargs)
-    return complaint_register(
-        customer=customer or CustomerFactory(), actor=actor or sales(), kind=kind, **values
-    )
+    return complaint_register(customer=customer, actor=actor or sales(), kind=kind, **values)
 
 
 def acknowledged(**kwargs) -> Complaint:
@@ -75,6 +79,7 @@ def acknowledged(**kwargs) -> Complaint:
 
 
 def investigated(*, at_fault=False, **kwargs) -> Complaint:
+    """A complaint acknowledged and investigated by QC: the company at fault or not."""
     return complaint_investigate(
         complaint=acknowledged(**kwargs),
         cause_category="method",
@@ -82,27 +87,38 @@ def investigated(*, at_fault=False, **kwargs) -> Complaint:
         root_cause="圖紙版本管理不到位",
         containment="庫存全檢",
         company_at_fault=at_fault,
-        actor=qc(),
+        actor=qc_inspector(),
     )
 
 
-def capa_for(complaint: Complaint, *, closed=False) -> CapaRequest:
-    """A CAPA request whose source is ``complaint``, made directly (the CAPA services are apart)."""
-    capa = CapaRequest.objects.create(
-        number=f"CAPA-2026-{CapaRequest.objects.count() + 1:04d}",
-        source_kind=CapaSource.COMPLAINT,
-        source_type=ContentType.objects.get_for_model(Complaint),
-        source_id=complaint.pk,
-        customer=complaint.customer,
-        department=DepartmentFactory(),
-        problem=complaint.content,
-        due_date=clock.today() + dt.timedelta(days=30),
-        effectiveness_criterion="三個月內無同類投訴",
-        effectiveness_check_date=clock.today() + dt.timedelta(days=90),
+def closed(**kwargs) -> Complaint:
+    """A complaint investigated (the company not at fault), its result recorded and fed back: closed."""
+    record = complaint_record_result(complaint=investigated(**kwargs), result="非我司責任", actor=qc_inspector())
+    return complaint_feed_back(complaint=record, channel="phone", summary="已電話說明調查結果", actor=qc_inspector())
+
+
+def voided(**kwargs) -> Complaint:
+    """A complaint the Sales head voided as registered twice."""
+    return complaint_void(complaint=complaint(**kwargs), reason="重複登記", actor=sales_head())
+
+
+def capa(*, source=None, department=None, actor=None, closed=False, **kwargs) -> CapaRequest:
+    """A CAPA request issued by QC (by hand unless ``source`` is given); ``closed``: carried out and effective."""
+    kwargs.setdefault("problem", "沖壓件毛刺超標")
+    kwargs.setdefault("effectiveness_criterion", "連續三個月同類投訴為零")
+    actor = actor or qc_inspector()
+    request = capa_issue(
+        source=source,
+        department=department or WorkshopFactory(),
+        actor=actor,
+        **kwargs,
     )
-    if closed:
-        CapaRequest.objects.filter(pk=capa.pk).update(
-            status=CapaStatus.CLOSED, closed_at=clock.now()
-        )
-        capa.refresh_from_db()
-    return capa
+    return carried_out(request, actor=actor) if closed else request
+
+
+def carried_out(request: CapaRequest, *, actor=None) -> CapaRequest:
+    """The department carries the request out, QC verifies it and finds it effective: closed."""
+    actor = actor or qc_inspector()
+    capa_implement(capa=request, actor=member(request.department), **CAPA_ACTIONS)
+    capa_verify_execution(capa=request, actor=actor)
+    return capa_verify_effectiveness(capa=request, effectiveness=Effectiveness.EFFECTIVE, actor=actor)

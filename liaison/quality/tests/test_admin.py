@@ -7,12 +7,12 @@ from django.urls import reverse
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, frozen_today, qc_inspector, sales
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.quality.services.complaints import complaint_acknowledge, complaint_void
 from liaison.quality.services.feedback import feedback_record
 from liaison.quality.services.returns import return_inspect
-from liaison.quality.tests.factories import acknowledged, capa_for, complaint, qc, sales, shipped
+from liaison.quality.tests.factories import acknowledged, capa, complaint, shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -20,16 +20,12 @@ LIST = reverse("admin:quality_complaint_changelist")
 TODAY = dt.date(2026, 4, 20)
 
 
-@pytest.fixture(autouse=True)
-def april_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 @pytest.fixture
-def logged_in(client):
-    client.force_login(UserFactory(roles=[Role.SALES_STAFF]))
-    return client
+def logged_in(client_as):
+    return client_as(Role.SALES_STAFF)
 
 
 def test_r_5_5_1_1_search_finds_the_customer_in_either_script(logged_in):
@@ -76,27 +72,24 @@ def test_the_complaint_page_shows_goods_ncrs_and_capas(logged_in):
         good=15,
         nonconforming=5,
         nonconformity="變形",
-        actor=qc(),
+        actor=qc_inspector(),
     )
-    capa = capa_for(record)
+    request = capa(source=record)
     response = logged_in.get(reverse("quality:complaint", args=[record.pk]))
     html = response.content.decode()
     assert response.status_code == 200
-    assert record.number in html and "NCR-2026-0001" in html and capa.number in html
-    assert capa.get_absolute_url() in html
+    assert record.number in html and "NCR-2026-0001" in html and request.number in html
+    assert request.get_absolute_url() in html
 
 
-def test_the_capa_page_follows_the_department_rule(client):
-    record = complaint()
-    capa = capa_for(record)
-    client.force_login(UserFactory(roles=[Role.QC_INSPECTOR]))
-    assert client.get(capa.get_absolute_url()).status_code == 200
-    client.force_login(UserFactory(roles=[Role.RESPONSIBLE_MEMBER], department=capa.department))
-    assert client.get(capa.get_absolute_url()).status_code == 200
-    client.force_login(UserFactory(roles=[Role.RESPONSIBLE_MEMBER]))  # another department's request
-    assert client.get(capa.get_absolute_url()).status_code == 404
-    client.force_login(UserFactory(roles=[Role.WAREHOUSE_CLERK]))
-    assert client.get(capa.get_absolute_url()).status_code == 403
+def test_the_capa_page_follows_the_department_rule(client_as):
+    request = capa(source=complaint())
+    url = request.get_absolute_url()
+    assert client_as(Role.QC_INSPECTOR).get(url).status_code == 200
+    member = UserFactory(roles=[Role.RESPONSIBLE_MEMBER], department=request.department)
+    assert client_as(member).get(url).status_code == 200
+    assert client_as(Role.RESPONSIBLE_MEMBER).get(url).status_code == 404  # another department's request
+    assert client_as(Role.WAREHOUSE_CLERK).get(url).status_code == 403
 
 
 @pytest.mark.parametrize(

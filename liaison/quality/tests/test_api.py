@@ -6,21 +6,12 @@ import pytest
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, frozen_today, qc_inspector, sales, sales_admin
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.production.tests.factories import WorkshopFactory
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord
 from liaison.quality.services.complaints import complaint_void
 from liaison.quality.states import ComplaintStatus, Disposition
-from liaison.quality.tests.factories import (
-    acknowledged,
-    complaint,
-    investigated,
-    qc,
-    sales,
-    sales_admin,
-    shipped,
-)
+from liaison.quality.tests.factories import acknowledged, complaint, investigated, shipped
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -38,10 +29,7 @@ READERS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def april_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 def as_user(api_client, user):
@@ -112,7 +100,7 @@ def test_r_4_qc_cannot_register_and_sales_cannot_investigate(api_client):
         "complaint_date": "2026-04-20",
         "content": "異響",
     }
-    assert as_user(api_client, qc()).post(COMPLAINTS, body, format="json").status_code == 403
+    assert as_user(api_client, qc_inspector()).post(COMPLAINTS, body, format="json").status_code == 403
     record = acknowledged()
     investigation = {
         "cause_category": "machine",
@@ -132,7 +120,7 @@ def test_r_5_5_1_the_steps_through_the_api_up_to_closed(api_client):
     record = complaint()
     base = f"{COMPLAINTS}{record.pk}"
     assert as_user(api_client, sales()).post(f"{base}/acknowledge/").status_code == 200
-    api = as_user(api_client, qc())
+    api = as_user(api_client, qc_inspector())
     response = api.post(
         f"{base}/investigate/",
         {
@@ -157,7 +145,7 @@ def test_r_5_5_1_the_steps_through_the_api_up_to_closed(api_client):
 
 def test_r_5_5_1_2_at_fault_without_capa_the_result_is_a_conflict(api_client):
     record = investigated(at_fault=True)
-    response = as_user(api_client, qc()).post(
+    response = as_user(api_client, qc_inspector()).post(
         f"{COMPLAINTS}{record.pk}/result/", {"result": "x"}, format="json"
     )
     assert response.status_code == 409
@@ -174,7 +162,7 @@ def _return_inspected(api_client, *, replacement="30"):
     )
     as_user(api_client, sales()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
     line = record.return_lines.get()
-    response = as_user(api_client, qc()).post(
+    response = as_user(api_client, qc_inspector()).post(
         f"/api/v1/return-lines/{line.pk}/inspect/",
         {
             "arrived": "100",
@@ -202,7 +190,7 @@ def test_r_5_5_2_2_inspecting_more_than_arrived_is_a_400(api_client):
     )
     as_user(api_client, sales()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
     line = record.return_lines.get()
-    response = as_user(api_client, qc()).post(
+    response = as_user(api_client, qc_inspector()).post(
         f"/api/v1/return-lines/{line.pk}/inspect/",
         {"arrived": "5", "good": "5", "nonconforming": "1", "nonconformity": "銹"},
         format="json",
@@ -246,9 +234,9 @@ def test_r_5_5_2_3_replace_and_dispose_through_the_api(api_client):
     ncr = NonconformanceRecord.objects.get()
     url = f"/api/v1/nonconformance-records/{ncr.pk}/dispose/"
     assert as_user(api_client, sales()).post(url, {"disposition": "scrap"}).status_code == 403
-    response = as_user(api_client, qc()).post(url, {"disposition": "concession"}, format="json")
+    response = as_user(api_client, qc_inspector()).post(url, {"disposition": "concession"}, format="json")
     assert response.json()["code"] == "concession_not_authorised"
-    response = as_user(api_client, qc()).post(
+    response = as_user(api_client, qc_inspector()).post(
         url, {"disposition": "scrap", "note": "報廢"}, format="json"
     )
     assert response.status_code == 200
@@ -274,7 +262,7 @@ def test_r_5_5_3_feedback_recorded_and_answered_through_the_api(api_client):
     )
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
-    assert as_user(api_client, qc()).post(f"/api/v1/feedback/{pk}/answer/", {}).status_code == 403
+    assert as_user(api_client, qc_inspector()).post(f"/api/v1/feedback/{pk}/answer/", {}).status_code == 403
     response = as_user(api_client, sales()).post(
         f"/api/v1/feedback/{pk}/answer/", {"answer": "謝謝", "channel": "phone"}, format="json"
     )

@@ -9,15 +9,9 @@ from django.urls import reverse
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import WorkshopFactory, department_member, qc_inspector, workshop_lead
 from liaison.quality.capa.services import capa_implement
-from liaison.quality.tests.capa_factories import (
-    WorkshopFactory,
-    capa,
-    department_member,
-    qc_inspector,
-    workshop_lead,
-)
+from liaison.quality.tests.factories import capa
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +73,8 @@ def test_r_3_4_a_department_sees_only_its_requests(client, requests, workshops):
     assert client.get(reverse(CHANGE, args=[requests["late"].pk])).status_code == 200
 
 
-def test_r_4_the_detail_shows_the_signed_steps_and_is_read_only(client, requests, workshops):
-    client.force_login(UserFactory(roles=[Role.QC_HEAD]))
+def test_r_4_the_detail_shows_the_signed_steps_and_is_read_only(client_as, requests, workshops):
+    client = client_as(Role.QC_HEAD)
 
     page = client.get(reverse(CHANGE, args=[requests["other"].pk]))
 
@@ -93,15 +87,15 @@ def test_r_4_the_detail_shows_the_signed_steps_and_is_read_only(client, requests
     assert delete.status_code == 403
 
 
-def test_r_4_a_role_without_the_view_right_is_refused(client, requests):
-    client.force_login(UserFactory(roles=[Role.WAREHOUSE_CLERK]))
+def test_r_4_a_role_without_the_view_right_is_refused(client_as, requests):
+    client = client_as(Role.WAREHOUSE_CLERK)
 
     assert client.get(reverse(LIST)).status_code == 403
     assert client.get(reverse(CHANGE, args=[requests["late"].pk])).status_code == 403
 
 
-def test_the_list_queries_do_not_grow_with_requests(client, requests, workshops):
-    client.force_login(UserFactory(roles=[Role.QC_INSPECTOR]))
+def test_the_list_queries_do_not_grow_with_requests(client_as, requests, workshops):
+    client = client_as(Role.QC_INSPECTOR)
     client.get(reverse(LIST))
     with CaptureQueriesContext(connection) as three:
         client.get(reverse(LIST))

@@ -9,19 +9,19 @@ from rest_framework.routers import SimpleRouter
 from config import urls as project_urls
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import (
+    UserFactory,
+    WorkshopFactory,
+    department_member,
+    frozen_today,
+    qc_inspector,
+    workshop_lead,
+)
 from liaison.quality.capa import api as capa_api
 from liaison.quality.capa.services import capa_implement
 from liaison.quality.models import CapaRequest, CapaStep
 from liaison.quality.states import CapaSource, CapaStatus, ComplaintKind
-from liaison.quality.tests.capa_factories import (
-    WorkshopFactory,
-    capa,
-    complaint,
-    department_member,
-    qc_inspector,
-    workshop_lead,
-)
+from liaison.quality.tests.factories import capa, investigated
 
 # The same router lines quality/api_urls.py carries, ahead of the project's URLs.
 router = SimpleRouter()
@@ -42,10 +42,7 @@ QC = {R.QC_INSPECTOR, R.QC_HEAD}
 SEES_EVERY_CAPA = QC | {R.SALES_STAFF, R.SALES_ADMIN, R.SALES_HEAD, R.MANAGEMENT, R.ADMINISTRATOR}
 
 
-@pytest.fixture(autouse=True)
-def april_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 @pytest.fixture
@@ -60,7 +57,7 @@ def requests(workshops):
     with clock.frozen(dt.date(2026, 4, 1)):
         return {
             "mine": capa(
-                source=complaint(company_at_fault=True),
+                source=investigated(at_fault=True),
                 department=one,
                 due_date=dt.date(2026, 4, 10),
                 actor=inspector,
@@ -223,7 +220,7 @@ def test_r_3_3_only_qc_verifies_through_the_api(api_client, workshops, requests,
 
 
 def test_r_5_5_1_2_qc_issues_for_a_return_given_as_app_label_model_id(api_client, workshops):
-    source = complaint(kind=ComplaintKind.RETURN, company_at_fault=True)
+    source = investigated(at_fault=True, kind=ComplaintKind.RETURN)
     api = as_user(api_client, qc_inspector())
 
     response = api.post(

@@ -9,7 +9,7 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.models import DocumentCounter
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, frozen_today, qc_inspector, sales
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
@@ -23,7 +23,7 @@ from liaison.quality.states import (
     ComplaintKind,
     ComplaintStatus,
 )
-from liaison.quality.tests.capa_factories import WorkshopFactory, capa, complaint, qc_inspector
+from liaison.quality.tests.factories import capa, complaint, investigated
 from liaison.satisfaction.tests import factories as survey_factories
 
 pytestmark = pytest.mark.django_db
@@ -31,10 +31,7 @@ pytestmark = pytest.mark.django_db
 TODAY = dt.date(2026, 4, 1)
 
 
-@pytest.fixture(autouse=True)
-def april_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 @pytest.fixture
@@ -55,7 +52,7 @@ def nothing_written():
 
 
 def test_r_5_5_1_2_qc_issues_a_capa_for_a_complaint_to_the_workshop(workshop):
-    source = complaint(company_at_fault=True)
+    source = investigated(at_fault=True)
     inspector = qc_inspector()
 
     issued = capa_issue(
@@ -246,7 +243,7 @@ def test_r_5_5_1_2_an_inactive_department_is_refused(workshop):
 
 
 def test_r_5_5_1_2_no_capa_when_the_company_was_found_not_at_fault(workshop):
-    source = complaint(company_at_fault=False)
+    source = investigated(at_fault=False)
 
     with pytest.raises(LiaisonError) as refused:
         capa(source=source, department=workshop)
@@ -289,7 +286,7 @@ def test_r_5_6_6_a_survey_form_as_source_says_it_is_a_survey(workshop):
     # The surveys app sits above quality: its form names its kind of source (capa_source_kind).
     _round, (form,) = survey_factories.sent_round(
         meeting_date=TODAY + dt.timedelta(days=90), customers=[survey_factories.customer_with_contact()],
-        actor=survey_factories.sales(),
+        actor=sales(),
         send_on=TODAY,
     )
 

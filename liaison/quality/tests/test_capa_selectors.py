@@ -6,7 +6,7 @@ import pytest
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, department_member, qc_inspector, workshop_lead
 from liaison.quality.capa.selectors import (
     capa_for_source,
     capa_get,
@@ -17,14 +17,7 @@ from liaison.quality.capa.selectors import (
 )
 from liaison.quality.capa.services import capa_implement, capa_verify_effectiveness, capa_verify_execution
 from liaison.quality.states import CapaStatus, Effectiveness
-from liaison.quality.tests.capa_factories import (
-    WorkshopFactory,
-    capa,
-    complaint,
-    department_member,
-    qc_inspector,
-    workshop_lead,
-)
+from liaison.quality.tests.factories import capa, investigated
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +96,7 @@ def test_r_5_5_1_2_the_list_filters_by_department_status_and_overdue(requests, w
 
 
 def test_r_5_5_1_2_requests_of_a_source_in_issue_order(workshops, django_assert_num_queries):
-    source, other = complaint(company_at_fault=True), complaint(company_at_fault=True)
+    source, other = investigated(at_fault=True), investigated(at_fault=True)
     first = capa(source=source, department=workshops[0])
     capa(source=other, department=workshops[0])
     second = capa(source=source, department=workshops[1])

@@ -11,7 +11,14 @@ import pytest
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import DepartmentFactory, UserFactory
+from liaison.core.tests.factories import (
+    DepartmentFactory,
+    UserFactory,
+    WorkshopFactory,
+    department_member,
+    qc_inspector,
+    workshop_lead,
+)
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.quality.capa.errors import CapaErrorCode as Code
@@ -23,14 +30,7 @@ from liaison.quality.capa.services import (
 )
 from liaison.quality.models import CapaRequest, CapaStep
 from liaison.quality.states import CapaStatus, CapaStepMeaning, Effectiveness
-from liaison.quality.tests.capa_factories import (
-    WorkshopFactory,
-    capa,
-    complaint,
-    department_member,
-    qc_inspector,
-    workshop_lead,
-)
+from liaison.quality.tests.factories import capa, investigated
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +55,7 @@ def inspector():
 @pytest.fixture
 def issued(workshop, inspector):
     with clock.frozen(ISSUED_ON):
-        return capa(source=complaint(company_at_fault=True), department=workshop, actor=inspector)
+        return capa(source=investigated(at_fault=True), department=workshop, actor=inspector)
 
 
 @pytest.fixture
@@ -176,28 +176,25 @@ def test_r_3_4_a_responsible_department_member_implements_its_own(inspector):
     assert done.status == CapaStatus.IMPLEMENTED
 
 
-def test_r_3_4_a_department_implementing_another_departments_capa_is_refused(issued):
-    other = WorkshopFactory(name="二車間（注塑）")
+@pytest.mark.parametrize(
+    "actor",
+    [
+        lambda: workshop_lead(WorkshopFactory(name="二車間（注塑）")),
+        lambda: UserFactory(roles=[Role.RESPONSIBLE_MEMBER]),
+    ],
+    ids=["another-departments-lead", "member-of-no-department"],
+)
+def test_r_3_4_a_department_implementing_another_departments_capa_is_refused(issued, actor):
     before = snapshot(issued)
 
     with pytest.raises(LiaisonError) as refused:
-        capa_implement(capa=issued, actor=workshop_lead(other), **ACTIONS)
+        capa_implement(capa=issued, actor=actor(), **ACTIONS)
 
     assert refused.value.code == Code.NOT_YOUR_DEPARTMENT
     assert str(refused.value) == (
         f"CAPA request {issued.number} is issued to 一車間（沖壓）; "
         "only a member of that department can record corrective and preventive actions."
     )
-    assert snapshot(issued) == before
-
-
-def test_r_3_4_a_member_of_no_department_is_refused(issued):
-    before = snapshot(issued)
-
-    with pytest.raises(LiaisonError) as refused:
-        capa_implement(capa=issued, actor=UserFactory(roles=[Role.RESPONSIBLE_MEMBER]), **ACTIONS)
-
-    assert refused.value.code == Code.NOT_YOUR_DEPARTMENT
     assert snapshot(issued) == before
 
 
@@ -284,22 +281,6 @@ def test_r_5_5_1_2_execution_is_not_verified_twice(execution_verified, inspector
 
     assert refused.value.code == Code.NOT_IMPLEMENTED
     assert snapshot(execution_verified) == before
-
-
-@pytest.mark.parametrize(
-    "role", [Role.WORKSHOP_LEAD, Role.RESPONSIBLE_MEMBER, Role.SALES_HEAD, Role.MANAGEMENT]
-)
-def test_r_3_3_a_non_qc_role_cannot_verify_execution(implemented, workshop, role):
-    before = snapshot(implemented)
-
-    with pytest.raises(LiaisonError) as refused:
-        capa_verify_execution(
-            capa=implemented, actor=UserFactory(roles=[role], department=workshop)
-        )
-
-    assert refused.value.code == Code.NOT_ALLOWED
-    assert str(refused.value) == "Your role does not allow you to verify CAPA requests."
-    assert snapshot(implemented) == before
 
 
 # --- verify effectiveness --------------------------------------------------------------
@@ -409,21 +390,39 @@ def test_r_5_5_1_2_an_unknown_verdict_is_refused(execution_verified, inspector):
     assert snapshot(execution_verified) == before
 
 
+R = Role
+
+# The request at the stage each verification needs, and the verification.
+VERIFY = {
+    "execution": ("implemented", lambda record, actor: capa_verify_execution(capa=record, actor=actor)),
+    "effectiveness": (
+        "execution_verified",
+        lambda record, actor: capa_verify_effectiveness(
+            capa=record, effectiveness=Effectiveness.EFFECTIVE, actor=actor
+        ),
+    ),
+}
+
+
 @pytest.mark.parametrize(
-    "role", [Role.WORKSHOP_LEAD, Role.RESPONSIBLE_MEMBER, Role.SALES_STAFF, Role.ADMINISTRATOR]
+    ("step", "role"),
+    [
+        *[("execution", role) for role in (R.WORKSHOP_LEAD, R.RESPONSIBLE_MEMBER, R.SALES_HEAD, R.MANAGEMENT)],
+        *[("effectiveness", role) for role in (R.WORKSHOP_LEAD, R.RESPONSIBLE_MEMBER, R.SALES_STAFF, R.ADMINISTRATOR)],
+    ],
+    ids=lambda value: getattr(value, "value", value),
 )
-def test_r_3_3_a_non_qc_role_cannot_verify_effectiveness(execution_verified, workshop, role):
-    before = snapshot(execution_verified)
+def test_r_3_3_a_non_qc_role_cannot_verify(request, workshop, step, role):
+    stage, verify = VERIFY[step]
+    record = request.getfixturevalue(stage)
+    before = snapshot(record)
 
     with pytest.raises(LiaisonError) as refused:
-        capa_verify_effectiveness(
-            capa=execution_verified,
-            effectiveness=Effectiveness.EFFECTIVE,
-            actor=UserFactory(roles=[role], department=workshop),
-        )
+        verify(record, UserFactory(roles=[role], department=workshop))
 
     assert refused.value.code == Code.NOT_ALLOWED
-    assert snapshot(execution_verified) == before
+    assert str(refused.value) == "Your role does not allow you to verify CAPA requests."
+    assert snapshot(record) == before
 
 
 def test_r_5_5_1_2_a_closed_request_takes_no_more_steps(execution_verified, workshop, inspector):

@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 
 from liaison.core import clock
+from liaison.core.tests.factories import WorkshopFactory, qc_inspector, workshop_lead
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.quality.capa.selectors import capa_for_source, capa_get, capa_overdue
@@ -21,12 +22,7 @@ from liaison.quality.capa.services import (
     capa_verify_execution,
 )
 from liaison.quality.states import CapaSource, CapaStatus, CapaStepMeaning, Effectiveness
-from liaison.quality.tests.capa_factories import (
-    WorkshopFactory,
-    complaint,
-    qc_inspector,
-    workshop_lead,
-)
+from liaison.quality.tests.factories import investigated
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +36,7 @@ def people():
 def test_story_4_r_5_5_1_2_capa_issued_implemented_verified_effective_closed(people):
     workshop, inspector, lead = people
     with clock.frozen(dt.date(2026, 4, 1)):
-        rusty = complaint(company_at_fault=True)
+        rusty = investigated(at_fault=True)
         issued = capa_issue(
             source=rusty,
             department=workshop,
@@ -99,7 +95,7 @@ def test_story_4_r_5_5_1_2_partly_effective_goes_back_and_is_implemented_again(p
     workshop, inspector, lead = people
     with clock.frozen(dt.date(2026, 4, 1)):
         issued = capa_issue(
-            source=complaint(company_at_fault=True),
+            source=investigated(at_fault=True),
             department=workshop,
             problem="沖壓件毛刺超標",
             effectiveness_criterion="毛刺高度≤0.05mm，連續三批合格",

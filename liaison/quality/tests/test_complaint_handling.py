@@ -9,7 +9,7 @@ from liaison.communications.states import Direction, Topic
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, frozen_today, qc_inspector, sales
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.quality.errors import QualityErrorCode as Code
@@ -23,22 +23,12 @@ from liaison.quality.services.complaints import (
     complaint_void,
 )
 from liaison.quality.states import ComplaintStatus
-from liaison.quality.tests.factories import (
-    acknowledged,
-    capa_for,
-    complaint,
-    investigated,
-    qc,
-    sales,
-)
+from liaison.quality.tests.factories import acknowledged, capa, carried_out, complaint, investigated
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
-@pytest.fixture(autouse=True)
-def april_2026():
-    with clock.frozen(dt.datetime(2026, 4, 13, 10, 30)):
-        yield
+today = frozen_today(dt.datetime(2026, 4, 13, 10, 30))
 
 
 def snapshot(record: Complaint) -> tuple:
@@ -62,7 +52,7 @@ def investigate(record, *, actor=None, at_fault=False, **overrides):
         "company_at_fault": at_fault,
     }
     values.update(overrides)
-    return complaint_investigate(complaint=record, actor=actor or qc(), **values)
+    return complaint_investigate(complaint=record, actor=actor or qc_inspector(), **values)
 
 
 def test_r_5_5_1_1_sales_acknowledges_and_passes_the_complaint_to_qc():
@@ -83,7 +73,7 @@ def test_r_5_5_1_1_qc_does_not_acknowledge_and_nothing_changes():
     record = complaint()
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_acknowledge(complaint=record, actor=qc())
+        complaint_acknowledge(complaint=record, actor=qc_inspector())
     assert refused.value.code == Code.NOT_ALLOWED
     assert snapshot(record) == before
 
@@ -103,7 +93,7 @@ def test_a_complaint_is_acknowledged_once():
 
 def test_r_5_5_1_2_qc_investigates_the_cause():
     record = acknowledged()
-    actor = qc()
+    actor = qc_inspector()
     investigate(record, actor=actor, at_fault=True)
     record.refresh_from_db()
     assert record.status == ComplaintStatus.INVESTIGATED
@@ -161,32 +151,32 @@ def test_r_5_5_1_2_at_fault_the_result_waits_for_a_capa_request():
     record = investigated(at_fault=True)
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result="更換供應商", actor=qc())
+        complaint_record_result(complaint=record, result="更換供應商", actor=qc_inspector())
     assert refused.value.code == Code.CAPA_MISSING
     assert snapshot(record) == before
 
 
 def test_r_5_5_1_2_at_fault_the_result_waits_until_every_capa_is_closed():
     record = investigated(at_fault=True)
-    capa_for(record, closed=True)
-    still_open = capa_for(record)
+    capa(source=record, closed=True)
+    still_open = capa(source=record)
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result="已整改", actor=qc())
+        complaint_record_result(complaint=record, result="已整改", actor=qc_inspector())
     assert refused.value.code == Code.CAPA_OPEN
     assert still_open.number in str(refused.value)
     assert snapshot(record) == before
-    CapaRequest.objects.filter(pk=still_open.pk).update(status="closed", closed_at=clock.now())
-    complaint_record_result(complaint=record, result="已整改", actor=qc())
+    carried_out(still_open)
+    complaint_record_result(complaint=record, result="已整改", actor=qc_inspector())
     record.refresh_from_db()
     assert record.status == ComplaintStatus.RESULT_RECORDED
 
 
 def test_r_5_5_1_2_a_capa_of_another_complaint_does_not_count():
     record = investigated(at_fault=True)
-    capa_for(investigated(at_fault=True), closed=True)
+    capa(source=investigated(at_fault=True), closed=True)
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result="已整改", actor=qc())
+        complaint_record_result(complaint=record, result="已整改", actor=qc_inspector())
     assert refused.value.code == Code.CAPA_MISSING
 
 
@@ -197,18 +187,18 @@ def test_r_5_5_1_2_the_result_is_qcs_and_not_empty():
         complaint_record_result(complaint=record, result="結果", actor=sales())
     assert refused.value.code == Code.NOT_ALLOWED
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result=" ", actor=qc())
+        complaint_record_result(complaint=record, result=" ", actor=qc_inspector())
     assert refused.value.code == Code.RESULT_REQUIRED
     assert snapshot(record) == before
 
 
 def test_r_5_5_1_3_closing_without_feedback_is_refused_and_nothing_changes():
     record = complaint_record_result(
-        complaint=investigated(), result="非我司責任", actor=qc()
+        complaint=investigated(), result="非我司責任", actor=qc_inspector()
     )
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_close(complaint=record, actor=qc())
+        complaint_close(complaint=record, actor=qc_inspector())
     assert refused.value.code == Code.CLOSE_WITHOUT_FEEDBACK
     assert str(refused.value) == (
         f"{record.number} cannot be closed: the result has not been fed back to the customer yet."
@@ -222,7 +212,7 @@ def test_r_5_5_1_3_feedback_comes_after_the_result():
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
         complaint_feed_back(
-            complaint=record, channel="phone", summary="已說明", actor=qc()
+            complaint=record, channel="phone", summary="已說明", actor=qc_inspector()
         )
     assert refused.value.code == Code.WRONG_STATUS
     assert snapshot(record) == before
@@ -230,11 +220,11 @@ def test_r_5_5_1_3_feedback_comes_after_the_result():
 
 def test_r_5_5_1_3_feedback_needs_what_was_said_and_a_qc_role():
     record = complaint_record_result(
-        complaint=investigated(), result="非我司責任", actor=qc()
+        complaint=investigated(), result="非我司責任", actor=qc_inspector()
     )
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_feed_back(complaint=record, channel="phone", summary="", actor=qc())
+        complaint_feed_back(complaint=record, channel="phone", summary="", actor=qc_inspector())
     assert refused.value.code == Code.FEEDBACK_SUMMARY_REQUIRED
     with pytest.raises(LiaisonError) as refused:
         complaint_feed_back(
@@ -247,7 +237,7 @@ def test_r_5_5_1_3_feedback_needs_what_was_said_and_a_qc_role():
 def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
     """Story 4, second half: the company is not at fault; no CAPA, the customer hears back, closed."""
     record = investigated(at_fault=False)
-    inspector = qc()
+    inspector = qc_inspector()
     complaint_record_result(
         complaint=record, result="客戶使用了錯誤的扭力，非產品問題", actor=inspector
     )
@@ -289,10 +279,10 @@ def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
 
 def test_story_4_at_fault_closes_once_its_capa_is_closed_and_fed_back():
     record = investigated(at_fault=True)
-    capa_for(record, closed=True)
-    complaint_record_result(complaint=record, result="糾正措施有效", actor=qc())
+    capa(source=record, closed=True)
+    complaint_record_result(complaint=record, result="糾正措施有效", actor=qc_inspector())
     complaint_feed_back(
-        complaint=record, channel="visit", summary="拜訪說明整改", actor=qc()
+        complaint=record, channel="visit", summary="拜訪說明整改", actor=qc_inspector()
     )
     record.refresh_from_db()
     assert record.status == ComplaintStatus.CLOSED

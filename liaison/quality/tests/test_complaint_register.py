@@ -13,26 +13,23 @@ from liaison.core.errors import LiaisonError
 from liaison.core.models import DocumentCounter
 from liaison.core.roles import Role
 from liaison.core.services import PROVISIONAL_MARK
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, frozen_today, sales
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
-from liaison.production.tests.factories import OrderFactory
+from liaison.orders.tests.factories import accepted_order
 from liaison.quality.errors import QualityErrorCode as Code
 from liaison.quality.models import Complaint, ReturnLine
 from liaison.quality.services.complaints import complaint_register
 from liaison.quality.states import ComplaintChannel, ComplaintKind, ComplaintStatus
-from liaison.quality.tests.factories import complaint, sales, shipped
+from liaison.quality.tests.factories import complaint, shipped
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 MONDAY = dt.datetime(2026, 4, 13, 10, 30)
 
 
-@pytest.fixture(autouse=True)
-def april_2026():
-    with clock.frozen(MONDAY):
-        yield
+today = frozen_today(MONDAY)
 
 
 def nothing_written():
@@ -48,7 +45,7 @@ def nothing_written():
 
 def test_r_5_5_1_1_sales_registers_a_complaint_with_timers_f5_and_timeline():
     customer = CustomerFactory()
-    order = OrderFactory(customer=customer)
+    order = accepted_order(customer=customer)
     actor = sales()
     registered = complaint_register(
         customer=customer,
@@ -184,7 +181,7 @@ def test_r_5_5_2_1_a_returned_quantity_must_be_positive():
 def test_r_5_5_1_1_an_order_of_another_customer_is_refused():
     before = nothing_written()
     with pytest.raises(LiaisonError) as refused:
-        complaint(order=OrderFactory())
+        complaint(order=accepted_order())
     assert refused.value.code == Code.ORDER_OTHER_CUSTOMER
     assert nothing_written() == before
 

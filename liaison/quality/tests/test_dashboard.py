@@ -6,14 +6,12 @@ import json
 import pytest
 from django.urls import reverse
 
-from liaison.communications.tests.factories import local
 from liaison.core import clock
 from liaison.core.roles import ROLE_PERMISSIONS, Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, frozen_today, local, qc_inspector, sales
 from liaison.quality import selectors
 from liaison.quality.services.complaints import complaint_feed_back, complaint_investigate, complaint_record_result
-from liaison.quality.tests import capa_factories
-from liaison.quality.tests.factories import acknowledged, complaint, qc, sales
+from liaison.quality.tests.factories import acknowledged, capa, complaint
 
 pytestmark = pytest.mark.django_db
 
@@ -21,10 +19,7 @@ TODAY = local(2026, 5, 4)
 SEES_COMPLAINTS = {role for role, perms in ROLE_PERMISSIONS.items() if "quality.view_complaint" in perms}
 
 
-@pytest.fixture(autouse=True)
-def may_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 def investigated_on(day: dt.date, cause: str, *, void=False):
@@ -37,7 +32,7 @@ def investigated_on(day: dt.date, cause: str, *, void=False):
             root_cause="b",
             containment="",
             company_at_fault=False,
-            actor=qc(),
+            actor=qc_inspector(),
         )
     return record
 
@@ -70,10 +65,10 @@ def test_r_1_2_open_and_overdue_complaint_figures(django_assert_num_queries):
     assert figures == {"open": 3, "overdue": 1}
     complaint_investigate(
         complaint=record, cause_category="man", why_chain=["a"], root_cause="b", containment="",
-        company_at_fault=False, actor=qc(),
+        company_at_fault=False, actor=qc_inspector(),
     )
-    complaint_record_result(complaint=record, result="ok", actor=qc())
-    complaint_feed_back(complaint=record, channel="phone", summary="ok", actor=qc())
+    complaint_record_result(complaint=record, result="ok", actor=qc_inspector())
+    complaint_feed_back(complaint=record, channel="phone", summary="ok", actor=qc_inspector())
     assert selectors.complaint_figures() == {"open": 2, "overdue": 1}
 
 
@@ -94,7 +89,7 @@ def test_the_dashboard_shows_the_counts_and_the_chart_data(client):
     investigated_on(dt.date(2026, 4, 2), "material")
     investigated_on(dt.date(2026, 4, 3), "man")
     with clock.frozen(TODAY - dt.timedelta(days=40)):
-        capa_factories.capa()
+        capa()
     client.force_login(sales())
     response = client.get(reverse("admin:index"))
     cards = {str(card.title): card for card in response.context["liaison_cards"]}

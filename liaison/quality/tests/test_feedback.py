@@ -9,7 +9,7 @@ from liaison.communications.states import Direction, Topic
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, frozen_today, sales
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
@@ -17,17 +17,13 @@ from liaison.quality.errors import QualityErrorCode as Code
 from liaison.quality.models import Feedback
 from liaison.quality.services.feedback import feedback_answer, feedback_record
 from liaison.quality.states import FeedbackKind
-from liaison.quality.tests.factories import sales
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 NOW = dt.datetime(2026, 6, 1, 6, 0, tzinfo=dt.UTC)
 
 
-@pytest.fixture(autouse=True)
-def june_2026():
-    with clock.frozen(NOW):
-        yield
+today = frozen_today(NOW)
 
 
 def record(**overrides):

@@ -4,16 +4,23 @@ import datetime as dt
 
 import pytest
 
-from liaison.communications.tests.factories import local
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import (
+    UserFactory,
+    WorkshopFactory,
+    department_member,
+    frozen_today,
+    local,
+    qc_inspector,
+    sales,
+    workshop_lead,
+)
 from liaison.quality.capa import services as capa_services
 from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_record_result
 from liaison.quality.services.returns import return_inspect
 from liaison.quality.states import ComplaintKind
-from liaison.quality.tests import capa_factories
-from liaison.quality.tests.factories import acknowledged, complaint, investigated, qc, sales, shipped
+from liaison.quality.tests.factories import acknowledged, capa, complaint, investigated, shipped
 from liaison.workspace.inbox import inbox_for
 
 pytestmark = pytest.mark.django_db
@@ -21,10 +28,7 @@ pytestmark = pytest.mark.django_db
 TODAY = local(2026, 5, 4)
 
 
-@pytest.fixture(autouse=True)
-def may_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 def quality_items(user, prefix=("complaint", "return", "capa")) -> list:
@@ -46,7 +50,7 @@ def test_r_5_5_1_1_sales_is_asked_to_acknowledge_registered_complaints_late_firs
 
 def test_r_5_5_1_2_qc_is_asked_to_investigate_and_then_to_record_the_result():
     record = acknowledged()
-    inspector = qc()
+    inspector = qc_inspector()
     assert [item.kind for item in quality_items(inspector)] == ["complaint_investigate"]
     assert quality_items(sales()) == []
     complaint_investigate(
@@ -63,12 +67,12 @@ def test_r_5_5_1_2_qc_is_asked_to_investigate_and_then_to_record_the_result():
 
 def test_r_5_5_1_2_the_result_waits_in_no_inbox_while_the_capa_is_open():
     record = investigated(at_fault=True)
-    inspector = capa_factories.qc_inspector()
+    inspector = qc_inspector()
     assert [item.kind for item in quality_items(inspector)] == ["complaint_capa"]
-    workshop = capa_factories.WorkshopFactory()
-    request = capa_factories.capa(source=record, department=workshop, actor=inspector)
+    workshop = WorkshopFactory()
+    request = capa(source=record, department=workshop, actor=inspector)
     assert quality_items(inspector) == []
-    lead = capa_factories.workshop_lead(workshop)
+    lead = workshop_lead(workshop)
     assert [item.kind for item in quality_items(lead)] == ["capa_implement"]
     capa_services.capa_implement(
         capa=request, corrective_action="a", preventive_action="b", implementation="c", actor=lead
@@ -82,8 +86,8 @@ def test_r_5_5_1_2_the_result_waits_in_no_inbox_while_the_capa_is_open():
 
 def test_r_5_5_1_3_qc_is_asked_to_feed_the_result_back():
     record = investigated(at_fault=False)
-    complaint_record_result(complaint=record, result="已說明", actor=qc())
-    items = quality_items(qc())
+    complaint_record_result(complaint=record, result="已說明", actor=qc_inspector())
+    items = quality_items(qc_inspector())
     assert [item.kind for item in items] == ["complaint_feedback"] and record.number in items[0].title
 
 
@@ -93,19 +97,19 @@ def test_r_5_5_2_2_qc_is_asked_to_inspect_returned_goods():
         customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 10}]
     )
     complaint_acknowledge(complaint=record, actor=sales())
-    kinds = [item.kind for item in quality_items(qc())]
+    kinds = [item.kind for item in quality_items(qc_inspector())]
     assert sorted(kinds) == ["complaint_investigate", "return_inspect"]
-    return_inspect(return_line=record.return_lines.get(), arrived=10, good=10, nonconforming=0, actor=qc())
-    assert [item.kind for item in quality_items(qc())] == ["complaint_investigate"]
+    return_inspect(return_line=record.return_lines.get(), arrived=10, good=10, nonconforming=0, actor=qc_inspector())
+    assert [item.kind for item in quality_items(qc_inspector())] == ["complaint_investigate"]
 
 
 def test_r_3_4_a_department_sees_only_its_own_capa_requests_overdue_first():
-    workshop = capa_factories.WorkshopFactory()
+    workshop = WorkshopFactory()
     with clock.frozen(TODAY - dt.timedelta(days=40)):
-        late = capa_factories.capa(department=workshop)
-    due = capa_factories.capa(department=workshop)
-    capa_factories.capa(department=capa_factories.WorkshopFactory())
-    items = quality_items(capa_factories.department_member(workshop))
+        late = capa(department=workshop)
+    due = capa(department=workshop)
+    capa(department=WorkshopFactory())
+    items = quality_items(department_member(workshop))
     assert [(item.kind, item.overdue) for item in items] == [("capa_implement", True), ("capa_implement", False)]
     assert late.number in items[0].title and due.number in items[1].title
 
@@ -117,11 +121,11 @@ def test_a_role_without_quality_work_gets_none():
 
 @pytest.mark.parametrize("count", [1, 5])
 def test_the_inbox_reads_a_fixed_number_of_queries_however_much_waits(django_assert_num_queries, count):
-    workshop = capa_factories.WorkshopFactory()
+    workshop = WorkshopFactory()
     for _ in range(count):
         complaint()
         acknowledged()
-        capa_factories.capa(department=workshop)
+        capa(department=workshop)
     user = UserFactory(roles=[Role.SALES_STAFF, Role.QC_INSPECTOR, Role.RESPONSIBLE_MEMBER], department=workshop)
     user.has_perm("quality.view_complaint")  # permissions are cached per user, as in a request
     user.department  # noqa: B018  (read once per request by the middleware's user)

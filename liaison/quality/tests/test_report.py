@@ -19,12 +19,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, local, qc_inspector, sales, workshop_lead
 from liaison.quality.capa.services import capa_implement, capa_issue, capa_verify_effectiveness, capa_verify_execution
 from liaison.quality.models import Complaint, NonconformanceRecord
 from liaison.quality.report.errors import ReportErrorCode
@@ -42,8 +41,7 @@ from liaison.quality.services.complaints import (
 )
 from liaison.quality.services.returns import nonconformance_dispose, return_inspect
 from liaison.quality.states import CauseCategory, ComplaintKind, ComplaintStatus, Disposition, Effectiveness
-from liaison.quality.tests.capa_factories import WorkshopFactory, qc_inspector, workshop_lead
-from liaison.quality.tests.factories import complaint, sales, shipped
+from liaison.quality.tests.factories import complaint, shipped
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -52,7 +50,7 @@ TODAY = dt.date(2026, 11, 27)
 
 
 def at(month: int, day: int, hour: int = 9, year: int = 2026) -> dt.datetime:
-    return timezone.make_aware(dt.datetime(year, month, day, hour))
+    return local(year, month, day, hour)
 
 
 class People:
@@ -315,8 +313,8 @@ def _page(client, query: str = ""):
 
 
 @pytest.mark.parametrize("role", [Role.QC_INSPECTOR, Role.SALES_HEAD, Role.MANAGEMENT])
-def test_r_3_3_report_page_shows_the_figures_and_links_the_pdf(client, data, role):
-    client.force_login(UserFactory(roles=[role]))
+def test_r_3_3_report_page_shows_the_figures_and_links_the_pdf(client_as, data, role):
+    client = client_as(role)
 
     response = _page(client, "?start=2026-06-01&end=2026-11-30")
 
@@ -331,8 +329,8 @@ def test_r_3_3_report_page_shows_the_figures_and_links_the_pdf(client, data, rol
     assert "cause-chart" in page and "Material" in page
 
 
-def test_r_3_3_report_page_defaults_to_the_last_six_months_and_offers_the_half_years(client):
-    client.force_login(UserFactory(roles=[Role.QC_HEAD]))
+def test_r_3_3_report_page_defaults_to_the_last_six_months_and_offers_the_half_years(client_as):
+    client = client_as(Role.QC_HEAD)
 
     response = _page(client)
 
@@ -343,8 +341,8 @@ def test_r_3_3_report_page_defaults_to_the_last_six_months_and_offers_the_half_y
 
 
 @pytest.mark.parametrize("query", ["?start=2026-02-30", "?start=2026-07-01&end=2026-06-30"])
-def test_r_3_3_report_page_refuses_a_bad_period_and_says_why(client, query):
-    client.force_login(UserFactory(roles=[Role.QC_HEAD]))
+def test_r_3_3_report_page_refuses_a_bad_period_and_says_why(client_as, query):
+    client = client_as(Role.QC_HEAD)
 
     response = _page(client, query)
 
@@ -354,15 +352,15 @@ def test_r_3_3_report_page_refuses_a_bad_period_and_says_why(client, query):
 
 
 @pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.WORKSHOP_LEAD, Role.RESPONSIBLE_MEMBER])
-def test_r_3_3_report_page_and_api_are_refused_to_other_roles(client, role):
-    client.force_login(UserFactory(roles=[role]))
+def test_r_3_3_report_page_and_api_are_refused_to_other_roles(client_as, role):
+    client = client_as(role)
 
     assert _page(client).status_code == 403
     assert client.get(reverse("complaint-report")).status_code == 403
 
 
-def test_r_3_3_report_page_costs_the_same_queries_whatever_the_data(client, data):
-    client.force_login(UserFactory(roles=[Role.QC_HEAD]))
+def test_r_3_3_report_page_costs_the_same_queries_whatever_the_data(client_as, data):
+    client = client_as(Role.QC_HEAD)
     _page(client, "?start=2026-06-01&end=2026-11-30")  # warm the session and content types
 
     with CaptureQueriesContext(connection) as small:
@@ -375,8 +373,8 @@ def test_r_3_3_report_page_costs_the_same_queries_whatever_the_data(client, data
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
-def test_r_3_3_report_api_answers_the_figures(client, data):
-    client.force_login(UserFactory(roles=[Role.MANAGEMENT]))
+def test_r_3_3_report_api_answers_the_figures(client_as, data):
+    client = client_as(Role.MANAGEMENT)
 
     with clock.frozen(TODAY):
         response = client.get(reverse("complaint-report"), {"start": "2026-06-01", "end": "2026-11-30"})
@@ -395,8 +393,8 @@ def test_r_3_3_report_api_answers_the_figures(client, data):
     assert [line["number"] for line in body["lines"]] == [data[k].number for k in "abcd"]
 
 
-def test_r_3_3_report_api_refuses_a_malformed_date_naming_the_field(client):
-    client.force_login(UserFactory(roles=[Role.QC_INSPECTOR]))
+def test_r_3_3_report_api_refuses_a_malformed_date_naming_the_field(client_as):
+    client = client_as(Role.QC_INSPECTOR)
 
     response = client.get(reverse("complaint-report"), {"start": "2026-06-01", "end": "30/11/2026"})
 

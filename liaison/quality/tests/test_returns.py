@@ -8,17 +8,17 @@ import pytest
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, frozen_today, qc_inspector, sales, sales_admin
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
+from liaison.orders.tests.factories import accepted_order, order_line
 from liaison.production.models import ProductionNotice
-from liaison.production.tests.factories import OrderFactory, WorkshopFactory, order_line
 from liaison.quality.errors import QualityErrorCode as Code
 from liaison.quality.models import NonconformanceRecord, ReturnLine
 from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_record_result
 from liaison.quality.services.returns import nonconformance_dispose, return_inspect, return_replace
 from liaison.quality.states import ComplaintKind, ComplaintStatus, Disposition
-from liaison.quality.tests.factories import complaint, qc, sales, sales_admin, shipped
+from liaison.quality.tests.factories import complaint, shipped
 from liaison.stock.models import OutboundSlip, StockMove
 from liaison.stock.selectors import stock_of
 from liaison.stock.services import slip_issue
@@ -29,10 +29,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 TODAY = dt.date(2026, 5, 4)
 
 
-@pytest.fixture(autouse=True)
-def may_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 def a_return(quantity=100, *, acknowledge=True, returned=None):
@@ -64,14 +61,14 @@ def snapshot(line: ReturnLine) -> tuple:
 def inspect(line, *, actor=None, **overrides):
     values = {"arrived": 100, "good": 70, "nonconforming": 30, "nonconformity": "牙距超差"}
     values.update(overrides)
-    return return_inspect(return_line=line, actor=actor or qc(), **values)
+    return return_inspect(return_line=line, actor=actor or qc_inspector(), **values)
 
 
 def test_story_5_return_of_100_pieces():
     """100 returned: 70 good to stock, 30 nonconforming on an NCR; replace 30 with stock 10 → slip 10, notice 20."""
     record, line, product = a_return(100)
     assert stock_of(product=product) == 0  # everything went to the customer
-    inspector = qc()
+    inspector = qc_inspector()
     return_inspect(
         return_line=line,
         arrived=100,
@@ -137,8 +134,8 @@ def test_story_5_return_of_100_pieces():
 
 def _ship_elsewhere(product, quantity: Decimal) -> None:
     """The warehouse's other business: a regular shipment to another customer's order."""
-    order = OrderFactory()
-    line = order_line(order, product=product, quantity=quantity)
+    order = accepted_order(lines=[order_line(product=product, quantity=quantity)])
+    line = order.lines.get()
     slip_issue(
         customer=order.customer,
         order=order,
@@ -242,13 +239,13 @@ def test_r_5_5_2_1_a_return_gets_its_result_only_once_all_goods_are_inspected():
         root_cause="新員工未培訓",
         containment="",
         company_at_fault=False,
-        actor=qc(),
+        actor=qc_inspector(),
     )
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result="已處理", actor=qc())
+        complaint_record_result(complaint=record, result="已處理", actor=qc_inspector())
     assert refused.value.code == Code.RETURN_NOT_INSPECTED
     inspect(line)
-    complaint_record_result(complaint=record, result="已處理", actor=qc())
+    complaint_record_result(complaint=record, result="已處理", actor=qc_inspector())
     record.refresh_from_db()
     assert record.status == ComplaintStatus.RESULT_RECORDED
 
@@ -274,11 +271,11 @@ def test_r_5_5_2_2_a_concession_names_who_authorised_it(ncr):
     before = ncr_snapshot(ncr)
     with pytest.raises(LiaisonError) as refused:
         nonconformance_dispose(
-            record=ncr, disposition=Disposition.CONCESSION, note="", actor=qc()
+            record=ncr, disposition=Disposition.CONCESSION, note="", actor=qc_inspector()
         )
     assert refused.value.code == Code.CONCESSION_NOT_AUTHORISED
     assert ncr_snapshot(ncr) == before
-    inspector = qc()
+    inspector = qc_inspector()
     nonconformance_dispose(
         record=ncr,
         disposition=Disposition.CONCESSION,
@@ -299,7 +296,7 @@ def test_r_5_5_2_2_a_disposition_is_decided_once_by_qc(ncr):
     before = ncr_snapshot(ncr)
     for actor, disposition, code in [
         (sales(), Disposition.REWORK, Code.NOT_ALLOWED),
-        (qc(), "melt", Code.DISPOSITION_INVALID),
+        (qc_inspector(), "melt", Code.DISPOSITION_INVALID),
     ]:
         with pytest.raises(LiaisonError) as refused:
             nonconformance_dispose(
@@ -308,12 +305,12 @@ def test_r_5_5_2_2_a_disposition_is_decided_once_by_qc(ncr):
         assert refused.value.code == code
     assert ncr_snapshot(ncr) == before
     nonconformance_dispose(
-        record=ncr, disposition=Disposition.REWORK, note="返工", actor=qc()
+        record=ncr, disposition=Disposition.REWORK, note="返工", actor=qc_inspector()
     )
     before = ncr_snapshot(ncr)
     with pytest.raises(LiaisonError) as refused:
         nonconformance_dispose(
-            record=ncr, disposition=Disposition.SCRAP, note="", actor=qc()
+            record=ncr, disposition=Disposition.SCRAP, note="", actor=qc_inspector()
         )
     assert refused.value.code == Code.ALREADY_DISPOSED
     assert ncr_snapshot(ncr) == before

@@ -7,13 +7,22 @@ import pytest
 from django.urls import reverse
 
 from liaison.communications.models import CommunicationRecord
-from liaison.communications.tests.factories import local, received_document
+from liaison.communications.tests.factories import received_document
 from liaison.core import clock
 from liaison.core.roles import ROLE_PERMISSIONS, Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import (
+    UserFactory,
+    WorkshopFactory,
+    department_member,
+    frozen_today,
+    local,
+    qc_inspector,
+    sales,
+    sales_admin,
+    workshop_lead,
+)
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.production.models import ProductionNotice
-from liaison.production.tests.factories import WorkshopFactory as NoticeWorkshopFactory
 from liaison.quality.capa import services as capa_services
 from liaison.quality.models import CapaRequest, CapaStep, Complaint, NonconformanceRecord, ReturnLine
 from liaison.quality.services.complaints import complaint_acknowledge, complaint_record_result
@@ -26,16 +35,7 @@ from liaison.quality.states import (
     Disposition,
     Effectiveness,
 )
-from liaison.quality.tests import capa_factories
-from liaison.quality.tests.factories import (
-    acknowledged,
-    complaint,
-    investigated,
-    qc,
-    sales,
-    sales_admin,
-    shipped,
-)
+from liaison.quality.tests.factories import acknowledged, capa, complaint, investigated, shipped
 from liaison.stock.models import OutboundSlip, StockMove
 from liaison.stock.selectors import stock_of
 from liaison.stock.services import stock_move_record
@@ -47,10 +47,7 @@ TODAY = local(2026, 5, 4)
 SEES_COMPLAINTS = {role for role, perms in ROLE_PERMISSIONS.items() if "quality.view_complaint" in perms}
 
 
-@pytest.fixture(autouse=True)
-def may_2026():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 def url(name: str, *args) -> str:
@@ -113,23 +110,23 @@ def test_a_complaint_that_does_not_exist_is_not_found(client):
 
 
 @pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
-def test_r_4_register_page_only_for_who_registers_complaints(client, role):
-    client.force_login(UserFactory(roles=[role]))
+def test_r_4_register_page_only_for_who_registers_complaints(client_as, role):
+    client = client_as(role)
     allowed = "quality.add_complaint" in ROLE_PERMISSIONS[role]
     assert client.get(url("register")).status_code == (200 if allowed else 403)
 
 
 def test_r_3_4_capa_page_for_qc_and_the_named_department_only(client):
-    workshop = capa_factories.WorkshopFactory()
-    request = capa_factories.capa(department=workshop)
+    workshop = WorkshopFactory()
+    request = capa(department=workshop)
     for user, expected in [
-        (capa_factories.qc_inspector(), 200),
+        (qc_inspector(), 200),
         (sales(), 200),
         (UserFactory(roles=[Role.MANAGEMENT]), 200),
-        (capa_factories.workshop_lead(workshop), 200),
-        (capa_factories.department_member(workshop), 200),
-        (capa_factories.workshop_lead(capa_factories.WorkshopFactory()), 404),
-        (capa_factories.department_member(capa_factories.WorkshopFactory()), 404),
+        (workshop_lead(workshop), 200),
+        (department_member(workshop), 200),
+        (workshop_lead(WorkshopFactory()), 404),
+        (department_member(WorkshopFactory()), 404),
         (UserFactory(roles=[Role.WAREHOUSE_CLERK]), 403),
     ]:
         client.force_login(user)
@@ -147,7 +144,7 @@ def test_only_the_steps_the_user_may_take_now_are_shown(client):
     client.force_login(sales())
     page = client.get(url("complaint", record.pk)).content.decode()
     assert 'id="complaint-acknowledge"' in page and 'id="complaint-investigate"' not in page
-    client.force_login(qc())
+    client.force_login(qc_inspector())
     page = client.get(url("complaint", record.pk)).content.decode()
     assert 'id="complaint-acknowledge"' not in page and 'id="complaint-investigate"' not in page
     complaint_acknowledge(complaint=record, actor=sales())
@@ -285,7 +282,7 @@ def investigate_data(**values) -> dict:
 
 def test_r_5_5_1_2_qc_investigates_on_the_page(client):
     record = acknowledged()
-    client.force_login(qc())
+    client.force_login(qc_inspector())
     response = client.post(url("investigate", record.pk), investigate_data(why_4="沒有人檢查"))
     assert response.status_code == 302
     record.refresh_from_db()
@@ -307,7 +304,7 @@ def test_r_4_sales_trying_qcs_step_is_refused_before_anything_is_read_and_nothin
 def test_r_5_5_1_2_an_empty_why_chain_is_refused_beside_the_first_why(client):
     record = acknowledged()
     before = state(record)
-    client.force_login(qc())
+    client.force_login(qc_inspector())
     response = client.post(url("investigate", record.pk), investigate_data(why_1="", why_2=""))
     assert response.status_code == 200 and state(record) == before
     assert response.context["investigate_form"].errors["why_1"]
@@ -328,8 +325,8 @@ def capa_data(department, **values) -> dict:
 
 def test_r_5_5_1_2_qc_issues_a_capa_from_the_complaint_page(client):
     record = investigated(at_fault=True)
-    workshop = capa_factories.WorkshopFactory()
-    client.force_login(capa_factories.qc_inspector())
+    workshop = WorkshopFactory()
+    client.force_login(qc_inspector())
     page = client.get(url("complaint", record.pk))
     assert page.context["capa_form"].initial["due_date"] == dt.date(2026, 6, 3)  # CAPA_DUE_DAYS = 30
     response = client.post(url("issue-capa", record.pk), capa_data(workshop))
@@ -341,8 +338,8 @@ def test_r_5_5_1_2_qc_issues_a_capa_from_the_complaint_page(client):
 
 def test_r_5_5_1_2_a_capa_due_in_the_past_is_refused_and_the_input_kept(client):
     record = investigated(at_fault=True)
-    workshop = capa_factories.WorkshopFactory()
-    client.force_login(chinese(capa_factories.qc_inspector()))
+    workshop = WorkshopFactory()
+    client.force_login(chinese(qc_inspector()))
     response = client.post(url("issue-capa", record.pk), capa_data(workshop, due_date="2026-05-01", problem="毛刺超標"))
     assert response.status_code == 200 and not CapaRequest.objects.exists()
     assert response.context["capa_form"].errors["due_date"]
@@ -351,7 +348,7 @@ def test_r_5_5_1_2_a_capa_due_in_the_past_is_refused_and_the_input_kept(client):
 
 def test_r_5_5_1_2_result_on_the_page_when_not_at_fault(client):
     record = investigated(at_fault=False)
-    client.force_login(qc())
+    client.force_login(qc_inspector())
     response = client.post(url("result", record.pk), {"result-result": "非我司責任，已向客戶說明"})
     assert response.status_code == 302
     record.refresh_from_db()
@@ -360,9 +357,9 @@ def test_r_5_5_1_2_result_on_the_page_when_not_at_fault(client):
 
 def test_r_5_5_1_2_result_refused_while_the_capa_is_open(client):
     record = investigated(at_fault=True)
-    capa_factories.capa(source=record)
+    capa(source=record)
     before = state(record)
-    client.force_login(qc())
+    client.force_login(qc_inspector())
     response = client.post(url("result", record.pk), {"result-result": "已處理"})
     assert response.status_code == 200 and state(record) == before
     assert "CAPA" in response.context["result_form"].non_field_errors()[0]
@@ -370,8 +367,8 @@ def test_r_5_5_1_2_result_refused_while_the_capa_is_open(client):
 
 def test_r_5_5_1_3_feedback_on_the_page_goes_to_f5_and_closes(client):
     record = investigated(at_fault=False)
-    complaint_record_result(complaint=record, result="非我司責任", actor=qc())
-    client.force_login(qc())
+    complaint_record_result(complaint=record, result="非我司責任", actor=qc_inspector())
+    client.force_login(qc_inspector())
     response = client.post(
         url("feedback", record.pk),
         prefixed("feedback", channel="email", contact="何志強", summary="調查結果已說明"),
@@ -384,9 +381,9 @@ def test_r_5_5_1_3_feedback_on_the_page_goes_to_f5_and_closes(client):
 
 def test_r_5_5_1_3_closing_without_feedback_shows_the_translated_refusal_and_nothing_changes(client):
     record = investigated(at_fault=False)
-    complaint_record_result(complaint=record, result="非我司責任", actor=qc())
+    complaint_record_result(complaint=record, result="非我司責任", actor=qc_inspector())
     before = state(record)
-    client.force_login(chinese(qc()))
+    client.force_login(chinese(qc_inspector()))
     response = client.post(url("close", record.pk), {})
     assert response.status_code == 200 and state(record) == before
     assert response.context["close_form"].non_field_errors() == [f"{record.number} 無法結案：處理結果尚未回饋客戶。"]
@@ -400,7 +397,7 @@ def test_r_5_5_2_2_qc_inspects_a_line_on_the_page(client):
     complaint_acknowledge(complaint=record, actor=sales())
     line = record.return_lines.get()
     stock = stock_of(product=product)
-    client.force_login(qc())
+    client.force_login(qc_inspector())
     response = client.post(
         url("inspect", record.pk, line.pk),
         inspect_data(line, arrived="100", good="70", nonconforming="30", replacement_needed="30", nonconformity="螺紋損壞"),
@@ -417,7 +414,7 @@ def test_r_5_5_2_2_inspecting_more_than_arrived_shows_the_translated_refusal_and
     complaint_acknowledge(complaint=record, actor=sales())
     line = record.return_lines.get()
     moves = StockMove.objects.count()
-    client.force_login(chinese(qc()))
+    client.force_login(chinese(qc_inspector()))
     response = client.post(
         url("inspect", record.pk, line.pk),
         inspect_data(line, arrived="100", good="80", nonconforming="30", nonconformity="螺紋損壞了"),
@@ -435,7 +432,7 @@ def test_r_5_5_2_2_inspecting_more_than_arrived_shows_the_translated_refusal_and
 def test_a_line_of_another_complaint_is_not_found(client):
     record, _ = a_return(10)
     other, _ = a_return(10)
-    client.force_login(qc())
+    client.force_login(qc_inspector())
     line = other.return_lines.get()
     assert client.post(url("inspect", record.pk, line.pk), inspect_data(line)).status_code == 404
 
@@ -444,9 +441,9 @@ def test_r_5_5_2_2_qc_decides_the_disposition_on_the_page(client):
     record, _ = a_return(10)
     complaint_acknowledge(complaint=record, actor=sales())
     line = record.return_lines.get()
-    return_inspect(return_line=line, arrived=10, good=0, nonconforming=10, nonconformity="生銹", actor=qc())
+    return_inspect(return_line=line, arrived=10, good=0, nonconforming=10, nonconformity="生銹", actor=qc_inspector())
     ncr = NonconformanceRecord.objects.get()
-    client.force_login(qc())
+    client.force_login(qc_inspector())
     refused = client.post(url("dispose", record.pk, ncr.pk), prefixed(f"dispose-{ncr.pk}", record=ncr.pk, disposition="concession", note="客戶同意"))
     assert refused.status_code == 200
     ncr.refresh_from_db()
@@ -466,7 +463,7 @@ def test_r_5_5_2_3_replacement_on_the_page_ships_stock_and_produces_the_rest(cli
     client.force_login(sales())
     assert client.post(url("acknowledge", record.pk), {}).status_code == 302
     line = record.return_lines.get()
-    client.force_login(qc())
+    client.force_login(qc_inspector())
     client.post(
         url("inspect", record.pk, line.pk),
         inspect_data(line, arrived="100", good="70", nonconforming="30", replacement_needed="30", nonconformity="螺紋損壞"),
@@ -476,7 +473,7 @@ def test_r_5_5_2_3_replacement_on_the_page_ships_stock_and_produces_the_rest(cli
         product=product, direction=MoveDirection.OUT, quantity=stock_of(product=product) - 10, reason=MoveReason.COUNT_CORRECTION,
         actor=None, document_ref="COUNT",
     )
-    workshop = NoticeWorkshopFactory()
+    workshop = WorkshopFactory()
     client.force_login(sales_admin())
     page = client.get(url("complaint", record.pk))
     plan = page.context["replacement"]["plan"]
@@ -503,9 +500,9 @@ def implement_data(**values) -> dict:
 
 
 def test_r_3_4_the_named_department_implements_on_the_page(client):
-    workshop = capa_factories.WorkshopFactory()
-    request = capa_factories.capa(department=workshop)
-    client.force_login(capa_factories.workshop_lead(workshop))
+    workshop = WorkshopFactory()
+    request = capa(department=workshop)
+    client.force_login(workshop_lead(workshop))
     page = client.get(url("capa", request.pk)).content.decode()
     assert 'id="capa-implement"' in page and 'id="capa-verify-execution"' not in page
     response = client.post(url("capa-implement", request.pk), implement_data())
@@ -516,9 +513,9 @@ def test_r_3_4_the_named_department_implements_on_the_page(client):
 
 
 def test_r_3_4_a_department_implementing_anothers_capa_sees_the_translated_refusal(client):
-    request = capa_factories.capa(department=capa_factories.WorkshopFactory())
+    request = capa(department=WorkshopFactory())
     # A QC inspector who also leads another workshop sees every request but implements only their own.
-    user = chinese(UserFactory(roles=[Role.QC_INSPECTOR, Role.WORKSHOP_LEAD], department=capa_factories.WorkshopFactory()))
+    user = chinese(UserFactory(roles=[Role.QC_INSPECTOR, Role.WORKSHOP_LEAD], department=WorkshopFactory()))
     before = state(request)
     client.force_login(user)
     assert 'id="capa-implement"' not in client.get(url("capa", request.pk)).content.decode()
@@ -530,18 +527,18 @@ def test_r_3_4_a_department_implementing_anothers_capa_sees_the_translated_refus
 
 
 def test_r_3_4_another_department_cannot_reach_the_capa_by_its_address(client):
-    request = capa_factories.capa(department=capa_factories.WorkshopFactory())
-    client.force_login(capa_factories.workshop_lead(capa_factories.WorkshopFactory()))
+    request = capa(department=WorkshopFactory())
+    client.force_login(workshop_lead(WorkshopFactory()))
     assert client.post(url("capa-implement", request.pk), implement_data()).status_code == 404
     request.refresh_from_db()
     assert request.status == CapaStatus.ISSUED
 
 
 def test_r_5_5_1_2_verifying_a_capa_not_implemented_shows_the_translated_refusal(client):
-    request = capa_factories.capa()
+    request = capa()
     before = state(request)
     steps = CapaStep.objects.count()
-    client.force_login(chinese(capa_factories.qc_inspector()))
+    client.force_login(chinese(qc_inspector()))
     response = client.post(url("capa-verify-execution", request.pk), prefixed("verify_execution", note="現場確認"))
     assert response.status_code == 200 and state(request) == before and CapaStep.objects.count() == steps
     error = response.context["verify_execution_form"].non_field_errors()[0]
@@ -550,20 +547,20 @@ def test_r_5_5_1_2_verifying_a_capa_not_implemented_shows_the_translated_refusal
 
 
 def implemented(workshop=None):
-    workshop = workshop or capa_factories.WorkshopFactory()
-    request = capa_factories.capa(department=workshop)
+    workshop = workshop or WorkshopFactory()
+    request = capa(department=workshop)
     return capa_services.capa_implement(
         capa=request,
         corrective_action="更新圖紙",
         preventive_action="圖紙版本受控",
         implementation="已完成",
-        actor=capa_factories.workshop_lead(workshop),
+        actor=workshop_lead(workshop),
     )
 
 
 def test_r_5_5_1_2_qc_verifies_execution_then_effective_closes(client):
     request = implemented()
-    client.force_login(capa_factories.qc_inspector())
+    client.force_login(qc_inspector())
     assert client.post(url("capa-verify-execution", request.pk), prefixed("verify_execution", note="現場確認")).status_code == 302
     request.refresh_from_db()
     assert request.status == CapaStatus.EXECUTION_VERIFIED
@@ -581,8 +578,8 @@ def test_r_5_5_1_2_qc_verifies_execution_then_effective_closes(client):
 
 def test_r_5_5_1_2_partly_effective_goes_back_with_a_new_due_date(client):
     request = implemented()
-    capa_services.capa_verify_execution(capa=request, actor=capa_factories.qc_inspector())
-    client.force_login(capa_factories.qc_inspector())
+    capa_services.capa_verify_execution(capa=request, actor=qc_inspector())
+    client.force_login(qc_inspector())
     refused = client.post(
         url("capa-verify-effectiveness", request.pk),
         prefixed("verify_effectiveness", effectiveness="partly", note="仍有一例"),
@@ -598,8 +595,8 @@ def test_r_5_5_1_2_partly_effective_goes_back_with_a_new_due_date(client):
 
 
 def test_an_overdue_capa_is_flagged_on_its_page(client):
-    request = capa_factories.capa()
-    client.force_login(capa_factories.qc_inspector())
+    request = capa()
+    client.force_login(qc_inspector())
     with clock.frozen(TODAY + dt.timedelta(days=40)):
         page = client.get(url("capa", request.pk)).content.decode()
     assert 'id="capa-due" class="overdue"' in page
@@ -620,7 +617,8 @@ def test_complaint_page_reads_a_fixed_number_of_queries(client, django_assert_nu
     complaint_acknowledge(complaint=record, actor=sales())
     for line in record.return_lines.all():
         return_inspect(
-            return_line=line, arrived=10, good=5, nonconforming=5, replacement_needed=5, nonconformity="壞", actor=qc()
+            return_line=line, arrived=10, good=5, nonconforming=5, replacement_needed=5, nonconformity="壞",
+            actor=qc_inspector(),
         )
     user = UserFactory(roles=[Role.QC_INSPECTOR, Role.SALES_ADMIN])
     client.force_login(user)
@@ -633,19 +631,19 @@ def test_complaint_page_reads_a_fixed_number_of_queries(client, django_assert_nu
 
 @pytest.mark.parametrize("steps", [0, 2])
 def test_capa_page_reads_a_fixed_number_of_queries(client, django_assert_num_queries, steps):
-    workshop = capa_factories.WorkshopFactory()
-    request = capa_factories.capa(department=workshop)
-    lead = capa_factories.workshop_lead(workshop)
+    workshop = WorkshopFactory()
+    request = capa(department=workshop)
+    lead = workshop_lead(workshop)
     for _ in range(steps):
         capa_services.capa_review(capa=request, actor=lead)
         capa_services.capa_implement(
             capa=request, corrective_action="a", preventive_action="b", implementation="c", actor=lead
         )
-        capa_services.capa_verify_execution(capa=request, actor=capa_factories.qc_inspector())
+        capa_services.capa_verify_execution(capa=request, actor=qc_inspector())
         capa_services.capa_verify_effectiveness(
-            capa=request, effectiveness="partly", new_due_date=dt.date(2026, 6, 1), actor=capa_factories.qc_inspector()
+            capa=request, effectiveness="partly", new_due_date=dt.date(2026, 6, 1), actor=qc_inspector()
         )
-    client.force_login(capa_factories.qc_inspector())
+    client.force_login(qc_inspector())
     client.get(url("capa", request.pk))
     # The request with its steps, plus the sidebar's inbox badge (one query counting every kind of QC's work).
     with django_assert_num_queries(8):

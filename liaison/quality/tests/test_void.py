@@ -7,21 +7,16 @@ stays in the register. A refusal changes nothing and comes back on the form, inp
 import pytest
 from django.urls import reverse
 
-from liaison.communications.tests.factories import local
-from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, frozen_today, local, qc_inspector, sales
 from liaison.customers.states import TimelineEvent
 from liaison.quality.states import ComplaintStatus
-from liaison.quality.tests.factories import acknowledged, complaint, investigated, qc, sales
+from liaison.quality.tests.factories import acknowledged, complaint, investigated
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
-@pytest.fixture(autouse=True)
-def may_2026():
-    with clock.frozen(local(2026, 5, 4)):
-        yield
+today = frozen_today(local(2026, 5, 4))
 
 
 def head():
@@ -50,7 +45,7 @@ def test_r_5_5_1_1_the_void_form_is_shown_to_the_sales_head_before_the_investiga
     for record, shown in [(registered, True), (taken, True), (looked_into, False)]:
         page = client.get(page_of(record)).content.decode()
         assert ('id="complaint-void"' in page) is shown, record.status
-    for someone in (sales(), qc(), UserFactory(roles=[Role.SALES_ADMIN])):
+    for someone in (sales(), qc_inspector(), UserFactory(roles=[Role.SALES_ADMIN])):
         client.force_login(someone)
         assert 'id="complaint-void"' not in client.get(page_of(registered)).content.decode()
 
@@ -121,7 +116,7 @@ def test_r_5_5_1_1_the_sales_head_voids_through_the_api(api_client):
 def test_r_4_a_role_that_may_not_void_gets_403_whatever_it_sends(api_client):
     record = complaint()
     before = state(record)
-    for someone in (sales(), qc()):
+    for someone in (sales(), qc_inspector()):
         api_client.force_authenticate(someone)
         for body in ({}, {"reason": "duplicate"}):
             response = api_client.post(api_url(record), body, format="json")

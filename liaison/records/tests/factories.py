@@ -2,20 +2,12 @@
 
 import datetime as dt
 
-from django.utils import timezone
-
 from liaison.core import clock
+from liaison.core.tests.factories import local
 from liaison.orders.models import ReviewRound
 from liaison.orders.tests.factories import OrderFactory, review_pass
 
-TODAY = dt.date(2026, 11, 27)
-
-
-def moment(day: dt.date, hour: int = 10) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour, 0)))
-
-
-NOW = moment(TODAY)
+NOW = local(2026, 11, 27)  # now, in the records tests
 
 
 def years_ago(years: int, *, days: int = 0, at: dt.datetime = NOW) -> dt.datetime:

@@ -5,29 +5,23 @@ from io import BytesIO
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from openpyxl import load_workbook
 
 from liaison.core import clock
 from liaison.core.history import record_history
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, department_member
 from liaison.customers import services as customer_services
 from liaison.customers.models import Contact, Customer
 from liaison.customers.states import CustomerStatus
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
+from liaison.quality.tests.factories import capa
 from liaison.records import audit
 from liaison.records.audit_views import excel_text
 from liaison.stock.models import Product
 from liaison.stock.tests.factories import ProductFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _change_customer(customer, *, actor, reason, **values):
@@ -114,8 +108,6 @@ def test_history_page_refuses_who_may_not_read_the_record(client, changed_custom
 
 
 def test_capa_history_only_for_the_departments_that_see_the_capa(client):
-    from liaison.quality.tests.capa_factories import WorkshopFactory, capa, department_member
-
     request = capa()
     url = reverse("records:history", args=["quality", "caparequest", request.pk])
 
@@ -140,8 +132,8 @@ def test_capa_history_only_for_the_departments_that_see_the_capa(client):
         (Role.WORKSHOP_LEAD, False),
     ],
 )
-def test_audit_search_and_export_for_heads_management_and_administrators(client, role, allowed):
-    client.force_login(UserFactory(roles=[role]))
+def test_audit_search_and_export_for_heads_management_and_administrators(client_as, role, allowed):
+    client = client_as(role)
     expected = 200 if allowed else 403
     assert client.get(reverse("records:audit")).status_code == expected
     assert client.get(reverse("records:audit-export")).status_code == expected
@@ -184,8 +176,8 @@ def test_audit_search_page_runs_a_fixed_number_of_queries(django_assert_num_quer
     assert len(page.object_list) == 10
 
 
-def test_audit_search_across_every_type_needs_a_period_of_at_most_a_year(client):
-    client.force_login(UserFactory(roles=[Role.QC_HEAD]))
+def test_audit_search_across_every_type_needs_a_period_of_at_most_a_year(client_as):
+    client = client_as(Role.QC_HEAD)
     url = reverse("records:audit")
 
     wide = client.get(url, {"date_from": "2024-01-01"})
@@ -197,8 +189,8 @@ def test_audit_search_across_every_type_needs_a_period_of_at_most_a_year(client)
     assert first_visit.context["form"].is_valid() and first_visit.context["page"] is not None
 
 
-def test_r_5_7_audit_page_shows_each_change_old_and_new(client, changed_customer):
-    client.force_login(UserFactory(roles=[Role.MANAGEMENT]))
+def test_r_5_7_audit_page_shows_each_change_old_and_new(client_as, changed_customer):
+    client = client_as(Role.MANAGEMENT)
 
     response = client.get(reverse("records:audit"), {"record_type": "customers.customer", "kind": "~"})
 

@@ -5,9 +5,7 @@ from django.contrib.admin import AdminSite
 from django.db import transaction
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import translation
 
-from liaison.core import clock
 from liaison.core.admin_base import LiaisonAdmin
 from liaison.core.concurrency import (
     ConcurrencyErrorCode,
@@ -23,18 +21,12 @@ from liaison.customers.models import Contact, Customer
 from liaison.customers.tests.factories import ContactFactory, CustomerFactory
 from liaison.customers.tests.test_admin import change_form_data
 from liaison.quality.models import Complaint
-from liaison.quality.states import ComplaintStatus
-from liaison.quality.tests.capa_factories import complaint
+from liaison.quality.tests.factories import closed as closed_complaint
+from liaison.quality.tests.factories import complaint, voided
 from liaison.stock.models import Product
 from liaison.stock.tests.factories import ProductFactory
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
 
 def _person(username, first_name):
@@ -222,7 +214,7 @@ def _complaint_form(record, data):
 
 
 def test_r_5_7_editing_a_closed_record_needs_a_reason():
-    closed = complaint(status=ComplaintStatus.CLOSED, feedback_at=clock.now())
+    closed = closed_complaint()
 
     with transaction.atomic():
         form = _complaint_form(closed, {"content": "更正：M6×25", "version": version_of(closed)})
@@ -243,7 +235,7 @@ def test_an_open_record_needs_no_reason_and_the_reason_field_shows_for_a_closed_
     model_admin = _ComplaintAdmin(Complaint, AdminSite())
     request = RequestFactory().get("/")
     request.user = UserFactory(is_superuser=True)
-    closed = complaint(status=ComplaintStatus.VOID)
+    closed = voided()
 
     def flat(fieldsets):
         return [name for _title, options in fieldsets for name in options["fields"]]

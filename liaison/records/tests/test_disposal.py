@@ -9,11 +9,12 @@ import pytest
 from django.core.management import call_command
 
 from liaison.core import clock
+from liaison.core.tests.factories import WorkshopFactory, workshop_lead
 from liaison.orders.models import Order, ReviewRound
-from liaison.orders.tests.factories import OrderFactory, accepted_order
+from liaison.orders.tests.factories import OrderFactory, accepted_order, review_pass
 from liaison.production import services as production_services
 from liaison.production.models import ProductionNotice
-from liaison.production.tests.factories import WorkshopFactory, workshop_lead
+from liaison.quality.tests.factories import complaint
 from liaison.records import archive, services
 from liaison.records.models import DisposalLogEntry, DisposalRun
 from liaison.records.tests.factories import NOW, decided_round, years_ago
@@ -106,8 +107,6 @@ def test_r_5_7_1_an_order_goes_only_when_all_of_its_chain_is_past_retention(arch
 
 def test_r_5_7_1_an_order_referred_to_by_a_retained_complaint_waits(archive_dir):
     from liaison.orders.states import ReviewOutcome
-    from liaison.orders.tests.factories import review_pass
-    from liaison.quality.tests.factories import complaint
 
     with clock.frozen(years_ago(3)):
         order = OrderFactory()

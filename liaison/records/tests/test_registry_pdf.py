@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 
 from liaison.core import clock
+from liaison.core.tests.factories import sales
 from liaison.documents.tests.data import chain
 from liaison.quality.tests.factories import complaint
 from liaison.records import archive, registry
-from liaison.satisfaction.tests.factories import customer_with_contact, sales, sent_round
+from liaison.satisfaction.tests.factories import customer_with_contact, sent_round
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
 from liaison.orders.models import ReviewRound
+from liaison.orders.tests.factories import OrderFactory
 from liaison.records import registry, selectors, services
 from liaison.records.models import DisposalLogEntry, DisposalRun, LegalHold, RetentionPolicy
 from liaison.records.tests.factories import NOW, decided_round, years_ago
@@ -39,7 +40,6 @@ def test_r_5_7_1_exactly_two_years_is_still_retained_a_second_more_is_due():
 
 def test_r_5_7_1_open_round_is_never_due_and_its_deletion_says_so():
     with clock.frozen(years_ago(5)):
-        from liaison.orders.tests.factories import OrderFactory
 
         open_round = OrderFactory().review_rounds.get()
     with clock.frozen(NOW):

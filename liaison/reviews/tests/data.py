@@ -4,15 +4,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from liaison.core import clock
+from liaison.core.tests.factories import WorkshopFactory, manager, qc_head, sales, sales_head, workshop_lead
 from liaison.customers.models import Customer
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.production import services as production_services
-from liaison.production.tests.factories import WorkshopFactory, notice, workshop_lead
-from liaison.quality.tests.factories import capa_for, investigated
+from liaison.production.tests.factories import notice
+from liaison.quality.tests.factories import capa, investigated
 from liaison.reviews import services
 from liaison.reviews.models import ReviewMeeting
-from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
-from liaison.satisfaction.models import QuestionnaireTemplate, SurveyRound
+from liaison.reviews.tests.factories import held, planned
+from liaison.satisfaction.services import round_plan
 
 CUSTOMER_NAME = "杭州天成汽車零部件有限公司"
 
@@ -32,14 +33,6 @@ def _notice(workshop, *, due: dt.date, completed: dt.date | None = None):
     return record
 
 
-def survey_round_for(meeting: ReviewMeeting) -> SurveyRound:
-    """A survey round planned from ``meeting``, with the default questionnaire."""
-    return SurveyRound.objects.create(
-        number=f"SR-2026-{SurveyRound.objects.count() + 1:04d}", meeting=meeting,
-        template=QuestionnaireTemplate.objects.first(), planned_send_on=dt.date(2026, 10, 15),
-    )
-
-
 def review_data(*, hold: bool = False) -> ReviewData:
     """The 2026-12-15 review (held today when ``hold``), the 2026-06-15 one before it, and the period's records."""
     chair = manager()
@@ -56,6 +49,7 @@ def review_data(*, hold: bool = False) -> ReviewData:
     services.action_complete(action=previous.actions.get(owner=qc), outcome="平均結案時間已降至9天", actor=qc)
     meeting_date = dt.date(2026, 11, 27) if hold else dt.date(2026, 12, 15)
     meeting = planned(meeting_date=meeting_date, chair=chair, participants=[chair, head, qc])
+    round_plan(meeting=meeting, actor=sales())
     if hold:
         services.meeting_hold(
             meeting=meeting,
@@ -63,7 +57,6 @@ def review_data(*, hold: bool = False) -> ReviewData:
             actions=[{"description": "二車間增加一條裝配線", "owner": head, "due_date": dt.date(2027, 3, 31)}],
             actor=chair,
         )
-    survey_round_for(meeting)
 
     stamping = WorkshopFactory(name="一車間（沖壓）")
     assembly = WorkshopFactory(name="二車間（裝配）")
@@ -78,8 +71,8 @@ def review_data(*, hold: bool = False) -> ReviewData:
     )
     with clock.frozen(dt.date(2026, 9, 10)):
         at_fault = investigated(at_fault=True, customer=customer)
-        capa_for(at_fault)  # due 2026-10-10: overdue today
+        capa(source=at_fault)  # due 2026-10-10: overdue today
     with clock.frozen(dt.date(2026, 11, 2)):
         investigated(at_fault=False, customer=customer, content="包裝破損")
-        capa_for(investigated(at_fault=True, customer=customer, content="尺寸超差"), closed=True)
+        capa(source=investigated(at_fault=True, customer=customer, content="尺寸超差"), closed=True)
     return ReviewData(meeting=meeting, previous=previous)

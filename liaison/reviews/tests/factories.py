@@ -1,30 +1,11 @@
-"""People and meetings for the management review tests; meetings go through the services."""
+"""Management review meetings, planned and held through the reviews services."""
 
 import datetime as dt
 
 from liaison.core import clock
-from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import manager
 from liaison.reviews import services
 from liaison.reviews.models import ReviewMeeting
-
-
-def manager(**kwargs):
-    kwargs.setdefault("last_name", "蔡")
-    kwargs.setdefault("first_name", "文雄")
-    return UserFactory(roles=[Role.MANAGEMENT], **kwargs)
-
-
-def sales_head(**kwargs):
-    kwargs.setdefault("last_name", "黃")
-    kwargs.setdefault("first_name", "志明")
-    return UserFactory(roles=[Role.SALES_HEAD], **kwargs)
-
-
-def qc_head(**kwargs):
-    kwargs.setdefault("last_name", "李")
-    kwargs.setdefault("first_name", "建國")
-    return UserFactory(roles=[Role.QC_HEAD], **kwargs)
 
 
 def planned(*, chair=None, meeting_date=None, title="2026年下半年管理評審", agenda="1. 顧客滿意度\n2. 客訴處理", **kwargs):

@@ -5,10 +5,11 @@ import datetime as dt
 import pytest
 
 from liaison.core import clock
+from liaison.core.tests.factories import WorkshopFactory, manager, qc_head, sales_head, workshop_lead
 from liaison.production import services as production_services
-from liaison.production.tests.factories import WorkshopFactory, notice, workshop_lead
+from liaison.production.tests.factories import notice
 from liaison.reviews import selectors, services
-from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
+from liaison.reviews.tests.factories import held, planned
 
 pytestmark = pytest.mark.django_db
 

@@ -9,12 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, manager, qc_head, sales_head
 from liaison.reviews import services
 from liaison.reviews.errors import Code
 from liaison.reviews.models import ReviewAction, ReviewMeeting
 from liaison.reviews.states import ActionStatus, MeetingStatus
-from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
+from liaison.reviews.tests.factories import held, planned
 
 pytestmark = pytest.mark.django_db
 
@@ -57,22 +57,27 @@ def test_r_5_6_7_plan_numbers_the_meeting_and_signs_its_history():
     assert row.history_change_reason == "Planned" and row.history_user == chair
 
 
-def test_plan_refused_for_a_role_without_it_and_for_a_chair_not_in_management():
-    refused(Code.NOT_ALLOWED, services.meeting_plan, title="x", meeting_date=dt.date(2026, 12, 15),
-            chair=manager(), actor=sales_head())
-    error = refused(Code.CHAIR_NOT_MANAGER, services.meeting_plan, title="管理評審",
-                    meeting_date=dt.date(2026, 12, 15), chair=qc_head(), actor=manager())
-    assert error.field == "chair"
-    refused(Code.TITLE_REQUIRED, services.meeting_plan, title="  ", meeting_date=dt.date(2026, 12, 15),
-            chair=manager(), actor=manager())
-    assert not ReviewMeeting.objects.exists()
-
-
-def test_plan_refused_with_an_inactive_participant():
+def _chairing(**kwargs) -> dict:
+    """The manager chairs the meeting and plans it."""
     chair = manager()
-    gone = qc_head(is_active=False)
-    refused(Code.PARTICIPANT_INACTIVE, services.meeting_plan, title="管理評審", meeting_date=dt.date(2026, 12, 15),
-            chair=chair, participants=[gone], actor=chair)
+    return {"title": "管理評審", "chair": chair, "actor": chair, **kwargs}
+
+
+@pytest.mark.parametrize(
+    ("code", "field", "plan"),
+    [
+        (Code.NOT_ALLOWED, None, lambda: {"title": "x", "chair": manager(), "actor": sales_head()}),
+        (Code.CHAIR_NOT_MANAGER, "chair", lambda: {"title": "管理評審", "chair": qc_head(), "actor": manager()}),
+        (Code.TITLE_REQUIRED, None, lambda: _chairing(title="  ")),
+        (Code.PARTICIPANT_INACTIVE, None, lambda: _chairing(participants=[qc_head(is_active=False)])),
+    ],
+    ids=["role-without-it", "chair-not-in-management", "no-title", "inactive-participant"],
+)
+def test_plan_refused_and_nothing_planned(code, field, plan):
+    error = refused(code, services.meeting_plan, meeting_date=dt.date(2026, 12, 15), **plan())
+    if field:
+        assert error.field == field
+    assert not ReviewMeeting.objects.exists()
 
 
 # --- updating -----------------------------------------------------------------------------------

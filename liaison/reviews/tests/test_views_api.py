@@ -6,10 +6,10 @@ import pytest
 from django.urls import reverse
 
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, manager, qc_head, sales_head
 from liaison.reviews.models import ReviewMeeting
 from liaison.reviews.states import ActionStatus, MeetingStatus
-from liaison.reviews.tests.factories import held, manager, planned, qc_head, sales_head
+from liaison.reviews.tests.factories import held, planned
 from liaison.workspace.inbox import inbox_for
 
 pytestmark = pytest.mark.django_db

@@ -1,31 +1,20 @@
 import pytest
-from django.utils import translation
 
 from liaison.core import clock
-from liaison.satisfaction.tests import factories
+from liaison.core.tests import factories as people
+from liaison.core.tests.factories import frozen_today
 
 # Today in the project's calendar: the tests see the same dates every day they run.
 TODAY = clock.dt.date(2026, 11, 27)
 
-
-@pytest.fixture(autouse=True)
-def today():
-    with clock.frozen(TODAY):
-        yield TODAY
-
-
-@pytest.fixture
-def english():
-    """Messages compared word for word are compared in English."""
-    with translation.override("en"):
-        yield
+today = frozen_today(TODAY)
 
 
 @pytest.fixture
 def sales(db):
-    return factories.sales()
+    return people.sales()
 
 
 @pytest.fixture
 def qc(db):
-    return factories.qc()
+    return people.qc_head()

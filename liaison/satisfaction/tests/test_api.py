@@ -7,25 +7,26 @@ import pytest
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
+from liaison.reviews.tests.factories import planned
 from liaison.satisfaction.models import SurveyForm, SurveyRound
-from liaison.satisfaction.tests.factories import customer_with_contact, meeting, scores, sent_round
+from liaison.satisfaction.tests.factories import customer_with_contact, scores, sent_round
 
 D = dt.date
 
 
 def test_r_5_6_3_sales_plans_and_sends_through_the_api(api_client, sales, django_capture_on_commit_callbacks):
-    review = meeting(D(2027, 1, 27))  # round planned for 2026-11-27, today
+    review = planned(meeting_date=D(2027, 1, 27))  # round planned for 2026-11-27, today
     customers = [customer_with_contact(), customer_with_contact()]
     api_client.force_authenticate(sales)
-    planned = api_client.post("/api/v1/survey-rounds/", {"meeting": review.pk}, format="json")
-    assert planned.status_code == 201, planned.data
-    assert planned.data["planned_send_on"] == "2026-11-27" and planned.data["status"] == "planned"
+    plan = api_client.post("/api/v1/survey-rounds/", {"meeting": review.pk}, format="json")
+    assert plan.status_code == 201, plan.data
+    assert plan.data["planned_send_on"] == "2026-11-27" and plan.data["status"] == "planned"
     with django_capture_on_commit_callbacks(execute=True):
-        sent = api_client.post(f"/api/v1/survey-rounds/{planned.data['id']}/send/",
+        sent = api_client.post(f"/api/v1/survey-rounds/{plan.data['id']}/send/",
                                {"customers": [c.pk for c in customers], "channel": "email"}, format="json")
     assert sent.status_code == 201, sent.data
     assert {row["state"] for row in sent.data} == {"sent"} and len(sent.data) == 2
-    listed = api_client.get("/api/v1/survey-forms/", {"round": planned.data["id"], "state": "sent"})
+    listed = api_client.get("/api/v1/survey-forms/", {"round": plan.data["id"], "state": "sent"})
     assert listed.status_code == 200 and listed.data["count"] == 2
     form_id = sent.data[0]["id"]
     entered = api_client.post(f"/api/v1/survey-forms/{form_id}/enter/", {"scores": scores(5, 4, 2, 4, 4)},
@@ -53,7 +54,8 @@ def test_r_4_qc_and_management_read_but_do_not_send(api_client, sales, role):
     api_client.force_authenticate(UserFactory(roles=[role]))
     assert api_client.get("/api/v1/survey-forms/").data["count"] == 1
     assert api_client.get(f"/api/v1/survey-rounds/{survey_round.pk}/").status_code == 200
-    refused = api_client.post("/api/v1/survey-rounds/", {"meeting": meeting(D(2027, 6, 1)).pk}, format="json")
+    review = planned(meeting_date=D(2027, 6, 1))
+    refused = api_client.post("/api/v1/survey-rounds/", {"meeting": review.pk}, format="json")
     assert refused.status_code == 403
     refused = api_client.post(f"/api/v1/survey-forms/{form.pk}/enter/", {"scores": scores()}, format="json")
     assert refused.status_code == 403 and SurveyRound.objects.count() == 1

@@ -17,12 +17,13 @@ from django.urls import reverse
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory
+from liaison.reviews.tests.factories import planned
 from liaison.satisfaction import selectors, services
 from liaison.satisfaction.analysis import round_analysis
 from liaison.satisfaction.forms import SEND_CHOICES
 from liaison.satisfaction.models import SurveyForm
 from liaison.satisfaction.states import FormState
-from liaison.satisfaction.tests.factories import customer_with_contact, meeting, scores, sent_round
+from liaison.satisfaction.tests.factories import customer_with_contact, scores, sent_round
 from liaison.satisfaction.views import PER_PAGE
 
 D = dt.date
@@ -132,7 +133,7 @@ def test_r_5_6_3_round_page_searches_forms_by_customer_and_keeps_the_filter(clie
 
 def test_r_5_6_3_send_form_offers_a_search_not_every_customer(client, sales):
     with clock.frozen(D(2026, 9, 1)):
-        survey_round = services.round_plan(meeting=meeting(D(2026, 12, 15)), actor=sales)
+        survey_round = services.round_plan(meeting=planned(meeting_date=D(2026, 12, 15)), actor=sales)
     customers = [customer_with_contact(registered_name=f"客戶{n:03d}") for n in range(SEND_CHOICES + 3)]
     wanted = customer_with_contact(registered_name="遠方貿易有限公司")
     client.force_login(sales)
@@ -157,7 +158,7 @@ def test_r_5_6_3_send_form_offers_a_search_not_every_customer(client, sales):
 
 def test_r_5_6_3_send_with_nobody_chosen_is_refused(client, sales, english):
     with clock.frozen(D(2026, 9, 1)):
-        survey_round = services.round_plan(meeting=meeting(D(2026, 12, 15)), actor=sales)
+        survey_round = services.round_plan(meeting=planned(meeting_date=D(2026, 12, 15)), actor=sales)
     client.force_login(sales)
     response = client.post(reverse("satisfaction:round-send", args=[survey_round.pk]), {"send-channel": "fax"})
     assert response.status_code == 200 and "Choose the customers to send the survey to." in response.content.decode()

@@ -11,21 +11,15 @@ from django.utils import timezone
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory
+from liaison.core.tests.factories import UserFactory, workshop
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
+from liaison.reviews.tests.factories import planned
 from liaison.satisfaction import selectors, services
 from liaison.satisfaction.models import QuestionnaireTemplate, SurveyForm, SurveyRound, SurveyScore
 from liaison.satisfaction.states import FormState, RoundStatus
-from liaison.satisfaction.tests.factories import (
-    customer_with_contact,
-    default_template,
-    meeting,
-    scores,
-    sent_round,
-    workshop,
-)
+from liaison.satisfaction.tests.factories import customer_with_contact, default_template, scores, sent_round
 
 D = dt.date
 
@@ -45,7 +39,7 @@ def _snapshot(form: SurveyForm):
     [(D(2026, 12, 15), D(2026, 10, 15)), (D(2026, 12, 31), D(2026, 10, 31)), (D(2027, 4, 30), D(2027, 2, 28))],
 )
 def test_r_5_6_3_round_planned_lead_months_before_the_review(sales, meeting_date, send_on):
-    survey_round = services.round_plan(meeting=meeting(meeting_date), actor=sales)
+    survey_round = services.round_plan(meeting=planned(meeting_date=meeting_date), actor=sales)
     assert survey_round.planned_send_on == send_on
     assert survey_round.status == RoundStatus.PLANNED
     assert survey_round.number.startswith(f"SR-{send_on.year}-")
@@ -53,7 +47,7 @@ def test_r_5_6_3_round_planned_lead_months_before_the_review(sales, meeting_date
 
 
 def test_r_5_6_3_one_round_per_review(sales):
-    review = meeting(D(2027, 6, 15))
+    review = planned(meeting_date=D(2027, 6, 15))
     services.round_plan(meeting=review, actor=sales)
     with pytest.raises(LiaisonError) as refused:
         services.round_plan(meeting=review, actor=sales)
@@ -63,14 +57,14 @@ def test_r_5_6_3_one_round_per_review(sales):
 
 def test_r_5_6_3_half_years_without_a_round_are_shown(sales):
     assert selectors.half_years_without_round(2027) == [(2027, 1), (2027, 2)]
-    services.round_plan(meeting=meeting(D(2027, 6, 15)), actor=sales)  # sent 2027-04-15
+    services.round_plan(meeting=planned(meeting_date=D(2027, 6, 15)), actor=sales)  # sent 2027-04-15
     assert selectors.half_years_without_round(2027) == [(2027, 2)]
-    services.round_plan(meeting=meeting(D(2028, 1, 20)), actor=sales)  # sent 2027-11-20
+    services.round_plan(meeting=planned(meeting_date=D(2028, 1, 20)), actor=sales)  # sent 2027-11-20
     assert selectors.half_years_without_round(2027) == []
 
 
 def test_r_4_only_sales_plans_and_sends(qc, sales):
-    review = meeting(D(2027, 6, 15))
+    review = planned(meeting_date=D(2027, 6, 15))
     with pytest.raises(LiaisonError) as refused:
         services.round_plan(meeting=review, actor=qc)
     assert refused.value.forbidden and SurveyRound.objects.count() == 0
@@ -90,7 +84,7 @@ def test_r_4_only_sales_plans_and_sends(qc, sales):
 def test_r_5_6_3_sent_at_month_end(sales, sent_on, chase_on, valid_until):
     customer = customer_with_contact()
     with clock.frozen(sent_on - dt.timedelta(days=1)):
-        review = meeting(D(2027, 3, 1))
+        review = planned(meeting_date=D(2027, 3, 1))
         survey_round = services.round_plan(meeting=review, actor=sales)
     with clock.frozen(sent_on):
         (form,) = services.round_send(survey_round=survey_round, customers=[customer], channel="fax", actor=sales)
@@ -145,7 +139,7 @@ def test_r_5_6_3_customer_in_a_round_once(sales):
 
 
 def test_r_5_6_3_customer_without_contact_refused(sales):
-    survey_round = services.round_plan(meeting=meeting(D(2027, 2, 1)), actor=sales)
+    survey_round = services.round_plan(meeting=planned(meeting_date=D(2027, 2, 1)), actor=sales)
     with pytest.raises(LiaisonError) as refused:
         services.round_send(survey_round=survey_round, customers=[CustomerFactory()], channel="post", actor=sales)
     assert refused.value.code == "no_contact"

@@ -6,13 +6,15 @@ import pytest
 from django.core import mail
 
 from liaison.core import clock
+from liaison.core.tests.factories import workshop
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.quality.states import CapaSource
+from liaison.reviews.tests.factories import planned
 from liaison.satisfaction import selectors, services
 from liaison.satisfaction.models import SurveyForm
 from liaison.satisfaction.states import FormState, RoundStatus
-from liaison.satisfaction.tests.factories import customer_with_contact, meeting, scores, workshop
+from liaison.satisfaction.tests.factories import customer_with_contact, scores
 
 D = dt.date
 
@@ -21,7 +23,7 @@ D = dt.date
 def story(db, sales, django_capture_on_commit_callbacks):
     """Review on 2026-12-15; the round goes out on 2026-10-15 to five customers (four by e-mail, one by fax)."""
     with clock.frozen(D(2026, 9, 1)):
-        review = meeting(D(2026, 12, 15))
+        review = planned(meeting_date=D(2026, 12, 15))
         survey_round = services.round_plan(meeting=review, actor=sales)
     customers = [customer_with_contact() for _ in range(4)]
     fax_customer = customer_with_contact(email=False)

@@ -53,8 +53,8 @@ def test_production_refuses_to_start_without_a_strong_secret_key():
     assert done.stdout.strip() == str([True] * len(REFUSED_KEYS) + [False]), done.stdout + done.stderr
 
 
-def test_pages_carry_csp_frame_and_referrer_headers(client, user_with_role):
-    client.force_login(user_with_role(Role.SALES_STAFF))
+def test_pages_carry_csp_frame_and_referrer_headers(client_as):
+    client = client_as(Role.SALES_STAFF)
     response = client.get(reverse("admin:index"))
     csp = response["Content-Security-Policy"]
     assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp and "object-src 'none'" in csp

@@ -25,10 +25,8 @@ ADD_MOVE = reverse("admin:stock_stockmove_add")
 
 
 @pytest.fixture
-def clerk(client, user_with_role):
-    user = user_with_role(Role.WAREHOUSE_CLERK)
-    client.force_login(user)
-    return user
+def clerk(client_as):
+    return client_as(Role.WAREHOUSE_CLERK).user
 
 
 def move_form(
@@ -121,8 +119,8 @@ def test_an_inactive_product_cannot_be_chosen(client, clerk):
     assert balance(product) == 5
 
 
-def test_sales_staff_cannot_open_the_move_form(client, user_with_role):
-    client.force_login(user_with_role(Role.SALES_STAFF))
+def test_sales_staff_cannot_open_the_move_form(client_as):
+    client = client_as(Role.SALES_STAFF)
     product = ProductFactory(stock=5)
 
     assert client.get(ADD_MOVE).status_code == 403
@@ -205,14 +203,12 @@ def test_the_history_of_a_stock_row_is_its_products_ledger(client, clerk):
     assert client.get(response.url).status_code == 200
 
 
-def test_qualified_stock_list_links_to_moves_only_for_who_may_see_them(client, user_with_role):
+def test_qualified_stock_list_links_to_moves_only_for_who_may_see_them(client_as):
     ProductFactory(stock=5)
     url = reverse("admin:stock_qualifiedstock_changelist")
-    client.force_login(user_with_role(Role.WAREHOUSE_CLERK))
-    assert "Show moves" in client.get(url).content.decode()
+    assert "Show moves" in client_as(Role.WAREHOUSE_CLERK).get(url).content.decode()
 
-    client.force_login(user_with_role(Role.WORKSHOP_LEAD))
-    page = client.get(url)
+    page = client_as(Role.WORKSHOP_LEAD).get(url)
 
     assert page.status_code == 200
     assert "5 pcs" in page.content.decode()
@@ -277,8 +273,8 @@ def test_the_move_form_opened_from_a_product_page_has_the_product_chosen(client,
     assert "HB-M6-20" in response.content.decode()
 
 
-def test_product_page_hides_moves_from_a_role_that_may_not_see_them(client, user_with_role):
-    client.force_login(user_with_role(Role.WORKSHOP_LEAD))
+def test_product_page_hides_moves_from_a_role_that_may_not_see_them(client_as):
+    client = client_as(Role.WORKSHOP_LEAD)
     product = ProductFactory(stock=5)
     StockMoveFactory(product=product, document_ref="F4-2026-0099")
 
@@ -337,16 +333,16 @@ def test_products_are_exported_to_excel(client, clerk):
     assert rows[1][:4] == ("HB-M6-20", "六角螺栓", "M6×20", "pcs")
 
 
-def test_export_needs_the_export_permission(client, user_with_role):
-    client.force_login(user_with_role(Role.WORKSHOP_LEAD))  # may see products, not export them
-
-    assert client.get(reverse("admin:stock_product_export")).status_code == 403
-
-
-def test_import_needs_the_right_to_add_and_change_products(client, user_with_role):
-    client.force_login(user_with_role(Role.SALES_STAFF))
-
-    assert client.get(reverse("admin:stock_product_import")).status_code == 403
+@pytest.mark.parametrize(
+    ("role", "page"),
+    [
+        (Role.WORKSHOP_LEAD, "admin:stock_product_export"),  # may see products, not export them
+        (Role.SALES_STAFF, "admin:stock_product_import"),  # may not add and change products
+    ],
+    ids=["export-needs-the-export-permission", "import-needs-add-and-change"],
+)
+def test_export_and_import_are_refused_without_their_permissions(client_as, role, page):
+    assert client_as(role).get(reverse(page)).status_code == 403
 
 
 def test_the_import_page_opens_for_a_clerk(client, clerk):

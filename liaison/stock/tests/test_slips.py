@@ -9,7 +9,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
@@ -21,7 +20,7 @@ from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders.models import Order
 from liaison.orders.states import OrderStatus
-from liaison.production.tests.factories import OrderFactory, order_line
+from liaison.orders.tests.factories import accepted_order, order_in, order_line
 from liaison.stock import selectors
 from liaison.stock.errors import SlipErrorCode, StockErrorCode
 from liaison.stock.models import OutboundSlip, OutboundSlipLine, QualifiedStock, StockMove
@@ -48,26 +47,19 @@ def nothing_shipped(*products) -> bool:
 
 
 @pytest.fixture
-def english():
-    """Messages compared word for word are compared in English."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
 def clerk(db):
     return UserFactory(roles=[Role.SALES_STAFF])
 
 
 @pytest.fixture
 def order(db):
-    return OrderFactory()
+    """An accepted order for 100 pieces of a product with 60 in qualified stock."""
+    return accepted_order(lines=[order_line(product=ProductFactory(code="HB-M6-20", name="六角螺栓", stock=60))])
 
 
 @pytest.fixture
 def line(order):
-    """An order line for 100 pieces of a product with 60 in qualified stock."""
-    return order_line(order, product=ProductFactory(code="HB-M6-20", name="六角螺栓", stock=60), quantity=100)
+    return order.lines.get()
 
 
 def ship(order, line, quantity, *, actor, **kwargs):
@@ -139,8 +131,14 @@ def test_r_5_2_3_2_shipping_beyond_stock_is_refused_and_changes_nothing(order, l
 
 
 @pytest.mark.django_db
-def test_a_slip_with_one_line_short_ships_none_of_its_lines(order, line, clerk):
-    other = order_line(order, product=ProductFactory(stock=5), quantity=10)
+def test_a_slip_with_one_line_short_ships_none_of_its_lines(clerk):
+    order = accepted_order(
+        lines=[
+            order_line(product=ProductFactory(stock=60)),
+            order_line(product=ProductFactory(stock=5), quantity=Decimal(10)),
+        ]
+    )
+    line, other = order.lines.order_by("line_no")
 
     with pytest.raises(LiaisonError):
         ship(
@@ -159,8 +157,9 @@ def test_a_slip_with_one_line_short_ships_none_of_its_lines(order, line, clerk):
 
 
 @pytest.mark.django_db
-def test_r_5_2_3_2_shipping_beyond_the_order_line_is_refused_and_changes_nothing(order, clerk, english):
-    line = order_line(order, product=ProductFactory(code="HB-M8", name="螺栓", stock=500), quantity=100)
+def test_r_5_2_3_2_shipping_beyond_the_order_line_is_refused_and_changes_nothing(clerk, english):
+    order = accepted_order(lines=[order_line(product=ProductFactory(code="HB-M8", name="螺栓", stock=500))])
+    line = order.lines.get()
     ship(order, line, 70, actor=clerk)
     moves = StockMove.objects.count()
 
@@ -178,8 +177,9 @@ def test_r_5_2_3_2_shipping_beyond_the_order_line_is_refused_and_changes_nothing
 
 
 @pytest.mark.django_db
-def test_two_lines_of_one_slip_for_the_same_order_line_count_together(order, clerk):
-    line = order_line(order, product=ProductFactory(stock=500), quantity=100)
+def test_two_lines_of_one_slip_for_the_same_order_line_count_together(clerk):
+    order = accepted_order(lines=[order_line(product=ProductFactory(stock=500))])
+    line = order.lines.get()
 
     with pytest.raises(LiaisonError) as refused:
         ship(order, None, None, actor=clerk, lines=[{"product": line.product, "order_line": line, "quantity": 60}] * 2)
@@ -193,8 +193,8 @@ def test_two_lines_of_one_slip_for_the_same_order_line_count_together(order, cle
     "status", [OrderStatus.UNDER_REVIEW, OrderStatus.REJECTED, OrderStatus.COMPLETED, OrderStatus.VOID]
 )
 def test_goods_ship_only_for_an_accepted_order(clerk, status):
-    order = OrderFactory(status=status)
-    line = order_line(order, product=ProductFactory(stock=10))
+    order = order_in(status, lines=[order_line(product=ProductFactory(stock=10))])
+    line = order.lines.get()
 
     with pytest.raises(LiaisonError) as refused:
         ship(order, line, 1, actor=clerk)
@@ -226,7 +226,7 @@ def test_an_order_of_another_customer_is_refused(order, line, clerk):
     ],
 )
 def test_bad_lines_are_refused_and_nothing_changes(order, line, clerk, case, code):
-    stranger = order_line(OrderFactory(customer=order.customer), product=line.product)
+    stranger = accepted_order(customer=order.customer, lines=[order_line(product=line.product)]).lines.get()
     lines = {
         "no-lines": [],
         "no-order-line": [{"product": line.product, "quantity": 1}],
@@ -269,10 +269,11 @@ def test_r_5_5_2_3_a_replenishment_slip_is_marked_and_moves_stock_as_replenishme
 
 @pytest.mark.django_db
 def test_r_5_5_2_3_a_replacement_is_not_counted_against_the_order_line(clerk):
-    order = OrderFactory()
-    line = order_line(order, product=ProductFactory(stock=200), quantity=100)
+    order = accepted_order(lines=[order_line(product=ProductFactory(stock=200))])
+    line = order.lines.get()
     ship(order, line, 100, actor=clerk)
 
+    # Delivered in full; no service completes an order yet.
     Order.objects.filter(pk=order.pk).update(status=OrderStatus.COMPLETED)
 
     replacement = ship(order, line, 30, actor=clerk, replenishment=True)
@@ -436,8 +437,10 @@ def test_r_5_2_3_2_two_clerks_shipping_the_last_units_at_once_never_go_below_zer
     product = ProductFactory(stock=5)
     # Two orders of one customer, so the order row lock does not serialise them: the stock lock must.
     customer = CustomerFactory()
-    orders = [OrderFactory(customer=customer), OrderFactory(customer=customer)]
-    lines = [order_line(order, product=product, quantity=5) for order in orders]
+    orders = [
+        accepted_order(customer=customer, lines=[order_line(product=product, quantity=Decimal(5))]) for _ in range(2)
+    ]
+    lines = [order.lines.get() for order in orders]
     clerks = [UserFactory(roles=[Role.SALES_STAFF]), UserFactory(roles=[Role.WAREHOUSE_CLERK])]
     start = threading.Barrier(2)
     outcomes = []

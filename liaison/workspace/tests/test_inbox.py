@@ -6,10 +6,9 @@ import pytest
 from django.test import RequestFactory
 from django.urls import reverse
 
-from liaison.communications.tests.factories import local
-from liaison.core import clock
+from liaison.core.tests.factories import frozen_today, local, member, sales_admin
 from liaison.orders import services
-from liaison.orders.tests.factories import OrderFactory, member, order_line, sales_admin
+from liaison.orders.tests.factories import OrderFactory, order_line
 from liaison.workspace import inbox
 
 pytestmark = pytest.mark.django_db
@@ -17,10 +16,7 @@ pytestmark = pytest.mark.django_db
 TODAY = local(2026, 3, 10)
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with clock.frozen(TODAY):
-        yield
+today = frozen_today(TODAY)
 
 
 def questions(count: int) -> list:
