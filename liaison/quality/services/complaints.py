@@ -5,7 +5,7 @@ the register of complaints is one register, whatever the customer sends back.
 """
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
 from django.db import transaction
@@ -357,13 +357,24 @@ def complaint_feed_back(*, complaint: Complaint, channel: str, summary: str, act
         summary=f"{complaint.number}: {summary}",
         about=complaint,
     )
-    transition_apply(
+    return _closed(
         complaint,
-        "close",
         actor=actor,
         reason="Fed back to the customer; closed",
         fields=["feedback_at", "feedback_by", "feedback_summary", "closed_at"],
     )
+
+
+def _closed(
+    complaint: Complaint,
+    *,
+    actor: User,
+    reason: str,
+    fields: list[str],
+    refusal: Callable[[], Exception] | None = None,
+) -> Complaint:
+    """Close the complaint and put the closing on the customer's timeline, in the caller's transaction."""
+    transition_apply(complaint, "close", actor=actor, reason=reason, fields=fields, refusal=refusal)
     timeline_record(
         customer=complaint.customer,
         event=TimelineEvent.COMPLAINT_CLOSED,
@@ -385,22 +396,13 @@ def complaint_close(*, complaint: Complaint, actor: User) -> Complaint:
     complaint = complaint_locked(complaint)
     if complaint.feedback_at is None and complaint.status != ComplaintStatus.VOID:
         raise refusal(Code.CLOSE_WITHOUT_FEEDBACK, conflict=True, number=complaint.number)
-    transition_apply(
+    return _closed(
         complaint,
-        "close",
         actor=actor,
         reason="Closed",
         fields=["closed_at"],
         refusal=lambda: wrong_status(complaint, "close"),
     )
-    timeline_record(
-        customer=complaint.customer,
-        event=TimelineEvent.COMPLAINT_CLOSED,
-        actor=actor,
-        summary=complaint.number,
-        about=complaint,
-    )
-    return complaint
 
 
 @transaction.atomic(durable=True)
