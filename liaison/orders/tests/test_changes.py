@@ -11,6 +11,7 @@ from liaison.communications.states import CommunicationChannel, Direction, Topic
 from liaison.core.errors import LiaisonError
 from liaison.core.models import DocumentCounter
 from liaison.core.roles import Role
+from liaison.core.tests.db import data_migration_run
 from liaison.core.tests.factories import UserFactory, frozen_today, local, sales_admin, workshop
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
@@ -643,3 +644,23 @@ def test_applying_a_change_reads_the_notices_lines_once_not_per_notice():
     ]
     # One prefetch for all the notices, then the one read each successor is made from.
     assert len(reads) == 1 + 3, reads
+
+
+def test_r_5_3_1_withdrawals_recorded_before_their_own_event_are_relabelled():
+    # Older releases wrote a withdrawal as a second CHANGE_REGISTERED entry about the change.
+    withdrawn, kept = delay(accepted_order()), delay(accepted_order())
+    withdraw(withdrawn)
+    TimelineEntry.objects.filter(event=TimelineEvent.CHANGE_WITHDRAWN).update(event=TimelineEvent.CHANGE_REGISTERED)
+    data_migration_run("orders", "0008_timeline_change_withdrawn")
+    events = {
+        change.number: list(
+            TimelineEntry.objects.filter(about_id=change.pk, summary__startswith=change.number)
+            .order_by("occurred_at", "pk")
+            .values_list("event", flat=True)
+        )
+        for change in (withdrawn, kept)
+    }
+    assert events == {
+        withdrawn.number: [TimelineEvent.CHANGE_REGISTERED, TimelineEvent.CHANGE_WITHDRAWN],
+        kept.number: [TimelineEvent.CHANGE_REGISTERED],
+    }

@@ -8,10 +8,12 @@ import pytest
 from django.urls import reverse
 
 from liaison.core.roles import Role
+from liaison.core.tests.db import data_migration_run
 from liaison.core.tests.factories import UserFactory, frozen_today, local, qc_inspector, sales
+from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.quality.states import ComplaintStatus
-from liaison.quality.tests.factories import acknowledged, complaint, investigated
+from liaison.quality.tests.factories import acknowledged, closed, complaint, investigated, voided
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
 
@@ -134,3 +136,16 @@ def test_r_5_5_1_1_api_void_needs_a_reason_and_comes_before_the_investigation(ap
     late = api_client.post(api_url(looked_into), {"reason": "duplicate"}, format="json")
     assert late.status_code == 409 and late.json()["code"] == "wrong_status"
     assert (state(fresh), state(looked_into)) == before
+
+
+def test_r_5_7_voids_recorded_before_their_own_event_are_relabelled():
+    # Older releases wrote a void as COMPLAINT_CLOSED ("<number> (Void): <reason>").
+    void, done = voided(), closed()
+    TimelineEntry.objects.filter(event=TimelineEvent.COMPLAINT_VOIDED).update(event=TimelineEvent.COMPLAINT_CLOSED)
+    data_migration_run("quality", "0004_timeline_complaint_voided")
+    assert set(TimelineEntry.objects.filter(event=TimelineEvent.COMPLAINT_VOIDED).values_list("about_id", flat=True)) == {
+        void.pk
+    }
+    assert set(TimelineEntry.objects.filter(event=TimelineEvent.COMPLAINT_CLOSED).values_list("about_id", flat=True)) == {
+        done.pk
+    }

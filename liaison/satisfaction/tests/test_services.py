@@ -11,6 +11,7 @@ from django.utils import timezone
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
+from liaison.core.tests.db import data_migration_run
 from liaison.core.tests.factories import UserFactory, workshop
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
@@ -342,3 +343,25 @@ def test_r_5_6_6_satisfied_or_late_form_raises_no_capa(sales, qc):
                                                effectiveness_criterion="y")
             assert refused.value.code == code and _snapshot(form) == before
     assert list(selectors.dissatisfied_without_capa()) == []  # the late form's 1s are not counted
+
+
+def test_r_5_7_forms_voided_by_hand_before_their_own_event_are_relabelled(sales):
+    # Older releases wrote a void by hand as SURVEY_VOIDED, the event of a form returned too late.
+    _round, (by_hand, late) = sent_round(meeting_date=D(2027, 2, 1), actor=sales, channel="post",
+                                         customers=[customer_with_contact(), customer_with_contact()],
+                                         send_on=D(2026, 10, 15))
+    services.form_void(form=by_hand, reason="寄錯客戶", actor=_sales_head())
+    with clock.frozen(D(2026, 12, 20)):
+        services.form_enter(form=late, scores=scores(), returned_on=D(2026, 12, 20), actor=sales)
+        services.form_void(form=late, reason="重複寄出", actor=_sales_head())  # late, then voided by hand too
+    TimelineEntry.objects.filter(event=TimelineEvent.SURVEY_FORM_VOIDED).update(event=TimelineEvent.SURVEY_VOIDED)
+    data_migration_run("satisfaction", "0004_timeline_survey_form_voided")
+    events = sorted(
+        TimelineEntry.objects.filter(event__in=[TimelineEvent.SURVEY_VOIDED, TimelineEvent.SURVEY_FORM_VOIDED])
+        .values_list("about_id", "event")
+    )
+    assert events == sorted([
+        (by_hand.pk, TimelineEvent.SURVEY_FORM_VOIDED),
+        (late.pk, TimelineEvent.SURVEY_VOIDED),
+        (late.pk, TimelineEvent.SURVEY_FORM_VOIDED),
+    ])
