@@ -26,7 +26,9 @@ When retention starts, per type:
 - F4 production notice: ``completed_at`` or ``voided_at``.
 - F6 complaint or return: ``closed_at`` or ``voided_at``, but not before its CAPA requests
   (F7, kept with their source) are closed: an open CAPA keeps the complaint.
-- F10 survey form: ``entered_at`` (returned) or ``voided_at``; an open CAPA keeps it too.
+- F10 survey form: ``entered_at`` (returned) or ``voided_at`` (voided by hand); a form never
+  returned is void once its last valid day is over (R-5.6.3), and its retention starts then;
+  an open CAPA keeps it too.
 
 What goes with a record (``parts`` plus, for every part, the F5 communication records
 and attachments that concern it, and every part's history rows):
@@ -46,10 +48,12 @@ from dataclasses import dataclass, field
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Case, Exists, F, Max, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Case, Exists, ExpressionWrapper, F, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Cast, Coalesce, Greatest
+from django.utils import timezone
 
 from liaison.communications.models import CommunicationRecord
+from liaison.core import clock
 from liaison.core.states import DepartmentKind
 from liaison.documents import selectors as printed
 from liaison.documents.printouts.orders import render_f1, render_f2, render_f3, render_f4
@@ -199,11 +203,31 @@ def _complaint_start():
     )
 
 
+def _day_over(date_field: str) -> models.Expression:
+    """The first moment (local time) of the day after the date in ``date_field``: when that day is over.
+
+    The date is read as midnight UTC and moved by the project's UTC offset now (exact in a zone
+    without daylight saving time, such as Asia/Taipei; elsewhere at most the DST hour out).
+    """
+    offset = timezone.localtime(clock.now()).utcoffset() or dt.timedelta(0)
+    return ExpressionWrapper(
+        Cast(date_field, DATETIME) + Value(dt.timedelta(days=1) - offset), output_field=DATETIME
+    )
+
+
 def _survey_form_start():
+    """Returned: when entered. Voided: when voided by hand, or — never returned — once its last valid day is over
+    (R-5.6.3: a form not returned in time is void), so an unreturned form is not kept for ever."""
+    today = clock.today()
     return _with_capas(
         SurveyForm,
-        Coalesce("entered_at", "voided_at", output_field=DATETIME),
-        Q(entered_at__isnull=True, voided_at__isnull=True),
+        Coalesce(
+            "entered_at",
+            "voided_at",
+            Case(When(valid_until__lt=today, then=_day_over("valid_until")), default=Value(None)),
+            output_field=DATETIME,
+        ),
+        Q(entered_at__isnull=True, voided_at__isnull=True) & (Q(valid_until__isnull=True) | Q(valid_until__gte=today)),
     )
 
 
