@@ -58,9 +58,8 @@ def deletion_refusal(instance):
         return refuse(
             MESSAGES, RecordsErrorCode.RECORD_OPEN, conflict=True, record=described, period=policy.period_text
         )
-    end = selectors.retention_end(policy, start)
-    if start >= selectors.cutoff(policy) or not policy.active:
-        until = formats.date_format(timezone.localtime(end), "DATETIME_FORMAT")
+    if not selectors.retention_ended(policy, start) or not policy.active:
+        until = formats.date_format(timezone.localtime(selectors.retention_end(policy, start)), "DATETIME_FORMAT")
         return refuse(
             MESSAGES,
             RecordsErrorCode.RECORD_RETAINED,

@@ -1,9 +1,10 @@
 """Reads of the records app: retention ends, what is due for disposal, the overview (R-5.7).
 
-Boundary: a record's retention ends exactly its policy's period after it was closed or
-voided, and it may be disposed of only once that moment has passed — a review round
-decided exactly 2 years ago today is still retained; one decided 2 years and 1 day ago
-is due. In queries: ``retention_start < now − period``.
+Boundary: a record's retention ends its policy's period after it was closed or
+voided (``retention_end``: one rule, 29 February included), and it may be disposed of
+only once that moment has passed (``retention_ended``) — a review round decided exactly
+2 years ago today is still retained; one decided 2 years and a second ago is due. In
+queries: ``retention_start < cutoff(now)``, the exact inverse of ``retention_end``.
 """
 
 import calendar
@@ -55,13 +56,61 @@ def owner_of(record_type: RecordType, policy: RetentionPolicy, departments: list
     return str(dict(Department._meta.get_field("kind").choices).get(record_type.owner_kind, record_type.owner_kind))
 
 
-def cutoff(policy: RetentionPolicy, now: dt.datetime | None = None) -> dt.datetime:
-    """Records whose retention started before this moment are past retention."""
-    return add_months(now or clock.now(), -policy.total_months)
+def _wall(year: int, month: int, day: int, time: dt.time) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(dt.date(year, month, day), time))
+
+
+def _shifted(year: int, month: int, months: int) -> tuple[int, int]:
+    year, month = divmod(year * 12 + (month - 1) + months, 12)
+    return year, month + 1
 
 
 def retention_end(policy: RetentionPolicy, start: dt.datetime | None) -> dt.datetime | None:
-    return add_months(start, policy.total_months) if start is not None else None
+    """When the retention of a record closed or voided at ``start`` ends: THE rule (R-5.7), used everywhere.
+
+    The same wall-clock moment (project time zone) the policy's months later. When that month
+    has no such day — closed on 29 February, kept 2 years; on 31 August, kept 1 month — the
+    retention runs to the end of the month's last day: a record closed on 29 February 2024 is
+    kept until 28 February 2026 23:59:59.999999 and disposed of from 1 March 2026. (The day
+    clamped to the month's end, as the Civil Code's art. 121 counts a period ending in a month
+    without the day, and as ``satisfaction.dates.add_months`` does; the end of that day, so the
+    record is never disposed of before the time of day it was closed at.)
+
+    The guard's "kept until", the disposal log's ``retention_ended``, the dry run and the
+    overview's next disposal read this; the job's query uses ``cutoff``, its exact inverse,
+    and checks each record with ``retention_ended`` before disposing of it.
+    """
+    if start is None:
+        return None
+    local = timezone.localtime(start)
+    year, month = _shifted(local.year, local.month, policy.total_months)
+    last_day = calendar.monthrange(year, month)[1]
+    if local.day > last_day:
+        return _wall(year, month, last_day, dt.time.max)
+    return _wall(year, month, local.day, local.time())
+
+
+def retention_ended(policy: RetentionPolicy, start: dt.datetime | None, now: dt.datetime | None = None) -> bool:
+    """Whether a record whose retention started at ``start`` is past retention at ``now``.
+
+    Exactly at ``retention_end`` it is still retained; a moment later it is due.
+    """
+    return start is not None and retention_end(policy, start) < (now or clock.now())
+
+
+def cutoff(policy: RetentionPolicy, now: dt.datetime | None = None) -> dt.datetime:
+    """The query form of ``retention_ended``: ``start < cutoff(now)`` exactly when ``retention_end(start) < now``.
+
+    ``now`` moved back the policy's months, at the same wall-clock time; when the month back has
+    no such day (now 31 March, 1 month), every record of that month has ended (ends are at most
+    the end of the month's last day), so the cutoff is the first moment of the month after it.
+    """
+    local = timezone.localtime(now or clock.now())
+    year, month = _shifted(local.year, local.month, -policy.total_months)
+    if local.day > calendar.monthrange(year, month)[1]:
+        year, month = _shifted(year, month, 1)
+        return _wall(year, month, 1, dt.time.min)
+    return _wall(year, month, local.day, local.time())
 
 
 def without_jit() -> None:

@@ -356,7 +356,6 @@ def _dispose_batch(
     try:
         with transaction.atomic(durable=True):  # a batch commits on its own, never inside a caller's transaction
             selectors.without_jit()
-            limit = selectors.cutoff(policy, now)
             on_hold = selectors.held_ids(record_type.code)
             records = (
                 record_type.queryset()
@@ -366,7 +365,7 @@ def _dispose_batch(
             )
             due = []
             for record in records:
-                if record.retention_start is None or record.retention_start >= limit:
+                if not selectors.retention_ended(policy, record.retention_start, now):
                     continue  # changed since it was listed: not due any more
                 if record.pk in on_hold:
                     held += 1

@@ -189,3 +189,79 @@ def test_r_5_7_1_api_places_and_releases_a_hold(api_client, user_with_role):
     assert released.status_code == 200 and not released.json()["active"]
     again = api_client.post(f"/api/v1/legal-holds/{hold_id}/release/", {"reason": "Settled"})
     assert again.status_code == 409
+
+
+# --- one retention end: 29 February ---------------------------------------------------------------
+
+
+def _at(*args) -> dt.datetime:
+    from django.utils import timezone
+
+    return timezone.make_aware(dt.datetime(*args))
+
+
+def test_r_5_7_1_a_record_closed_on_29_february_has_one_retention_end_in_the_log_the_guard_and_the_job(archive_dir):
+    """Closed on 29 February 2024: kept to the end of 28 February 2026 (no 29th that year), disposed of after."""
+    policy = RetentionPolicy.objects.get(record_type="F2")
+    closed_on_leap_day = decided_round(_at(2024, 2, 29, 10, 0))
+    end = _at(2026, 2, 28, 23, 59, 59, 999999)
+    assert selectors.retention_end(policy, closed_on_leap_day.decided_at) == end
+
+    # The last evening of 28 February: the guard says "kept until 28 February", and the job agrees.
+    with clock.frozen(_at(2026, 2, 28, 23, 0)):
+        with pytest.raises(LiaisonError) as refused, transaction.atomic():
+            ReviewRound.objects.get(pk=closed_on_leap_day.pk).delete()
+        assert "kept until" in str(refused.value) and "Feb. 28, 2026" in str(refused.value)
+        assert not selectors.due_for_disposal(registry.get("F2"), policy).exists()
+        assert services.disposal_run().run.disposed == 0
+    # The first moment of 1 March: past retention for the guard and the job alike.
+    with clock.frozen(_at(2026, 3, 1, 0, 0)):
+        with pytest.raises(LiaisonError) as refused, transaction.atomic():
+            ReviewRound.objects.get(pk=closed_on_leap_day.pk).delete()
+        assert "past its retention" in str(refused.value)
+        dry = services.disposal_run(dry_run=True)
+        assert [item.retention_ended for item in dry.due] == [end]
+        assert services.disposal_run().run.disposed == 1
+    assert DisposalLogEntry.objects.get().retention_ended == end
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "end"),
+    [
+        ((2024, 2, 29, 10, 0), 24, (2026, 2, 28, 23, 59, 59, 999999)),  # no 29 February: the end of the 28th
+        ((2024, 2, 29, 10, 0), 48, (2028, 2, 29, 10, 0)),  # a leap year again: the same moment
+        ((2024, 2, 28, 10, 0), 24, (2026, 2, 28, 10, 0)),
+        ((2024, 3, 1, 0, 0), 24, (2026, 3, 1, 0, 0)),
+        ((2025, 8, 31, 9, 30), 1, (2025, 9, 30, 23, 59, 59, 999999)),  # no 31 September
+        ((2024, 11, 27, 10, 0), 24, (2026, 11, 27, 10, 0)),
+    ],
+)
+def test_r_5_7_1_retention_end_rule(start, months, end):
+    policy = RetentionPolicy(record_type="F2", years=months // 12, months=months % 12)
+    assert selectors.retention_end(policy, _at(*start)) == _at(*end)
+
+
+def test_r_5_7_1_the_job_query_and_the_retention_end_agree_at_every_moment():
+    """``retention_start < cutoff(now)`` (the job's query) exactly when ``retention_end(start) < now``."""
+    import calendar
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    moments = st.datetimes(min_value=dt.datetime(2023, 1, 1), max_value=dt.datetime(2029, 12, 31)).map(
+        lambda naive: _at(*naive.timetuple()[:6], naive.microsecond)
+    )
+    near_month_ends = st.builds(
+        lambda year, month, day, hour, minute: _at(year, month, min(day, calendar.monthrange(year, month)[1]), hour,
+                                                   minute),
+        st.integers(2023, 2029), st.integers(1, 12), st.sampled_from([1, 28, 29, 30]), st.integers(0, 23),
+        st.sampled_from([0, 59]),
+    )
+
+    @settings(max_examples=400, deadline=None)
+    @given(start=moments | near_month_ends, now=moments | near_month_ends, months=st.sampled_from([1, 12, 24, 25, 36]))
+    def agree(start, now, months):
+        policy = RetentionPolicy(record_type="F2", years=months // 12, months=months % 12)
+        assert (start < selectors.cutoff(policy, now)) == (selectors.retention_end(policy, start) < now)
+
+    agree()
