@@ -26,8 +26,10 @@ class RecordTypeMixin:
 @admin.register(RetentionPolicy)
 class RetentionPolicyAdmin(RecordTypeMixin, LiaisonAdmin):
     form = RetentionPolicyForm
-    list_display = ["record_type_label", "department", "years", "months", "active", "updated_at", "updated_by"]
-    fields = ["record_type_label", "department", "years", "months", "active"]
+    list_display = [
+        "record_type_label", "department", "years", "months", "below_minimum", "active", "updated_at", "updated_by"
+    ]
+    fields = ["record_type_label", "department", "years", "months", "below_minimum", "active"]
     readonly_fields = ["record_type_label"]
 
     @staticmethod
@@ -40,7 +42,13 @@ class RetentionPolicyAdmin(RecordTypeMixin, LiaisonAdmin):
             active=retentionpolicy.active,
             actor=actor,
             reason=reason,
+            below_minimum=retentionpolicy.below_minimum,
         )
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.actor = request.user  # the period rule asks whether an administrator overrides it
+        return form
 
     def has_add_permission(self, request) -> bool:
         return False  # one per record type, seeded by the migration

@@ -21,8 +21,8 @@ class RetentionPolicySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RetentionPolicy
-        fields = ["id", "record_type", "record_type_label", "department", "years", "months", "period", "active",
-                  "updated_at", "updated_by"]
+        fields = ["id", "record_type", "record_type_label", "department", "years", "months", "period",
+                  "below_minimum", "active", "updated_at", "updated_by"]
         read_only_fields = fields
 
     def get_record_type_label(self, policy) -> str:
@@ -34,6 +34,10 @@ class PolicyUpdateSerializer(serializers.Serializer):
     months = serializers.IntegerField(min_value=0, max_value=11, default=0)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), allow_null=True, required=False)
     active = serializers.BooleanField(default=True)
+    below_minimum = serializers.BooleanField(
+        default=False,
+        help_text=_("An administrator's override: a period shorter than the procedure's 2 years (R-5.7)."),
+    )
     reason = serializers.CharField(max_length=100, help_text=_("Why the policy changes; kept in its history."))
 
 
@@ -108,6 +112,7 @@ class RetentionPolicyViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
             active=data["active"],
             actor=request.user,
             reason=data["reason"],
+            below_minimum=data["below_minimum"],
         )
         return Response(RetentionPolicySerializer(policy).data)
 

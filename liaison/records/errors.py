@@ -16,6 +16,8 @@ class RecordsErrorCode(StrEnum):
     NOT_ADMINISTRATOR = "not_administrator"
     REASON_REQUIRED = "reason_required"
     PERIOD_INVALID = "period_invalid"
+    BELOW_MINIMUM = "below_procedure_minimum"
+    OVERRIDE_NOT_ADMINISTRATOR = "override_not_administrator"
     RECORD_TYPE_UNKNOWN = "record_type_unknown"
     RECORD_NOT_FOUND = "record_not_found"
     ALREADY_ON_HOLD = "already_on_hold"
@@ -44,6 +46,13 @@ MESSAGES = {
     RecordsErrorCode.LOG_NOT_DELETABLE: _("The disposal log is kept for ever; its entries cannot be deleted."),
     RecordsErrorCode.REASON_REQUIRED: _("Give the reason for this change; it is kept in the history."),
     RecordsErrorCode.PERIOD_INVALID: _("A retention period needs at least one month, and under 12 extra months."),
+    RecordsErrorCode.BELOW_MINIMUM: _(
+        "%(type)s is kept for at least %(minimum)s by the procedure (R-5.7); %(period)s is shorter. "
+        "Only an administrator may set a shorter period, by ticking the override and giving the reason."
+    ),
+    RecordsErrorCode.OVERRIDE_NOT_ADMINISTRATOR: _(
+        "Only an administrator may keep a record type for less than the procedure's %(minimum)s (R-5.7)."
+    ),
     RecordsErrorCode.RECORD_TYPE_UNKNOWN: _("“%(code)s” is not a record type kept under a retention policy."),
     RecordsErrorCode.RECORD_NOT_FOUND: _("There is no %(type)s with id %(id)s."),
     RecordsErrorCode.ALREADY_ON_HOLD: _("%(record)s is already on legal hold."),

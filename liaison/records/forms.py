@@ -6,18 +6,35 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from liaison.core.admin_base import ChangeReasonForm, ServiceForm
 from liaison.records import registry, services
-from liaison.records.models import LegalHold, RetentionPolicy
+from liaison.records.models import LegalHold, RetentionPolicy, period_refusal
 
 
 class RetentionPolicyForm(ChangeReasonForm):
+    """A policy change: its reason required; never below the procedure's period without the override (R-5.7)."""
+
+    actor = None  # set by the admin
+
     class Meta:
         model = RetentionPolicy
-        fields = ["department", "years", "months", "active"]
+        fields = ["department", "years", "months", "below_minimum", "active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if "change_reason" in self.fields:
             self.fields["change_reason"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        years, months = cleaned.get("years"), cleaned.get("months")
+        if years is None or months is None:
+            return cleaned
+        refusal = period_refusal(
+            record_type=self.instance.record_type, years=years, months=months,
+            below_minimum=bool(cleaned.get("below_minimum")), actor=self.actor,
+        )
+        if refusal is not None:
+            self.add_error(refusal.field if refusal.field in self.fields else None, str(refusal))
+        return cleaned
 
 
 class LegalHoldForm(ServiceForm):

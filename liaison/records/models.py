@@ -6,8 +6,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from liaison.core import clock
+from liaison.core import clock, procedure
+from liaison.core.errors import LiaisonError, refuse
 from liaison.core.models import AuditedModel, Department
+from liaison.core.roles import is_administrator
+from liaison.records.errors import MESSAGES, RecordsErrorCode
 from liaison.records.states import record_type_label
 
 _USER = {"on_delete": models.PROTECT, "null": True, "blank": True, "related_name": "+"}
@@ -28,6 +31,15 @@ class RetentionPolicy(AuditedModel):
     months = models.PositiveSmallIntegerField(_("months"), default=0)
     active = models.BooleanField(
         _("active"), default=True, help_text=_("An inactive policy disposes of nothing: its records are kept.")
+    )
+    # An administrator's override of the procedure's minimum, kept in the history with its reason (R-5.7).
+    below_minimum = models.BooleanField(
+        _("shorter than the procedure (administrator's override)"),
+        default=False,
+        help_text=_(
+            "The procedure keeps every record type for at least 2 years. Tick this to set a shorter period; "
+            "only an administrator may, and the reason is kept in the history."
+        ),
     )
 
     class Meta:
@@ -56,6 +68,33 @@ class RetentionPolicy(AuditedModel):
         if self.months:
             parts.append(ngettext("%(n)s month", "%(n)s months", self.months) % {"n": self.months})
         return " ".join(parts)
+
+
+def minimum_months() -> int:
+    """The procedure's retention (R-5.7.1–3: 2 years for F1–F4, F6 and F10), in months."""
+    return procedure.setting("RETENTION_YEARS") * 12
+
+
+def period_refusal(
+    *, record_type: str, years: int, months: int, below_minimum: bool, actor
+) -> LiaisonError | None:
+    """The rule on a retention period (R-5.7): never below the procedure's, unless an administrator overrides it.
+
+    Longer is always allowed. Shorter needs ``below_minimum`` (the override, whose reason the
+    service keeps in the policy's history) and an administrator. The back office and the API both
+    reach it: the service calls it, and the admin form calls it to show the refusal on the form.
+    """
+    if years * 12 + months >= minimum_months():
+        return None
+    minimum = RetentionPolicy(years=procedure.setting("RETENTION_YEARS")).period_text
+    if not below_minimum:
+        return refuse(
+            MESSAGES, RecordsErrorCode.BELOW_MINIMUM, field="years", type=record_type_label(record_type),
+            minimum=minimum, period=RetentionPolicy(years=years, months=months).period_text or "0",
+        )
+    if not is_administrator(actor):
+        return refuse(MESSAGES, RecordsErrorCode.OVERRIDE_NOT_ADMINISTRATOR, forbidden=True, minimum=minimum)
+    return None
 
 
 class LegalHold(AuditedModel):

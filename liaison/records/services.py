@@ -46,7 +46,14 @@ from liaison.core.roles import is_administrator, require
 from liaison.core.services import sign_history
 from liaison.records import archive, guard, registry, selectors
 from liaison.records.errors import ACTIONS, MESSAGES, RecordsErrorCode
-from liaison.records.models import DisposalLogEntry, DisposalRun, LegalHold, RetentionPolicy
+from liaison.records.models import (
+    DisposalLogEntry,
+    DisposalRun,
+    LegalHold,
+    RetentionPolicy,
+    minimum_months,
+    period_refusal,
+)
 from liaison.records.registry import RecordType
 
 logger = logging.getLogger(__name__)
@@ -65,8 +72,13 @@ def policy_update(
     active: bool,
     actor: User,
     reason: str,
+    below_minimum: bool = False,
 ) -> RetentionPolicy:
-    """Change a retention policy: administrators only, with the reason kept in its history."""
+    """Change a retention policy: administrators only, with the reason kept in its history.
+
+    Never below the procedure's period (``models.period_refusal``) unless ``below_minimum``:
+    the administrator's override, kept in the history row with the reason.
+    """
     require(actor, ACTIONS["policy_change"])
     if not is_administrator(actor):
         raise ACTIONS["policy_change"].refusal()
@@ -74,11 +86,17 @@ def policy_update(
         raise refuse(MESSAGES, RecordsErrorCode.REASON_REQUIRED, field="reason")
     if years < 0 or months < 0 or months >= 12 or years * 12 + months == 0:
         raise refuse(MESSAGES, RecordsErrorCode.PERIOD_INVALID, field="years")
+    refusal = period_refusal(
+        record_type=policy.record_type, years=years, months=months, below_minimum=below_minimum, actor=actor
+    )
+    if refusal is not None:
+        raise refusal
     policy = RetentionPolicy.objects.select_for_update().get(pk=policy.pk)
     policy.years, policy.months, policy.department, policy.active = years, months, department, active
+    policy.below_minimum = years * 12 + months < minimum_months()
     sign_history(policy, actor=actor, reason=reason.strip())
     policy.full_clean()
-    policy.save(update_fields=["years", "months", "department", "active", "updated_by"])
+    policy.save(update_fields=["years", "months", "department", "active", "below_minimum", "updated_by"])
     return policy
 
 

@@ -265,3 +265,95 @@ def test_r_5_7_1_the_job_query_and_the_retention_end_agree_at_every_moment():
         assert (start < selectors.cutoff(policy, now)) == (selectors.retention_end(policy, start) < now)
 
     agree()
+
+
+# --- never below the procedure's 2 years, unless an administrator overrides it with a reason ------
+
+
+@pytest.mark.parametrize("code", ["F1", "F2", "F3", "F4", "F6", "F10"])
+def test_r_5_7_1_retention_cannot_be_set_below_the_procedures_two_years(code, user_with_role):
+    admin = user_with_role(Role.ADMINISTRATOR)
+    policy = RetentionPolicy.objects.get(record_type=code)
+    rows = policy.history.count()
+    for years, months in [(1, 11), (0, 6), (1, 0)]:
+        with pytest.raises(LiaisonError) as refused:
+            services.policy_update(
+                policy=policy, years=years, months=months, department=None, active=True, actor=admin, reason="Shorter"
+            )
+        assert refused.value.code == "below_procedure_minimum" and refused.value.field == "years"
+        assert "at least 2 years" in str(refused.value)
+    policy.refresh_from_db()
+    assert (policy.years, policy.months, policy.below_minimum, policy.history.count()) == (2, 0, False, rows)
+    # Longer is allowed, and exactly the procedure's period.
+    services.policy_update(policy=policy, years=2, months=6, department=None, active=True, actor=admin, reason="Longer")
+    policy.refresh_from_db()
+    assert (policy.years, policy.months) == (2, 6)
+
+
+def test_r_5_7_1_shorter_only_by_an_administrators_logged_override_with_a_reason(user_with_role, settings):
+    admin = user_with_role(Role.ADMINISTRATOR)
+    policy = RetentionPolicy.objects.get(record_type="F6")
+    with pytest.raises(LiaisonError):
+        services.policy_update(
+            policy=policy, years=1, months=0, department=None, active=True, actor=admin, reason="", below_minimum=True
+        )
+    with pytest.raises(LiaisonError) as refused:
+        services.policy_update(
+            policy=policy, years=1, months=0, department=None, active=True, actor=user_with_role(Role.QC_HEAD),
+            reason="Shorter", below_minimum=True,
+        )
+    assert refused.value.forbidden
+    policy.refresh_from_db()
+    assert policy.years == 2
+    services.policy_update(
+        policy=policy, years=1, months=0, department=None, active=True, actor=admin,
+        reason="Customer's data-protection contract", below_minimum=True,
+    )
+    policy.refresh_from_db()
+    assert (policy.years, policy.below_minimum) == (1, True)
+    latest = policy.history.latest()
+    assert (latest.history_user, latest.years, latest.below_minimum) == (admin, 1, True)
+    assert latest.history_change_reason == "Customer's data-protection contract"
+    # Back to the procedure's period: the override is off by itself.
+    services.policy_update(
+        policy=policy, years=2, months=0, department=None, active=True, actor=admin, reason="Back", below_minimum=True
+    )
+    policy.refresh_from_db()
+    assert (policy.years, policy.below_minimum) == (2, False)
+
+
+def test_r_5_7_1_admin_page_refuses_a_shorter_period_without_the_override(client, user_with_role):
+    admin = user_with_role(Role.ADMINISTRATOR)
+    client.force_login(admin)
+    policy = RetentionPolicy.objects.get(record_type="F10")
+    url = reverse("admin:records_retentionpolicy_change", args=[policy.pk])
+    rows = policy.history.count()
+    page = client.get(url)
+    data = {"department": "", "years": 1, "months": 0, "active": "on", "change_reason": "Shorter"}
+    if "version" in page.context["adminform"].form.fields:
+        data["version"] = page.context["adminform"].form["version"].value()
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "at least 2 years" in str(refused.context["adminform"].form.errors["years"])
+    policy.refresh_from_db()
+    assert (policy.years, policy.history.count()) == (2, rows)
+    data["below_minimum"] = "on"
+    assert client.post(url, data).status_code == 302
+    policy.refresh_from_db()
+    assert (policy.years, policy.below_minimum, policy.history.latest().history_change_reason) == (1, True, "Shorter")
+
+
+def test_r_5_7_1_api_refuses_a_shorter_period_without_the_override(api_client, user_with_role):
+    policy = RetentionPolicy.objects.get(record_type="F3")
+    api_client.force_authenticate(user_with_role(Role.ADMINISTRATOR))
+    url = f"/api/v1/retention-policies/{policy.pk}/"
+    answer = api_client.patch(url, {"years": 1, "reason": "Shorter"}, format="json")
+    assert answer.status_code == 400 and "at least 2 years" in answer.content.decode()
+    # In the user's language.
+    answer = api_client.patch(url, {"years": 1, "reason": "Shorter"}, format="json", HTTP_ACCEPT_LANGUAGE="zh-hant")
+    assert answer.status_code == 400 and answer.json()["code"] == "below_procedure_minimum"
+    assert "至少保存 2 年" in answer.json()["fields"]["years"][0]
+    policy.refresh_from_db()
+    assert policy.years == 2
+    answer = api_client.patch(url, {"years": 1, "reason": "Shorter", "below_minimum": True}, format="json")
+    assert answer.status_code == 200 and answer.json()["years"] == 1 and answer.json()["below_minimum"] is True
