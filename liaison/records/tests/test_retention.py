@@ -242,26 +242,33 @@ def test_r_5_7_1_retention_end_rule(start, months, end):
 
 
 def test_r_5_7_1_the_job_query_and_the_retention_end_agree_at_every_moment():
-    """``retention_start < cutoff(now)`` (the job's query) exactly when ``retention_end(start) < now``."""
+    """``retention_start < cutoff(now)`` (the job's query) exactly when ``retention_end(start) < now``.
+
+    Starts are drawn around ``now`` moved back the policy's months (month ends, 29 February,
+    31st of a month) where the two could part.
+    """
     import calendar
 
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
-    moments = st.datetimes(min_value=dt.datetime(2023, 1, 1), max_value=dt.datetime(2029, 12, 31)).map(
-        lambda naive: _at(*naive.timetuple()[:6], naive.microsecond)
-    )
-    near_month_ends = st.builds(
-        lambda year, month, day, hour, minute: _at(year, month, min(day, calendar.monthrange(year, month)[1]), hour,
-                                                   minute),
-        st.integers(2023, 2029), st.integers(1, 12), st.sampled_from([1, 28, 29, 30]), st.integers(0, 23),
-        st.sampled_from([0, 59]),
-    )
+    def moment(year, month, day, hour, minute, second=0, micro=0):
+        return _at(year, month, min(day, calendar.monthrange(year, month)[1]), hour, minute, second, micro)
 
-    @settings(max_examples=400, deadline=None)
-    @given(start=moments | near_month_ends, now=moments | near_month_ends, months=st.sampled_from([1, 12, 24, 25, 36]))
-    def agree(start, now, months):
+    days = st.sampled_from([1, 2, 27, 28, 29, 30, 31]) | st.integers(1, 31)
+    times = st.tuples(st.integers(0, 23), st.sampled_from([0, 30, 59]), st.sampled_from([0, 59]),
+                      st.sampled_from([0, 999999]))
+    nows = st.builds(lambda y, m, d, t: moment(y, m, d, *t), st.integers(2025, 2030), st.integers(1, 12), days, times)
+
+    @settings(max_examples=600, deadline=None)
+    @given(now=nows, months=st.sampled_from([1, 12, 13, 24, 25, 36, 48]), shift=st.integers(-3, 3), day=days,
+           time=times, same_day=st.booleans())
+    def agree(now, months, shift, day, time, same_day):
         policy = RetentionPolicy(record_type="F2", years=months // 12, months=months % 12)
+        back = (now.year * 12 + now.month - 1) - months
+        year, month = divmod(back, 12)
+        start = moment(year, month + 1, now.day if same_day else day, *time) + dt.timedelta(days=shift if not
+                                                                                             same_day else 0)
         assert (start < selectors.cutoff(policy, now)) == (selectors.retention_end(policy, start) < now)
 
     agree()
