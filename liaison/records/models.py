@@ -20,7 +20,9 @@ class RetentionPolicy(AuditedModel):
     """How long one type of record is kept after it is closed or voided, and who keeps it (R-5.7.1–3).
 
     One row per record type of ``records.registry``; seeded with the procedure's 2 years and
-    changed only by an administrator, with a reason kept in the history.
+    changed only by an administrator, with a reason kept in the history. Never shorter than the
+    procedure's period (``period_refusal``) unless the administrator ticks ``below_minimum``:
+    the override is then in the history row, with who, when and the reason.
     """
 
     record_type = models.CharField(_("record type"), max_length=10, unique=True)
