@@ -23,7 +23,14 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.core import clock, procedure
 from liaison.core.errors import refuse
-from liaison.quality.models import CapaRequest, CapaStep, Complaint, NonconformanceRecord, ReturnLine
+from liaison.quality.models import (
+    RETURN_LINE_WAITING,
+    CapaRequest,
+    CapaStep,
+    Complaint,
+    NonconformanceRecord,
+    ReturnLine,
+)
 from liaison.quality.report.errors import MESSAGES, ReportErrorCode
 from liaison.quality.states import (
     CAPA_FROM_COMPLAINTS,
@@ -338,7 +345,7 @@ def complaint_handling_report(*, start: dt.date, end: dt.date) -> ComplaintHandl
         good=Sum("good"),
         nonconforming=Sum("nonconforming"),
         replacement_needed=Sum("replacement_needed"),
-        lines_not_inspected=Count("pk", filter=Q(inspected_at__isnull=True)),
+        lines_not_inspected=Count("pk", filter=RETURN_LINE_WAITING),
     )
     dispositions = tuple(
         DispositionFigure(disposition=row["disposition"], records=row["records"], quantity=row["quantity"])
