@@ -721,3 +721,25 @@ def test_capa_page_reads_a_fixed_number_of_queries(client, django_assert_num_que
     with django_assert_num_queries(8):
         response = client.get(url("capa", request.pk))
     assert response.status_code == 200
+
+
+# The order page lists the order's complaints (issue 13, item 8)
+
+
+def test_r_5_5_1_1_complaints_about_an_order_are_listed_on_its_page(client, english):
+    customer, _product, order = shipped(quantity=10)
+    first = complaint(customer=customer, order=order, content="包裝破損")
+    with clock.frozen(clock.now() + dt.timedelta(hours=1)):
+        second = complaint(customer=customer, order=order, content="螺紋不良")
+    complaint(customer=customer, content="與此訂單無關")  # another complaint of the customer, no order
+    client.force_login(qc_inspector())
+    response = client.get(reverse("orders:detail", args=[order.pk]))
+    assert response.status_code == 200
+    assert [item.number for item in response.context["page"].complaints] == [second.number, first.number]
+    page = response.content.decode()
+    assert f'data-complaint="{second.number}"' in page and f'href="{second.get_absolute_url()}"' in page
+    assert "包裝破損" in page and "與此訂單無關" not in page
+    # Who may not read complaints sees the order without them.
+    client.force_login(UserFactory(roles=[Role.WAREHOUSE_CLERK]))
+    response = client.get(reverse("orders:detail", args=[order.pk]))
+    assert response.status_code == 200 and 'id="order-complaints"' not in response.content.decode()
