@@ -39,6 +39,7 @@ class TimelineEvent(models.TextChoices):
     COMPLAINT_ACKNOWLEDGED = "complaint_acknowledged", _("Complaint acknowledged")
     COMPLAINT_INVESTIGATED = "complaint_investigated", _("Complaint investigated by QC")
     RETURN_INSPECTED = "return_inspected", _("Returned goods inspected")
+    RETURN_REST_NOT_COMING = "return_rest_not_coming", _("Rest of the returned goods recorded as not coming")
     CAPA_ISSUED = "capa_issued", _("CAPA request issued (F7)")
     CAPA_CLOSED = "capa_closed", _("CAPA request closed")
     COMPLAINT_RESULT_FED_BACK = "complaint_result_fed_back", _("Complaint result fed back")

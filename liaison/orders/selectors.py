@@ -174,6 +174,9 @@ class OrderPage:
     notices: list[ProductionNotice]
     slips: list[OutboundSlip]
     workshops: list[Department]
+    # Complaints and returns about the order (F6), newest first: read through the reverse relation
+    # (the quality app sits above orders and is never imported here).
+    complaints: list = field(default_factory=list)
 
     @property
     def current_round(self) -> ReviewRound | None:
@@ -224,6 +227,9 @@ class OrderPage:
 
 def order_page(*, order: Order, user=None) -> OrderPage:
     """Everything the order page shows, in a fixed number of queries whatever the order's size.
+
+    Its complaints and returns (F6) too, one query, so who reads the order sees what the customer
+    complained about it (R-5.5.1.1).
 
     Given ``user``, the notices are only those the user may read (a workshop lead sees
     their own workshop's); the line figures still count every notice.
@@ -291,6 +297,7 @@ def order_page(*, order: Order, user=None) -> OrderPage:
         notices=notices,
         slips=slips,
         workshops=workshop_list(),
+        complaints=list(order.complaints.order_by("-registered_at", "-pk")),
     )
 
 

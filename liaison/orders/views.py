@@ -171,6 +171,7 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
         "all_notices": user.has_perm("production.view_productionnotice") and sees_every_notice(user),
         "slips": user.has_perm("stock.view_outboundslip"),
         "stock": user.has_perm("stock.view_qualifiedstock"),
+        "complaints": user.has_perm("quality.view_complaint"),
     }
     visible_kinds = {"review_round", "notice"}
     visible_kinds |= {"change"} if show["changes"] else set()

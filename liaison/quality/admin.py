@@ -97,11 +97,17 @@ class ReturnLineInline(TabularInline):
         "good",
         "nonconforming",
         "replacement_needed",
+        "not_coming",
+        "remaining_text",
         "inspected_at",
     ]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @display(description=_("still to inspect"))
+    def remaining_text(self, line: ReturnLine) -> str:
+        return f"{format_quantity(line.remaining)} {line.product.unit}"
 
     @display(description=_("quantity returned"))
     def quantity_text(self, line: ReturnLine) -> str:

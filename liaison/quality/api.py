@@ -33,6 +33,9 @@ QUANTITY = {"max_digits": 14, "decimal_places": 3}
 
 class ReturnLineSerializer(serializers.ModelSerializer):
     product_code = serializers.CharField(source="product.code", read_only=True)
+    remaining = serializers.DecimalField(
+        **QUANTITY, read_only=True, help_text=_("Still to inspect: neither inspected nor recorded as not coming.")
+    )
 
     class Meta:
         model = ReturnLine
@@ -47,6 +50,11 @@ class ReturnLineSerializer(serializers.ModelSerializer):
             "replacement_needed",
             "inspected_at",
             "inspected_by",
+            "not_coming",
+            "not_coming_reason",
+            "not_coming_at",
+            "not_coming_by",
+            "remaining",
         ]
         read_only_fields = fields
 
@@ -162,6 +170,10 @@ class InspectSerializer(serializers.Serializer):
     nonconforming = serializers.DecimalField(**QUANTITY)
     replacement_needed = serializers.DecimalField(**QUANTITY, required=False, default=0)
     nonconformity = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NotComingSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text=_("Why the rest of the returned goods is not coming."))
 
 
 class ComplaintFilter(serializers.Serializer):
@@ -298,21 +310,33 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
 
 
 @extend_schema_view(
-    inspect=extend_schema(request=InspectSerializer, responses=ReturnLineSerializer)
+    inspect=extend_schema(request=InspectSerializer, responses=ReturnLineSerializer),
+    not_coming=extend_schema(request=NotComingSerializer, responses=ReturnLineSerializer),
 )
 class ReturnLineViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Returned goods of one product: read, and QC's inspection (good to stock, nonconforming to an NCR)."""
 
     serializer_class = ReturnLineSerializer
     queryset = ReturnLine.objects.select_related("product", "complaint")
-    step_actions = {"inspect": ACTIONS["inspect"]}
+    step_actions = {"inspect": ACTIONS["inspect"], "not_coming": ACTIONS["not_coming"]}
 
     @action(detail=True, methods=["post"])
     def inspect(self, request, pk=None):
+        """QC inspects what arrived of the line now (a part or all); the inspections add up to the returned quantity."""
         line = self.get_object()
         body = InspectSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         line = returns.return_inspect(return_line=line, actor=request.user, **body.validated_data)
+        line = self.get_queryset().get(pk=line.pk)
+        return Response(ReturnLineSerializer(line).data)
+
+    @action(detail=True, methods=["post"], url_path="not-coming")
+    def not_coming(self, request, pk=None):
+        """The rest of the line is not coming: who (the caller) and why."""
+        line = self.get_object()
+        body = NotComingSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        line = returns.return_rest_not_coming(return_line=line, actor=request.user, **body.validated_data)
         line = self.get_queryset().get(pk=line.pk)
         return Response(ReturnLineSerializer(line).data)
 

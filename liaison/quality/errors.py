@@ -35,7 +35,6 @@ class QualityErrorCode(StrEnum):
     FEEDBACK_SUMMARY_REQUIRED = "feedback_summary_required"
     CLOSE_WITHOUT_FEEDBACK = "close_without_feedback"
     NOT_A_RETURN = "not_a_return"
-    LINE_ALREADY_INSPECTED = "line_already_inspected"
     INSPECTION_QUANTITY_NEGATIVE = "inspection_quantity_negative"
     ARRIVED_MORE_THAN_RETURNED = "arrived_more_than_returned"
     INSPECTED_MORE_THAN_ARRIVED = "inspected_more_than_arrived"
@@ -53,6 +52,10 @@ class QualityErrorCode(StrEnum):
     ANSWER_REQUIRED = "answer_required"
     ALREADY_ANSWERED = "already_answered"
     VOID_REASON_REQUIRED = "void_reason_required"
+    INSPECTION_NOTHING_ARRIVED = "inspection_nothing_arrived"
+    NOT_COMING_REASON_REQUIRED = "not_coming_reason_required"
+    NOTHING_LEFT_TO_INSPECT = "nothing_left_to_inspect"
+    REPLACEMENT_ARRANGED_BEFORE = "replacement_arranged_before"
 
 
 Code = QualityErrorCode
@@ -95,23 +98,38 @@ MESSAGES = {
         "The result of %(number)s is recorded once its CAPA requests are closed; still open: %(capas)s."
     ),
     Code.RETURN_NOT_INSPECTED: _(
-        "Return %(number)s still has goods not inspected (%(products)s); QC inspects all of them first."
+        "Return %(number)s still has goods not inspected (%(products)s): QC inspects them as they arrive, "
+        "or records the rest as not coming (who and why), first."
     ),
     Code.FEEDBACK_SUMMARY_REQUIRED: _(
         "Write down what was fed back to the customer about %(number)s."
     ),
-    Code.CLOSE_WITHOUT_FEEDBACK: _(
-        "%(number)s cannot be closed: the result has not been fed back to the customer yet."
-    ),
     Code.NOT_A_RETURN: _("%(number)s is a complaint, not a return; it has no returned goods."),
-    Code.LINE_ALREADY_INSPECTED: _(
-        "The returned %(product)s of %(number)s has already been inspected."
+    Code.NOTHING_LEFT_TO_INSPECT: _(
+        "Nothing of the returned %(product)s of %(number)s is left to inspect: %(arrived)s %(unit)s inspected, "
+        "%(not_coming)s %(unit)s recorded as not coming, of %(returned)s %(unit)s returned."
+    ),
+    Code.INSPECTION_NOTHING_ARRIVED: _(
+        "Enter how much of %(product)s arrived for this inspection: more than zero."
+    ),
+    Code.NOT_COMING_REASON_REQUIRED: _(
+        "Say why the rest of the returned %(product)s (%(remaining)s %(unit)s) is not coming."
+    ),
+    Code.REPLACEMENT_ARRANGED_BEFORE: _(
+        "The replacement for return %(number)s has already been arranged; this inspection cannot add "
+        "%(replacement)s %(unit)s of %(product)s to replace. Record it with no replacement needed."
+    ),
+    Code.CLOSE_WITHOUT_FEEDBACK: _(
+        "%(number)s has no separate close: it closes when its result is fed back to the customer. "
+        "Record the feedback once the result is recorded."
     ),
     Code.INSPECTION_QUANTITY_NEGATIVE: _(
         "Inspection quantities of %(product)s cannot be negative."
     ),
     Code.ARRIVED_MORE_THAN_RETURNED: _(
-        "%(arrived)s %(unit)s of %(product)s cannot have arrived: the customer returns %(returned)s %(unit)s."
+        "%(arrived)s %(unit)s of %(product)s cannot have arrived: the customer returns %(returned)s %(unit)s, "
+        "%(inspected)s %(unit)s are already inspected and %(not_coming)s %(unit)s are not coming, "
+        "so at most %(remaining)s %(unit)s are still to inspect."
     ),
     Code.INSPECTED_MORE_THAN_ARRIVED: _(
         "Inspecting more than arrived: %(good)s good and %(nonconforming)s nonconforming make %(inspected)s "
@@ -122,7 +140,8 @@ MESSAGES = {
         "%(inspected)s %(unit)s of %(product)s, but %(arrived)s %(unit)s arrived."
     ),
     Code.REPLACEMENT_MORE_THAN_RETURNED: _(
-        "A replacement of %(replacement)s %(unit)s of %(product)s is more than the %(returned)s %(unit)s returned."
+        "A replacement of %(replacement)s %(unit)s of %(product)s in all is more than the %(returned)s %(unit)s "
+        "returned."
     ),
     Code.NONCONFORMITY_REQUIRED: _(
         "Describe what is wrong with the %(quantity)s %(unit)s of %(product)s."
@@ -160,6 +179,8 @@ ACTIONS = actions(
         # Feeding back closes the complaint; closing needs the same permission.
         "feedback": ("quality.feedback_complaint", _("feed complaint results back to customers")),
         "inspect": ("quality.change_returnline", _("inspect returned goods")),
+        # What the customer will not send after all is recorded by whoever inspects the goods.
+        "not_coming": ("quality.change_returnline", _("record returned goods as not coming")),
         "dispose": ("quality.dispose_nonconformancerecord", _("decide the disposition of nonconforming product")),
         # A replacement may need both a 補貨 production notice and a 補貨 outbound slip (R-5.5.2.3).
         "replace_by_notice": (PRODUCTION_ACTIONS["issue"].permission, _("arrange replacements for returns")),

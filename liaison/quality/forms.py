@@ -144,10 +144,12 @@ class InvestigateForm(Form):
 
 
 class InspectForm(Form):
-    """QC's inspection of one returned line: everything that arrived is good or nonconforming."""
+    """QC's inspection of what arrived of one returned line (a part or all): it is all good or nonconforming."""
 
     line = forms.IntegerField(widget=forms.HiddenInput())
-    arrived = quantity_field(label=_("quantity arrived"))
+    arrived = quantity_field(
+        label=_("quantity arrived"), help_text=_("What arrived this time; the rest can be inspected when it comes.")
+    )
     good = quantity_field(label=_("passed inspection"))
     nonconforming = quantity_field(label=_("nonconforming"))
     replacement_needed = quantity_field(label=_("replacement needed"), required=False)
@@ -157,6 +159,13 @@ class InspectForm(Form):
         widget=textarea(),
         help_text=_("What is wrong with the nonconforming goods; they go to a nonconformance record."),
     )
+
+
+class NotComingForm(Form):
+    """The rest of a returned line will not arrive: why (the one who records it signs)."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput())
+    reason = forms.CharField(label=_("why it is not coming"), widget=textarea(2))
 
 
 class DisposeForm(Form):

@@ -1,10 +1,12 @@
 """F6 complaints and returns, inspections and nonconformance, F7 CAPA requests, other feedback."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
@@ -148,17 +150,30 @@ class Complaint(FSMModelMixin, AuditedModel):
 
 
 class ReturnLine(AuditedModel):
-    """One product of a return: how much the customer sends back, what arrived, how QC split it."""
+    """One product of a return: how much the customer sends back, what arrived, how QC split it.
+
+    The goods arrive and are inspected in as many partial inspections as they come
+    (``ReturnInspection``); ``arrived``, ``good``, ``nonconforming`` and ``replacement_needed``
+    are their running totals. What the customer will not send after all is recorded as not
+    coming, with who recorded it and why. The line is settled once nothing remains (R-5.5.2.2).
+    """
 
     complaint = models.ForeignKey(Complaint, verbose_name=_("return"), on_delete=models.PROTECT, related_name="return_lines")
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     quantity = models.DecimalField(_("quantity returned"), **QUANTITY)
-    arrived = models.DecimalField(_("quantity arrived"), null=True, blank=True, **QUANTITY)
-    good = models.DecimalField(_("passed inspection"), null=True, blank=True, **QUANTITY)
-    nonconforming = models.DecimalField(_("nonconforming"), null=True, blank=True, **QUANTITY)
+    arrived = models.DecimalField(_("quantity arrived"), default=0, **QUANTITY)
+    good = models.DecimalField(_("passed inspection"), default=0, **QUANTITY)
+    nonconforming = models.DecimalField(_("nonconforming"), default=0, **QUANTITY)
+    # The last partial inspection's signature; each one is kept in ReturnInspection.
     inspected_at = models.DateTimeField(_("inspected at"), null=True, blank=True, editable=False)
     inspected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("inspected by"), editable=False, **_USER)
     replacement_needed = models.DecimalField(_("replacement needed"), default=0, **QUANTITY)
+    not_coming = models.DecimalField(_("not coming"), default=0, editable=False, **QUANTITY)
+    not_coming_reason = models.TextField(_("why it is not coming"), blank=True, editable=False)
+    not_coming_at = models.DateTimeField(_("recorded as not coming at"), null=True, blank=True, editable=False)
+    not_coming_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded as not coming by"), editable=False, **_USER
+    )
 
     class Meta:
         verbose_name = _("return line")
@@ -168,14 +183,30 @@ class ReturnLine(AuditedModel):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="quality_return_quantity_positive"),
             # QC inspects everything that arrived: good + nonconforming = arrived (R-5.5.2.2).
             models.CheckConstraint(
-                condition=Q(inspected_at__isnull=True)
-                | Q(arrived__isnull=False, good__isnull=False, nonconforming__isnull=False),
-                name="quality_return_inspection_complete",
+                condition=Q(arrived=F("good") + F("nonconforming")), name="quality_return_inspection_complete"
+            ),
+            # The partial inspections and what is not coming never exceed what was returned.
+            models.CheckConstraint(
+                condition=Q(quantity__gte=F("arrived") + F("not_coming")), name="quality_return_within_returned"
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.product.code} × {self.quantity}"
+
+    @property
+    def remaining(self) -> Decimal:
+        """What is still to inspect: returned, less what arrived and was inspected, less what is not coming."""
+        return self.quantity - self.arrived - self.not_coming
+
+    @property
+    def settled(self) -> bool:
+        """Every returned piece inspected or recorded as not coming."""
+        return self.remaining <= 0
+
+
+# A return line with pieces still to inspect (neither inspected nor recorded as not coming).
+RETURN_LINE_WAITING = Q(quantity__gt=F("arrived") + F("not_coming"))
 
 
 class NonconformanceRecord(AuditedModel):
@@ -210,6 +241,44 @@ class NonconformanceRecord(AuditedModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ReturnInspection(AuditedModel):
+    """One partial inspection of a return line: the goods that arrived this time, all inspected (R-5.5.2.2).
+
+    Good ones went back into qualified stock, nonconforming ones to their own nonconformance
+    record. Written by ``return_inspect`` only, never edited.
+    """
+
+    return_line = models.ForeignKey(
+        ReturnLine, verbose_name=_("return line"), on_delete=models.PROTECT, related_name="inspections"
+    )
+    arrived = models.DecimalField(_("quantity arrived"), **QUANTITY)
+    good = models.DecimalField(_("passed inspection"), **QUANTITY)
+    nonconforming = models.DecimalField(_("nonconforming"), **QUANTITY)
+    replacement_needed = models.DecimalField(_("replacement needed"), default=0, **QUANTITY)
+    nonconformance = models.OneToOneField(
+        NonconformanceRecord, verbose_name=_("nonconformance record"), on_delete=models.PROTECT, null=True,
+        blank=True, related_name="inspection",
+    )
+    inspected_at = models.DateTimeField(_("inspected at"), default=clock.now, editable=False)
+    inspected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("inspected by"), on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("return inspection")
+        verbose_name_plural = _("return inspections")
+        ordering = ["return_line", "inspected_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(arrived__gt=0), name="quality_inspection_arrived_positive"),
+            models.CheckConstraint(
+                condition=Q(arrived=F("good") + F("nonconforming")), name="quality_inspection_complete"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.return_line} · {self.arrived}"
 
 
 class CapaRequest(FSMModelMixin, AuditedModel):

@@ -11,7 +11,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import BooleanField, Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from liaison.core import clock
@@ -19,11 +34,13 @@ from liaison.customers.models import Customer
 from liaison.customers.selectors import customer_search
 from liaison.production.selectors import notice_list
 from liaison.quality.models import (
+    RETURN_LINE_WAITING,
     CapaRequest,
     CapaStep,
     Complaint,
     Feedback,
     NonconformanceRecord,
+    ReturnInspection,
     ReturnLine,
 )
 from liaison.quality.states import CAPA_OPEN, COMPLAINT_INSPECTABLE, COMPLAINT_OPEN, CauseCategory, ComplaintStatus
@@ -148,15 +165,19 @@ class ComplaintPage:
 
 
 def complaint_page(*, pk: int, today: dt.date | None = None) -> ComplaintPage:
-    """Everything the complaint page shows, in five queries.
+    """Everything the complaint page shows, in six queries.
 
-    The complaint with its timers; its return lines; their nonconformance records; its
-    CAPA requests with their signed steps (two queries).
+    The complaint with its timers; its return lines and their partial inspections (two
+    queries); their nonconformance records; its CAPA requests with their signed steps (two queries).
     """
     complaint = complaint_get(pk=pk, today=today)
+    inspections = ReturnInspection.objects.select_related("inspected_by", "nonconformance").order_by(
+        "inspected_at", "pk"
+    )
     lines = list(
         ReturnLine.objects.filter(complaint=complaint)
-        .select_related("product", "inspected_by")
+        .select_related("product", "inspected_by", "not_coming_by")
+        .prefetch_related(Prefetch("inspections", queryset=inspections))
         .order_by("pk")
     )
     records = list(
@@ -210,13 +231,14 @@ def returnable_for_customer(
 
 
 def return_lines_not_inspected(*, complaint: Complaint) -> list[ReturnLine]:
-    return list(complaint.return_lines.filter(inspected_at__isnull=True).select_related("product"))
+    """Lines of a return with pieces still to inspect: neither inspected nor recorded as not coming."""
+    return list(complaint.return_lines.filter(RETURN_LINE_WAITING).select_related("product").order_by("pk"))
 
 
 def return_lines_to_replace(*, complaint: Complaint) -> list[ReturnLine]:
-    """Inspected lines of a return that need a replacement."""
+    """Lines of a return whose inspections so far found goods that need a replacement."""
     return list(
-        complaint.return_lines.filter(inspected_at__isnull=False, replacement_needed__gt=0)
+        complaint.return_lines.filter(replacement_needed__gt=0)
         .select_related("product")
         .order_by("pk")
     )
@@ -282,7 +304,7 @@ def complaints_awaiting_result() -> QuerySet[Complaint]:
     Not at fault; or at fault with CAPA requests issued and all of them closed. A return
     waits until all its goods are inspected (R-5.5.1.2, R-5.5.2.2).
     """
-    not_inspected = Exists(ReturnLine.objects.filter(complaint=OuterRef("pk"), inspected_at__isnull=True))
+    not_inspected = Exists(ReturnLine.objects.filter(RETURN_LINE_WAITING, complaint=OuterRef("pk")))
     return _with_customer(
         Complaint.objects.filter(status=ComplaintStatus.INVESTIGATED)
         .filter(~Q(company_at_fault=True) | (_capa_of_complaint() & ~_capa_of_complaint(status__in=CAPA_OPEN)))
@@ -296,9 +318,28 @@ def complaints_to_feed_back() -> QuerySet[Complaint]:
 
 
 def returns_to_inspect() -> QuerySet[Complaint]:
-    """Returns with goods QC has not inspected yet, late first: one query."""
-    waiting = Exists(ReturnLine.objects.filter(complaint=OuterRef("pk"), inspected_at__isnull=True))
-    return _with_customer(Complaint.objects.filter(status__in=COMPLAINT_INSPECTABLE).filter(waiting))
+    """Returns with goods QC has not inspected yet, late first, with what is still to inspect: one query.
+
+    ``waiting_lines``: how many lines still wait; ``waiting_product``, ``waiting_quantity``
+    and ``waiting_unit``: the first of them and how much of it is still to inspect.
+    """
+    lines = ReturnLine.objects.filter(RETURN_LINE_WAITING, complaint=OuterRef("pk"))
+    first = lines.order_by("pk")
+    return _with_customer(
+        Complaint.objects.filter(status__in=COMPLAINT_INSPECTABLE)
+        .filter(Exists(lines))
+        .annotate(
+            waiting_lines=Subquery(
+                lines.order_by().values("complaint").annotate(count=Count("pk")).values("count")[:1]
+            ),
+            waiting_product=Subquery(first.values("product__code")[:1]),
+            waiting_unit=Subquery(first.values("product__unit")[:1]),
+            waiting_quantity=Subquery(
+                first.annotate(rest=F("quantity") - F("arrived") - F("not_coming")).values("rest")[:1],
+                output_field=DecimalField(max_digits=14, decimal_places=3),
+            ),
+        )
+    )
 
 
 def nonconformances_to_dispose() -> QuerySet[NonconformanceRecord]:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/investigate/", views.complaint_investigate, name="investigate"),
     path("<int:pk>/capa/", views.complaint_capa, name="issue-capa"),
     path("<int:pk>/lines/<int:line_pk>/inspect/", views.complaint_inspect, name="inspect"),
+    path("<int:pk>/lines/<int:line_pk>/not-coming/", views.complaint_not_coming, name="not-coming"),
     path("<int:pk>/nonconformances/<int:record_pk>/dispose/", views.complaint_dispose, name="dispose"),
     path("<int:pk>/replace/", views.complaint_replace, name="replace"),
     path("<int:pk>/result/", views.complaint_result, name="result"),

@@ -15,6 +15,8 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -23,6 +25,7 @@ from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.forms import plain_quantity
 from liaison.core.pages import RecordPage, nothing_saved, page_context, refusal_status, show_refused
+from liaison.core.quantities import format_quantity
 from liaison.core.roles import allowed
 from liaison.core.selectors import workshop_list
 from liaison.customers.selectors import customer_choices
@@ -149,7 +152,7 @@ def _replacement(page: selectors.ComplaintPage) -> dict | None:
     if complaint.kind != ComplaintKind.RETURN:
         return None
     slips, notices = selectors.replacement_documents(complaint=complaint)
-    needed = [line for line in page.return_lines if line.inspected_at and line.replacement_needed > 0]
+    needed = [line for line in page.return_lines if line.replacement_needed > 0]
     stock = stock_for_products(product_ids={line.product_id for line in needed}) if needed else {}
     plan, left = [], dict(stock)
     for line in needed:
@@ -196,6 +199,8 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
             and complaint.company_at_fault is True
             and allowed(user, CAPA_ACTIONS["issue"]),
             "inspect": is_return and state in COMPLAINT_INSPECTABLE and may("inspect"),
+            # The rest of a line the customer will not send after all (who, why), while QC may still inspect.
+            "not_coming": is_return and state in COMPLAINT_INSPECTABLE and may("not_coming"),
             "dispose": may("dispose"),
             "replace": bool(replacement)
             and bool(replacement["plan"])
@@ -204,12 +209,12 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
             and may("replace_by_notice", "replace_by_slip"),
             "result": COMPLAINT_TRANSITIONS.allows(complaint, "record_result")
             and not waiting_for_capa
-            and not (is_return and any(line.inspected_at is None for line in page.return_lines))
+            and not (is_return and any(not line.settled for line in page.return_lines))
             and may("investigate"),
             # Feeding the result back closes the complaint (R-5.5.1.3).
             "feedback": COMPLAINT_TRANSITIONS.allows(complaint, "close") and may("feedback"),
-            # Feeding back closes the complaint; a close asked for on its own only ever refuses, so it is
-            # not offered (the route stays, as in the API, and shows that refusal).
+            # Feeding back closes the complaint (R-5.5.1.3: no separate close); a close asked for on its own
+            # is not offered (the route stays, as in the API, and says that the feedback closes it).
             "close": False,
             # A complaint registered in error is voided by the Sales head, before QC investigates it.
             "void": COMPLAINT_TRANSITIONS.allows(complaint, "void") and may("void"),
@@ -230,11 +235,15 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
     }
     action_forms = {f"{key}_form": bound.get(key) or build() for key, build in unbound.items() if can[key]}
     for line in page.return_lines:
-        line.inspect_form = None
-        if line.inspected_at is None and can["inspect"]:
+        line.inspect_form = line.not_coming_form = None
+        if not line.settled and can["inspect"]:
             line.inspect_form = bound.get(("inspect", line.pk)) or forms.InspectForm(
                 prefix=f"inspect-{line.pk}",
-                initial={"line": line.pk, "arrived": plain_quantity(line.quantity), "replacement_needed": 0},
+                initial={"line": line.pk, "arrived": plain_quantity(line.remaining), "replacement_needed": 0},
+            )
+        if not line.settled and can["not_coming"]:
+            line.not_coming_form = bound.get(("not_coming", line.pk)) or forms.NotComingForm(
+                prefix=f"not-coming-{line.pk}", initial={"line": line.pk}
             )
     for record in page.nonconformances:
         record.dispose_form = None
@@ -254,7 +263,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         open_capas=open_capas,
         today=clock.today(),
         waiting_for_capa=waiting_for_capa,
-        lines_not_inspected=[line for line in page.return_lines if line.inspected_at is None],
+        lines_not_inspected=[line for line in page.return_lines if not line.settled],
         pdf_f6=reverse("documents:f6", args=[complaint.pk]),
         history_url=reverse("admin:quality_complaint_history", args=[complaint.pk]),
         list_url=reverse("admin:quality_complaint_changelist"),
@@ -332,7 +341,7 @@ def complaint_capa(request, page, form):
     item_field="line",
 )
 def complaint_inspect(request, page, form):
-    """QC inspects one returned line: good back to stock, nonconforming to an NCR (R-5.5.2.2)."""
+    """QC inspects what arrived of one returned line, all of it: good back to stock, nonconforming to an NCR."""
     data = form.cleaned_data
     line = returns.return_inspect(
         return_line=form.item,
@@ -343,7 +352,34 @@ def complaint_inspect(request, page, form):
         nonconformity=data["nonconformity"],
         actor=request.user,
     )
-    return _("The returned %(product)s is inspected.") % {"product": line.product}
+    if line.settled:
+        return _("The returned %(product)s is inspected.") % {"product": line.product}
+    return _("The inspection of %(product)s is recorded; %(remaining)s %(unit)s still to inspect.") % {
+        "product": line.product,
+        "remaining": format_quantity(line.remaining),
+        "unit": line.product.unit,
+    }
+
+
+@complaint_page.step(
+    "not_coming",
+    form=forms.NotComingForm,
+    prefix="not-coming",
+    anchor="return-lines",
+    actions=[ACTIONS["not_coming"]],
+    items=lambda page: page.return_lines,
+    item_field="line",
+)
+def complaint_not_coming(request, page, form):
+    """The rest of a returned line will not arrive: who records it and why (R-5.5.2.2)."""
+    line = returns.return_rest_not_coming(
+        return_line=form.item, reason=form.cleaned_data["reason"], actor=request.user
+    )
+    return _("%(quantity)s %(unit)s of %(product)s are recorded as not coming.") % {
+        "quantity": format_quantity(line.not_coming),
+        "unit": line.product.unit,
+        "product": line.product,
+    }
 
 
 @complaint_page.step(
@@ -410,9 +446,12 @@ def complaint_feedback(request, page, form):
 
 @complaint_page.step("close", form=forms.CloseForm, anchor="result", actions=[ACTIONS["feedback"]])
 def complaint_close(request, page, form):
-    """Close the complaint: only once the result has been fed back (R-5.5.1.3)."""
-    complaints.complaint_close(complaint=page.complaint, actor=request.user)
-    return _("%(number)s is closed.") % {"number": page.complaint.number}
+    """A close asked for on its own: feeding the result back closes the complaint, and this says so (R-5.5.1.3)."""
+    closed = complaints.complaint_close(complaint=page.complaint, actor=request.user)
+    return _("%(number)s was closed when its result was fed back to the customer on %(when)s.") % {
+        "number": closed.number,
+        "when": date_format(timezone.localtime(closed.closed_at), "Y-m-d H:i"),
+    }
 
 
 @complaint_page.step("void", form=forms.VoidForm, anchor="complaint-registration", actions=[ACTIONS["void"]])

@@ -7,8 +7,9 @@ import json
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
+from liaison.core.quantities import format_quantity
 from liaison.core.roles import allowed
 from liaison.core.workspace import (
     DashboardCard,
@@ -46,7 +47,8 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
             due = timezone.localdate(complaint.acknowledge_due) if acknowledge else complaint.resolve_due
             target = reverse("quality:complaint", args=[complaint.pk]) + f"#{anchor}"
             overdue = complaint.is_overdue or due < today
-            return InboxItem(kind=kind, title=text % names(complaint), link=target, due_date=due, overdue=overdue, icon=icon)
+            title = text(complaint) if callable(text) else text % names(complaint)
+            return InboxItem(kind=kind, title=title, link=target, due_date=due, overdue=overdue, icon=icon)
 
         return WorkKind(kind, label, rows, item, list_link(COMPLAINTS, link))
 
@@ -84,11 +86,34 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
             )
         )
     if allowed(user, ACTIONS["inspect"]):
-        text = _("Inspect the goods returned on %(number)s by %(customer)s")
+
+        def still_to_inspect(complaint) -> str:
+            """The goods returned on the complaint, with what is still to inspect (R-5.5.2.2)."""
+            values = {
+                **names(complaint),
+                "product": complaint.waiting_product,
+                "quantity": format_quantity(complaint.waiting_quantity),
+                "unit": complaint.waiting_unit,
+            }
+            others = complaint.waiting_lines - 1
+            if others:
+                values["others"] = others
+                return ngettext(
+                    "Inspect the goods returned on %(number)s by %(customer)s: %(quantity)s %(unit)s of "
+                    "%(product)s and %(others)s more product still to inspect",
+                    "Inspect the goods returned on %(number)s by %(customer)s: %(quantity)s %(unit)s of "
+                    "%(product)s and %(others)s more products still to inspect",
+                    others,
+                ) % values
+            return _(
+                "Inspect the goods returned on %(number)s by %(customer)s: %(quantity)s %(unit)s of %(product)s "
+                "still to inspect"
+            ) % values
+
         kinds.append(
             complaint_kind(
-                "return_inspect", _("returns to inspect"), selectors.returns_to_inspect(), text, "return-lines",
-                "assignment_return", "kind__exact=return",
+                "return_inspect", _("returns to inspect"), selectors.returns_to_inspect(), still_to_inspect,
+                "return-lines", "assignment_return", "kind__exact=return",
             )
         )
     if allowed(user, ACTIONS["feedback"]):

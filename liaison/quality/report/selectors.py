@@ -23,7 +23,14 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.core import clock, procedure
 from liaison.core.errors import refuse
-from liaison.quality.models import CapaRequest, CapaStep, Complaint, NonconformanceRecord, ReturnLine
+from liaison.quality.models import (
+    RETURN_LINE_WAITING,
+    CapaRequest,
+    CapaStep,
+    Complaint,
+    NonconformanceRecord,
+    ReturnLine,
+)
 from liaison.quality.report.errors import MESSAGES, ReportErrorCode
 from liaison.quality.states import (
     CAPA_FROM_COMPLAINTS,
@@ -333,12 +340,13 @@ def complaint_handling_report(*, start: dt.date, end: dt.date) -> ComplaintHandl
         )
 
     goods = ReturnLine.objects.filter(complaint__in=counted.filter(kind=ComplaintKind.RETURN)).aggregate(
-        returned=Sum("quantity"),
-        arrived=Sum("arrived"),
-        good=Sum("good"),
-        nonconforming=Sum("nonconforming"),
-        replacement_needed=Sum("replacement_needed"),
-        lines_not_inspected=Count("pk", filter=Q(inspected_at__isnull=True)),
+        # Named apart from the fields: the count of lines still waiting reads the fields themselves.
+        returned_total=Sum("quantity"),
+        arrived_total=Sum("arrived"),
+        good_total=Sum("good"),
+        nonconforming_total=Sum("nonconforming"),
+        replacement_total=Sum("replacement_needed"),
+        lines_not_inspected=Count("pk", filter=RETURN_LINE_WAITING),
     )
     dispositions = tuple(
         DispositionFigure(disposition=row["disposition"], records=row["records"], quantity=row["quantity"])
@@ -386,11 +394,11 @@ def complaint_handling_report(*, start: dt.date, end: dt.date) -> ComplaintHandl
         acknowledge=_durations(to_acknowledge, counts["acknowledged_late"]),
         close=_durations(to_close, counts["resolved_late"]),
         goods=ReturnFigures(
-            returned=goods["returned"] or zero,
-            arrived=goods["arrived"] or zero,
-            good=goods["good"] or zero,
-            nonconforming=goods["nonconforming"] or zero,
-            replacement_needed=goods["replacement_needed"] or zero,
+            returned=goods["returned_total"] or zero,
+            arrived=goods["arrived_total"] or zero,
+            good=goods["good_total"] or zero,
+            nonconforming=goods["nonconforming_total"] or zero,
+            replacement_needed=goods["replacement_total"] or zero,
             lines_not_inspected=goods["lines_not_inspected"],
             dispositions=dispositions,
         ),

@@ -219,6 +219,22 @@ def complaint_acknowledge(*, complaint: Complaint, actor: User) -> Complaint:
 # --- investigation, result, feedback (R-5.5.1.2, R-5.5.1.3) ---------------------------------
 
 
+def _return_settled(complaint: Complaint) -> None:
+    """Refuse while a return has pieces neither inspected nor recorded as not coming (R-5.5.2.2)."""
+    if complaint.kind != ComplaintKind.RETURN:
+        return
+    waiting = selectors.return_lines_not_inspected(complaint=complaint)
+    if waiting:
+        raise refusal(
+            Code.RETURN_NOT_INSPECTED,
+            conflict=True,
+            number=complaint.number,
+            products=", ".join(
+                f"{line.product.code} {format_quantity(line.remaining)} {line.product.unit}" for line in waiting
+            ),
+        )
+
+
 def _why_chain(value) -> list[str]:
     if not isinstance(value, list | tuple) or not 1 <= len(value) <= WHY_CHAIN_MAX:
         raise refusal(Code.WHY_CHAIN_INVALID, field="why_chain")
@@ -301,15 +317,7 @@ def complaint_record_result(*, complaint: Complaint, result: str, actor: User) -
     result = stripped(result)
     if not result:
         raise refusal(Code.RESULT_REQUIRED, field="result", number=complaint.number)
-    if complaint.kind == ComplaintKind.RETURN:
-        waiting = selectors.return_lines_not_inspected(complaint=complaint)
-        if waiting:
-            raise refusal(
-                Code.RETURN_NOT_INSPECTED,
-                conflict=True,
-                number=complaint.number,
-                products=", ".join(line.product.code for line in waiting),
-            )
+    _return_settled(complaint)
     if complaint.company_at_fault:
         capas = list(selectors.capa_for_complaint(complaint=complaint))
         if not capas:
@@ -333,6 +341,8 @@ def complaint_feed_back(*, complaint: Complaint, channel: str, summary: str, act
     require(actor, ACTIONS["feedback"])
     complaint = complaint_locked(complaint)
     transition_check(complaint, "close", lambda: wrong_status(complaint, "feed_back"))
+    # Feeding back closes the complaint: not while returned pieces are neither inspected nor not coming.
+    _return_settled(complaint)
     channel_checked(channel)
     summary = stripped(summary)
     if not summary:
@@ -387,22 +397,20 @@ def _closed(
 
 @transaction.atomic(durable=True)
 def complaint_close(*, complaint: Complaint, actor: User) -> Complaint:
-    """Close a complaint whose result has been fed back; without feedback it stays open (R-5.5.1.3).
+    """Answer a close asked for on its own (API, an old link): feeding the result back closes a complaint.
 
-    Feeding back closes the complaint already, so this only ever refuses in practice;
-    it exists so a close asked for directly (API, complaint page) meets the same rule.
+    The procedure has no separate close (R-5.5.1.3: the QC head feeds the result back and
+    records it on F6). A complaint closed by its feedback is answered as it is, unchanged;
+    a void one is refused as void; any other is told that the feedback closes it (400).
+    Nothing is written.
     """
     require(actor, ACTIONS["feedback"])
     complaint = complaint_locked(complaint)
-    if complaint.feedback_at is None and complaint.status != ComplaintStatus.VOID:
-        raise refusal(Code.CLOSE_WITHOUT_FEEDBACK, conflict=True, number=complaint.number)
-    return _closed(
-        complaint,
-        actor=actor,
-        reason="Closed",
-        fields=["closed_at"],
-        refusal=lambda: wrong_status(complaint, "close"),
-    )
+    if complaint.status == ComplaintStatus.CLOSED:
+        return complaint
+    if complaint.status == ComplaintStatus.VOID:
+        raise wrong_status(complaint, "close")
+    raise refusal(Code.CLOSE_WITHOUT_FEEDBACK, number=complaint.number)
 
 
 @transaction.atomic(durable=True)

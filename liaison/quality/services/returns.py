@@ -21,7 +21,7 @@ from liaison.customers.states import TimelineEvent
 from liaison.production.services import notice_issue
 from liaison.quality import selectors
 from liaison.quality.errors import ACTIONS, QualityErrorCode
-from liaison.quality.models import Complaint, NonconformanceRecord, ReturnLine
+from liaison.quality.models import Complaint, NonconformanceRecord, ReturnInspection, ReturnLine
 from liaison.quality.services.common import complaint_locked, refusal, wrong_status
 from liaison.quality.states import COMPLAINT_INSPECTABLE, ComplaintKind, ComplaintStatus, Disposition
 from liaison.stock.models import OutboundSlip, Product
@@ -32,6 +32,30 @@ from liaison.stock.states import MoveDirection, MoveReason
 NCR_TYPE = "NCR"
 
 Code = QualityErrorCode
+
+
+def _line_locked(return_line: ReturnLine) -> tuple[Complaint, ReturnLine]:
+    """The return's row and the line's, locked in that order (the complaint first, as every step does)."""
+    complaint = complaint_locked(return_line.complaint)
+    line = (
+        ReturnLine.objects.select_for_update(of=("self",))
+        .select_related("product")
+        .get(pk=return_line.pk)
+    )
+    return complaint, line
+
+
+def _nothing_left(complaint: Complaint, line: ReturnLine):
+    return refusal(
+        Code.NOTHING_LEFT_TO_INSPECT,
+        conflict=True,
+        number=complaint.number,
+        product=str(line.product),
+        arrived=format_quantity(line.arrived),
+        not_coming=format_quantity(line.not_coming),
+        returned=format_quantity(line.quantity),
+        unit=line.product.unit,
+    )
 
 
 @transaction.atomic(durable=True)
@@ -45,40 +69,39 @@ def return_inspect(
     replacement_needed=0,
     nonconformity: str = "",
 ) -> ReturnLine:
-    """QC inspects all returned goods of one line: good back into stock, nonconforming to an NCR.
+    """QC inspects the goods of one line that arrived now: good back into stock, nonconforming to an NCR.
 
-    ``good + nonconforming`` must equal ``arrived``, and no more can arrive than was
-    returned. ``replacement_needed`` is what the customer gets again (``return_replace``).
+    A line is inspected in as many partial inspections as the goods arrive (60 today, 40
+    tomorrow): each is kept (``ReturnInspection``) with its own stock move and NCR, and
+    the line keeps their totals. ``good + nonconforming`` must equal ``arrived``; the
+    inspections never add up to more than was returned, less what is recorded as not
+    coming. ``replacement_needed`` is what the customer gets again for these goods
+    (``return_replace``); the line's total never exceeds what was returned.
     """
     require(actor, ACTIONS["inspect"])
-    complaint = complaint_locked(return_line.complaint)
-    line = (
-        ReturnLine.objects.select_for_update(of=("self",))
-        .select_related("product")
-        .get(pk=return_line.pk)
-    )
+    complaint, line = _line_locked(return_line)
     product = line.product
     if complaint.status not in COMPLAINT_INSPECTABLE:
         raise wrong_status(complaint, "inspect")
-    if line.inspected_at is not None:
-        raise refusal(
-            Code.LINE_ALREADY_INSPECTED,
-            conflict=True,
-            number=complaint.number,
-            product=str(product),
-        )
+    if line.settled:
+        raise _nothing_left(complaint, line)
     arrived, good, nonconforming, replacement = (
         quantity_or_none(value) for value in (arrived, good, nonconforming, replacement_needed or 0)
     )
     if any(value is None or value < 0 for value in (arrived, good, nonconforming, replacement)):
         raise refusal(Code.INSPECTION_QUANTITY_NEGATIVE, field="arrived", product=str(product))
     unit = product.unit
-    if arrived > line.quantity:
+    if arrived == 0:
+        raise refusal(Code.INSPECTION_NOTHING_ARRIVED, field="arrived", product=str(product))
+    if arrived > line.remaining:
         raise refusal(
             Code.ARRIVED_MORE_THAN_RETURNED,
             field="arrived",
             arrived=format_quantity(arrived),
             returned=format_quantity(line.quantity),
+            inspected=format_quantity(line.arrived),
+            not_coming=format_quantity(line.not_coming),
+            remaining=format_quantity(line.remaining),
             unit=unit,
             product=str(product),
         )
@@ -94,12 +117,22 @@ def return_inspect(
         raise refusal(Code.INSPECTED_MORE_THAN_ARRIVED, field="good", **amounts)
     if good + nonconforming < arrived:
         raise refusal(Code.INSPECTION_INCOMPLETE, field="good", **amounts)
-    if replacement > line.quantity:
+    if line.replacement_needed + replacement > line.quantity:
         raise refusal(
             Code.REPLACEMENT_MORE_THAN_RETURNED,
             field="replacement_needed",
-            replacement=format_quantity(replacement),
+            replacement=format_quantity(line.replacement_needed + replacement),
             returned=format_quantity(line.quantity),
+            unit=unit,
+            product=str(product),
+        )
+    if replacement > 0 and selectors.replacement_arranged(complaint=complaint, mark=complaint.replacement_mark):
+        # A return is replaced once (return_replace): what this inspection adds would never be replaced.
+        raise refusal(
+            Code.REPLACEMENT_ARRANGED_BEFORE,
+            field="replacement_needed",
+            number=complaint.number,
+            replacement=format_quantity(replacement),
             unit=unit,
             product=str(product),
         )
@@ -114,13 +147,17 @@ def return_inspect(
         )
     if good > 0 and not product.active:
         raise refusal(Code.PRODUCT_INACTIVE, field="good", product=str(product))
-    line.arrived, line.good, line.nonconforming = arrived, good, nonconforming
-    line.replacement_needed = replacement
-    line.inspected_at = clock.now()
+    now = clock.now()
+    line.arrived += arrived
+    line.good += good
+    line.nonconforming += nonconforming
+    line.replacement_needed += replacement
+    line.inspected_at = now
     line.inspected_by = actor
     line.updated_by = actor
     line.full_clean()
-    sign_history(line, actor=actor, reason="Inspected")
+    part = f"{format_quantity(arrived)} {unit} of {format_quantity(line.quantity)} {unit}"
+    sign_history(line, actor=actor, reason=f"Inspected {part}")
     line.save(
         update_fields=[
             "arrived",
@@ -155,16 +192,74 @@ def return_inspect(
         record.number = number_next(doc_type=NCR_TYPE)
         sign_history(record, actor=actor, reason=f"Nonconforming goods of {complaint.number}")
         record.save()
+    inspection = ReturnInspection(
+        return_line=line,
+        arrived=arrived,
+        good=good,
+        nonconforming=nonconforming,
+        replacement_needed=replacement,
+        nonconformance=record,
+        inspected_at=now,
+        inspected_by=actor,
+        created_by=actor,
+        updated_by=actor,
+    )
+    inspection.full_clean(exclude=["return_line", "nonconformance", "inspected_by"])
+    sign_history(inspection, actor=actor, reason=f"Inspected {part}")
+    inspection.save()
     summary = (
         f"{complaint.number} · {product.code}: {format_quantity(arrived)} {unit} arrived, "
         f"{format_quantity(good)} good, {format_quantity(nonconforming)} nonconforming"
         + (f" ({record.number})" if record else "")
+        + (f"; {format_quantity(line.remaining)} {unit} still to inspect" if line.remaining > 0 else "")
     )
     timeline_record(
         customer=complaint.customer,
         event=TimelineEvent.RETURN_INSPECTED,
         actor=actor,
         summary=summary,
+        about=complaint,
+    )
+    return line
+
+
+@transaction.atomic(durable=True)
+def return_rest_not_coming(*, return_line: ReturnLine, reason: str, actor: User) -> ReturnLine:
+    """Record that the rest of a return line will not arrive (the customer kept it, it was lost …): who and why.
+
+    Only what is still to inspect, all of it, and only while QC may still inspect; the
+    line is then settled, so the return can get its result and close (R-5.5.2.2).
+    """
+    require(actor, ACTIONS["not_coming"])
+    complaint, line = _line_locked(return_line)
+    product = line.product
+    if complaint.status not in COMPLAINT_INSPECTABLE:
+        raise wrong_status(complaint, "inspect")
+    if line.settled:
+        raise _nothing_left(complaint, line)
+    reason = stripped(reason)
+    rest = line.remaining
+    if not reason:
+        raise refusal(
+            Code.NOT_COMING_REASON_REQUIRED,
+            field="reason",
+            product=str(product),
+            remaining=format_quantity(rest),
+            unit=product.unit,
+        )
+    line.not_coming = rest
+    line.not_coming_reason = reason
+    line.not_coming_at = clock.now()
+    line.not_coming_by = actor
+    line.updated_by = actor
+    line.full_clean()
+    sign_history(line, actor=actor, reason=f"Rest not coming: {reason}")
+    line.save(update_fields=["not_coming", "not_coming_reason", "not_coming_at", "not_coming_by", "updated_by"])
+    timeline_record(
+        customer=complaint.customer,
+        event=TimelineEvent.RETURN_REST_NOT_COMING,
+        actor=actor,
+        summary=f"{complaint.number} · {product.code}: {format_quantity(rest)} {product.unit} not coming: {reason}",
         about=complaint,
     )
     return line

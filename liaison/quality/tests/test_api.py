@@ -9,7 +9,7 @@ from liaison.core.roles import Role
 from liaison.core.tests.factories import UserFactory, WorkshopFactory, frozen_today, qc_inspector, sales, sales_admin
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord
-from liaison.quality.services.complaints import complaint_void
+from liaison.quality.services.complaints import complaint_record_result, complaint_void
 from liaison.quality.states import ComplaintStatus, Disposition
 from liaison.quality.tests.factories import acknowledged, complaint, investigated, shipped
 
@@ -132,15 +132,54 @@ def test_r_5_5_1_the_steps_through_the_api_up_to_closed(api_client):
         format="json",
     )
     assert response.status_code == 200, response.json()
-    closing = api.post(f"{base}/close/")
-    assert closing.status_code == 409
     assert api.post(f"{base}/result/", {"result": "非我司責任"}, format="json").status_code == 200
-    assert api.post(f"{base}/close/").json()["code"] == "close_without_feedback"
     response = api.post(
         f"{base}/feedback/", {"channel": "email", "summary": "已說明"}, format="json"
     )
     assert response.status_code == 200
     assert response.json()["status"] == ComplaintStatus.CLOSED
+
+
+def test_r_5_5_1_3_the_close_action_says_the_feedback_closes_instead_of_a_conflict(api_client, english):
+    """The procedure has no separate close: before the feedback the close is told so (400, not 409)."""
+    record = complaint_record_result(complaint=investigated(), result="非我司責任", actor=qc_inspector())
+    api = as_user(api_client, qc_inspector())
+    history = record.history.count()
+    closing = api.post(f"{COMPLAINTS}{record.pk}/close/")
+    assert closing.status_code == 400
+    assert closing.json()["code"] == "close_without_feedback"
+    assert closing.json()["message"] == (
+        f"{record.number} has no separate close: it closes when its result is fed back to the customer. "
+        "Record the feedback once the result is recorded."
+    )
+    record.refresh_from_db()
+    assert (record.status, record.history.count()) == (ComplaintStatus.RESULT_RECORDED, history)
+    # Once fed back it is closed already: the close answers with the closed complaint, unchanged.
+    api.post(f"{COMPLAINTS}{record.pk}/feedback/", {"channel": "email", "summary": "已說明"}, format="json")
+    record.refresh_from_db()
+    history = record.history.count()
+    closing = api.post(f"{COMPLAINTS}{record.pk}/close/")
+    assert closing.status_code == 200
+    assert closing.json()["status"] == ComplaintStatus.CLOSED and closing.json()["closed_at"]
+    assert record.history.count() == history
+
+
+def test_r_5_5_2_2_partial_inspections_and_the_rest_not_coming_through_the_api(api_client, english):
+    customer, product, _order = shipped(quantity=100)
+    record = complaint(customer=customer, kind="return", return_lines=[{"product": product, "quantity": 100}])
+    as_user(api_client, sales()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
+    line = record.return_lines.get()
+    api = as_user(api_client, qc_inspector())
+    inspect = f"/api/v1/return-lines/{line.pk}/inspect/"
+    response = api.post(inspect, {"arrived": "60", "good": "60", "nonconforming": "0"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["arrived"], response.json()["remaining"]) == ("60.000", "40.000")
+    response = api.post(inspect, {"arrived": "50", "good": "50", "nonconforming": "0"}, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "arrived_more_than_returned")
+    response = api.post(f"/api/v1/return-lines/{line.pk}/not-coming/", {"reason": "客戶保留"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert (response.json()["not_coming"], response.json()["remaining"]) == ("40.000", "0.000")
+    assert response.json()["not_coming_reason"] == "客戶保留"
 
 
 def test_r_5_5_1_2_at_fault_without_capa_the_result_is_a_conflict(api_client):

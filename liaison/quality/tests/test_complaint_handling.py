@@ -192,7 +192,8 @@ def test_r_5_5_1_2_the_result_is_qcs_and_not_empty():
     assert snapshot(record) == before
 
 
-def test_r_5_5_1_3_closing_without_feedback_is_refused_and_nothing_changes():
+def test_r_5_5_1_3_a_close_before_feedback_says_the_feedback_closes_and_nothing_changes():
+    """The procedure has no separate close (R-5.5.1.3): a close asked for on its own is told so, not a conflict."""
     record = complaint_record_result(
         complaint=investigated(), result="非我司責任", actor=qc_inspector()
     )
@@ -200,8 +201,10 @@ def test_r_5_5_1_3_closing_without_feedback_is_refused_and_nothing_changes():
     with pytest.raises(LiaisonError) as refused:
         complaint_close(complaint=record, actor=qc_inspector())
     assert refused.value.code == Code.CLOSE_WITHOUT_FEEDBACK
+    assert not refused.value.conflict
     assert str(refused.value) == (
-        f"{record.number} cannot be closed: the result has not been fed back to the customer yet."
+        f"{record.number} has no separate close: it closes when its result is fed back to the customer. "
+        "Record the feedback once the result is recorded."
     )
     assert snapshot(record) == before
     assert record.status == ComplaintStatus.RESULT_RECORDED
@@ -269,11 +272,9 @@ def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
         TimelineEvent.COMPLAINT_RESULT_FED_BACK,
         TimelineEvent.COMPLAINT_CLOSED,
     ]
-    # A closed complaint cannot be closed or fed back again.
+    # Closed by the feedback: a close asked for afterwards answers the closed complaint and writes nothing.
     before = snapshot(record)
-    with pytest.raises(LiaisonError) as refused:
-        complaint_close(complaint=record, actor=inspector)
-    assert refused.value.code == Code.WRONG_STATUS
+    assert complaint_close(complaint=record, actor=inspector).status == ComplaintStatus.CLOSED
     assert snapshot(record) == before
 
 

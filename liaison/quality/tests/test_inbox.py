@@ -18,7 +18,7 @@ from liaison.core.tests.factories import (
 )
 from liaison.quality.capa import services as capa_services
 from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_record_result
-from liaison.quality.services.returns import return_inspect
+from liaison.quality.services.returns import return_inspect, return_rest_not_coming
 from liaison.quality.states import ComplaintKind
 from liaison.quality.tests.factories import acknowledged, capa, complaint, investigated, shipped
 from liaison.workspace.inbox import inbox_for
@@ -132,3 +132,28 @@ def test_the_inbox_reads_a_fixed_number_of_queries_however_much_waits(django_ass
     with django_assert_num_queries(11):
         items = quality_items(user)
     assert len(items) >= 3 * count
+
+
+def test_r_5_5_2_2_qcs_inbox_shows_what_is_still_to_inspect(english):
+    """Partial inspections: the item says how much of which product is still to inspect, until none is."""
+    customer, bolt, _order = shipped(quantity=100)
+    _customer, nut, _order = shipped(customer=customer, quantity=5)
+    record = complaint(
+        customer=customer,
+        kind=ComplaintKind.RETURN,
+        return_lines=[{"product": bolt, "quantity": 100}, {"product": nut, "quantity": 5}],
+    )
+    complaint_acknowledge(complaint=record, actor=sales())
+    bolts, nuts = record.return_lines.order_by("pk")
+
+    def title() -> list[str]:
+        return [item.title for item in quality_items(qc_inspector(), prefix="return")]
+
+    lead = f"Inspect the goods returned on {record.number} by {customer}: "
+    assert title() == [f"{lead}100 {bolt.unit} of {bolt.code} and 1 more product still to inspect"]
+    return_inspect(return_line=bolts, arrived=60, good=60, nonconforming=0, actor=qc_inspector())
+    assert title() == [f"{lead}40 {bolt.unit} of {bolt.code} and 1 more product still to inspect"]
+    return_inspect(return_line=nuts, arrived=5, good=5, nonconforming=0, actor=qc_inspector())
+    assert title() == [f"{lead}40 {bolt.unit} of {bolt.code} still to inspect"]
+    return_rest_not_coming(return_line=bolts, reason="客戶保留", actor=qc_inspector())
+    assert title() == []

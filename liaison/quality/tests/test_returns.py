@@ -8,15 +8,32 @@ import pytest
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory, WorkshopFactory, frozen_today, qc_inspector, sales, sales_admin
+from liaison.core.tests.factories import (
+    UserFactory,
+    WorkshopFactory,
+    frozen_today,
+    qc_inspector,
+    sales,
+    sales_admin,
+)
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.orders.tests.factories import accepted_order, order_line
 from liaison.production.models import ProductionNotice
 from liaison.quality.errors import QualityErrorCode as Code
-from liaison.quality.models import NonconformanceRecord, ReturnLine
-from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_record_result
-from liaison.quality.services.returns import nonconformance_dispose, return_inspect, return_replace
+from liaison.quality.models import NonconformanceRecord, ReturnInspection, ReturnLine
+from liaison.quality.services.complaints import (
+    complaint_acknowledge,
+    complaint_feed_back,
+    complaint_investigate,
+    complaint_record_result,
+)
+from liaison.quality.services.returns import (
+    nonconformance_dispose,
+    return_inspect,
+    return_replace,
+    return_rest_not_coming,
+)
 from liaison.quality.states import ComplaintKind, ComplaintStatus, Disposition
 from liaison.quality.tests.factories import complaint, shipped
 from liaison.stock.models import OutboundSlip, StockMove
@@ -192,13 +209,187 @@ def test_r_5_5_2_2_a_wrong_inspection_is_refused(overrides, code):
     assert snapshot(line) == before
 
 
-def test_r_5_5_2_2_a_line_is_inspected_once():
-    _record, line, _product = a_return(100)
+def test_r_5_5_2_2_a_line_inspected_in_full_has_nothing_left_to_inspect():
+    record, line, _product = a_return(100)
     inspect(line)
     before = snapshot(line)
     with pytest.raises(LiaisonError) as refused:
         inspect(line)
-    assert refused.value.code == Code.LINE_ALREADY_INSPECTED
+    assert refused.value.code == Code.NOTHING_LEFT_TO_INSPECT
+    assert str(refused.value) == (
+        f"Nothing of the returned {line.product} of {record.number} is left to inspect: 100 pcs inspected, "
+        "0 pcs recorded as not coming, of 100 pcs returned."
+    )
+    assert snapshot(line) == before
+
+
+# --- partial inspections: the goods arrive in several lots (issue 13, item 1) ------------------
+
+
+def test_r_5_5_2_2_a_return_line_is_inspected_in_partial_inspections_that_add_up():
+    """60 arrive today, 40 tomorrow: two inspections, each with its stock move and NCR; the line sums them."""
+    record, line, product = a_return(100)
+    first_inspector, second_inspector = qc_inspector(), UserFactory(roles=[Role.QC_INSPECTOR])
+    inspect(line, actor=first_inspector, arrived=60, good=50, nonconforming=10, replacement_needed=10)
+    line.refresh_from_db()
+    assert (line.arrived, line.good, line.nonconforming, line.remaining, line.settled) == (60, 50, 10, 40, False)
+    with clock.frozen(clock.now() + dt.timedelta(days=1)):
+        inspect(line, actor=second_inspector, arrived=40, good=35, nonconforming=5, replacement_needed=5)
+    line.refresh_from_db()
+    assert (line.arrived, line.good, line.nonconforming, line.replacement_needed) == (100, 85, 15, 15)
+    assert (line.remaining, line.settled, line.inspected_by) == (0, True, second_inspector)
+    inspections = list(ReturnInspection.objects.filter(return_line=line).order_by("inspected_at"))
+    assert [(i.arrived, i.good, i.nonconforming, i.replacement_needed, i.inspected_by) for i in inspections] == [
+        (60, 50, 10, 10, first_inspector),
+        (40, 35, 5, 5, second_inspector),
+    ]
+    # Each inspection put its good goods into stock and its nonconforming ones on their own NCR.
+    moves = StockMove.objects.filter(product=product, reason=MoveReason.RETURN_GOOD).order_by("pk")
+    assert [(move.quantity, move.balance_after, move.document_ref) for move in moves] == [
+        (50, 50, record.number),
+        (35, 85, record.number),
+    ]
+    assert stock_of(product=product) == 85
+    records = list(NonconformanceRecord.objects.order_by("pk"))
+    assert [(ncr.quantity, ncr.return_line) for ncr in records] == [(10, line), (5, line)]
+    assert [inspection.nonconformance for inspection in inspections] == records
+    # The line's history keeps each inspection; the customer's timeline tells both.
+    assert line.history.filter(history_change_reason__startswith="Inspected").count() == 2
+    summaries = list(
+        TimelineEntry.objects.filter(event=TimelineEvent.RETURN_INSPECTED).order_by("pk").values_list("summary", flat=True)
+    )
+    assert len(summaries) == 2 and summaries[0].endswith("; 40 pcs still to inspect")
+    # The replacement covers both inspections' needs.
+    slip, notice = return_replace(complaint=record, actor=sales_admin())
+    assert notice is None and [(item.product, item.quantity) for item in slip.lines.all()] == [(product, 15)]
+
+
+def test_r_5_5_2_2_partial_inspections_never_exceed_the_returned_quantity():
+    record, line, _product = a_return(100)
+    inspect(line, arrived=60, good=60, nonconforming=0, nonconformity="")
+    before = snapshot(line)
+    with pytest.raises(LiaisonError) as refused:
+        inspect(line, arrived=50, good=50, nonconforming=0, nonconformity="")
+    assert refused.value.code == Code.ARRIVED_MORE_THAN_RETURNED
+    assert refused.value.field == "arrived"
+    assert str(refused.value) == (
+        f"50 pcs of {line.product} cannot have arrived: the customer returns 100 pcs, 60 pcs are already "
+        "inspected and 0 pcs are not coming, so at most 40 pcs are still to inspect."
+    )
+    assert snapshot(line) == before
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"arrived": 0, "good": 0, "nonconforming": 0}, Code.INSPECTION_NOTHING_ARRIVED),
+        # 60 to replace now on top of the 50 before: more than the 100 returned.
+        ({"arrived": 40, "good": 0, "nonconforming": 40, "replacement_needed": 60}, Code.REPLACEMENT_MORE_THAN_RETURNED),
+    ],
+)
+def test_r_5_5_2_2_a_wrong_partial_inspection_is_refused(overrides, code):
+    _record, line, _product = a_return(100)
+    inspect(line, arrived=60, good=10, nonconforming=50, replacement_needed=50)
+    before = snapshot(line)
+    with pytest.raises(LiaisonError) as refused:
+        inspect(line, **overrides)
+    assert refused.value.code == code
+    assert snapshot(line) == before
+
+
+def test_r_5_5_2_3_a_later_inspection_cannot_add_to_a_replacement_already_arranged():
+    record, line, _product = a_return(100)
+    inspect(line, arrived=60, good=50, nonconforming=10, replacement_needed=10)
+    return_replace(complaint=record, actor=sales_admin())
+    before = snapshot(line)
+    with pytest.raises(LiaisonError) as refused:
+        inspect(line, arrived=40, good=30, nonconforming=10, replacement_needed=10)
+    assert refused.value.code == Code.REPLACEMENT_ARRANGED_BEFORE
+    assert snapshot(line) == before
+    inspect(line, arrived=40, good=30, nonconforming=10, replacement_needed=0)
+    line.refresh_from_db()
+    assert (line.remaining, line.replacement_needed) == (0, 10)
+
+
+def investigated_return(quantity=100):
+    record, line, product = a_return(quantity)
+    complaint_investigate(
+        complaint=record,
+        cause_category="man",
+        why_chain=["包裝錯誤"],
+        root_cause="新員工未培訓",
+        containment="",
+        company_at_fault=False,
+        actor=qc_inspector(),
+    )
+    return record, line, product
+
+
+def test_r_5_5_2_2_a_return_with_pieces_not_inspected_cannot_close():
+    """60 of 100 inspected: no result, so no feedback and no close, until the rest is inspected or not coming."""
+    record, line, _product = investigated_return(100)
+    inspect(line, arrived=60, good=60, nonconforming=0, nonconformity="")
+    before = snapshot(line)
+    with pytest.raises(LiaisonError) as refused:
+        complaint_record_result(complaint=record, result="已處理", actor=qc_inspector())
+    assert refused.value.code == Code.RETURN_NOT_INSPECTED
+    assert str(refused.value) == (
+        f"Return {record.number} still has goods not inspected ({line.product.code} 40 pcs): QC inspects them "
+        "as they arrive, or records the rest as not coming (who and why), first."
+    )
+    record.refresh_from_db()
+    assert record.status == ComplaintStatus.INVESTIGATED
+    assert snapshot(line) == before
+
+
+def test_r_5_5_2_2_the_rest_recorded_as_not_coming_lets_the_return_close():
+    record, line, _product = investigated_return(100)
+    inspect(line, arrived=60, good=60, nonconforming=0, nonconformity="")
+    inspector = UserFactory(roles=[Role.QC_INSPECTOR])
+    return_rest_not_coming(return_line=line, reason="客戶自行報廢餘下 40 件", actor=inspector)
+    line.refresh_from_db()
+    assert (line.not_coming, line.not_coming_reason, line.not_coming_by, line.not_coming_at) == (
+        40,
+        "客戶自行報廢餘下 40 件",
+        inspector,
+        clock.now(),
+    )
+    assert (line.remaining, line.settled) == (0, True)
+    assert line.history.first().history_change_reason == "Rest not coming: 客戶自行報廢餘下 40 件"
+    assert line.history.first().history_user == inspector
+    entry = TimelineEntry.objects.get(event=TimelineEvent.RETURN_REST_NOT_COMING)
+    assert entry.summary == f"{record.number} · {line.product.code}: 40 pcs not coming: 客戶自行報廢餘下 40 件"
+    assert entry.customer == record.customer
+    # Nothing more can be inspected; the return gets its result, is fed back and closes.
+    with pytest.raises(LiaisonError) as refused:
+        inspect(line, arrived=1, good=1, nonconforming=0, nonconformity="")
+    assert refused.value.code == Code.NOTHING_LEFT_TO_INSPECT
+    complaint_record_result(complaint=record, result="已處理", actor=qc_inspector())
+    closed = complaint_feed_back(complaint=record, channel="phone", summary="已說明", actor=qc_inspector())
+    assert closed.status == ComplaintStatus.CLOSED
+
+
+def test_r_5_5_2_2_recording_the_rest_as_not_coming_needs_a_reason_and_qc():
+    _record, line, _product = a_return(100)
+    inspect(line, arrived=60, good=60, nonconforming=0, nonconformity="")
+    before = snapshot(line)
+    with pytest.raises(LiaisonError) as refused:
+        return_rest_not_coming(return_line=line, reason="  ", actor=qc_inspector())
+    assert refused.value.code == Code.NOT_COMING_REASON_REQUIRED
+    assert str(refused.value) == f"Say why the rest of the returned {line.product} (40 pcs) is not coming."
+    with pytest.raises(LiaisonError) as refused:
+        return_rest_not_coming(return_line=line, reason="客戶保留", actor=sales())
+    assert refused.value.code == Code.NOT_ALLOWED
+    assert snapshot(line) == before
+
+
+def test_r_5_5_2_2_nothing_is_recorded_as_not_coming_once_all_is_inspected():
+    _record, line, _product = a_return(100)
+    inspect(line)
+    before = snapshot(line)
+    with pytest.raises(LiaisonError) as refused:
+        return_rest_not_coming(return_line=line, reason="客戶保留", actor=qc_inspector())
+    assert refused.value.code == Code.NOTHING_LEFT_TO_INSPECT
     assert snapshot(line) == before
 
 

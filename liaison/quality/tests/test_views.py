@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.tests.factories import received_document
@@ -25,7 +26,7 @@ from liaison.customers.tests.factories import CustomerFactory
 from liaison.production.models import ProductionNotice
 from liaison.quality.capa import services as capa_services
 from liaison.quality.models import CapaRequest, CapaStep, Complaint, NonconformanceRecord, ReturnLine
-from liaison.quality.services.complaints import complaint_acknowledge, complaint_record_result
+from liaison.quality.services.complaints import complaint_acknowledge, complaint_investigate, complaint_record_result
 from liaison.quality.services.returns import return_inspect
 from liaison.quality.states import (
     CapaStatus,
@@ -35,7 +36,7 @@ from liaison.quality.states import (
     Disposition,
     Effectiveness,
 )
-from liaison.quality.tests.factories import acknowledged, capa, complaint, investigated, shipped
+from liaison.quality.tests.factories import acknowledged, capa, closed, complaint, investigated, shipped
 from liaison.stock.models import OutboundSlip, StockMove
 from liaison.stock.selectors import stock_of
 from liaison.stock.services import stock_move_record
@@ -379,14 +380,29 @@ def test_r_5_5_1_3_feedback_on_the_page_goes_to_f5_and_closes(client):
     assert CommunicationRecord.objects.filter(channel="email", summary__contains="調查結果已說明").exists()
 
 
-def test_r_5_5_1_3_closing_without_feedback_shows_the_translated_refusal_and_nothing_changes(client):
+def test_r_5_5_1_3_a_close_before_feedback_says_the_feedback_closes_and_nothing_changes(client, english):
     record = investigated(at_fault=False)
     complaint_record_result(complaint=record, result="非我司責任", actor=qc_inspector())
     before = state(record)
-    client.force_login(chinese(qc_inspector()))
+    client.force_login(qc_inspector())
     response = client.post(url("close", record.pk), {})
     assert response.status_code == 200 and state(record) == before
-    assert response.context["close_form"].non_field_errors() == [f"{record.number} 無法結案：處理結果尚未回饋客戶。"]
+    assert response.context["close_form"].non_field_errors() == [
+        f"{record.number} has no separate close: it closes when its result is fed back to the customer. "
+        "Record the feedback once the result is recorded."
+    ]
+
+
+def test_r_5_5_1_3_a_close_after_feedback_says_the_feedback_closed_it(client, english):
+    record = closed()
+    before = state(record)
+    client.force_login(qc_inspector())
+    response = client.post(url("close", record.pk), {}, follow=True)
+    assert response.status_code == 200 and state(record) == before
+    when = timezone.localtime(record.closed_at).strftime("%Y-%m-%d %H:%M")
+    assert messages_of(response) == [
+        f"{record.number} was closed when its result was fed back to the customer on {when}."
+    ]
 
 
 # Returned goods (R-5.5.2.2, R-5.5.2.3)
@@ -427,6 +443,61 @@ def test_r_5_5_2_2_inspecting_more_than_arrived_shows_the_translated_refusal_and
     assert form.errors["good"][0].startswith("檢驗數量超過到貨數量")
     page = response.content.decode()
     assert "螺紋損壞了" in page and 'value="80"' in page
+
+
+def test_r_5_5_2_2_partial_inspections_on_the_page_and_the_rest_not_coming(client, english):
+    """60 of 100 arrive: inspected on the page; the line and the page show 40 still to inspect; the rest not coming."""
+    record, product = a_return(100)
+    complaint_acknowledge(complaint=record, actor=sales())
+    line = record.return_lines.get()
+    inspector = qc_inspector()
+    client.force_login(inspector)
+    response = client.post(
+        url("inspect", record.pk, line.pk),
+        inspect_data(line, arrived="60", good="55", nonconforming="5", nonconformity="螺紋損壞"),
+        follow=True,
+    )
+    assert messages_of(response) == [f"The inspection of {product} is recorded; 40 pcs still to inspect."]
+    page = response.content.decode()
+    assert f'data-line="{line.pk}" data-product="{product.code}" data-inspected="0" data-remaining="40"' in page
+    assert "55 good, 5 nonconforming" in page
+    form = next(item.inspect_form for item in response.context["page"].return_lines if item.pk == line.pk)
+    assert form.initial["arrived"] == 40
+    assert f"Inspect the returned {product.code} that arrived (40 pcs still to inspect)" in page
+    # A reason is required: the refusal is on the form and nothing changes.
+    response = client.post(url("not-coming", record.pk, line.pk), prefixed(f"not-coming-{line.pk}", line=line.pk))
+    assert response.status_code == 200
+    line.refresh_from_db()
+    assert (line.not_coming, line.remaining) == (0, 40)
+    response = client.post(
+        url("not-coming", record.pk, line.pk),
+        prefixed(f"not-coming-{line.pk}", line=line.pk, reason="客戶自行報廢"),
+        follow=True,
+    )
+    assert messages_of(response) == [f"40 pcs of {product} are recorded as not coming."]
+    line.refresh_from_db()
+    assert (line.not_coming, line.not_coming_by, line.remaining) == (40, inspector, 0)
+    page = response.content.decode()
+    assert "40 pcs not coming — 客戶自行報廢" in page
+    assert f'id="inspect-{line.pk}"' not in page and f'id="not-coming-{line.pk}"' not in page
+
+
+def test_r_5_5_2_2_the_complaint_page_says_what_waits_before_the_result(client, english):
+    record, product = a_return(100)
+    complaint_acknowledge(complaint=record, actor=sales())
+    line = record.return_lines.get()
+    return_inspect(return_line=line, arrived=60, good=60, nonconforming=0, actor=qc_inspector())
+    complaint_investigate(
+        complaint=record, cause_category="man", why_chain=["a"], root_cause="b", containment="",
+        company_at_fault=False, actor=qc_inspector(),
+    )
+    client.force_login(qc_inspector())
+    response = client.get(url("complaint", record.pk))
+    assert "result_form" not in response.context
+    assert (
+        "The result is recorded once every returned piece is inspected or recorded as not coming; "
+        f"still to inspect: {product.code} 40 pcs"
+    ) in response.content.decode()
 
 
 def test_a_line_of_another_complaint_is_not_found(client):
@@ -623,8 +694,9 @@ def test_complaint_page_reads_a_fixed_number_of_queries(client, django_assert_nu
     user = UserFactory(roles=[Role.QC_INSPECTOR, Role.SALES_ADMIN])
     client.force_login(user)
     client.get(url("complaint", record.pk))  # warm the session and permission caches
-    # The page's own reads, plus the sidebar's inbox badge (one query counting every kind of work of QC and Sales).
-    with django_assert_num_queries(14):
+    # The page's own reads (the lines' partial inspections among them), plus the sidebar's inbox badge (one
+    # query counting every kind of work of QC and Sales).
+    with django_assert_num_queries(15):
         response = client.get(url("complaint", record.pk))
     assert response.status_code == 200 and ReturnLine.objects.filter(complaint=record).count() == lines
 
@@ -649,3 +721,25 @@ def test_capa_page_reads_a_fixed_number_of_queries(client, django_assert_num_que
     with django_assert_num_queries(8):
         response = client.get(url("capa", request.pk))
     assert response.status_code == 200
+
+
+# The order page lists the order's complaints (issue 13, item 8)
+
+
+def test_r_5_5_1_1_complaints_about_an_order_are_listed_on_its_page(client, english):
+    customer, _product, order = shipped(quantity=10)
+    first = complaint(customer=customer, order=order, content="包裝破損")
+    with clock.frozen(clock.now() + dt.timedelta(hours=1)):
+        second = complaint(customer=customer, order=order, content="螺紋不良")
+    complaint(customer=customer, content="與此訂單無關")  # another complaint of the customer, no order
+    client.force_login(qc_inspector())
+    response = client.get(reverse("orders:detail", args=[order.pk]))
+    assert response.status_code == 200
+    assert [item.number for item in response.context["page"].complaints] == [second.number, first.number]
+    page = response.content.decode()
+    assert f'data-complaint="{second.number}"' in page and f'href="{second.get_absolute_url()}"' in page
+    assert "包裝破損" in page and "與此訂單無關" not in page
+    # Who may not read complaints sees the order without them.
+    client.force_login(UserFactory(roles=[Role.WAREHOUSE_CLERK]))
+    response = client.get(reverse("orders:detail", args=[order.pk]))
+    assert response.status_code == 200 and 'id="order-complaints"' not in response.content.decode()
