@@ -45,6 +45,11 @@ class SendForm(Form):
         label=_("customers"), queryset=None, required=False, widget=UnfoldAdminCheckboxSelectMultipleWidget()
     )
     channel = forms.ChoiceField(label=_("channel"), choices=SurveyChannel.choices, widget=select())
+    reason = forms.CharField(
+        label=_("reason for sending outside the window"), required=False, max_length=300,
+        widget=UnfoldAdminTextInputWidget(),
+        help_text=_("Only before the round's planned send date or after its management review."),
+    )
 
     def __init__(self, *args, survey_round: SurveyRound, **kwargs):
         super().__init__(*args, **kwargs)

@@ -146,7 +146,7 @@ def _render_rounds(request, page=None, bound: dict | None = None, status: int = 
         title=_("Customer satisfaction survey rounds"),
         opts=SurveyRound._meta,
         rounds=rounds,
-        gaps=selectors.half_years_without_round(today.year),
+        gaps=selectors.half_years_without_round(today=today),
         today=today,
         can_plan=can["plan"],
         plan_form=bound.get("plan") or (PlanForm(prefix="plan") if can["plan"] else None),
@@ -413,7 +413,8 @@ def round_send(request, survey_round, form):
     """Sales sends the round's form to the chosen customers by one channel (R-5.6.3)."""
     data = form.cleaned_data
     sent = services.round_send(
-        survey_round=survey_round, customers=data["customers"], channel=data["channel"], actor=request.user
+        survey_round=survey_round, customers=data["customers"], channel=data["channel"], reason=data["reason"],
+        actor=request.user,
     )
     return _("%(count)s survey forms are sent.") % {"count": len(sent)}
 

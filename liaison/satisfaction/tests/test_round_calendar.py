@@ -1,8 +1,10 @@
 """R-5.6.3: a survey round follows its management review, goes out in its window, and waits in Sales' inbox."""
 
 import datetime as dt
+import re
 
 import pytest
+from django.urls import reverse
 
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
@@ -178,3 +180,21 @@ def test_r_5_6_3_a_cancelled_round_leaves_the_inbox(sales):
     survey_round = _planned_round(sales)
     review_services.meeting_cancel(meeting=survey_round.meeting, reason="取消", actor=survey_round.meeting.chair)
     assert _kinds(sales, D(2027, 1, 15)) == []
+
+
+def test_r_5_6_3_the_send_page_asks_for_the_reason_outside_the_window(client_as, sales, english):
+    survey_round = _planned_round(sales)  # goes out 2027-01-15
+    customer = customer_with_contact()
+    url = reverse("satisfaction:round-send", args=[survey_round.pk])
+    client = client_as(sales)
+    with clock.frozen(D(2027, 1, 10)):
+        response = client.post(url, {"send-customers": [customer.pk], "send-channel": "fax"})
+        page = response.content.decode()
+        assert response.status_code == 200 and "give the reason" in page
+        assert re.search(r'id="send-reason".*?goes out from 2027-01-15', page, re.S)
+        assert not SurveyForm.objects.exists()
+
+        response = client.post(url, {"send-customers": [customer.pk], "send-channel": "fax",
+                                     "send-reason": "客戶月底盤點，提早寄出"})
+    assert response.status_code == 302
+    assert SurveyForm.objects.get(round=survey_round).send_reason == "客戶月底盤點，提早寄出"
