@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.states import CommunicationChannel
@@ -114,3 +115,44 @@ def test_r_5_6_6_dissatisfied_forms_without_a_capa_wait_in_qcs_inbox(sales):
     services.dissatisfaction_raise(form=unhappy, department=workshop(), problem="質量不滿意",
                                    effectiveness_criterion="下一輪不低於3分", actor=qc)
     assert _dissatisfied_items(qc) == []
+
+
+# --- the page ------------------------------------------------------------------------------------
+
+
+def _record_body(customer, **changes):
+    body = {"record-customer": customer.pk, "record-source": "feedback", "record-channel": "email",
+            "record-occurred_on": "2026-11-20", "record-comments": "來信稱讚包裝改善"}
+    body.update({f"record-score_{code}": value for code, value in scores(5, 4, 4, 4, 5).items()})
+    body.update(changes)
+    return body
+
+
+def test_r_5_6_5_sales_records_feedback_from_the_rounds_page(client_as, sales, english):
+    customer = customer_with_contact(registered_name="寧波永興模具有限公司")
+    client = client_as(sales)
+    page = client.get(reverse("satisfaction:rounds") + "?record_q=永興").content.decode()
+    assert 'id="satisfaction-record"' in page and "寧波永興模具有限公司" in page
+
+    response = client.post(reverse("satisfaction:record"), _record_body(customer))
+    form = SurveyForm.objects.get(customer=customer)
+    assert response.status_code == 302 and response["Location"] == form.get_absolute_url()
+    assert (form.source, form.channel, form.returned_on, form.comments) == ("feedback", "email", D(2026, 11, 20),
+                                                                            "來信稱讚包裝改善")
+    assert {s.criterion.code: s.score for s in form.scores.all()} == scores(5, 4, 4, 4, 5)
+
+
+def test_r_5_6_5_a_refused_feedback_form_keeps_the_input_and_saves_nothing(client_as, sales, english):
+    customer = customer_with_contact(registered_name="寧波永興模具有限公司")
+    body = _record_body(customer, **{"record-score_price": "", "record-occurred_on": "2026-11-30"})
+    response = client_as(sales).post(reverse("satisfaction:record"), body)
+    page = response.content.decode()
+    assert response.status_code == 200 and "is after today" in page and "來信稱讚包裝改善" in page
+    assert not SurveyForm.objects.exists()
+
+
+def test_r_5_6_5_qc_may_not_record_feedback(client_as, sales):
+    customer = customer_with_contact()
+    assert 'id="satisfaction-record"' not in client_as(qc_head()).get(reverse("satisfaction:rounds")).content.decode()
+    assert client_as(qc_head()).post(reverse("satisfaction:record"), _record_body(customer)).status_code == 403
+    assert not SurveyForm.objects.exists()
