@@ -144,7 +144,9 @@ def _render_rounds(request, page=None, bound: dict | None = None, status: int = 
         {"plan": allowed(request.user, ACTIONS["plan"]), "record": allowed(request.user, ACTIONS["record"])}, bound
     )
     record_query = request.GET.get("record_q", "").strip()[:100]
-    record_form = bound.get("record") or (RecordForm(prefix="record", **_record_kwargs(None)) if can["record"] else None)
+    record_form = bound.get("record") or (
+        RecordForm(prefix="record", **_record_kwargs(None)) if can["record"] else None
+    )
     if record_form is not None:
         record_form.offer(record_query)
     context = page_context(

@@ -61,6 +61,6 @@ sidebar_entry(
     permission="satisfaction.view_surveyform",
 )
 sidebar_entry(
-    "satisfaction", gettext_lazy("Satisfaction analysis"), icon="monitoring", link=reverse_lazy("satisfaction:analysis"),
-    order=30, permission="satisfaction.view_surveyround",
+    "satisfaction", gettext_lazy("Satisfaction analysis"), icon="monitoring",
+    link=reverse_lazy("satisfaction:analysis"), order=30, permission="satisfaction.view_surveyround",
 )

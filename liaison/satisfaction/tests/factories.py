@@ -28,7 +28,8 @@ def default_template() -> QuestionnaireTemplate:
 
 
 def sent_round(
-    *, meeting_date: dt.date, customers, actor, channel="email", send_on: dt.date | None = None, reason: str | None = None
+    *, meeting_date: dt.date, customers, actor, channel="email", send_on: dt.date | None = None,
+    reason: str | None = None,
 ):
     """A round planned from a management review on ``meeting_date`` and sent on its day (or ``send_on``).
 

@@ -87,7 +87,8 @@ def test_r_5_6_6_a_score_equal_to_the_threshold_is_not_dissatisfied_one_under_is
     form = _recorded(sales, lowest)
     assert (list(selectors.dissatisfied_without_capa()) == [form]) is dissatisfied
     raise_capa = lambda: services.dissatisfaction_raise(  # noqa: E731
-        form=form, department=workshop(), problem="價格偏高", effectiveness_criterion="下一輪不低於門檻", actor=qc_head()
+        form=form, department=workshop(), problem="價格偏高", effectiveness_criterion="下一輪不低於門檻",
+        actor=qc_head(),
     )
     if dissatisfied:
         assert raise_capa().capa is not None
