@@ -170,7 +170,9 @@ def _render_rounds(request, page=None, bound: dict | None = None, status: int = 
 rounds_page = RecordPage(
     load=lambda request: None, render=_render_rounds, url=lambda _page: reverse("satisfaction:rounds"), permission=VIEW
 )
-round_list = rounds_page.view("Every survey round with its counts; a warning for a half-year without a round (R-5.6.3).")
+round_list = rounds_page.view(
+    "Every survey round with its counts; a warning for each half-year without a round sent (R-5.6.3)."
+)
 
 
 @rounds_page.step("plan", form=PlanForm, actions=[ACTIONS["plan"]])
