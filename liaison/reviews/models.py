@@ -8,13 +8,23 @@ from django_fsm import FSMField, FSMModelMixin
 
 from liaison.core import clock
 from liaison.core.models import AuditedModel
-from liaison.reviews.states import ACTION_TRANSITIONS, MEETING_TRANSITIONS, ActionStatus, MeetingStatus
+from liaison.reviews.states import (
+    ACTION_TRANSITIONS,
+    MEETING_CURRENT,
+    MEETING_TRANSITIONS,
+    ActionStatus,
+    MeetingStatus,
+)
 
 
 class ReviewMeetingQuerySet(models.QuerySet):
     def awaiting_survey_round(self) -> "ReviewMeetingQuerySet":
         """Planned meetings no survey round is planned for yet (R-5.6.3), soonest first."""
         return self.filter(status=MeetingStatus.PLANNED, survey_round__isnull=True).order_by("meeting_date", "pk")
+
+    def current(self) -> "ReviewMeetingQuerySet":
+        """Meetings that are not cancelled (planned or held): their survey rounds count (R-5.6.3)."""
+        return self.filter(status__in=MEETING_CURRENT)
 
 
 class ReviewMeeting(FSMModelMixin, AuditedModel):

@@ -23,6 +23,7 @@ from liaison.reviews import rules as perms
 from liaison.reviews.errors import ACTIONS, MESSAGES, Code
 from liaison.reviews.models import ReviewAction, ReviewMeeting
 from liaison.reviews.states import MEETING_CURRENT, MeetingStatus
+from liaison.satisfaction.services import round_follow_meeting
 
 MEETING_TYPE = "MR"
 # Fields a meeting update may change.
@@ -111,6 +112,7 @@ def meeting_update(*, meeting: ReviewMeeting, actor: User, reason: str = "", par
 
     Free while the meeting is planned; once held, only with a reason, kept in its
     history; a cancelled meeting is not changed. Only the fields given are changed.
+    A new date moves its survey round's send day, if the round is not sent yet (R-5.6.3).
     """
     require(actor, ACTIONS["change"])
     unknown = set(changes) - set(MEETING_FIELDS)
@@ -146,6 +148,8 @@ def meeting_update(*, meeting: ReviewMeeting, actor: User, reason: str = "", par
     meeting.full_clean(exclude=["status"])
     sign_history(meeting, actor=actor, reason=reason or "Changed while planned")
     meeting.save(update_fields=[*changed, "updated_by"])
+    if "meeting_date" in changed:
+        round_follow_meeting(meeting=meeting, actor=actor)  # its planned survey round moves with it (R-5.6.3)
     if new_participants is not None:
         meeting.participants.set(new_participants)
     return meeting
@@ -183,17 +187,22 @@ def meeting_hold(*, meeting: ReviewMeeting, minutes: str, actor: User, actions=(
 
 @transaction.atomic(durable=True)
 def meeting_cancel(*, meeting: ReviewMeeting, reason: str, actor: User) -> ReviewMeeting:
-    """Cancel a planned meeting; it stays on the calendar, marked, with the reason."""
+    """Cancel a planned meeting; it stays on the calendar, marked, with the reason.
+
+    Its survey round, if not sent yet, is cancelled with it in the same transaction (R-5.6.3).
+    """
     require(actor, ACTIONS["cancel"])
     meeting = _locked_meeting(meeting)
     transition_check(meeting, "cancel", lambda: _not_planned(meeting, "cancel"))
     reason = stripped(reason)
     if not reason:
         raise _refuse(Code.CANCEL_REASON_REQUIRED, field="reason", what=meeting.number)
-    return transition_apply(
+    transition_apply(
         meeting, "cancel", params={"reason": reason}, actor=actor, reason=f"Cancelled: {reason}",
         fields=["cancel_reason"],
     )
+    round_follow_meeting(meeting=meeting, actor=actor)  # its survey round, not sent yet, is cancelled (R-5.6.3)
+    return meeting
 
 
 def _action_create(

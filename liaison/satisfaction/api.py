@@ -73,6 +73,8 @@ class RoundPlanSerializer(serializers.Serializer):
 class RoundSendSerializer(serializers.Serializer):
     customers = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.all(), many=True)
     channel = SurveyChannelField()
+    # Needed only before the round's planned day or after its management review.
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
 
 
 class ScoreSerializer(serializers.Serializer):
@@ -91,7 +93,8 @@ class FormSerializer(serializers.ModelSerializer):
     class Meta:
         model = SurveyForm
         fields = ["id", "number", "round", "template", "customer", "customer_name", "contact", "source", "channel",
-                  "language", "state", "sent_at", "chase_due_on", "valid_until", "chased_at", "chase_channel",
+                  "language", "state", "sent_at", "send_reason", "chase_due_on", "valid_until", "chased_at",
+                  "chase_channel",
                   "returned_on", "entered_at", "entered_by", "answered_online", "comments", "comment_is_complaint",
                   "capa", "capa_number", "voided_at", "void_reason", "scores"]
         read_only_fields = fields

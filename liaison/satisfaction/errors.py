@@ -42,6 +42,10 @@ class SatisfactionErrorCode(StrEnum):
     NOT_DISSATISFIED = "not_dissatisfied"
     NOT_COUNTED = "not_counted"
     CAPA_EXISTS = "capa_exists"
+    ROUND_CANCELLED = "round_cancelled"
+    SEND_BEFORE_WINDOW = "send_before_window"
+    SEND_AFTER_MEETING = "send_after_meeting"
+    MEETING_BEFORE_ROUND_SENT = "meeting_before_round_sent"
 
 
 Code = SatisfactionErrorCode
@@ -90,6 +94,19 @@ MESSAGES = {
     ),
     Code.NOT_COUNTED: _("Survey form %(number)s is %(state)s; only a form returned in time can raise a CAPA request."),
     Code.CAPA_EXISTS: _("Survey form %(number)s already has CAPA request %(capa)s."),
+    Code.ROUND_CANCELLED: _("Survey round %(number)s is cancelled with its management review."),
+    Code.SEND_BEFORE_WINDOW: _(
+        "Survey round %(number)s goes out from %(first)s, its planned day before the management review; today is "
+        "%(today)s. To send it earlier, give the reason."
+    ),
+    Code.SEND_AFTER_MEETING: _(
+        "The management review of survey round %(number)s was on %(meeting)s; a form sent now cannot be "
+        "reviewed there. To send it anyway, give the reason."
+    ),
+    Code.MEETING_BEFORE_ROUND_SENT: _(
+        "Survey round %(number)s was sent on %(sent_on)s; its management review cannot move to %(date)s, before "
+        "the forms went out."
+    ),
 }
 
 # The steps of the surveys: the permission each needs, and its words in a refusal.

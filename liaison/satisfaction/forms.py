@@ -10,9 +10,11 @@ from unfold.widgets import (
 
 from liaison.core import clock
 from liaison.core.forms import DateInput, Form, radio, select, textarea
+from liaison.customers.selectors import customer_search
+from liaison.customers.states import CustomerStatus
 from liaison.satisfaction import selectors
 from liaison.satisfaction.models import SurveyRound, review_meetings
-from liaison.satisfaction.states import SCORE_MAX, SCORE_MIN, ChaseChannel, SurveyChannel
+from liaison.satisfaction.states import SCORE_MAX, SCORE_MIN, ChaseChannel, SurveyChannel, SurveySource
 
 SCALE = [(str(score), str(score)) for score in range(SCORE_MIN, SCORE_MAX + 1)]
 # How many customers the send form offers at once.
@@ -45,6 +47,11 @@ class SendForm(Form):
         label=_("customers"), queryset=None, required=False, widget=UnfoldAdminCheckboxSelectMultipleWidget()
     )
     channel = forms.ChoiceField(label=_("channel"), choices=SurveyChannel.choices, widget=select())
+    reason = forms.CharField(
+        label=_("reason for sending outside the window"), required=False, max_length=300,
+        widget=UnfoldAdminTextInputWidget(),
+        help_text=_("Only before the round's planned send date or after its management review."),
+    )
 
     def __init__(self, *args, survey_round: SurveyRound, **kwargs):
         super().__init__(*args, **kwargs)
@@ -142,3 +149,61 @@ class ComplaintForm(Form):
     is_complaint = forms.BooleanField(
         label=_("the comments are a complaint"), required=False, widget=UnfoldBooleanWidget()
     )
+
+
+class RecordForm(Form):
+    """Satisfaction heard in an interview or read in customer feedback, entered on a form F10 (R-5.6.2, R-5.6.5).
+
+    The customer is one of the first SEND_CHOICES active customers matching the page's
+    search (``?record_q=``), or the one already chosen; a score per criterion of the
+    active questionnaire.
+    """
+
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=None, widget=select())
+    source = forms.ChoiceField(
+        label=_("source"), choices=[(s.value, s.label) for s in (SurveySource.INTERVIEW, SurveySource.FEEDBACK)],
+        widget=radio(),
+    )
+    channel = forms.ChoiceField(label=_("channel"), choices=SurveyChannel.choices, widget=select())
+    occurred_on = forms.DateField(label=_("date of the interview or feedback"), widget=DateInput())
+    comments = forms.CharField(label=_("comments"), required=False, widget=textarea(3))
+    comment_is_complaint = forms.BooleanField(
+        label=_("the comments are a complaint"), required=False, widget=UnfoldBooleanWidget()
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("occurred_on", clock.today())
+        self.initial.setdefault("source", SurveySource.FEEDBACK)
+        field = self.fields["customer"]
+        field.queryset = customer_search(query="").filter(status=CustomerStatus.ACTIVE)
+        field.label_from_instance = lambda customer: customer.registered_name
+        field.widget.choices = []
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            # Not required here: the service names every criterion left out, in one message.
+            self.fields[f"score_{criterion.code}"] = forms.ChoiceField(
+                label=criterion.label(), choices=SCALE, required=False, widget=radio(),
+            )
+
+    def field_for(self, name: str | None) -> str | None:
+        if name and name.startswith("scores."):
+            name = f"score_{name.split('.', 1)[1]}"
+        return super().field_for(name)
+
+    def offer(self, query: str = "") -> None:
+        """Offer the first SEND_CHOICES active customers matching ``query``, and the one chosen (one query)."""
+        field = self.fields["customer"]
+        offered = list(customer_search(query=query).filter(status=CustomerStatus.ACTIVE)
+                       .order_by("registered_name", "pk")[:SEND_CHOICES])
+        chosen = self.data.get(self.add_prefix("customer"), "") if self.is_bound else ""
+        if chosen.isdigit() and int(chosen) not in {customer.pk for customer in offered}:
+            offered = list(field.queryset.filter(pk=int(chosen))) + offered
+        field.widget.choices = [("", "---------"), *((c.pk, field.label_from_instance(c)) for c in offered)]
+
+    def score_fields(self):
+        return [self[f"score_{criterion.code}"] for criterion in self.criteria]
+
+    def scores(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {c.code: data[f"score_{c.code}"] for c in self.criteria if data.get(f"score_{c.code}")}

@@ -7,6 +7,7 @@ and ``clock.today()`` (``SurveyForm.state`` and ``SurveyFormQuerySet.with_state`
 is right even if the scheduled job never ran.
 """
 
+import datetime as dt
 import secrets
 
 from django.conf import settings
@@ -134,6 +135,24 @@ class SurveyRound(FSMModelMixin, AuditedModel):
     def close(self) -> None:
         self.closed_at = clock.now()
 
+    @ROUND_TRANSITIONS.transition("cancel")
+    def cancel(self) -> None:
+        """Its management review was cancelled before the round went out (R-5.6.3)."""
+
+    def send_window(self) -> tuple[dt.date, dt.date]:
+        """The days the round may go out without a reason: its planned day to its meeting's day (R-5.6.3)."""
+        return self.planned_send_on, self.meeting.meeting_date
+
+    def outside_window(self, today: dt.date | None = None) -> str:
+        """``"before"`` the planned send day, ``"after"`` the meeting (or it is held), else ``""``."""
+        today = today or clock.today()
+        first, last = self.send_window()
+        if today < first:
+            return "before"
+        if today > last or not self.meeting.is_planned:
+            return "after"
+        return ""
+
 
 class SurveyFormQuerySet(models.QuerySet):
     def with_state(self, today=None):
@@ -213,6 +232,9 @@ class SurveyForm(AuditedModel):
     # Fixed when the form is sent: the chase day and the last day a return counts (R-5.6.3).
     chase_due_on = models.DateField(_("chase due on"), null=True, blank=True, editable=False, db_index=True)
     valid_until = models.DateField(_("valid until"), null=True, blank=True, editable=False, db_index=True)
+    # Why the form went out before its round's planned day or after the management review (R-5.6.3).
+    send_reason = models.CharField(_("reason for sending outside the window"), max_length=300, blank=True,
+                                   editable=False)
     chased_at = models.DateTimeField(_("chased at"), null=True, blank=True, editable=False)
     chase_channel = models.CharField(_("chase channel"), max_length=12, choices=ChaseChannel.choices, blank=True)
     returned_on = models.DateField(_("returned on"), null=True, blank=True, editable=False, db_index=True)

@@ -5,13 +5,15 @@ module; these are the workflow's reads.
 """
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from liaison.core import clock
 from liaison.customers.selectors import customer_search
 from liaison.customers.states import CustomerStatus
-from liaison.satisfaction.models import SurveyForm, SurveyRound
+from liaison.satisfaction.models import SurveyForm, SurveyRound, review_meetings
 from liaison.satisfaction.states import FormState, RoundStatus, SurveyChannel
 
 
@@ -92,11 +94,43 @@ def rounds_to_send(*, today: dt.date | None = None) -> QuerySet[SurveyRound]:
     )
 
 
-def half_years_without_round(year: int) -> list[tuple[int, int]]:
-    """The half-years of ``year`` (1 or 2) in which no survey round is sent (R-5.6.3: twice a year).
+@dataclass(frozen=True)
+class HalfYearGap:
+    """A half-year (1: January–June, 2: July–December) in which no survey round was sent (R-5.6.3)."""
 
-    A round belongs to the half-year of its planned send date.
+    year: int
+    half: int
+    planned: tuple[dt.date, ...] = ()  # days rounds not sent yet are planned for in it
+
+
+def half_years_without_round(*, today: dt.date | None = None) -> list[HalfYearGap]:
+    """Every half-year without a survey round sent, in each year that has management reviews (R-5.6.3).
+
+    "At least twice a year" is checked for every year with a review meeting on the
+    calendar (whatever became of it) and this year, not only the current one. A round
+    counts in the half-year of the day it was sent; one not sent does not count (the
+    days such rounds are planned for are given with the gap), and neither does a round
+    whose management review was cancelled. Two queries.
     """
-    months = SurveyRound.objects.filter(planned_send_on__year=year).values_list("planned_send_on", flat=True)
-    covered = {1 if day.month <= 6 else 2 for day in months}
-    return [(year, half) for half in (1, 2) if half not in covered]
+    today = today or clock.today()
+    meetings = review_meetings().objects
+    years = {day.year for day in meetings.all().dates("meeting_date", "year")} | {today.year}
+    rounds = SurveyRound.objects.filter(meeting__in=meetings.current()).exclude(status=RoundStatus.CANCELLED)
+    sent, planned = set(), {}
+    for sent_at, planned_send_on in rounds.values_list("sent_at", "planned_send_on").order_by("planned_send_on"):
+        if sent_at is not None:
+            day = timezone.localdate(sent_at)
+            sent.add((day.year, _half(day)))
+        else:
+            planned.setdefault((planned_send_on.year, _half(planned_send_on)), []).append(planned_send_on)
+    return [
+        HalfYearGap(year, half, tuple(planned.get((year, half), ())))
+        for year in sorted(years)
+        for half in (1, 2)
+        if (year, half) not in sent
+    ]
+
+
+def _half(day: dt.date) -> int:
+    """1 up to 30 June, 2 from 1 July."""
+    return 1 if day.month <= 6 else 2

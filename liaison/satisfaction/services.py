@@ -58,6 +58,7 @@ from liaison.satisfaction.states import (
     SCORE_MIN,
     ChaseChannel,
     FormState,
+    RoundStatus,
     SurveyChannel,
     SurveySource,
 )
@@ -209,6 +210,52 @@ def round_plan(*, meeting, actor: User, template: QuestionnaireTemplate | None =
     return survey_round
 
 
+@transaction.atomic
+def round_follow_meeting(*, meeting, actor: User) -> SurveyRound | None:
+    """Move or cancel the planned round of ``meeting`` after the meeting moved or was cancelled (R-5.6.3).
+
+    A building block of the management review's own steps (``meeting_update``,
+    ``meeting_cancel``), in their transaction; the caller has locked the meeting. A round
+    not sent yet follows its meeting: its send day becomes SURVEY_LEAD_MONTHS before the
+    new date, or it is cancelled with it. A round already sent stays as it is (its forms
+    are out), but its meeting cannot move before the day the forms went out.
+    """
+    survey_round = SurveyRound.objects.select_for_update().filter(meeting_id=meeting.pk).first()
+    if survey_round is None:
+        return None
+    if survey_round.status == RoundStatus.PLANNED:
+        if not meeting.is_planned:
+            return transition_apply(
+                survey_round, "cancel", actor=actor, reason=f"Cancelled with {meeting}: {meeting.cancel_reason}"
+            )
+        send_on = planned_send_date(meeting.meeting_date)
+        if send_on != survey_round.planned_send_on:
+            survey_round.planned_send_on = send_on
+            sign_history(survey_round, actor=actor, reason=f"Moved with {meeting}")
+            survey_round.save(update_fields=["planned_send_on", "updated_by"])
+        return survey_round
+    if survey_round.sent_at is not None and meeting.is_planned:
+        sent_on = timezone.localdate(survey_round.sent_at)
+        if meeting.meeting_date < sent_on:
+            raise _refuse(
+                Code.MEETING_BEFORE_ROUND_SENT, conflict=True, field="meeting_date", number=survey_round.number,
+                sent_on=_date(sent_on), date=_date(meeting.meeting_date),
+            )
+    return survey_round
+
+
+def _window_refusal(survey_round: SurveyRound, today: dt.date) -> LiaisonError | None:
+    """Why the round may not go out today without a reason (R-5.6.3), or None inside its window."""
+    where = survey_round.outside_window(today)
+    if where == "before":
+        return _refuse(Code.SEND_BEFORE_WINDOW, field="reason", number=survey_round.number,
+                       first=_date(survey_round.planned_send_on), today=_date(today))
+    if where == "after":
+        return _refuse(Code.SEND_AFTER_MEETING, field="reason", number=survey_round.number,
+                       meeting=_date(survey_round.meeting.meeting_date))
+    return None
+
+
 def _contact_for(customer: Customer) -> Contact | None:
     """The contact a survey goes to: the primary active contact, else the first active one."""
     contacts = sorted(
@@ -267,6 +314,7 @@ def round_send(
     customers: Iterable[Customer],
     channel: SurveyChannel | str,
     actor: User,
+    reason: str = "",
 ) -> list[SurveyForm]:
     """Send the round's form F10 to each customer, by one channel (R-5.6.3).
 
@@ -276,13 +324,26 @@ def round_send(
     last valid day (SURVEY_VALID_MONTHS after today), and writes its F5 line and the
     SURVEY_SENT timeline event. Any customer that cannot be sent to refuses the whole
     call: nothing is sent.
+
+    The round goes out from its planned day up to its management review (R-5.6.3).
+    Before that day, or after the meeting (or once it is held), it is refused unless
+    ``reason`` says why; the reason is kept on each form sent and in its history.
     """
     require(actor, ACTIONS["send"])
     if channel not in SurveyChannel.values:
         raise _refuse(Code.CHANNEL_INVALID, field="channel")
-    survey_round = SurveyRound.objects.select_for_update().select_related("template").get(pk=survey_round.pk)
+    survey_round = (
+        SurveyRound.objects.select_for_update(of=("self",)).select_related("template", "meeting")
+        .get(pk=survey_round.pk)
+    )
+    if survey_round.status == RoundStatus.CANCELLED:
+        raise _refuse(Code.ROUND_CANCELLED, conflict=True, number=survey_round.number)
     if survey_round.status not in ROUND_SENDABLE:
         raise _refuse(Code.ROUND_CLOSED, conflict=True, number=survey_round.number)
+    reason = stripped(reason)[:300]
+    outside = _window_refusal(survey_round, clock.today())
+    if outside is not None and not reason:
+        raise outside
     customer_ids = list(dict.fromkeys(customer.pk for customer in customers))
     if not customer_ids:
         raise _refuse(Code.CUSTOMERS_REQUIRED, field="customers")
@@ -309,8 +370,12 @@ def round_send(
     now, today = clock.now(), clock.today()
     chase_due_on = today + dt.timedelta(days=procedure.setting("SURVEY_CHASE_DAYS"))
     valid_until = add_months(today, procedure.setting("SURVEY_VALID_MONTHS"))
+    why = f"Sent outside its window ({survey_round.outside_window(today)}): {reason}" if outside else "Sent"
     if survey_round.status in ROUND_TRANSITIONS.sources("send"):
-        transition_apply(survey_round, "send", actor=actor, reason="Sent", fields=["sent_at"])
+        transition_apply(survey_round, "send", actor=actor, reason=why, fields=["sent_at"])
+    elif outside:
+        sign_history(survey_round, actor=actor, reason=why)
+        survey_round.save(update_fields=["updated_by"])
     forms = []
     for customer in chosen:
         form = SurveyForm(
@@ -324,12 +389,13 @@ def round_send(
             sent_at=now,
             chase_due_on=chase_due_on,
             valid_until=valid_until,
+            send_reason=reason if outside else "",
             created_by=actor,
             updated_by=actor,
         )
         form.full_clean(exclude=["number", "answer_token"])
         form.number = number_next(doc_type=FORM_TYPE)
-        sign_history(form, actor=actor, reason=f"Sent in {survey_round.number}")
+        sign_history(form, actor=actor, reason=f"Sent in {survey_round.number}" + (f": {why}" if outside else ""))
         form.save()
         summary = gettext("Satisfaction survey %(form)s sent (%(channel)s), to return by %(valid_until)s") % {
             "form": form.number,

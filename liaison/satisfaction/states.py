@@ -14,6 +14,8 @@ class RoundStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     SENT = "sent", _("Sent")
     CLOSED = "closed", _("Closed")
+    # Its management review was cancelled before the round was sent.
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 # Rounds that still send forms: planned, or sent to some customers already.
@@ -25,6 +27,8 @@ ROUND_TRANSITIONS = TransitionTable(
         "send": Transition(source=(RoundStatus.PLANNED,), target=RoundStatus.SENT),
         # Closed once every form is returned, void or past its validity.
         "close": Transition(source=(RoundStatus.SENT,), target=RoundStatus.CLOSED),
+        # A planned round goes with its management review when the meeting is cancelled.
+        "cancel": Transition(source=(RoundStatus.PLANNED,), target=RoundStatus.CANCELLED),
     }
 )
 

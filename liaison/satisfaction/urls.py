@@ -12,6 +12,7 @@ urlpatterns: list = [
     # Staff pages: rounds, one round with its forms and analysis, one form F10.
     path("rounds/", views.round_list, name="rounds"),
     path("rounds/plan/", views.round_plan, name="round-plan"),
+    path("record/", views.satisfaction_record, name="record"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/send/", views.round_send, name="round-send"),
     path("rounds/<int:pk>/enter/", views.round_enter, name="round-enter"),

@@ -35,8 +35,8 @@ from liaison.quality.capa.forms import CapaIssueForm
 from liaison.satisfaction import analysis, selectors, services
 from liaison.satisfaction.dates import add_months
 from liaison.satisfaction.errors import ACTIONS, Code
-from liaison.satisfaction.forms import ChaseForm, ComplaintForm, EnterForm, PlanForm, SendForm, VoidForm
-from liaison.satisfaction.models import SurveyForm, SurveyRound
+from liaison.satisfaction.forms import ChaseForm, ComplaintForm, EnterForm, PlanForm, RecordForm, SendForm, VoidForm
+from liaison.satisfaction.models import QuestionnaireTemplate, SurveyForm, SurveyRound
 from liaison.satisfaction.states import (
     FORM_COUNTED,
     FORM_OPEN,
@@ -140,16 +140,26 @@ def _render_rounds(request, page=None, bound: dict | None = None, status: int = 
         )
         .order_by("-planned_send_on", "-pk")
     )
-    can = show_refused({"plan": allowed(request.user, ACTIONS["plan"])}, bound)
+    can = show_refused(
+        {"plan": allowed(request.user, ACTIONS["plan"]), "record": allowed(request.user, ACTIONS["record"])}, bound
+    )
+    record_query = request.GET.get("record_q", "").strip()[:100]
+    record_form = bound.get("record") or (
+        RecordForm(prefix="record", **_record_kwargs(None)) if can["record"] else None
+    )
+    if record_form is not None:
+        record_form.offer(record_query)
     context = page_context(
         request,
         title=_("Customer satisfaction survey rounds"),
         opts=SurveyRound._meta,
         rounds=rounds,
-        gaps=selectors.half_years_without_round(today.year),
+        gaps=selectors.half_years_without_round(today=today),
         today=today,
         can_plan=can["plan"],
         plan_form=bound.get("plan") or (PlanForm(prefix="plan") if can["plan"] else None),
+        record_form=record_form,
+        record_query=record_query,
         analysis_url=reverse("satisfaction:analysis"),
         forms_url=reverse("admin:satisfaction_surveyform_changelist"),
     )
@@ -160,7 +170,9 @@ def _render_rounds(request, page=None, bound: dict | None = None, status: int = 
 rounds_page = RecordPage(
     load=lambda request: None, render=_render_rounds, url=lambda _page: reverse("satisfaction:rounds"), permission=VIEW
 )
-round_list = rounds_page.view("Every survey round with its counts; a warning for a half-year without a round (R-5.6.3).")
+round_list = rounds_page.view(
+    "Every survey round with its counts; a warning for each half-year without a round sent (R-5.6.3)."
+)
 
 
 @rounds_page.step("plan", form=PlanForm, actions=[ACTIONS["plan"]])
@@ -171,6 +183,24 @@ def round_plan(request, page, form):
         "number": survey_round.number, "day": survey_round.planned_send_on.isoformat(),
     }
     return Done(message, survey_round.get_absolute_url())
+
+
+def _record_kwargs(_page) -> dict:
+    """The record form's questions: the active questionnaire's criteria (the one ``satisfaction_record`` uses)."""
+    template = QuestionnaireTemplate.objects.filter(active=True).order_by("pk").first()
+    return {"criteria": template.criteria.all() if template is not None else []}
+
+
+@rounds_page.step("record", form=RecordForm, anchor="record", actions=[ACTIONS["record"]], form_kwargs=_record_kwargs)
+def satisfaction_record(request, page, form):
+    """Sales enters satisfaction heard in an interview or read in customer feedback on a form F10 (R-5.6.5)."""
+    data = form.cleaned_data
+    recorded = services.satisfaction_record(
+        customer=data["customer"], source=data["source"], channel=data["channel"], scores=form.scores(),
+        comments=data["comments"], comment_is_complaint=data["comment_is_complaint"],
+        occurred_on=data["occurred_on"], actor=request.user,
+    )
+    return Done(_("%(number)s is entered and counted.") % {"number": recorded.number}, recorded.get_absolute_url())
 
 
 # --- one round -----------------------------------------------------------------------------------
@@ -413,7 +443,8 @@ def round_send(request, survey_round, form):
     """Sales sends the round's form to the chosen customers by one channel (R-5.6.3)."""
     data = form.cleaned_data
     sent = services.round_send(
-        survey_round=survey_round, customers=data["customers"], channel=data["channel"], actor=request.user
+        survey_round=survey_round, customers=data["customers"], channel=data["channel"], reason=data["reason"],
+        actor=request.user,
     )
     return _("%(count)s survey forms are sent.") % {"count": len(sent)}
 

@@ -27,9 +27,21 @@ def default_template() -> QuestionnaireTemplate:
     return QuestionnaireTemplate.objects.get(criteria__code="quality", active=True)
 
 
-def sent_round(*, meeting_date: dt.date, customers, actor, channel="email", send_on: dt.date | None = None):
-    """A round planned from a management review on ``meeting_date`` and sent on its day (or ``send_on``)."""
+def sent_round(
+    *, meeting_date: dt.date, customers, actor, channel="email", send_on: dt.date | None = None,
+    reason: str | None = None,
+):
+    """A round planned from a management review on ``meeting_date`` and sent on its day (or ``send_on``).
+
+    Sent on another day than the planned one, outside its window (R-5.6.3), it goes with
+    ``reason`` (default: a test's reason); ``reason=""`` leaves it to the service to refuse.
+    """
     survey_round = services.round_plan(meeting=planned(meeting_date=meeting_date), actor=actor)
-    with clock.frozen(send_on or survey_round.planned_send_on):
-        forms = services.round_send(survey_round=survey_round, customers=customers, channel=channel, actor=actor)
+    day = send_on or survey_round.planned_send_on
+    if reason is None:
+        reason = "測試指定的寄出日" if survey_round.outside_window(day) else ""
+    with clock.frozen(day):
+        forms = services.round_send(
+            survey_round=survey_round, customers=customers, channel=channel, actor=actor, reason=reason
+        )
     return survey_round, forms

@@ -18,6 +18,7 @@ from liaison.customers.states import TimelineEvent
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.reviews.tests.factories import planned
 from liaison.satisfaction import selectors, services
+from liaison.satisfaction.dates import add_months
 from liaison.satisfaction.models import QuestionnaireTemplate, SurveyForm, SurveyRound, SurveyScore
 from liaison.satisfaction.states import FormState, RoundStatus
 from liaison.satisfaction.tests.factories import customer_with_contact, default_template, scores, sent_round
@@ -56,14 +57,6 @@ def test_r_5_6_3_one_round_per_review(sales):
     assert SurveyRound.objects.count() == 1
 
 
-def test_r_5_6_3_half_years_without_a_round_are_shown(sales):
-    assert selectors.half_years_without_round(2027) == [(2027, 1), (2027, 2)]
-    services.round_plan(meeting=planned(meeting_date=D(2027, 6, 15)), actor=sales)  # sent 2027-04-15
-    assert selectors.half_years_without_round(2027) == [(2027, 2)]
-    services.round_plan(meeting=planned(meeting_date=D(2028, 1, 20)), actor=sales)  # sent 2027-11-20
-    assert selectors.half_years_without_round(2027) == []
-
-
 def test_r_4_only_sales_plans_and_sends(qc, sales):
     review = planned(meeting_date=D(2027, 6, 15))
     with pytest.raises(LiaisonError) as refused:
@@ -85,7 +78,7 @@ def test_r_4_only_sales_plans_and_sends(qc, sales):
 def test_r_5_6_3_sent_at_month_end(sales, sent_on, chase_on, valid_until):
     customer = customer_with_contact()
     with clock.frozen(sent_on - dt.timedelta(days=1)):
-        review = planned(meeting_date=D(2027, 3, 1))
+        review = planned(meeting_date=add_months(sent_on, 2))  # sent on its planned day
         survey_round = services.round_plan(meeting=review, actor=sales)
     with clock.frozen(sent_on):
         (form,) = services.round_send(survey_round=survey_round, customers=[customer], channel="fax", actor=sales)
@@ -134,14 +127,15 @@ def test_r_5_6_3_customer_in_a_round_once(sales):
     survey_round, _forms = sent_round(meeting_date=D(2027, 2, 1), customers=[customer], actor=sales,
                                       send_on=clock.today())
     with pytest.raises(LiaisonError) as refused:
-        services.round_send(survey_round=survey_round, customers=[customer], channel="fax", actor=sales)
+        services.round_send(survey_round=survey_round, customers=[customer], channel="fax", actor=sales,
+                            reason="補寄傳真")
     assert refused.value.code == "already_in_round"
     assert SurveyForm.objects.count() == 1
 
 
 def test_r_5_6_3_customer_without_contact_refused(sales):
     survey_round = services.round_plan(meeting=planned(meeting_date=D(2027, 2, 1)), actor=sales)
-    with pytest.raises(LiaisonError) as refused:
+    with pytest.raises(LiaisonError) as refused, clock.frozen(survey_round.planned_send_on):
         services.round_send(survey_round=survey_round, customers=[CustomerFactory()], channel="post", actor=sales)
     assert refused.value.code == "no_contact"
     survey_round.refresh_from_db()

@@ -200,6 +200,7 @@ MATRIX: dict[str, Access] = {
     "satisfaction:answer": A(kwargs={"token": "answer_token"}),
     "satisfaction:rounds": A(read=SALES | QC | {MG, AD}),
     "satisfaction:round-plan": A(write=SALES | {AD}),
+    "satisfaction:record": A(write=SALES | {AD}),  # an interview or feedback on a form F10
     "satisfaction:round": A(read=SALES | QC | {MG, AD}, obj="survey_round"),
     "satisfaction:round-send": A(write=SALES | {AD}, obj="survey_round"),
     "satisfaction:round-enter": A(write=SALES | {AD}, obj="survey_round"),
