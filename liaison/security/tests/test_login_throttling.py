@@ -62,7 +62,8 @@ def test_five_failures_lock_that_user_and_address_out_for_15_minutes(axes_on, cl
     assert "_auth_user_id" not in client.session
     # ... but the same user signs in from another address, and another user from this one.
     assert _sign_in(client, user.username, PASSWORD, ip="203.0.113.9").status_code == 302
-    assert AccessAttempt.objects.filter(username=user.username, ip_address="198.51.100.7").get().failures_since_start >= 5
+    attempt = AccessAttempt.objects.get(username=user.username, ip_address="198.51.100.7")
+    assert attempt.failures_since_start >= 5
     kinds = list(SecurityEvent.objects.filter(username=user.username).values_list("kind", flat=True))
     assert kinds.count(SecurityEventKind.LOCKED_OUT) >= 1
     assert kinds.count(SecurityEventKind.LOGIN_FAILED) >= 5
@@ -78,7 +79,8 @@ def test_lockout_expires_after_the_cool_off(axes_clock, client, user_with_role):
     assert _sign_in(client, user.username, PASSWORD).status_code == 429
     assert "_auth_user_id" not in client.session
     # That refused attempt counts as a failure too and starts the 15 minutes again (axes'
-    # AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT): 14:59 later, still locked...
+    # AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT): 14:59 later, still
+    # locked...
     axes_clock.advance(minutes=14, seconds=59)
     assert _sign_in(client, user.username, PASSWORD).status_code == 429
     axes_clock.advance(minutes=15, seconds=1)  # ... 15 minutes and a second later, the cool-off is over
