@@ -24,7 +24,10 @@ class TimelineEvent(models.TextChoices):
     CLARIFICATION_ANSWERED = "clarification_answered", _("Clarification answered")
     REVIEW_OPENED = "review_opened", _("Contract review opened (F2)")
     REVIEW_SIGNED = "review_signed", _("Department signed the contract review")
-    REVIEW_DECIDED = "review_decided", _("Contract review decided")
+    # The review's outcome is the event (not text in the summary), so each reader sees it in their language.
+    REVIEW_ACCEPTED = "review_accepted", _("Contract review accepted")
+    REVIEW_ACCEPTED_WITH_CONDITIONS = "review_accepted_with_conditions", _("Contract review accepted with conditions")
+    REVIEW_REJECTED = "review_rejected", _("Contract review rejected")
     SHIPPED_FROM_STOCK = "shipped_from_stock", _("Shipped from stock (F8)")
     NOTICE_ISSUED = "notice_issued", _("Production notice issued (F4)")
     NOTICE_COMPLETED = "notice_completed", _("Production notice completed")
@@ -54,6 +57,14 @@ class TimelineEvent(models.TextChoices):
     SURVEY_FORM_VOIDED = "survey_form_voided", _("Satisfaction survey form voided")
     SATISFACTION_ENTERED = "satisfaction_entered", _("Satisfaction entered from an interview or feedback")
     DISSATISFACTION_RAISED = "dissatisfaction_raised", _("Dissatisfaction raised as a CAPA request")
+
+
+# A contract review round decided, whatever its outcome (R-5.2.3.1).
+REVIEW_DECIDED_EVENTS = (
+    TimelineEvent.REVIEW_ACCEPTED,
+    TimelineEvent.REVIEW_ACCEPTED_WITH_CONDITIONS,
+    TimelineEvent.REVIEW_REJECTED,
+)
 
 
 class ImportStatus(models.TextChoices):

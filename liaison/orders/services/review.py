@@ -20,6 +20,13 @@ from liaison.orders.models import ChangeEntry, Order, ReviewRound, ReviewSignOff
 from liaison.orders.services.common import SET_BY_SERVICE, lock_order
 from liaison.orders.states import ReviewOutcome, ReviewRoundReason
 
+# The customer's timeline line of each outcome of a review round.
+DECIDED_EVENT = {
+    ReviewOutcome.ACCEPTED: TimelineEvent.REVIEW_ACCEPTED,
+    ReviewOutcome.ACCEPTED_WITH_CONDITIONS: TimelineEvent.REVIEW_ACCEPTED_WITH_CONDITIONS,
+    ReviewOutcome.REJECTED: TimelineEvent.REVIEW_REJECTED,
+}
+
 
 def review_round_open(
     *,
@@ -274,12 +281,12 @@ def review_decide(
             transition_apply(change, "reject", actor=actor, reason=decided)
     # A round for a change returns the order to accepted whatever its outcome.
     transition_apply(order, "accept" if passes or change is not None else "reject", actor=actor, reason=decided)
-    summary = f"{review_round}: {ReviewOutcome(outcome).label}"
+    # The outcome is the event: a label stored in the decider's language would stay in it for every reader.
     timeline_record(
         customer=order.customer,
-        event=TimelineEvent.REVIEW_DECIDED,
+        event=DECIDED_EVENT[outcome],
         actor=actor,
-        summary=f"{summary} — {conditions}" if conditions else summary,
+        summary=f"{review_round} — {conditions}" if conditions else str(review_round),
         about=review_round,
     )
     return review_round

@@ -6,9 +6,10 @@ from django.utils import translation
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
+from liaison.core.tests.db import data_migration_run
 from liaison.core.tests.factories import UserFactory, local, member, sales_admin
 from liaison.customers.models import TimelineEntry
-from liaison.customers.states import TimelineEvent
+from liaison.customers.states import REVIEW_DECIDED_EVENTS, TimelineEvent
 from liaison.orders.errors import OrderErrorCode
 from liaison.orders.services import (
     clarification_answer,
@@ -44,7 +45,7 @@ def assert_undecided(review_round):
     assert review_round.status == ReviewRoundStatus.OPEN
     assert review_round.outcome == "" and review_round.decided_at is None
     assert review_round.order.status == OrderStatus.UNDER_REVIEW
-    assert not TimelineEntry.objects.filter(event=TimelineEvent.REVIEW_DECIDED).exists()
+    assert not TimelineEntry.objects.filter(event__in=REVIEW_DECIDED_EVENTS).exists()
 
 
 # ── sign-offs ─────────────────────────────────────────────────────────────────
@@ -228,7 +229,7 @@ def test_r_5_2_3_1_accepted_records_who_and_when_after_every_signature(review_ro
     assert (review_round.decided_by, review_round.decided_at) == (head, now)
     assert all(s.signed_at <= review_round.decided_at for s in review_round.sign_offs.all())
     assert review_round.order.status == OrderStatus.ACCEPTED
-    entry = TimelineEntry.objects.get(event=TimelineEvent.REVIEW_DECIDED)
+    entry = TimelineEntry.objects.get(event=TimelineEvent.REVIEW_ACCEPTED)
     assert entry.about == review_round and entry.actor == head
 
 
@@ -246,7 +247,7 @@ def test_r_5_2_3_1_accepted_with_conditions_keeps_them(review_round):
     assert review_round.order.status == OrderStatus.ACCEPTED
     assert (
         "材料到貨後兩週交貨"
-        in TimelineEntry.objects.get(event=TimelineEvent.REVIEW_DECIDED).summary
+        in TimelineEntry.objects.get(event=TimelineEvent.REVIEW_ACCEPTED_WITH_CONDITIONS).summary
     )
 
 
@@ -262,6 +263,51 @@ def test_r_5_2_3_1_rejected_with_its_reason(review_round):
         review_round.outcome == ReviewOutcome.REJECTED and review_round.conditions == "交期無法配合"
     )
     assert review_round.order.status == OrderStatus.REJECTED
+
+
+@pytest.mark.parametrize(
+    ("outcome", "event", "zh_hant"),
+    [
+        (ReviewOutcome.ACCEPTED, TimelineEvent.REVIEW_ACCEPTED, "合同評審已接受"),
+        (
+            ReviewOutcome.ACCEPTED_WITH_CONDITIONS,
+            TimelineEvent.REVIEW_ACCEPTED_WITH_CONDITIONS,
+            "合同評審有條件接受",
+        ),
+        (ReviewOutcome.REJECTED, TimelineEvent.REVIEW_REJECTED, "合同評審已拒絕"),
+    ],
+)
+def test_r_5_4_the_decision_on_the_timeline_reads_in_the_readers_language(
+    review_round, outcome, event, zh_hant
+):
+    ready(review_round)
+    with translation.override("en"):  # decided by someone working in English
+        review_decide(
+            review_round=review_round, outcome=outcome, conditions="兩週內交貨", actor=sales_admin()
+        )
+    entry = TimelineEntry.objects.get(event__in=REVIEW_DECIDED_EVENTS)
+    assert entry.event == event
+    assert entry.summary == f"{review_round} — 兩週內交貨"  # the outcome is the event, not stored text
+    with translation.override("zh-hant"):  # read by someone working in Chinese
+        assert entry.get_event_display() == zh_hant
+
+
+def test_r_5_4_decisions_written_with_their_label_as_text_are_relabelled(review_round):
+    ready(review_round)
+    review_decide(
+        review_round=review_round,
+        outcome=ReviewOutcome.ACCEPTED_WITH_CONDITIONS,
+        conditions="分批",
+        actor=sales_admin(),
+    )
+    entry = TimelineEntry.objects.get(event__in=REVIEW_DECIDED_EVENTS)
+    TimelineEntry.objects.filter(pk=entry.pk).update(  # as releases before the per-outcome events wrote it
+        event="review_decided", summary=f"{review_round}: Accepted with conditions — 分批"
+    )
+    data_migration_run("orders", "0009_timeline_review_outcome")
+    entry.refresh_from_db()
+    assert entry.event == TimelineEvent.REVIEW_ACCEPTED_WITH_CONDITIONS
+    assert entry.summary == f"{review_round} — 分批"
 
 
 def test_r_5_1_2_rejected_because_the_product_fails_the_legal_check(review_round):

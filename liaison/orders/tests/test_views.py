@@ -199,7 +199,9 @@ def test_register_refused_by_the_service_keeps_everything_typed(client):
     assert not Order.objects.exists()
     form = response.context["form"]
     # The document is not among this customer's, so the choice itself is refused.
-    assert form.errors
+    assert form.errors == {
+        "received_document": [f"Select a valid choice. {fax_of_someone_else.pk} is not one of the available choices."]
+    }
     html = response.content.decode()
     assert "紙箱，每箱500個" in html and "PO-778" in html and "M6×20 SUS304" in html
 
@@ -213,7 +215,8 @@ def test_register_without_lines_shows_the_error(client):
     response = client.post(reverse("orders:register"), data)
     assert response.status_code == 200
     assert not Order.objects.exists()
-    assert response.context["lines"].errors[0] or response.context["lines"].non_form_errors()
+    first_line = response.context["lines"].errors[0]
+    assert first_line == {"product": ["This field is required."], "quantity": ["This field is required."]}
 
 
 def test_r_4_only_sales_registers_orders(client_as):
@@ -327,7 +330,7 @@ def test_r_5_2_3_1_a_no_without_opinion_is_shown_on_the_form_and_not_signed(clie
     assert not sign_off.is_signed
     # The form comes back with the error and the clerk's answers still chosen.
     signed_form = next(s.sign_form for s in response.context["open_round"].sign_offs.all() if s.pk == sign_off.pk)
-    assert signed_form.errors
+    assert signed_form.errors == {"opinion": ["Say in the opinion why 質檢部 answered no."]}
     assert signed_form["capability_ok"].value() == "no"
 
 
@@ -352,7 +355,7 @@ def test_r_5_2_3_1_another_departments_line_is_refused(client):
     # Refused for who the user is (their department): 403, with the refusal on the form.
     assert response.status_code == 403
     refused = next(s.sign_form for s in response.context["open_round"].sign_offs.all() if s.pk == sign_off.pk)
-    assert refused.errors
+    assert refused.errors == {"__all__": [f"Only a member of 倉庫 signs for 倉庫 on {order.number} F2/1."]}
     sign_off.refresh_from_db()
     assert not sign_off.is_signed
 
@@ -386,7 +389,11 @@ def test_r_5_1_2_decision_without_the_legal_check_is_refused(client):
     client.force_login(sales_admin())
     response = post(client, "decide", order, {"decide-outcome": ReviewOutcome.ACCEPTED, "decide-conditions": ""})
     assert response.status_code == 200
-    assert response.context["decide_form"].errors
+    assert response.context["decide_form"].errors == {
+        "__all__": [
+            f"Review {order.number} F2/1 cannot pass before the check against laws and regulations is recorded."
+        ]
+    }
     order.refresh_from_db()
     assert order.status == OrderStatus.UNDER_REVIEW
 
@@ -428,7 +435,10 @@ def test_r_5_2_3_2_shipping_more_than_stock_is_refused_and_nothing_moves(client)
     client.force_login(member("sales"))
     response = post(client, "ship", order, {f"ship-line_{line.pk}": "800", "ship-note": "急件"})
     assert response.status_code == 200
-    assert response.context["ship_form"].errors
+    product = line.product
+    assert response.context["ship_form"].errors == {
+        "__all__": [f"Only 500 pcs of {product.code} {product.name} are in qualified stock; 800 cannot be taken out."]
+    }
     assert not OutboundSlip.objects.exists()
     assert stock_of(product=line.product) == 500
     assert 'value="800' in response.content.decode()
@@ -465,7 +475,9 @@ def test_a_reply_in_the_past_is_refused(client):
     client.force_login(member("sales"))
     response = post(client, "reply", order, {"reply-promised_date": "2026-01-05", "reply-channel": "phone"})
     assert response.status_code == 200
-    assert response.context["reply_form"].errors
+    assert response.context["reply_form"].errors == {
+        "promised_date": ["The promised delivery date 01/05/2026 is already past."]
+    }
     order.refresh_from_db()
     assert order.promised_date is None
 
@@ -539,6 +551,8 @@ def test_r_5_3_1_a_delay_the_customer_refuses_is_withdrawn_from_the_order_page(c
     prefix = f"withdraw-{change.pk}"
     refused = post(client, "withdraw", order, {f"{prefix}-change": change.pk, f"{prefix}-reason": ""})
     assert refused.status_code == 200
+    (withdrawable,) = refused.context["page"].withdrawable_changes
+    assert withdrawable.withdraw_form.errors == {"reason": ["This field is required."]}
     change.refresh_from_db()
     assert change.status == ChangeStatus.REGISTERED
     response = post(
@@ -574,7 +588,9 @@ def test_r_5_3_1_a_delay_without_its_category_is_refused(client):
         },
     )
     assert response.status_code == 200
-    assert response.context["change_form"].errors
+    assert response.context["change_form"].errors == {
+        "reason_category": ["Choose why the company must delay the delivery."]
+    }
     assert not ChangeEntry.objects.exists()
     assert "缺料" in response.content.decode()
 

@@ -52,8 +52,9 @@ def test_r_1_2_the_overdue_filters(logged_in):
 def test_r_4_the_complaint_detail_is_read_only(logged_in):
     record = complaint()
     response = logged_in.get(reverse("admin:quality_complaint_change", args=[record.pk]))
-    assert response.status_code == 200
-    assert 'name="_save"' not in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and record.number in html and str(record.customer) in html
+    assert 'name="_save"' not in html
     assert logged_in.get(reverse("admin:quality_complaint_add")).status_code == 403
 
 
@@ -85,25 +86,51 @@ def test_the_complaint_page_shows_goods_ncrs_and_capas(logged_in):
 def test_the_capa_page_follows_the_department_rule(client_as):
     request = capa(source=complaint())
     url = request.get_absolute_url()
-    assert client_as(Role.QC_INSPECTOR).get(url).status_code == 200
+    inspector = client_as(Role.QC_INSPECTOR).get(url)
+    assert inspector.status_code == 200
+    assert f'data-number="{request.number}"' in inspector.content.decode()
+    assert 'id="capa-implement"' not in inspector.content.decode()  # QC does not implement
     member = UserFactory(roles=[Role.RESPONSIBLE_MEMBER], department=request.department)
-    assert client_as(member).get(url).status_code == 200
+    page = client_as(member).get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-number="{request.number}"' in html and 'id="capa-implement"' in html  # its department acts
     assert client_as(Role.RESPONSIBLE_MEMBER).get(url).status_code == 404  # another department's request
     assert client_as(Role.WAREHOUSE_CLERK).get(url).status_code == 403
 
 
-@pytest.mark.parametrize(
-    "url", ["admin:quality_nonconformancerecord_changelist", "admin:quality_feedback_changelist"]
-)
-def test_the_nonconformance_and_feedback_lists_open(logged_in, url):
-    feedback_record(
-        customer=CustomerFactory(),
-        kind="request",
-        channel="email",
-        content="請提供材質證明",
-        actor=sales(),
+def test_the_nonconformance_list_shows_the_record_of_a_return(logged_in):
+    customer, product, order = shipped(quantity=20)
+    record = complaint(
+        customer=customer, order=order, kind="return", return_lines=[{"product": product, "quantity": 20}]
     )
-    assert logged_in.get(reverse(url)).status_code == 200
+    complaint_acknowledge(complaint=record, actor=sales())
+    return_inspect(
+        return_line=record.return_lines.get(),
+        arrived=20,
+        good=15,
+        nonconforming=5,
+        nonconformity="變形",
+        actor=qc_inspector(),
+    )
+    other = complaint()
+    response = logged_in.get(reverse("admin:quality_nonconformancerecord_changelist"))
+    assert [ncr.number for ncr in response.context["cl"].result_list] == ["NCR-2026-0001"]
+    html = response.content.decode()
+    assert "NCR-2026-0001" in html and record.number in html and product.code in html
+    assert other.number not in html
+
+
+def test_r_5_5_3_the_feedback_list_shows_what_was_recorded(logged_in):
+    praised = CustomerFactory(registered_name="廈門海天精密电子有限公司")
+    feedback_record(customer=praised, kind="request", channel="email", content="請提供材質證明", actor=sales())
+    response = logged_in.get(reverse("admin:quality_feedback_changelist"))
+    (row,) = response.context["cl"].result_list
+    assert (row.customer, row.kind, row.channel) == (praised, "request", "email")
+    assert str(praised) in response.content.decode()
+    found = logged_in.get(reverse("admin:quality_feedback_changelist"), {"q": "海天"})
+    nothing = logged_in.get(reverse("admin:quality_feedback_changelist"), {"q": "天津"})
+    assert len(found.context["cl"].result_list) == 1 and not nothing.context["cl"].result_list
 
 
 def test_r_5_5_the_list_opens_on_open_complaints_and_all_shows_the_closed_ones(logged_in):

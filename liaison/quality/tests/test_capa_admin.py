@@ -70,7 +70,9 @@ def test_r_3_4_a_department_sees_only_its_requests(client, requests, workshops):
 
     assert sorted(listed(response)) == sorted([requests["late"].number, requests["later"].number])
     assert other.status_code == 302  # the admin's "does not exist" redirect, not the request
-    assert client.get(reverse(CHANGE, args=[requests["late"].pk])).status_code == 200
+    own = client.get(reverse(CHANGE, args=[requests["late"].pk]))
+    assert own.status_code == 200 and own.context["original"] == requests["late"]
+    assert requests["late"].number in own.content.decode()
 
 
 def test_r_4_the_detail_shows_the_signed_steps_and_is_read_only(client_as, requests, workshops):

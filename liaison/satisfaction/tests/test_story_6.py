@@ -1,4 +1,4 @@
-"""Acceptance story 6 (R-5.6.3, R-5.6.6): a survey round planned from the review calendar runs itself."""
+"""Acceptance story 6 (R-5.6.3, R-5.6.6; R-1.3): a survey round planned from the review calendar runs itself."""
 
 import datetime as dt
 
@@ -12,6 +12,7 @@ from liaison.customers.states import TimelineEvent
 from liaison.quality.states import CapaSource
 from liaison.reviews.tests.factories import planned
 from liaison.satisfaction import selectors, services
+from liaison.satisfaction.analysis import round_analysis
 from liaison.satisfaction.models import SurveyForm
 from liaison.satisfaction.states import FormState, RoundStatus
 from liaison.satisfaction.tests.factories import customer_with_contact, scores
@@ -108,3 +109,26 @@ def test_story_6_unhappy_customer_gets_a_capa(story, qc):
     assert form.capa.customer == form.customer
     assert list(selectors.dissatisfied_without_capa()) == []
     assert _events(form, TimelineEvent.DISSATISFACTION_RAISED) == 1
+
+
+def test_r_1_3_satisfaction_is_surveyed_and_evaluated(story, sales):
+    survey_round, (unhappy, on_time, _late, _silent), _faxed = story
+    with clock.frozen(D(2026, 10, 20)):
+        services.form_answer_online(token=unhappy.answer_token, scores=scores(4, 2, 3, 4, 4), comments="交期經常延誤")
+    with clock.frozen(D(2026, 12, 15)):
+        services.form_enter(form=on_time, scores=scores(5, 4, 4, 5, 5), returned_on=D(2026, 12, 15), actor=sales)
+    with clock.frozen(D(2026, 12, 20)):
+        analysis = round_analysis(survey_round=survey_round)
+    # Surveyed: five forms sent, two returned in time.
+    assert (analysis.sent, analysis.returned, analysis.response_rate) == (5, 2, 40.0)
+    # Evaluated: each criterion's mean, the weighted index (weights 0.3, 0.25, 0.15, 0.15, 0.15) ...
+    assert [(c.code, c.mean) for c in analysis.criteria] == [
+        ("quality", 4.5), ("delivery", 3.0), ("price", 3.5), ("service", 4.5), ("communication", 4.5)
+    ]
+    assert analysis.weighted_index == pytest.approx(3.975, abs=0.006)  # to two places
+    # ... and who is dissatisfied (delivery scored 2): the unhappy customer, not the other.
+    assert {row.form_number: row.dissatisfied for row in analysis.customers} == {
+        unhappy.number: True,
+        on_time.number: False,
+    }
+    assert analysis.dissatisfied_count == 1

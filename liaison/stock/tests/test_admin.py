@@ -170,9 +170,11 @@ def test_the_ledger_list_does_not_grow_in_queries_with_more_moves(client, clerk)
     for _ in range(8):
         StockMoveFactory()
     with CaptureQueriesContext(connection) as many:
-        assert client.get(url).status_code == 200
+        response = client.get(url)
 
     assert len(many) == len(few)
+    assert len(response.context["cl"].result_list) == StockMove.objects.count() == 9
+    assert all(move.product.code in response.content.decode() for move in StockMove.objects.all())
 
 
 # --- qualified stock and products ----------------------------------------------------------
@@ -200,7 +202,10 @@ def test_the_history_of_a_stock_row_is_its_products_ledger(client, clerk):
         response.url
         == f"{reverse('admin:stock_stockmove_changelist')}?product__id__exact={product.pk}"
     )
-    assert client.get(response.url).status_code == 200
+    StockMoveFactory(document_ref="F8-OTHER-PRODUCT")
+    ledger = client.get(response.url)
+    assert [move.product for move in ledger.context["cl"].result_list] == [product]  # the opening move only
+    assert "F8-OTHER-PRODUCT" not in ledger.content.decode()
 
 
 def test_qualified_stock_list_links_to_moves_only_for_who_may_see_them(client_as):
@@ -280,8 +285,10 @@ def test_product_page_hides_moves_from_a_role_that_may_not_see_them(client_as):
 
     response = client.get(reverse("admin:stock_product_change", args=[product.pk]))
 
-    assert response.status_code == 200
+    assert response.status_code == 200 and response.context["original"] == product
+    assert product.code in response.content.decode()
     assert "F4-2026-0099" not in response.content.decode()
+    assert "Recent stock moves" not in response.content.decode()
 
 
 def test_product_change_in_the_back_office_keeps_the_reason(client, clerk):
@@ -346,7 +353,10 @@ def test_export_and_import_are_refused_without_their_permissions(client_as, role
 
 
 def test_the_import_page_opens_for_a_clerk(client, clerk):
-    assert client.get(reverse("admin:stock_product_import")).status_code == 200
+    page = client.get(reverse("admin:stock_product_import"))
+    form = page.context["form"]
+    assert "import_file" in form.fields and 'name="import_file"' in page.content.decode()
+    assert [label for _value, label in form.fields["format"].choices if _value != ""] == ["xlsx"]
 
 
 def test_imported_products_go_through_the_service(user_with_role):
@@ -378,7 +388,9 @@ def test_an_import_row_that_breaks_a_rule_is_reported_and_not_saved(user_with_ro
         rows, dry_run=False, user=user_with_role(Role.WAREHOUSE_CLERK)
     )
 
-    assert result.has_errors() or result.has_validation_errors()
+    assert not result.has_errors() and result.has_validation_errors()
+    (invalid,) = result.invalid_rows
+    assert (invalid.number, list(invalid.field_specific_errors)) == (1, ["code"])
     assert not Product.objects.exists()
 
 
