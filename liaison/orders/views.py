@@ -390,6 +390,7 @@ def order_change(request, page, form):
         reason=data["reason"],
         change_details=data["change_details"],
         new_due_date=data["new_due_date"],
+        requested_via=data["requested_via"],
         actor=request.user,
     )
     return _("Change %(change)s is registered.") % {"change": change.number}
