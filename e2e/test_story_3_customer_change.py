@@ -70,7 +70,9 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current(desks, 
     change = ChangeEntry.objects.get(number=number)
     assert change.kind == ChangeKind.CUSTOMER and change.status == ChangeStatus.UNDER_REVIEW
     # The customer's request is on the communication record (F5), from the customer, by fax.
-    request = CommunicationRecord.objects.get(topic=Topic.ORDER_CHANGE, direction=Direction.FROM_CUSTOMER)
+    request = CommunicationRecord.objects.get(
+        about_id=change.pk, topic=Topic.ORDER_CHANGE, direction=Direction.FROM_CUSTOMER
+    )
     assert (request.channel, request.about) == (CommunicationChannel.FAX, change)
     order.refresh_from_db()
     assert order.status == OrderStatus.UNDER_REVIEW
@@ -105,7 +107,9 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current(desks, 
     assert change.status == ChangeStatus.AGREED
     assert admin.locator("#earlier-rounds [data-round='1']").count() == 1
     # The decision goes back to the customer on F5, the way the request came.
-    decision = CommunicationRecord.objects.get(topic=Topic.ORDER_CHANGE, direction=Direction.TO_CUSTOMER)
+    decision = CommunicationRecord.objects.get(
+        about_id=change.pk, topic=Topic.ORDER_CHANGE, direction=Direction.TO_CUSTOMER
+    )
     assert (decision.channel, decision.about) == (CommunicationChannel.FAX, change)
 
     # The sales administrator applies it with the new quantity: a third notice.
