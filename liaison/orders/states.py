@@ -96,8 +96,9 @@ class ChangeStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", _("Under review")
     AGREED = "agreed", _("Agreed")
     APPLIED = "applied", _("Applied (new notice issued)")
-    # Applied, but nothing was left to make: what was made waits in stock, or nothing is open.
-    APPLIED_WITHOUT_NOTICE = "applied_no_notice", _("Applied (no new notice needed)")
+    # Applied, but no notice was issued for it: what was made waits in stock, nothing was open to
+    # replace, or the shortfall of a line no workshop made is left to the order page's notice.
+    APPLIED_WITHOUT_NOTICE = "applied_no_notice", _("Applied (without a new notice)")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 

@@ -148,14 +148,15 @@ class LineCoverage:
 
 
 def order_line_coverage(*, order, order_lines: Iterable, exclude_notices: Iterable[int] = ()) -> dict:
-    """How far each of ``order_lines`` (of ``order``, at their quantity as given) is covered; three queries.
+    """How far each of ``order_lines`` (of ``order``, at their quantity as given) is covered; two queries.
 
     Left to put on a notice: ordered − shipped − made and still in stock − on open notices
-    (R-5.2.3.3, R-5.3.2); the one arithmetic the notice checks and a change applied use. "Made and still in stock" is what the order's completed regular
-    notices made of the line, as far as the product's qualified stock still holds it (lines
-    of one product share that stock, in the order given); stock is not earmarked, so goods
-    made for the order and shipped since leave the stock, not the made count. Open notices
-    in ``exclude_notices`` (ids: those being replaced) do not count.
+    (R-5.2.3.3, R-5.3.2); the one arithmetic the notice checks and a change applied use.
+    "Made and still in stock" is what the order's completed regular notices made of the
+    line, as far as the product's qualified stock still holds it (lines of one product
+    share that stock, in the order given). Stock is not earmarked per order, so this is
+    an upper bound: goods made for the order and shipped since leave the stock, not the
+    made count. Open notices in ``exclude_notices`` (ids: those being replaced) do not count.
     """
     order_lines = list(order_lines)
     shipped = shipped_by_order_line(order=order)

@@ -417,7 +417,8 @@ def change_apply(
     # Notices that make less first, so what they give up is free for the ones that make more.
     for notice in sorted(notices, key=lambda n: _grows(n, plan)):
         quantities = plan.get(notice.pk)
-        if quantities is not None and all(not quantities.get(nl.order_line_id, nl.quantity) for nl in notice.lines.all()):
+        lines = notice.lines.all()
+        if quantities is not None and all(not quantities.get(nl.order_line_id, nl.quantity) for nl in lines):
             # The change leaves nothing of this notice to make: void it, with no successor.
             notice_void(notice=notice, reason=reason, actor=actor)
             continue
@@ -445,7 +446,11 @@ def change_apply(
 def _regular_lines(notices, order_line_id: int) -> list:
     """The lines for ``order_line_id`` on the regular (not 補貨) notices, oldest notice first."""
     return [
-        nl for notice in notices if not notice.replenishment for nl in notice.lines.all() if nl.order_line_id == order_line_id
+        line
+        for notice in notices
+        if not notice.replenishment
+        for line in notice.lines.all()
+        if line.order_line_id == order_line_id
     ]
 
 

@@ -711,7 +711,7 @@ def test_r_5_3_2_what_was_made_and_waits_in_stock_is_not_made_again_and_the_stat
     assert ProductionNotice.objects.count() == 1
     assert change.status == ChangeStatus.APPLIED_WITHOUT_NOTICE
     with translation.override("en"):
-        assert "new notice issued" not in str(change.get_status_display())
+        assert str(change.get_status_display()) == "Applied (without a new notice)"
     assert change.history.first().history_change_reason == "Applied: no new notice"
 
 

@@ -543,6 +543,31 @@ def test_r_5_3_1_delay_agreed_and_applied_leaves_a_void_notice_in_the_chain(clie
     assert f'/documents/f3/{order.pk}.pdf' in html
 
 
+def test_r_5_3_1_a_delay_applied_with_nothing_left_to_make_says_no_notice_was_issued(client, english):
+    order = accepted_order()
+    clerk = sales_admin()
+    change = services.change_register(
+        order=order,
+        kind=ChangeKind.COMPANY,
+        reason_category=ChangeReasonCategory.MATERIAL,
+        reason="SUS304 線材缺貨",
+        new_due_date=dt.date(2026, 4, 8),
+        actor=clerk,
+    )
+    services.change_record_agreement(
+        change=change, agreed_by="何志強", agreed_at=local(2026, 3, 10, 8), via="phone", actor=clerk
+    )
+    client.force_login(clerk)
+    prefix = f"apply-{change.pk}"
+    response = post(client, "apply", order, {f"{prefix}-change": change.pk, f"{prefix}-due_date": "2026-04-08"})
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.APPLIED_WITHOUT_NOTICE and not ProductionNotice.objects.exists()
+    page = client.get(page_url(order))
+    assert any("without a new notice" in message for message in messages_of(page))
+    assert "Applied (without a new notice)" in page.content.decode()
+
+
 def test_r_5_3_1_a_delay_the_customer_refuses_is_withdrawn_from_the_order_page(client):
     order = accepted_order()
     change = services.change_register(
