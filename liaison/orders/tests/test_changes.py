@@ -776,6 +776,23 @@ def test_r_5_3_1_a_delay_withdrawn_before_agreement_leaves_the_promised_date():
     assert order.promised_date == dt.date(2026, 3, 25)
 
 
+def test_r_5_3_2_a_customer_change_of_date_moves_the_promised_date_once_accepted_not_when_rejected():
+    accepted, rejected = accepted_order(), accepted_order()
+    for order in (accepted, rejected):
+        order_delivery_reply(order=order, promised_date=dt.date(2026, 3, 25), channel="phone", actor=sales_admin())
+        customer_change(order, new_due_date=dt.date(2026, 4, 15))
+    review_pass(accepted.review_rounds.get(number=2))
+    review_decide(
+        review_round=rejected.review_rounds.get(number=2),
+        outcome=ReviewOutcome.REJECTED,
+        conditions="產能不足",
+        actor=sales_admin(),
+    )
+    accepted.refresh_from_db()
+    rejected.refresh_from_db()
+    assert (accepted.promised_date, rejected.promised_date) == (dt.date(2026, 4, 15), dt.date(2026, 3, 25))
+
+
 # ── the customer's change and its decision on F5 ─────────────────────
 
 
