@@ -377,14 +377,19 @@ def story_1_done(*, until_decision: bool = False) -> Story:
 
 
 def register_change(
-    page, order, *, kind: str, reason: str, category: str = "", details: str = "", new_due=None
+    page, order, *, kind: str, reason: str, category: str = "", details: str = "", new_due=None, via: str = ""
 ):
-    """The clerk registers a change on the order page; returns the register entry's number."""
+    """The clerk registers a change on the order page; returns the register entry's number.
+
+    ``via``: how the customer asked for their change (it goes on F5).
+    """
     open_order(page, order)
     form = page.locator("#change-form")
     form.locator("select[name=change-kind]").select_option(kind)
     if category:
         form.locator("select[name=change-reason_category]").select_option(category)
+    if via:
+        form.locator("select[name=change-requested_via]").select_option(via)
     form.locator("textarea[name=change-reason]").fill(reason)
     if details:
         form.locator("textarea[name=change-change_details]").fill(details)

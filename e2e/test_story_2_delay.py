@@ -86,6 +86,11 @@ def test_story_2_material_shortage_delays_the_order(desks, story, screenshot):
         CommunicationChannel.PHONE,
     )
     assert change.customer_agreed_at == agreed_at
+    # The agreed date is the promise now: the order log reads lateness against it, the reply proposes it.
+    order.refresh_from_db()
+    assert order.promised_date == new_due
+    open_order(clerk, order)
+    assert clerk.locator("#reply-form input[name=reply-promised_date]").input_value() == new_due.isoformat()
     agreement = CommunicationRecord.objects.get(topic=Topic.ORDER_CHANGE)
     assert (agreement.channel, agreement.direction) == (
         CommunicationChannel.PHONE,

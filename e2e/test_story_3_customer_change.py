@@ -26,6 +26,8 @@ from helpers import (
     timeline_events,
 )
 
+from liaison.communications.models import CommunicationRecord
+from liaison.communications.states import CommunicationChannel, Direction, Topic
 from liaison.customers.selectors import timeline_for
 from liaison.customers.states import TimelineEvent
 from liaison.orders.models import ChangeEntry
@@ -56,12 +58,22 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current(desks, 
 
     # The clerk registers the customer's change: it goes to a new review round.
     number = register_change(
-        clerk, order, kind=ChangeKind.CUSTOMER, reason=REASON, details="HB-M6-20 數量 2000 → 2500"
+        clerk,
+        order,
+        kind=ChangeKind.CUSTOMER,
+        reason=REASON,
+        details="HB-M6-20 數量 2000 → 2500",
+        via=CommunicationChannel.FAX,
     )
     year = this_year()
     assert number == f"CHG-{year}-0002"
     change = ChangeEntry.objects.get(number=number)
     assert change.kind == ChangeKind.CUSTOMER and change.status == ChangeStatus.UNDER_REVIEW
+    # The customer's request is on the communication record (F5), from the customer, by fax.
+    request = CommunicationRecord.objects.get(
+        about_id=change.pk, topic=Topic.ORDER_CHANGE, direction=Direction.FROM_CUSTOMER
+    )
+    assert (request.channel, request.about) == (CommunicationChannel.FAX, change)
     order.refresh_from_db()
     assert order.status == OrderStatus.UNDER_REVIEW
     review = clerk.locator("#review")
@@ -94,6 +106,11 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current(desks, 
     change.refresh_from_db()
     assert change.status == ChangeStatus.AGREED
     assert admin.locator("#earlier-rounds [data-round='1']").count() == 1
+    # The decision goes back to the customer on F5, the way the request came.
+    decision = CommunicationRecord.objects.get(
+        about_id=change.pk, topic=Topic.ORDER_CHANGE, direction=Direction.TO_CUSTOMER
+    )
+    assert (decision.channel, decision.about) == (CommunicationChannel.FAX, change)
 
     # The sales administrator applies it with the new quantity: a third notice.
     open_order(admin, order)
@@ -155,7 +172,9 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current(desks, 
     events = timeline_events(clerk)
     assert Counter(events) - before == Counter(
         [
+            TimelineEvent.COMMUNICATION_RECORDED,  # the request (F5)
             TimelineEvent.CHANGE_REGISTERED,
+            TimelineEvent.COMMUNICATION_RECORDED,  # the decision (F5)
             TimelineEvent.REVIEW_OPENED,
             *[TimelineEvent.REVIEW_SIGNED] * 4,
             TimelineEvent.REVIEW_ACCEPTED,
@@ -181,6 +200,7 @@ def test_customer_change_agreed_in_review_shows_no_empty_agreement(desks, story)
         kind=ChangeKind.CUSTOMER,
         reason_category="customer_request",
         reason=REASON,
+        requested_via="phone",
         actor=staff.clerk,
     )
     review_round = order.review_rounds.get(number=2)

@@ -146,6 +146,7 @@ class ChangeSerializer(serializers.ModelSerializer):
             "reason",
             "change_details",
             "new_due_date",
+            "requested_via",
             "status",
             "customer_agreed_by",
             "customer_agreed_at",
@@ -284,6 +285,13 @@ class ChangeRegisterSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
     change_details = serializers.CharField(required=False, allow_blank=True, default="")
     new_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    requested_via = serializers.ChoiceField(
+        choices=CommunicationChannel.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("How the customer asked for their change (R-5.3.2); required for a customer's change."),
+    )
 
 
 class AgreementSerializer(serializers.Serializer):

@@ -53,6 +53,7 @@ class OrderErrorCode(StrEnum):
     QUANTITY_BELOW_SHIPPED = "quantity_below_shipped"
     WITHDRAWAL_REASON_REQUIRED = "withdrawal_reason_required"
     CHANGE_NOT_WITHDRAWABLE = "change_not_withdrawable"
+    REQUEST_CHANNEL_REQUIRED = "request_channel_required"
 
 
 MESSAGES = {
@@ -153,6 +154,10 @@ MESSAGES = {
         "it is agreed by deciding its review round."
     ),
     OrderErrorCode.AGREED_BY_REQUIRED: _("Write who agreed at the customer."),
+    OrderErrorCode.REQUEST_CHANNEL_REQUIRED: _(
+        "Say how the customer asked for the change (phone, fax, e-mail…); "
+        "it goes on the communication record (F5)."
+    ),
     OrderErrorCode.CHANGE_NOT_AGREED: _(
         "Change %(change)s is %(status)s; a new production notice is issued only after agreement."
     ),

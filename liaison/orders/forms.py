@@ -258,6 +258,13 @@ class ChangeRegisterForm(Form):
     reason = forms.CharField(label=_("reason"), widget=textarea())
     change_details = forms.CharField(label=_("what changes"), required=False, widget=textarea())
     new_due_date = forms.DateField(label=_("new delivery date"), required=False, widget=DateInput())
+    requested_via = forms.ChoiceField(
+        label=_("requested via"),
+        choices=[("", "—"), *CommunicationChannel.choices],
+        required=False,
+        widget=select(),
+        help_text=_("How the customer asked for the change; it goes on the communication record (F5)."),
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin
 
+from liaison.communications.states import CommunicationChannel
 from liaison.core import clock
 from liaison.core.models import AuditedModel, Department
 from liaison.customers.models import Customer
@@ -284,6 +285,10 @@ class ChangeEntry(FSMModelMixin, AuditedModel):
     reason = models.TextField(_("reason"))
     change_details = models.TextField(_("what changes"), blank=True)
     new_due_date = models.DateField(_("new delivery date"), null=True, blank=True)
+    # How the customer asked for their change (R-5.3.2); their request and the decision go on F5 (R-5.4).
+    requested_via = models.CharField(
+        _("requested via"), max_length=10, choices=CommunicationChannel.choices, blank=True, editable=False
+    )
     status = FSMField(
         _("status"), max_length=20, choices=ChangeStatus.choices, default=ChangeStatus.REGISTERED, protected=True
     )
@@ -327,6 +332,10 @@ class ChangeEntry(FSMModelMixin, AuditedModel):
     @CHANGE_TRANSITIONS.transition("apply")
     def apply(self) -> None:
         """The successor notice has been issued."""
+
+    @CHANGE_TRANSITIONS.transition("apply_without_notice")
+    def apply_without_notice(self) -> None:
+        """Applied; nothing was left to make, so no notice was issued."""
 
     @CHANGE_TRANSITIONS.transition("reject")
     def reject(self) -> None:

@@ -96,6 +96,9 @@ class ChangeStatus(models.TextChoices):
     UNDER_REVIEW = "under_review", _("Under review")
     AGREED = "agreed", _("Agreed")
     APPLIED = "applied", _("Applied (new notice issued)")
+    # Applied, but no notice was issued for it: what was made waits in stock, nothing was open to
+    # replace, or the shortfall of a line no workshop made is left to the order page's notice.
+    APPLIED_WITHOUT_NOTICE = "applied_no_notice", _("Applied (without a new notice)")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -106,13 +109,20 @@ CHANGE_OPEN = (ChangeStatus.REGISTERED, ChangeStatus.UNDER_REVIEW)
 # order takes no second change.
 CHANGE_WITHDRAWABLE = (*CHANGE_OPEN, ChangeStatus.AGREED)
 # Changes that are through: applied, rejected or withdrawn.
-CHANGE_CLOSED = (ChangeStatus.APPLIED, ChangeStatus.REJECTED, ChangeStatus.WITHDRAWN)
+CHANGE_CLOSED = (
+    ChangeStatus.APPLIED,
+    ChangeStatus.APPLIED_WITHOUT_NOTICE,
+    ChangeStatus.REJECTED,
+    ChangeStatus.WITHDRAWN,
+)
 
 CHANGE_TRANSITIONS = TransitionTable(
     {
         "open_review": Transition(source=(ChangeStatus.REGISTERED,), target=ChangeStatus.UNDER_REVIEW),
         "agree": Transition(source=CHANGE_OPEN, target=ChangeStatus.AGREED),
         "apply": Transition(source=(ChangeStatus.AGREED,), target=ChangeStatus.APPLIED),
+        # Applied with nothing left to make: no notice was issued for it.
+        "apply_without_notice": Transition(source=(ChangeStatus.AGREED,), target=ChangeStatus.APPLIED_WITHOUT_NOTICE),
         "reject": Transition(source=CHANGE_OPEN, target=ChangeStatus.REJECTED),
         # Withdrawn while still open: the customer refused the delay, or nobody needs it any more.
         "withdraw": Transition(source=CHANGE_WITHDRAWABLE, target=ChangeStatus.WITHDRAWN),

@@ -391,6 +391,7 @@ def order_change(request, page, form):
         reason=data["reason"],
         change_details=data["change_details"],
         new_due_date=data["new_due_date"],
+        requested_via=data["requested_via"],
         actor=request.user,
     )
     return _("Change %(change)s is registered.") % {"change": change.number}
@@ -446,12 +447,17 @@ def order_withdraw(request, page, form):
 def order_apply(request, page, form):
     """Apply an agreed change: the new notice replaces the current one, which is voided."""
     quantities = {line.pk: quantity for line, quantity in form.line_quantities()}
-    services.change_apply(
+    issued = services.change_apply(
         change=form.item,
         due_date=form.cleaned_data.get("due_date"),
         line_quantities=quantities or None,
         actor=request.user,
     )
+    if not issued:
+        # R-5.3.2: say so when nothing was left to make (or a line's shortfall waits for its own notice).
+        return _("Change %(change)s is applied without a new notice; check the lines' shortfall.") % {
+            "change": form.item.number
+        }
     return _("Change %(change)s is applied.") % {"change": form.item.number}
 
 

@@ -74,8 +74,9 @@ MESSAGES = {
         "Notice %(successor)s cannot replace %(number)s: it must be another current notice of the same order."
     ),
     ProductionErrorCode.BEYOND_ORDER: _(
-        "Order line %(line)s: %(ordered)s ordered, %(shipped)s shipped and %(on_notices)s on open "
-        "notices, so at most %(left)s more can go on a notice, not %(requested)s. "
+        "Order line %(line)s: %(ordered)s ordered, %(shipped)s shipped, %(in_stock)s made and waiting in "
+        "stock and %(on_notices)s on open notices, so at most %(left)s more can go on a notice, not "
+        "%(requested)s. "
         "For goods that replace a delivery, issue a replenishment (補貨) notice."
     ),
 }

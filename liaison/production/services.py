@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
 
 from liaison.core import clock
 from liaison.core.errors import refuse
@@ -23,8 +22,8 @@ from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.production.errors import ACTIONS, MESSAGES, ProductionErrorCode
 from liaison.production.models import NoticeLine, ProductionNotice
-from liaison.production.states import NOTICE_OPEN, NoticeStatus
-from liaison.stock.selectors import shipped_by_order_line
+from liaison.production.selectors import order_line_coverage
+from liaison.production.states import NoticeStatus
 from liaison.stock.services import stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason
 
@@ -174,11 +173,13 @@ def _check_change(change, order) -> None:
         )
 
 
-def _refuse_beyond_order(order, lines: list[NoticeLine]) -> None:
-    """Refuse to put an order line on notices beyond what is still to deliver.
+def _refuse_beyond_order(order, lines: list[NoticeLine], *, replacing: ProductionNotice | None = None) -> None:
+    """Refuse to put an order line on notices beyond what is still to deliver (R-5.2.3.3, R-5.3.2).
 
-    Left to put on a notice: ordered − shipped on regular slips − on the order's other
-    open notices. Replenishment (補貨) slips and notices replace goods; they do not count.
+    Left to put on a notice (``selectors.order_line_coverage``): ordered − shipped on
+    regular slips − made on the order's completed notices and still in stock − on its other
+    open notices (not counting ``replacing``, the notice a successor replaces).
+    Replenishment (補貨) slips and notices replace goods; they do not count.
     """
     wanted: dict[int, Decimal] = {}
     by_id = {}
@@ -188,32 +189,22 @@ def _refuse_beyond_order(order, lines: list[NoticeLine]) -> None:
             by_id[line.order_line.pk] = line.order_line
     if not wanted:
         return
-    shipped = shipped_by_order_line(order=order)
-    on_notices = dict(
-        NoticeLine.objects.filter(
-            order_line_id__in=wanted,
-            notice__status__in=NOTICE_OPEN,
-            notice__replenishment=False,
-        )
-        .values("order_line_id")
-        .annotate(total=Sum("quantity"))
-        .values_list("order_line_id", "total")
+    coverage = order_line_coverage(
+        order=order, order_lines=by_id.values(), exclude_notices=[replacing.pk] if replacing else []
     )
     for pk, quantity in wanted.items():
-        order_line = by_id[pk]
-        done = shipped.get(pk) or Decimal(0)
-        planned = on_notices.get(pk) or Decimal(0)
-        left = max(Decimal(0), order_line.quantity - done - planned)
-        if quantity > left:
+        covered = coverage[pk]
+        if quantity > covered.left:
             raise refuse(
                 MESSAGES,
                 Code.BEYOND_ORDER,
                 field="lines",
-                line=str(order_line),
-                ordered=format_quantity(order_line.quantity),
-                shipped=format_quantity(done),
-                on_notices=format_quantity(planned),
-                left=format_quantity(left),
+                line=str(by_id[pk]),
+                ordered=format_quantity(covered.ordered),
+                shipped=format_quantity(covered.shipped),
+                in_stock=format_quantity(covered.in_stock),
+                on_notices=format_quantity(covered.on_notices),
+                left=format_quantity(covered.left),
                 requested=format_quantity(quantity),
             )
 
@@ -443,6 +434,11 @@ def notice_supersede(
             }
         )
     checked = _checked_lines(lines=new_lines, order=order)
+    if order is not None and not notice.replenishment:
+        # A line that grew makes more than its original did: no more than is left to make (R-5.3.2).
+        before = {line.order_line_id: line.quantity for line in old_lines}
+        grown = [line for line in checked if line.order_line is not None and line.quantity > before[line.order_line.pk]]
+        _refuse_beyond_order(order, grown, replacing=notice)
     _check_workshop(notice.workshop)
     successor = _create(
         order=order,

@@ -30,6 +30,7 @@ from liaison.orders.services.common import (
     check_not_future,
     line_quantity,
     lock_order,
+    promised_date_move,
     refuse_unless_accepted,
     review_departments,
 )
@@ -44,8 +45,10 @@ from liaison.orders.states import (
     ReviewRoundStatus,
 )
 from liaison.production.errors import ACTIONS as PRODUCTION_ACTIONS
-from liaison.production.services import notice_supersede, notice_void
-from liaison.production.states import NOTICE_OPEN
+from liaison.production.models import NoticeLine
+from liaison.production.selectors import order_line_coverage
+from liaison.production.services import notice_issue, notice_supersede, notice_void
+from liaison.production.states import NOTICE_OPEN, NoticeStatus
 from liaison.stock.selectors import shipped_by_order_line
 
 CHANGE_DOC_TYPE = "CHG"
@@ -66,16 +69,25 @@ def change_register(
     actor: User,
     change_details: str = "",
     new_due_date: dt.date | None = None,
+    requested_via: CommunicationChannel | str = "",
 ) -> ChangeEntry:
     """Enter a contract change into the register (F3).
 
     A delay the company causes (R-5.3.1) needs a company reason category and the new
     date, then waits for the customer's agreement. A change the customer asks for
-    (R-5.3.2) sends the order back to review: a new round of the review form opens.
+    (R-5.3.2) says how the request came (``requested_via``): the request is a line from
+    the customer on the communication record (F5, R-5.4), and the order goes back to
+    review: a new round of the review form opens.
     """
     require(actor, ACTIONS["change"])
     if kind not in ChangeKind.values:
         raise refuse(MESSAGES, OrderErrorCode.UNKNOWN_CHANGE_KIND, field="kind", kind=kind)
+    if kind == ChangeKind.CUSTOMER:
+        if not requested_via:
+            raise refuse(MESSAGES, OrderErrorCode.REQUEST_CHANNEL_REQUIRED, field="requested_via")
+        check_channel(requested_via, field="requested_via")
+    else:
+        requested_via = ""
     categories = (
         COMPANY_CATEGORIES
         if kind == ChangeKind.COMPANY
@@ -126,19 +138,31 @@ def change_register(
         reason=reason,
         change_details=(change_details or "").strip(),
         new_due_date=new_due_date,
+        requested_via=requested_via,
         created_by=actor,
     )
     change.full_clean(exclude=["number", "status"])
     change.number = number_next(doc_type=CHANGE_DOC_TYPE)
     sign_history(change, actor=actor, reason="Registered")
     change.save()
-    timeline_record(
-        customer=order.customer,
-        event=TimelineEvent.CHANGE_REGISTERED,
-        actor=actor,
-        summary=f"{change.number} ({order.number}): {reason}",
-        about=change,
-    )
+    text = f"{change.number} ({order.number}): {reason}"
+    if kind == ChangeKind.CUSTOMER:
+        # The customer's request is a line from the customer on F5 (R-5.4).
+        exchange_record(
+            customer=order.customer,
+            channel=requested_via,
+            direction=Direction.FROM_CUSTOMER,
+            topic=Topic.ORDER_CHANGE,
+            summary=f"{text} — {change.change_details}" if change.change_details else text,
+            actor=actor,
+            about=change,
+            event=TimelineEvent.CHANGE_REGISTERED,
+            event_summary=text,
+        )
+    else:
+        timeline_record(
+            customer=order.customer, event=TimelineEvent.CHANGE_REGISTERED, actor=actor, summary=text, about=change
+        )
     if kind == ChangeKind.CUSTOMER:
         transition_apply(change, "open_review", actor=actor, reason="Under review")
         transition_apply(order, "reopen_review", actor=actor, reason=f"Back under review for change {change.number}")
@@ -169,7 +193,11 @@ def change_record_agreement(
     via: CommunicationChannel | str,
     actor: User,
 ) -> ChangeEntry:
-    """Record that the customer agreed to a delay: who, when and how (R-5.3.1)."""
+    """Record that the customer agreed to a delay: who, when and how (R-5.3.1).
+
+    The agreed date becomes the order's promised delivery date: the order log (F1) reads
+    lateness against it, and the delivery reply proposes it.
+    """
     require(actor, ACTIONS["agree"])
     agreed_by = (agreed_by or "").strip()
     if not agreed_by:
@@ -200,6 +228,7 @@ def change_record_agreement(
         reason="Customer agreed",
         fields=["customer_agreed_by", "customer_agreed_at", "customer_agreed_via", "agreement_recorded_by"],
     )
+    promised_date_move(order=order, change=change, actor=actor)
     text = f"{change.number} ({order.number}): {agreed_by}"
     exchange_record(
         customer=order.customer,
@@ -336,13 +365,20 @@ def change_apply(
     due_date: dt.date | None = None,
     line_quantities: Mapping | None = None,
 ) -> list:
-    """Carry out an agreed change: new quantities, and a successor for each current notice.
+    """Carry out an agreed change: new quantities, a successor for each current notice, a notice for what is missing.
 
     ``line_quantities`` maps order lines (or their ids) to their new quantity; the
     order line keeps the old one in its history. Each production notice of the order
-    still to be made is voided and replaced by its successor (R-5.3.1, R-5.3.2), whose
-    lines follow the new quantities; the due date is ``due_date`` or the change's new
-    delivery date.
+    still to be made is voided and replaced by its successor (R-5.3.1, R-5.3.2); the due
+    date is ``due_date`` or the change's new delivery date.
+
+    A line that changes is made up to what is still missing (R-5.3.2): what was shipped
+    and what completed notices made and stock still holds count
+    (``production.selectors.order_line_coverage``). A line that grows puts the growth on
+    its latest open notice, or, when its notices are all completed, on a new notice to
+    the workshop that made it; a line that shrinks takes it off its latest notices first.
+    The change is "applied" when a notice was issued for it, "applied (no new notice
+    needed)" when none was. Returns the notices issued.
     """
     require(actor, ACTIONS["apply"])
     require(actor, PRODUCTION_ACTIONS["issue"])  # the successor notices
@@ -360,64 +396,135 @@ def change_apply(
         ),
     )
     wanted = _new_line_quantities(order, line_quantities)
-    deltas = {}
+    changed: dict[int, tuple[OrderLine, Decimal]] = {}  # order line id → (line, old quantity)
     for line, quantity in wanted.items():
         if quantity != line.quantity:
-            deltas[line.pk] = quantity - line.quantity
+            changed[line.pk] = (line, line.quantity)
             line.quantity = quantity
             line.full_clean()
             sign_history(line, actor=actor, reason=f"Quantity changed by {change.number}")
             line.save(update_fields=["quantity", "updated_by"])
 
-    successors = []
     # The lines are read for each notice below; one query for all of them.
-    notices = order.production_notices.filter(status__in=NOTICE_OPEN).prefetch_related("lines")
+    notices = list(
+        order.production_notices.filter(status__in=NOTICE_OPEN).prefetch_related("lines").order_by("issued_at", "pk")
+    )
+    targets = _targets(order, notices, changed)
+    plan = _notice_plan(notices, targets)
     reason = f"{change.number}: {change.reason}"
-    for notice in notices.order_by("issued_at", "pk"):
-        quantities = _notice_line_quantities(notice, deltas)
-        if _nothing_left(notice, quantities):
+    due = due_date or change.new_due_date
+    issued = []
+    # Notices that make less first, so what they give up is free for the ones that make more.
+    for notice in sorted(notices, key=lambda n: _grows(n, plan)):
+        quantities = plan.get(notice.pk)
+        lines = notice.lines.all()
+        if quantities is not None and all(not quantities.get(nl.order_line_id, nl.quantity) for nl in lines):
             # The change leaves nothing of this notice to make: void it, with no successor.
             notice_void(notice=notice, reason=reason, actor=actor)
             continue
-        successors.append(
+        issued.append(
             notice_supersede(
-                notice=notice,
-                reason=reason,
-                actor=actor,
-                due_date=due_date or change.new_due_date,
-                line_quantities=quantities,
-                change=change,
+                notice=notice, reason=reason, actor=actor, due_date=due, line_quantities=quantities, change=change
             )
         )
-    applied = ", ".join(n.number for n in successors)
-    transition_apply(change, "apply", actor=actor, reason=f"Applied: {applied}" if applied else "Applied")
+    issued += _notices_for_the_missing(order, notices, changed, targets, change=change, due_date=due, actor=actor)
+    numbers = ", ".join(n.number for n in issued)
+    if issued:
+        transition_apply(change, "apply", actor=actor, reason=f"Applied: {numbers}")
+    else:
+        transition_apply(change, "apply_without_notice", actor=actor, reason="Applied: no new notice")
     timeline_record(
         customer=order.customer,
         event=TimelineEvent.CHANGE_APPLIED,
         actor=actor,
-        summary=f"{change.number} ({order.number})" + (f" → {applied}" if applied else ""),
+        summary=f"{change.number} ({order.number})" + (f" → {numbers}" if numbers else ""),
         about=change,
     )
-    return successors
+    return issued
 
 
-def _notice_line_quantities(notice, deltas: Mapping[int, Decimal]) -> dict[int, Decimal] | None:
-    """New quantities of a notice's lines, keyed by order line id, shifted like their order lines.
+def _regular_lines(notices, order_line_id: int) -> list:
+    """The lines for ``order_line_id`` on the regular (not 補貨) notices, oldest notice first."""
+    return [
+        line
+        for notice in notices
+        if not notice.replenishment
+        for line in notice.lines.all()
+        if line.order_line_id == order_line_id
+    ]
 
-    A line whose order line grew by 50 makes 50 more; one that shrank below what is
-    left to make goes to 0, which drops it from the successor.
+
+def _targets(order, notices, changed) -> dict[int, Decimal]:
+    """What the open notices should make of each changed line.
+
+    What they made before, shifted by the change, and never more than is still missing:
+    ordered − shipped − made and in stock (the open notices are being replaced).
     """
-    if not deltas:
-        return None
-    quantities = {}
-    for notice_line in notice.lines.all():
-        delta = deltas.get(notice_line.order_line_id)
-        if delta:
-            quantities[notice_line.order_line_id] = max(notice_line.quantity + delta, Decimal(0))
-    return quantities or None
+    grown = [line for line, old in changed.values() if line.quantity > old]
+    coverage = (
+        order_line_coverage(order=order, order_lines=grown, exclude_notices=[n.pk for n in notices]) if grown else {}
+    )
+    targets = {}
+    for pk, (line, old) in changed.items():
+        planned = sum((nl.quantity for nl in _regular_lines(notices, pk)), Decimal(0))
+        target = max(planned + line.quantity - old, Decimal(0))
+        if pk in coverage:
+            target = min(target, coverage[pk].left)
+        targets[pk] = target
+    return targets
 
 
-def _nothing_left(notice, quantities: Mapping[int, Decimal] | None) -> bool:
-    if quantities is None:
-        return False
-    return all(not quantities.get(line.order_line_id, line.quantity) for line in notice.lines.all())
+def _notice_plan(notices, targets: Mapping[int, Decimal]) -> dict[int, dict[int, Decimal]]:
+    """The new quantities of each open notice's changed lines: notice id → {order line id: quantity}."""
+    plan: dict[int, dict[int, Decimal]] = {}
+    for pk, target in targets.items():
+        lines = _regular_lines(notices, pk)
+        if not lines:
+            continue
+        planned = sum((nl.quantity for nl in lines), Decimal(0))
+        if target >= planned:
+            # The growth goes on the latest notice only.
+            plan.setdefault(lines[-1].notice_id, {})[pk] = lines[-1].quantity + target - planned
+            continue
+        cut = planned - target
+        for nl in reversed(lines):  # taken off the latest notices first
+            less = min(nl.quantity, cut)
+            plan.setdefault(nl.notice_id, {})[pk] = nl.quantity - less
+            cut -= less
+    return plan
+
+
+def _grows(notice, plan) -> bool:
+    quantities = plan.get(notice.pk) or {}
+    return any(quantities.get(nl.order_line_id, nl.quantity) > nl.quantity for nl in notice.lines.all())
+
+
+def _notices_for_the_missing(order, notices, changed, targets, *, change, due_date, actor) -> list:
+    """A notice for each line that grew beyond what its open notices make: to the workshop that made it before.
+
+    A line no workshop ever made (stock covered it) gets none here: the order page offers
+    its shortfall for a notice of its own.
+    """
+    missing = {}
+    for pk, target in targets.items():
+        if target > 0 and not _regular_lines(notices, pk):
+            missing[pk] = target
+    if not missing:
+        return []
+    made_by = {}
+    earlier = NoticeLine.objects.filter(
+        order_line_id__in=missing, notice__replenishment=False
+    ).exclude(notice__status=NoticeStatus.VOID).select_related("notice__workshop").order_by("notice__issued_at", "pk")
+    for nl in earlier:
+        made_by[nl.order_line_id] = nl.notice.workshop  # the latest one wins
+    by_workshop: dict = {}
+    for pk, quantity in missing.items():
+        if pk in made_by:
+            line = changed[pk][0]
+            by_workshop.setdefault(made_by[pk], []).append(
+                {"product": line.product, "order_line": line, "quantity": quantity}
+            )
+    return [
+        notice_issue(order=order, workshop=workshop, due_date=due_date, lines=lines, actor=actor, change=change)
+        for workshop, lines in by_workshop.items()
+    ]

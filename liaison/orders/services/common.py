@@ -5,14 +5,16 @@ from decimal import Decimal
 
 from django.utils import formats, timezone
 
-from liaison.communications.states import CommunicationChannel
+from liaison.communications.services import communication_record
+from liaison.communications.states import CommunicationChannel, Direction, Topic
 from liaison.core import clock
 from liaison.core.errors import refuse
-from liaison.core.models import Department
+from liaison.core.models import Department, User
 from liaison.core.quantities import positive_quantity
+from liaison.core.services import sign_history
 from liaison.orders.errors import MESSAGES, OrderErrorCode
-from liaison.orders.models import Order
-from liaison.orders.states import OrderStatus
+from liaison.orders.models import ChangeEntry, Order, ReviewRound
+from liaison.orders.states import ChangeKind, OrderStatus, ReviewOutcome
 
 # Links a step sets from rows it holds or has just written: full_clean need not look them up.
 SET_BY_SERVICE = ["order", "customer", "product", "department", "review_round", "change", "received_document",
@@ -70,3 +72,45 @@ def refuse_unless_accepted(order: Order) -> None:
 def review_departments() -> list[Department]:
     """The departments named on the review form (R-5.2.3.1), as configured."""
     return list(Department.objects.filter(signs_contract_review=True, active=True))
+
+
+def promised_date_move(*, order: Order, change: ChangeEntry, actor: User) -> None:
+    """An agreed change with a new delivery date moves the date promised to the customer (R-5.3.1).
+
+    The order log (F1) reads lateness against the promised date, and the delivery reply
+    proposes it. Call it with the order locked, inside the agreeing step's transaction.
+    """
+    if change.new_due_date is None or order.promised_date == change.new_due_date:
+        return
+    order.promised_date = change.new_due_date
+    what = "Delay" if change.kind == ChangeKind.COMPANY else "Change"
+    sign_history(order, actor=actor, reason=f"{what} {change.number} agreed: {change.new_due_date.isoformat()}")
+    order.save(update_fields=["promised_date", "updated_by"])
+
+
+def change_decision_record(
+    *, order: Order, change: ChangeEntry, review_round: ReviewRound, outcome: str, conditions: str, actor: User
+) -> None:
+    """The review round's decision on the customer's change (R-5.3.2), inside the deciding step's transaction.
+
+    The decision goes back to the customer as a line of the communication record (F5,
+    R-5.4), by the channel their request came by; an accepted change with a new delivery
+    date moves the promised date. A change registered before requests said how they came
+    has no channel to write, and gets no line.
+    """
+    if outcome != ReviewOutcome.REJECTED:
+        promised_date_move(order=order, change=change, actor=actor)
+    if not change.requested_via:
+        return
+    said = f"{change.number} ({order.number}): {ReviewOutcome(outcome).label}"
+    communication_record(
+        customer=order.customer,
+        channel=change.requested_via,
+        direction=Direction.TO_CUSTOMER,
+        topic=Topic.ORDER_CHANGE,
+        summary=f"{said} — {conditions}" if conditions else said,
+        actor=actor,
+        about=change,
+        occurred_at=review_round.decided_at,
+        automatic=True,
+    )

@@ -17,7 +17,7 @@ from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import ACTIONS, MESSAGES, OrderErrorCode
 from liaison.orders.models import ChangeEntry, Order, ReviewRound, ReviewSignOff
-from liaison.orders.services.common import SET_BY_SERVICE, lock_order
+from liaison.orders.services.common import SET_BY_SERVICE, change_decision_record, lock_order
 from liaison.orders.states import ReviewOutcome, ReviewRoundReason
 
 # The customer's timeline line of each outcome of a review round.
@@ -279,6 +279,9 @@ def review_decide(
             )
         else:
             transition_apply(change, "reject", actor=actor, reason=decided)
+        change_decision_record(
+            order=order, change=change, review_round=review_round, outcome=outcome, conditions=conditions, actor=actor
+        )
     # A round for a change returns the order to accepted whatever its outcome.
     transition_apply(order, "accept" if passes or change is not None else "reject", actor=actor, reason=decided)
     # The outcome is the event: a label stored in the decider's language would stay in it for every reader.

@@ -171,7 +171,7 @@ def test_an_order_reads_with_its_whole_chain_in_a_fixed_number_of_queries(
     client.get(ORDERS)  # loads the caller's permissions once
     order = accepted_order()
     change_register(
-        order=order, kind="customer", reason_category="", reason="追加數量", actor=sales_admin()
+        order=order, kind="customer", reason_category="", reason="追加數量", requested_via="phone", actor=sales_admin()
     )
     with django_assert_num_queries(7):
         small = client.get(f"{ORDERS}{order.pk}/")
@@ -422,7 +422,7 @@ def test_r_5_3_2_customer_change_with_new_quantities_through_the_api(as_user):
     client = as_user(clerk)
     registered = client.post(
         "/api/v1/changes/",
-        {"order": order.pk, "kind": "customer", "reason": "追加數量"},
+        {"order": order.pk, "kind": "customer", "reason": "追加數量", "requested_via": "phone"},
         format="json",
     )
     assert registered.status_code == 201, registered.json()
@@ -442,7 +442,7 @@ def test_r_5_3_2_customer_change_with_new_quantities_through_the_api(as_user):
 def test_a_customer_change_cannot_be_agreed_by_hand_409(as_user):
     order = accepted_order()
     change = change_register(
-        order=order, kind="customer", reason_category="", reason="改包裝", actor=sales_admin()
+        order=order, kind="customer", reason_category="", reason="改包裝", requested_via="email", actor=sales_admin()
     )
     response = as_user(sales_admin()).post(
         f"/api/v1/changes/{change.pk}/agreement/",

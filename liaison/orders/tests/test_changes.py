@@ -17,11 +17,13 @@ from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.orders.errors import OrderErrorCode
 from liaison.orders.models import ChangeEntry
+from liaison.orders.selectors import order_list
 from liaison.orders.services import (
     change_apply,
     change_record_agreement,
     change_register,
     change_withdraw,
+    order_delivery_reply,
     review_decide,
 )
 from liaison.orders.states import (
@@ -35,7 +37,7 @@ from liaison.orders.states import (
 )
 from liaison.orders.tests.factories import OrderFactory, accepted_order, order_line, review_pass
 from liaison.production.models import ProductionNotice
-from liaison.production.services import notice_issue
+from liaison.production.services import notice_complete, notice_issue
 from liaison.production.states import NoticeStatus
 from liaison.stock.services import slip_issue
 from liaison.stock.tests.factories import ProductFactory
@@ -79,6 +81,7 @@ def customer_change(order, **overrides):
         "reason_category": ChangeReasonCategory.CUSTOMER_REQUEST,
         "reason": "客戶追加數量",
         "change_details": "數量 100 → 150",
+        "requested_via": CommunicationChannel.EMAIL,
         "actor": overrides.pop("actor", None) or sales_admin(),
     }
     values.update(overrides)
@@ -642,8 +645,9 @@ def test_applying_a_change_reads_the_notices_lines_once_not_per_notice():
     reads = [
         q["sql"] for q in queries if q["sql"].startswith("SELECT") and 'FROM "production_noticeline"' in q["sql"]
     ]
-    # One prefetch for all the notices, then the one read each successor is made from.
-    assert len(reads) == 1 + 3, reads
+    # One prefetch for all the notices, one for what completed notices made of the line, the one read each
+    # successor is made from, and one to check the notice that takes the growth makes no more than is missing.
+    assert len(reads) == 1 + 1 + 3 + 1, reads
 
 
 def test_r_5_3_1_withdrawals_recorded_before_their_own_event_are_relabelled():
@@ -664,3 +668,193 @@ def test_r_5_3_1_withdrawals_recorded_before_their_own_event_are_relabelled():
         withdrawn.number: [TimelineEvent.CHANGE_REGISTERED, TimelineEvent.CHANGE_WITHDRAWN],
         kept.number: [TimelineEvent.CHANGE_REGISTERED],
     }
+
+
+# ── a change after production: what was made counts ───────────────
+
+
+def complete(notice):
+    return notice_complete(notice=notice, actor=UserFactory(roles=[Role.ADMINISTRATOR]))
+
+
+def agreed_customer_change(order):
+    change = customer_change(order)
+    review_pass(order.review_rounds.get(number=2))
+    change.refresh_from_db()
+    return change
+
+
+def test_r_5_3_2_a_change_after_production_completed_issues_a_notice_only_for_what_is_missing():
+    order = accepted_order(lines=[order_line(product=ProductFactory(stock=0), quantity=Decimal(100))])
+    line = order.lines.get()
+    made = complete(notice_for(order))  # 100 made, in stock, not shipped
+    change = agreed_customer_change(order)
+    [added] = change_apply(
+        change=change, actor=sales_admin(), due_date=dt.date(2026, 4, 20), line_quantities={line.pk: Decimal(130)}
+    )
+    assert [(nl.order_line, nl.quantity) for nl in added.lines.all()] == [(line, Decimal(30))]
+    assert (added.workshop, added.change, added.due_date) == (made.workshop, change, dt.date(2026, 4, 20))
+    made.refresh_from_db()
+    change.refresh_from_db()
+    assert made.status == NoticeStatus.COMPLETED and made.superseded_by is None
+    assert change.status == ChangeStatus.APPLIED
+    assert change.history.first().history_change_reason == f"Applied: {added.number}"
+
+
+def test_r_5_3_2_what_was_made_and_waits_in_stock_is_not_made_again_and_the_status_says_so():
+    order = accepted_order(lines=[order_line(product=ProductFactory(stock=0), quantity=Decimal(100))])
+    line = order.lines.get()
+    complete(notice_for(order))
+    change = agreed_customer_change(order)
+    assert change_apply(change=change, actor=sales_admin(), line_quantities={line.pk: Decimal(80)}) == []
+    change.refresh_from_db()
+    assert ProductionNotice.objects.count() == 1
+    assert change.status == ChangeStatus.APPLIED_WITHOUT_NOTICE
+    with translation.override("en"):
+        assert str(change.get_status_display()) == "Applied (without a new notice)"
+    assert change.history.first().history_change_reason == "Applied: no new notice"
+
+
+def test_r_5_3_1_a_delay_applied_once_everything_is_made_issues_no_notice_and_says_so():
+    order = accepted_order()
+    complete(notice_for(order))
+    change = agree(delay(order))
+    assert change_apply(change=change, actor=sales_admin()) == []
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.APPLIED_WITHOUT_NOTICE
+
+
+def test_r_5_3_2_partly_produced_the_growth_goes_on_one_notice_not_on_each():
+    order = accepted_order(lines=[order_line(product=ProductFactory(stock=0), quantity=Decimal(100))])
+    line = order.lines.get()
+    complete(notice_for(order, quantity=Decimal(40)))
+    first, second = notice_for(order, quantity=Decimal(30)), notice_for(order, quantity=Decimal(30))
+    change = agreed_customer_change(order)
+    successors = change_apply(change=change, actor=sales_admin(), line_quantities={line.pk: Decimal(130)})
+    assert [s.lines.get().quantity for s in successors] == [Decimal(30), Decimal(60)]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.superseded_by, second.superseded_by) == tuple(successors)
+
+
+def test_r_5_3_2_partly_produced_a_reduction_counts_what_was_made():
+    order = accepted_order(lines=[order_line(product=ProductFactory(stock=0), quantity=Decimal(100))])
+    line = order.lines.get()
+    complete(notice_for(order, quantity=Decimal(40)))
+    first, second = notice_for(order, quantity=Decimal(30)), notice_for(order, quantity=Decimal(30))
+    change = agreed_customer_change(order)
+    [successor] = change_apply(change=change, actor=sales_admin(), line_quantities={line.pk: Decimal(70)})
+    assert successor.lines.get().quantity == Decimal(30)  # 70 ordered − 40 made
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.superseded_by == successor
+    assert second.status == NoticeStatus.VOID and second.superseded_by is None
+
+
+# ── an agreed delay moves the promised date ────────────────────────
+
+
+def test_r_5_3_1_an_agreed_delay_moves_the_promised_date_and_the_order_log_no_longer_flags_it():
+    order = accepted_order(lines=[order_line(required_date=dt.date(2026, 3, 20))])
+    order_delivery_reply(order=order, promised_date=dt.date(2026, 3, 25), channel="phone", actor=sales_admin())
+    change = delay(order)  # to 2026-04-08
+    assert order_list(today=dt.date(2026, 3, 30)).get(pk=order.pk).is_overdue  # not agreed yet
+    agree(change)
+    order.refresh_from_db()
+    assert order.promised_date == dt.date(2026, 4, 8)
+    assert order.history.first().history_change_reason == f"Delay {change.number} agreed: 2026-04-08"
+    row = order_list(today=dt.date(2026, 3, 30)).get(pk=order.pk)
+    assert row.due == dt.date(2026, 4, 8) and not row.is_overdue
+    assert order_list(today=dt.date(2026, 4, 9)).get(pk=order.pk).is_overdue
+
+
+def test_r_5_3_1_a_delay_withdrawn_before_agreement_leaves_the_promised_date():
+    order = accepted_order()
+    order_delivery_reply(order=order, promised_date=dt.date(2026, 3, 25), channel="phone", actor=sales_admin())
+    withdraw(delay(order), refused_via=CommunicationChannel.PHONE)
+    order.refresh_from_db()
+    assert order.promised_date == dt.date(2026, 3, 25)
+
+
+def test_r_5_3_2_a_customer_change_of_date_moves_the_promised_date_once_accepted_not_when_rejected():
+    accepted, rejected = accepted_order(), accepted_order()
+    for order in (accepted, rejected):
+        order_delivery_reply(order=order, promised_date=dt.date(2026, 3, 25), channel="phone", actor=sales_admin())
+        customer_change(order, new_due_date=dt.date(2026, 4, 15))
+    review_pass(accepted.review_rounds.get(number=2))
+    review_decide(
+        review_round=rejected.review_rounds.get(number=2),
+        outcome=ReviewOutcome.REJECTED,
+        conditions="產能不足",
+        actor=sales_admin(),
+    )
+    accepted.refresh_from_db()
+    rejected.refresh_from_db()
+    assert (accepted.promised_date, rejected.promised_date) == (dt.date(2026, 4, 15), dt.date(2026, 3, 25))
+
+
+# ── the customer's change and its decision on F5 ─────────────────────
+
+
+def test_r_5_4_a_customers_change_request_writes_an_f5_line():
+    order = accepted_order()
+    change = customer_change(order, requested_via=CommunicationChannel.FAX)
+    [record] = CommunicationRecord.objects.all()
+    assert (record.customer, record.channel, record.direction, record.topic) == (
+        order.customer,
+        CommunicationChannel.FAX,
+        Direction.FROM_CUSTOMER,
+        Topic.ORDER_CHANGE,
+    )
+    assert record.about == change and record.staff == change.created_by
+    assert record.summary == f"{change.number} ({order.number}): 客戶追加數量 — 數量 100 → 150"
+    change.refresh_from_db()
+    assert change.requested_via == CommunicationChannel.FAX
+
+
+def test_r_5_4_a_company_delay_writes_no_request_line():
+    delay(accepted_order())
+    assert not CommunicationRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "code, requested_via",
+    [(OrderErrorCode.REQUEST_CHANNEL_REQUIRED, ""), (OrderErrorCode.UNKNOWN_CHANNEL, "pigeon")],
+)
+def test_r_5_4_a_customers_change_says_how_the_request_came_or_nothing_is_registered(code, requested_via):
+    order = accepted_order()
+    with pytest.raises(LiaisonError) as refused:
+        customer_change(order, requested_via=requested_via)
+    assert refused.value.code == code and refused.value.field == "requested_via"
+    nothing_registered(order)
+    assert not CommunicationRecord.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "outcome, conditions, said",
+    [
+        (ReviewOutcome.ACCEPTED, "", "Accepted"),
+        (ReviewOutcome.ACCEPTED_WITH_CONDITIONS, "分兩批交貨", "Accepted with conditions — 分兩批交貨"),
+        (ReviewOutcome.REJECTED, "產能不足", "Rejected — 產能不足"),
+    ],
+)
+def test_r_5_4_the_decision_on_a_customers_change_writes_an_f5_line(outcome, conditions, said):
+    order = accepted_order()
+    change = customer_change(order, requested_via=CommunicationChannel.PHONE)
+    head = UserFactory(roles=[Role.SALES_HEAD])
+    with translation.override("en"):
+        review_pass(order.review_rounds.get(number=2), actor=head, outcome=outcome, conditions=conditions)
+    record = CommunicationRecord.objects.get(direction=Direction.TO_CUSTOMER)
+    assert (record.channel, record.topic, record.about, record.staff) == (
+        CommunicationChannel.PHONE,
+        Topic.ORDER_CHANGE,
+        change,
+        head,
+    )
+    assert record.summary == f"{change.number} ({order.number}): {said}"
+    assert CommunicationRecord.objects.count() == 2  # the request, the decision
+
+
+def test_r_5_4_deciding_a_new_order_writes_no_change_line():
+    accepted_order()
+    assert not CommunicationRecord.objects.exists()

@@ -182,6 +182,7 @@ def story_3(story: Story) -> Story:
             reason_category=ChangeReasonCategory.CUSTOMER_REQUEST,
             reason="客戶追加 500 件",
             change_details="數量 2000 → 2500",
+            requested_via=CommunicationChannel.FAX,
             actor=story.clerk,
         )
     second = story.order.review_rounds.get(number=2)
@@ -264,6 +265,8 @@ def test_story_2_material_shortage_delays_the_order():
     assert original.status == NoticeStatus.VOID and original.superseded_by == successor
     assert successor.status == NoticeStatus.ISSUED and successor.due_date == dt.date(2026, 4, 8)
     assert successor.change == change
+    story.order.refresh_from_db()
+    assert story.order.promised_date == dt.date(2026, 4, 8)  # the agreed date is the promise now
     agreement = CommunicationRecord.objects.get(topic=Topic.ORDER_CHANGE)
     assert (
         agreement.channel == CommunicationChannel.PHONE
@@ -304,15 +307,22 @@ def test_story_3_customer_changes_the_quantity_three_notices_one_current():
     assert [n.change for n in chain] == [None, delay, increase]
     assert chain[2].lines.get().quantity == Decimal(1500)  # 1000 still to make + 500 more
     assert chain[2].due_date == dt.date(2026, 4, 8)
+    request, decision = CommunicationRecord.objects.filter(about_id=increase.pk, topic=Topic.ORDER_CHANGE).order_by(
+        "occurred_at"
+    )
+    assert (request.direction, request.channel) == (Direction.FROM_CUSTOMER, CommunicationChannel.FAX)
+    assert (decision.direction, decision.channel) == (Direction.TO_CUSTOMER, CommunicationChannel.FAX)
     events = [
         entry.event
         for entry in reversed(timeline_for(customer=order.customer))
         if entry.occurred_at >= local(2026, 3, 12, 0)
     ]
     assert events == [
+        TimelineEvent.COMMUNICATION_RECORDED,  # the customer's request (F5)
         TimelineEvent.CHANGE_REGISTERED,
         TimelineEvent.REVIEW_OPENED,
         *[TimelineEvent.REVIEW_SIGNED] * 4,
+        TimelineEvent.COMMUNICATION_RECORDED,  # the decision, back to the customer (F5)
         TimelineEvent.REVIEW_ACCEPTED,
         TimelineEvent.NOTICE_ISSUED,
         TimelineEvent.NOTICE_VOIDED,

@@ -482,6 +482,26 @@ def test_a_reply_in_the_past_is_refused(client):
     assert order.promised_date is None
 
 
+def test_r_5_3_1_once_a_delay_is_agreed_the_delivery_reply_form_proposes_the_new_date(client):
+    order = accepted_order()
+    clerk = sales_admin()
+    services.order_delivery_reply(order=order, promised_date=dt.date(2026, 3, 25), channel="phone", actor=clerk)
+    change = services.change_register(
+        order=order,
+        kind=ChangeKind.COMPANY,
+        reason_category=ChangeReasonCategory.MATERIAL,
+        reason="SUS304 線材缺貨",
+        new_due_date=dt.date(2026, 4, 8),
+        actor=clerk,
+    )
+    client.force_login(clerk)
+    assert client.get(page_url(order)).context["reply_form"].initial["promised_date"] == dt.date(2026, 3, 25)
+    services.change_record_agreement(
+        change=change, agreed_by="何志強", agreed_at=local(2026, 3, 10, 8), via="phone", actor=clerk
+    )
+    assert client.get(page_url(order)).context["reply_form"].initial["promised_date"] == dt.date(2026, 4, 8)
+
+
 # Changes and the chain
 
 
@@ -533,6 +553,31 @@ def test_r_5_3_1_delay_agreed_and_applied_leaves_a_void_notice_in_the_chain(clie
     assert f"<del class=\"font-semibold\">{first.number}</del>" in html
     assert first.superseded_by.number in html
     assert f'/documents/f3/{order.pk}.pdf' in html
+
+
+def test_r_5_3_1_a_delay_applied_with_nothing_left_to_make_says_no_notice_was_issued(client, english):
+    order = accepted_order()
+    clerk = sales_admin()
+    change = services.change_register(
+        order=order,
+        kind=ChangeKind.COMPANY,
+        reason_category=ChangeReasonCategory.MATERIAL,
+        reason="SUS304 線材缺貨",
+        new_due_date=dt.date(2026, 4, 8),
+        actor=clerk,
+    )
+    services.change_record_agreement(
+        change=change, agreed_by="何志強", agreed_at=local(2026, 3, 10, 8), via="phone", actor=clerk
+    )
+    client.force_login(clerk)
+    prefix = f"apply-{change.pk}"
+    response = post(client, "apply", order, {f"{prefix}-change": change.pk, f"{prefix}-due_date": "2026-04-08"})
+    assert response.status_code == 302
+    change.refresh_from_db()
+    assert change.status == ChangeStatus.APPLIED_WITHOUT_NOTICE and not ProductionNotice.objects.exists()
+    page = client.get(page_url(order))
+    assert any("without a new notice" in message for message in messages_of(page))
+    assert "Applied (without a new notice)" in page.content.decode()
 
 
 def test_r_5_3_1_a_delay_the_customer_refuses_is_withdrawn_from_the_order_page(client):
@@ -602,13 +647,33 @@ def test_r_5_3_2_a_customer_change_opens_round_two_and_round_one_folds_away(clie
         client,
         "change",
         order,
-        {"change-kind": ChangeKind.CUSTOMER, "change-reason": "客戶追加數量", "change-change_details": "數量改為1500"},
+        {
+            "change-kind": ChangeKind.CUSTOMER,
+            "change-reason": "客戶追加數量",
+            "change-change_details": "數量改為1500",
+            "change-requested_via": "email",
+        },
     )
     assert response.status_code == 302
     page = client.get(page_url(order))
     assert page.context["page"].current_round.number == 2
     assert [r.number for r in page.context["page"].earlier_rounds] == [1]
     assert 'id="earlier-rounds"' in page.content.decode()
+
+
+def test_r_5_4_a_customer_change_without_how_it_came_is_refused_on_the_form_with_the_input_kept(client):
+    order = accepted_order()
+    client.force_login(sales_admin())
+    response = post(
+        client,
+        "change",
+        order,
+        {"change-kind": ChangeKind.CUSTOMER, "change-reason": "客戶追加數量", "change-requested_via": ""},
+    )
+    assert response.status_code == 200
+    assert response.context["change_form"].errors["requested_via"]
+    assert response.context["change_form"]["reason"].value() == "客戶追加數量"
+    assert not ChangeEntry.objects.exists()
 
 
 # Fixed query counts

@@ -308,3 +308,38 @@ def test_r_5_5_2_3_a_replenishment_notice_is_not_bound_by_the_order_quantity():
     issue(order, line, actor=actor, quantity=100)
     extra = issue(order, line, actor=actor, quantity=20, replenishment=True)
     assert extra.replenishment and ProductionNotice.objects.count() == 2
+
+
+def test_r_5_3_2_a_notice_for_what_was_already_made_and_is_in_stock_is_refused():
+    """Goods a completed notice made for the order wait in stock: a second notice for them would over-produce."""
+    from liaison.production.services import notice_complete
+
+    actor = sales_admin()
+    order = accepted_order()
+    line = order.lines.get()
+    made = issue(order, line, actor=actor, quantity=100)
+    notice_complete(notice=made, actor=UserFactory(roles=[Role.ADMINISTRATOR]))
+    with pytest.raises(LiaisonError) as refused:
+        issue(order, line, actor=actor, quantity=10)
+    assert refused.value.code == Code.BEYOND_ORDER and refused.value.field == "lines"
+    assert "100" in str(refused.value)
+    assert ProductionNotice.objects.count() == 1
+
+
+def test_r_5_3_2_a_successor_that_would_over_produce_is_refused():
+    from liaison.production.services import notice_complete, notice_supersede
+
+    actor = sales_admin()
+    order = accepted_order()
+    line = order.lines.get()
+    made = issue(order, line, actor=actor, quantity=60)
+    notice_complete(notice=made, actor=UserFactory(roles=[Role.ADMINISTRATOR]))
+    open_one = issue(order, line, actor=actor, quantity=40)
+    with pytest.raises(LiaisonError) as refused:
+        notice_supersede(notice=open_one, reason="改期", actor=actor, line_quantities={line.pk: Decimal(50)})
+    assert refused.value.code == Code.BEYOND_ORDER
+    open_one.refresh_from_db()
+    assert open_one.status == NoticeStatus.ISSUED and ProductionNotice.objects.count() == 2
+    # Exactly what is left is fine: the notice it replaces does not count against itself.
+    successor = notice_supersede(notice=open_one, reason="改期", actor=actor, line_quantities={line.pk: Decimal(40)})
+    assert successor.lines.get().quantity == Decimal(40)
