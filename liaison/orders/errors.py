@@ -17,6 +17,8 @@ class OrderErrorCode(StrEnum):
     RECEIVED_IN_FUTURE = "received_in_future"
     DOCUMENT_OTHER_CUSTOMER = "document_other_customer"
     DOCUMENT_VOID = "document_void"
+    FAX_DOCUMENT_REQUIRED = "fax_document_required"
+    DOCUMENT_NOT_FAX = "document_not_fax"
     REVIEW_DEPARTMENTS_MISSING = "review_departments_missing"
     UNKNOWN_CHANNEL = "unknown_channel"
     ORDER_NOT_UNDER_REVIEW = "order_not_under_review"
@@ -72,6 +74,13 @@ MESSAGES = {
         "Received document %(document)s came from %(sender)s, not from %(customer)s."
     ),
     OrderErrorCode.DOCUMENT_VOID: _("Received document %(document)s is void."),
+    OrderErrorCode.FAX_DOCUMENT_REQUIRED: _(
+        "A faxed order is registered with its fax: catalogue the fax under Received documents first, "
+        "then choose it here."
+    ),
+    OrderErrorCode.DOCUMENT_NOT_FAX: _(
+        "Received document %(document)s came by %(channel)s; a faxed order links the fax it came on."
+    ),
     OrderErrorCode.REVIEW_DEPARTMENTS_MISSING: _(
         "No department is set to sign contract reviews; "
         "an administrator names them under Departments."

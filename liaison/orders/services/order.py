@@ -7,7 +7,13 @@ from django.db import transaction
 
 from liaison.communications.models import ReceivedDocument
 from liaison.communications.services import exchange_record
-from liaison.communications.states import CommunicationChannel, Direction, ReceivedDocumentStatus, Topic
+from liaison.communications.states import (
+    CommunicationChannel,
+    Direction,
+    ReceivedChannel,
+    ReceivedDocumentStatus,
+    Topic,
+)
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import User
@@ -60,6 +66,18 @@ def order_register(
     received_at = received_at or now
     if received_at > now:
         raise refuse(MESSAGES, OrderErrorCode.RECEIVED_IN_FUTURE, field="received_at", now=when_text(now))
+    if channel == OrderChannel.FAX:
+        # Every customer fax is catalogued (R-5.2.2.3): a faxed order's F1 entry names its fax.
+        if received_document is None:
+            raise refuse(MESSAGES, OrderErrorCode.FAX_DOCUMENT_REQUIRED, field="received_document")
+        if received_document.channel != ReceivedChannel.FAX:
+            raise refuse(
+                MESSAGES,
+                OrderErrorCode.DOCUMENT_NOT_FAX,
+                field="received_document",
+                document=received_document.number,
+                channel=received_document.get_channel_display(),
+            )
     if received_document is not None:
         if received_document.customer_id != customer.pk:
             raise refuse(

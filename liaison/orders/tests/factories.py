@@ -6,7 +6,8 @@ from decimal import Decimal
 import factory
 
 from liaison.core import clock
-from liaison.core.tests.factories import member, review_departments, sales_admin
+from liaison.communications.tests.factories import received_document
+from liaison.core.tests.factories import member, review_departments, sales, sales_admin
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders import services
 from liaison.orders.models import Order, ReviewRound
@@ -37,7 +38,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
         model = Order
 
     customer = factory.SubFactory(CustomerFactory)
-    channel = OrderChannel.FAX
+    channel = OrderChannel.WRITTEN
     customer_po = factory.Sequence(lambda n: f"PO-{n:04d}")
     lines = factory.LazyFunction(lambda: [order_line()])
     actor = factory.LazyFunction(sales_admin)
@@ -45,6 +46,11 @@ class OrderFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         review_departments()
+        if kwargs["channel"] == OrderChannel.FAX and "received_document" not in kwargs:
+            # A faxed order is registered with its catalogued fax (R-5.2.2.3), catalogued by a Sales clerk.
+            kwargs["received_document"] = received_document(
+                customer=kwargs["customer"], received_at=kwargs.get("received_at"), actor=sales()
+            )
         return services.order_register(**kwargs)
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.states import Topic
+from liaison.communications.tests.factories import received_document
 from liaison.core.roles import Role
 from liaison.core.tests.factories import (
     UserFactory,
@@ -53,7 +54,7 @@ def assert_refused(response, status_code: int, code: str):
 def new_order_body(customer, product, **overrides):
     body = {
         "customer": customer.pk,
-        "channel": "fax",
+        "channel": "written",
         "customer_po": "PO-778",
         "delivery_terms": "FOB 上海",
         "packaging": "紙箱",
@@ -77,10 +78,12 @@ def new_order_body(customer, product, **overrides):
 def test_r_5_1_1_register_an_order_with_its_lines(as_user):
     review_departments()
     customer, product = CustomerFactory(), ProductFactory(code="HB-M6-20")
+    fax = received_document(customer=customer)
     response = as_user(member("sales")).post(
-        ORDERS, new_order_body(customer, product), format="json"
+        ORDERS, new_order_body(customer, product, channel="fax", received_document=fax.pk), format="json"
     )
     assert response.status_code == 201, response.json()
+    assert Order.objects.get().received_document == fax
     body = response.json()
     assert body["number"] == "ORD-2026-0001" and body["status"] == OrderStatus.UNDER_REVIEW
     assert (body["channel"], body["customer_po"], body["packaging"]) == ("fax", "PO-778", "紙箱")
@@ -102,6 +105,16 @@ def test_register_with_bad_input_lists_the_fields_and_writes_nothing(as_user):
     )
     body = assert_refused(response, 400, "invalid")
     assert {"customer", "channel", "lines"} <= set(body["fields"])
+    assert not Order.objects.exists()
+
+
+def test_r_5_2_2_3_a_fax_order_without_its_fax_answers_the_services_code(as_user):
+    review_departments()
+    response = as_user(member("sales")).post(
+        ORDERS, new_order_body(CustomerFactory(), ProductFactory(), channel="fax"), format="json"
+    )
+    body = assert_refused(response, 400, "fax_document_required")
+    assert body["fields"] == {"received_document": [body["message"]]}
     assert not Order.objects.exists()
 
 

@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from liaison.communications.services import received_document_void
+from liaison.communications.states import ReceivedChannel
 from liaison.communications.tests.factories import received_document
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
@@ -49,9 +50,11 @@ def test_r_5_1_1_order_captures_the_customer_requirements_completely():
     customer = CustomerFactory(registered_name="蘇州瑞豐機電設備有限公司")
     bolt, bracket = ProductFactory(code="HB-M6-20"), ProductFactory(code="BR-L50")
     with clock.frozen(local(2026, 3, 2, 10)):
+        fax = received_document(customer=customer, received_at=local(2026, 3, 2, 8), actor=clerk)
         order = order_register(
             customer=customer,
             channel=OrderChannel.FAX,
+            received_document=fax,
             customer_po=" PO-778 ",
             received_at=local(2026, 3, 2, 8),
             lines=[
@@ -165,6 +168,33 @@ def test_r_5_2_2_3_order_points_to_the_catalogued_fax():
     assert fax.number in TimelineEntry.objects.get(event=TimelineEvent.ORDER_REGISTERED).summary
 
 
+def test_r_5_2_2_3_a_fax_order_without_its_catalogued_fax_is_refused():
+    review_departments()
+    with pytest.raises(LiaisonError) as refused:
+        order_register(customer=CustomerFactory(), channel=OrderChannel.FAX, lines=[order_line()], actor=sales_admin())
+    assert refused.value.code == OrderErrorCode.FAX_DOCUMENT_REQUIRED
+    assert refused.value.field == "received_document"
+    assert nothing_registered()
+
+
+@pytest.mark.parametrize("channel", [ReceivedChannel.SCAN, ReceivedChannel.EMAIL])
+def test_r_5_2_2_3_a_fax_order_links_a_fax_not_another_catalogued_document(channel):
+    clerk = sales_admin()
+    customer = CustomerFactory()
+    scan = received_document(customer=customer, channel=channel, actor=clerk)
+    with pytest.raises(LiaisonError) as refused:
+        OrderFactory(customer=customer, channel=OrderChannel.FAX, received_document=scan, actor=clerk)
+    assert refused.value.code == OrderErrorCode.DOCUMENT_NOT_FAX and refused.value.field == "received_document"
+    assert scan.number in str(refused.value)
+    assert nothing_registered()
+
+
+@pytest.mark.parametrize("channel", [OrderChannel.WRITTEN, OrderChannel.EMAIL, OrderChannel.PHONE])
+def test_r_5_2_1_an_order_by_another_channel_needs_no_fax(channel):
+    order = OrderFactory(channel=channel, received_document=None)
+    assert order.received_document is None and order.channel == channel
+
+
 @pytest.mark.parametrize(
     ("code", "make_lines"),
     [
@@ -226,7 +256,7 @@ def test_void_fax_is_refused():
 def test_without_review_departments_configured_the_order_is_refused():
     clerk = UserFactory(roles=[Role.SALES_ADMIN])
     with pytest.raises(LiaisonError) as refused:
-        order_register(customer=CustomerFactory(), channel="fax", lines=[order_line()], actor=clerk)
+        order_register(customer=CustomerFactory(), channel="written", lines=[order_line()], actor=clerk)
     assert refused.value.code == OrderErrorCode.REVIEW_DEPARTMENTS_MISSING
     assert nothing_registered()
 
@@ -304,7 +334,7 @@ def test_registering_an_order_runs_a_fixed_number_of_queries(django_assert_num_q
     # round + history 2, sign-offs + history 2, timeline 1, number 1 + put in place 3;
     # the savepoint and its release (the test's transaction).
     with django_assert_num_queries(19):
-        order = order_register(customer=customer, channel="fax", lines=lines, actor=clerk)
+        order = order_register(customer=customer, channel="written", lines=lines, actor=clerk)
     assert order.number == f"ORD-{clock.today().year}-0002" and order.lines.count() == count
 
 

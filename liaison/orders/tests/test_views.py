@@ -204,6 +204,18 @@ def test_register_refused_by_the_service_keeps_everything_typed(client):
     assert "紙箱，每箱500個" in html and "PO-778" in html and "M6×20 SUS304" in html
 
 
+def test_r_5_2_2_3_a_fax_order_without_its_fax_comes_back_with_the_error_on_the_document(client):
+    review_departments()
+    clerk = member("sales")
+    customer = received_document(actor=clerk).customer
+    client.force_login(clerk)
+    response = client.post(reverse("orders:register"), register_data(customer, ProductFactory()))
+    assert response.status_code == 200
+    assert not Order.objects.exists()
+    assert response.context["form"].errors["received_document"]
+    assert "PO-778" in response.content.decode()
+
+
 def test_register_without_lines_shows_the_error(client):
     review_departments()
     clerk = member("sales")
