@@ -55,6 +55,11 @@ class OrderErrorCode(StrEnum):
     QUANTITY_BELOW_SHIPPED = "quantity_below_shipped"
     WITHDRAWAL_REASON_REQUIRED = "withdrawal_reason_required"
     CHANGE_NOT_WITHDRAWABLE = "change_not_withdrawable"
+    VOID_REASON_REQUIRED = "void_reason_required"
+    ORDER_NOT_VOIDABLE = "order_not_voidable"
+    VOID_GOODS_SHIPPED = "void_goods_shipped"
+    VOID_NOTICE_IN_PRODUCTION = "void_notice_in_production"
+    VOID_CHANGE_PENDING = "void_change_pending"
 
 
 MESSAGES = {
@@ -176,6 +181,22 @@ MESSAGES = {
         "Change %(change)s is %(status)s; only a change not yet applied, rejected or withdrawn "
         "can be withdrawn."
     ),
+    OrderErrorCode.VOID_REASON_REQUIRED: _(
+        "Write why the order is voided, for instance that the same fax was registered twice."
+    ),
+    OrderErrorCode.ORDER_NOT_VOIDABLE: _(
+        "Order %(order)s is %(status)s; only an order under review, accepted or rejected can be voided."
+    ),
+    OrderErrorCode.VOID_GOODS_SHIPPED: _(
+        "Goods of order %(order)s have already been shipped (outbound slip %(slip)s); "
+        "it can no longer be voided."
+    ),
+    OrderErrorCode.VOID_NOTICE_IN_PRODUCTION: _(
+        "Production notice %(notice)s of order %(order)s is %(status)s; the order can no longer be voided."
+    ),
+    OrderErrorCode.VOID_CHANGE_PENDING: _(
+        "Order %(order)s has change %(change)s in progress (%(status)s): withdraw it first, then void the order."
+    ),
 }
 
 # The steps of the orders app: the permission each needs, and its words in a refusal.
@@ -193,5 +214,7 @@ ACTIONS = actions(
         "agree": ("orders.change_changeentry", _("record the customer's agreement to a change")),
         "withdraw": ("orders.change_changeentry", _("withdraw contract changes")),
         "apply": ("orders.change_changeentry", _("apply contract changes")),
+        # An order registered in error: the Sales head only (R-5.7, numbered records are voided).
+        "void": ("orders.void_order", _("void orders")),
     },
 )

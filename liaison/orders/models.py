@@ -111,6 +111,7 @@ class Order(FSMModelMixin, AuditedModel):
 
     @ORDER_TRANSITIONS.transition("void")
     def void(self, *, by, reason: str) -> None:
+        """Registered in error: kept with its number, marked void with who, when and why."""
         self.voided_at = clock.now()
         self.voided_by = by
         self.void_reason = reason
