@@ -197,7 +197,15 @@ class OrderDetailSerializer(OrderSerializer):
     changes = ChangeSerializer(many=True, read_only=True)
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "review_rounds", "clarifications", "changes"]
+        fields = [
+            *OrderSerializer.Meta.fields,
+            "voided_at",
+            "voided_by",
+            "void_reason",
+            "review_rounds",
+            "clarifications",
+            "changes",
+        ]
         read_only_fields = fields
 
 
@@ -292,6 +300,12 @@ class AgreementSerializer(serializers.Serializer):
     via = serializers.ChoiceField(choices=CommunicationChannel.choices)
 
 
+class OrderVoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        allow_blank=True, max_length=300, help_text=_("Why the order is voided, e.g. registered twice.")
+    )
+
+
 class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(
         allow_blank=True,
@@ -353,6 +367,7 @@ def _order_chain(queryset):
         request=ClarificationAskSerializer, responses={201: ClarificationSerializer}
     ),
     delivery_reply=extend_schema(request=DeliveryReplySerializer, responses=OrderDetailSerializer),
+    void=extend_schema(request=OrderVoidSerializer, responses=OrderDetailSerializer),
 )
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The order log, F1: register an order (it opens its review form, F2), read, act on it."""
@@ -362,6 +377,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         "create": ACTIONS["register"],
         "clarifications": ACTIONS["ask"],
         "delivery_reply": ACTIONS["reply"],
+        "void": ACTIONS["void"],
     }
 
     def get_queryset(self):
@@ -424,6 +440,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         body = DeliveryReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.order_delivery_reply(order=order, actor=request.user, **body.validated_data)
+        return self._detail(order.pk)
+
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        """Void an order registered in error (the Sales head): it keeps its number, its open round is withdrawn."""
+        order = self.get_object()
+        body = OrderVoidSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.order_void(order=order, actor=request.user, **body.validated_data)
         return self._detail(order.pk)
 
 

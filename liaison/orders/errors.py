@@ -87,7 +87,7 @@ MESSAGES = {
         "Received document %(document)s came by %(channel)s; a faxed order links the fax it came on."
     ),
     OrderErrorCode.REVIEW_DEPARTMENTS_MISSING: _(
-        "No department is set to sign contract reviews; "
+        "The contract review form has no active department of %(kinds)s to sign it; "
         "an administrator names them under Departments."
     ),
     OrderErrorCode.UNKNOWN_CHANNEL: _(

@@ -302,6 +302,17 @@ class ChangeWithdrawForm(Form):
     refused_at = forms.DateTimeField(label=_("refused at"), required=False, widget=DateTimeInput())
 
 
+class OrderVoidForm(Form):
+    """Void an order registered in error: why (R-5.7)."""
+
+    reason = forms.CharField(
+        label=_("reason for voiding"),
+        max_length=300,
+        help_text=_("For instance: the same fax was registered twice. The order keeps its number."),
+        widget=textarea(),
+    )
+
+
 class ChangeApplyForm(LineQuantitiesForm):
     """The agreed change's new due date and, for a customer's change, the new ordered quantities."""
 

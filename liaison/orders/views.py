@@ -26,7 +26,7 @@ from liaison.customers.selectors import customer_choices
 from liaison.orders import forms, selectors, services
 from liaison.orders.errors import ACTIONS
 from liaison.orders.models import Order
-from liaison.orders.states import ORDER_OPEN, ChangeKind, OrderStatus, ReviewRoundStatus
+from liaison.orders.states import ORDER_OPEN, ORDER_TRANSITIONS, ChangeKind, OrderStatus, ReviewRoundStatus
 from liaison.production.errors import ACTIONS as PRODUCTION_ACTIONS
 from liaison.production.rules import sees_every_notice
 from liaison.production.services import notice_issue
@@ -50,6 +50,8 @@ STEP_ACTIONS = {
     "agree": (ACTIONS["agree"],),
     "withdraw": (ACTIONS["withdraw"],),
     "apply": (ACTIONS["apply"], PRODUCTION_ACTIONS["issue"]),
+    # Voiding also voids the order's notices not yet started.
+    "void": (ACTIONS["void"],),
 }
 
 
@@ -95,6 +97,7 @@ def _unbound_forms(page: selectors.OrderPage) -> dict:
             prefix="reply", initial={"promised_date": order.promised_date or first_due}
         ),
         "change_form": forms.ChangeRegisterForm(prefix="change"),
+        "void_form": forms.OrderVoidForm(prefix="void"),
     }
 
 
@@ -159,6 +162,7 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
             "agree": _may(user, "agree"),
             "withdraw": _may(user, "withdraw"),
             "apply": _may(user, "apply"),
+            "void": ORDER_TRANSITIONS.allows(order, "void") and _may(user, "void"),
         },
         bound,
     )
@@ -452,6 +456,16 @@ def order_apply(request, page, form):
         actor=request.user,
     )
     return _("Change %(change)s is applied.") % {"change": form.item.number}
+
+
+# Voiding (R-5.7: numbered records are voided, never deleted)
+
+
+@order_page.step("void", form=forms.OrderVoidForm, anchor="f1", actions=STEP_ACTIONS["void"])
+def order_void(request, page, form):
+    """Void an order registered in error: the Sales head, with the reason; the number stays."""
+    services.order_void(order=page.order, reason=form.cleaned_data["reason"], actor=request.user)
+    return _("Order %(order)s is voided; it keeps its number.") % {"order": page.order.number}
 
 
 # Registering an order

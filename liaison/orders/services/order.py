@@ -121,8 +121,6 @@ def order_register(
             (line_no, product, quantity, (line.get("specification") or "").strip(), required_date)
         )
     departments = review_departments()
-    if not departments:
-        raise refuse(MESSAGES, OrderErrorCode.REVIEW_DEPARTMENTS_MISSING)
 
     order = Order(
         number=number_provisional(doc_type=ORDER_DOC_TYPE),

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import factory
 
-from liaison.core import clock
 from liaison.communications.tests.factories import received_document
+from liaison.core import clock
 from liaison.core.tests.factories import member, review_departments, sales, sales_admin, sales_head
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders import services

@@ -16,6 +16,7 @@ from liaison.core.tests.factories import (
     member,
     review_departments,
     sales_admin,
+    sales_head,
     workshop,
 )
 from liaison.customers.tests.factories import CustomerFactory
@@ -562,3 +563,27 @@ def test_r_4_a_role_the_step_is_not_for_gets_403_even_with_a_bad_body(as_user):
     clarification.refresh_from_db()
     assert review_round.status == ReviewRoundStatus.OPEN and review_round.legal_check_passed is None
     assert change.status == ChangeStatus.REGISTERED and clarification.answered_at is None
+
+
+# ── voiding an order registered in error ─────────────────────────────
+
+
+def test_r_5_7_the_sales_head_voids_an_order_through_the_api(as_user):
+    order = OrderFactory()
+    client = as_user(sales_head())
+    url = f"{ORDERS}{order.pk}/void/"
+    assert_refused(client.post(url, {"reason": " "}, format="json"), 400, "void_reason_required")
+    response = client.post(url, {"reason": "重複登記"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["number"], body["status"], body["void_reason"]) == (order.number, OrderStatus.VOID, "重複登記")
+    assert [r["status"] for r in body["review_rounds"]] == [ReviewRoundStatus.WITHDRAWN]
+    assert_refused(client.post(url, {"reason": "again"}, format="json"), 409, "order_not_voidable")
+
+
+def test_r_4_the_sales_administrator_does_not_void_orders_through_the_api(as_user):
+    order = OrderFactory()
+    response = as_user(sales_admin()).post(f"{ORDERS}{order.pk}/void/", {"reason": "x"}, format="json")
+    assert_refused(response, 403, "not_allowed")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.UNDER_REVIEW

@@ -146,6 +146,45 @@ def test_r_5_2_2_1_registering_opens_the_review_form_with_the_configured_departm
     ]
 
 
+def _signing_codes(order) -> list[str]:
+    return sorted(order.review_rounds.get().sign_offs.values_list("department__code", flat=True))
+
+
+def test_r_5_2_3_1_a_round_carries_sales_workshop_qc_and_warehouse_by_default():
+    """A kind none of the departments set to sign is of comes onto the form all the same."""
+    DepartmentFactory(code="sales", kind=DepartmentKind.SALES, signs_contract_review=True)
+    DepartmentFactory(code="qc", kind=DepartmentKind.QC, signs_contract_review=True)
+    # Unticked by mistake: the procedure names the workshop and the warehouse on every review form.
+    DepartmentFactory(code="workshop-1", kind=DepartmentKind.WORKSHOP, signs_contract_review=False)
+    DepartmentFactory(code="warehouse", kind=DepartmentKind.WAREHOUSE, signs_contract_review=False)
+    DepartmentFactory(code="engineering", kind=DepartmentKind.RESPONSIBLE, signs_contract_review=False)
+    order = order_register(customer=CustomerFactory(), channel="written", lines=[order_line()], actor=sales_admin())
+    assert _signing_codes(order) == ["qc", "sales", "warehouse", "workshop-1"]
+
+
+def test_r_5_2_3_1_a_kind_the_procedure_names_without_any_active_department_is_refused():
+    DepartmentFactory(code="sales", kind=DepartmentKind.SALES, signs_contract_review=True)
+    DepartmentFactory(code="qc", kind=DepartmentKind.QC, signs_contract_review=True)
+    DepartmentFactory(code="workshop-1", kind=DepartmentKind.WORKSHOP, signs_contract_review=True)
+    DepartmentFactory(code="warehouse", kind=DepartmentKind.WAREHOUSE, signs_contract_review=True, active=False)
+    with pytest.raises(LiaisonError) as refused:
+        order_register(customer=CustomerFactory(), channel="written", lines=[order_line()], actor=sales_admin())
+    assert refused.value.code == OrderErrorCode.REVIEW_DEPARTMENTS_MISSING
+    assert str(DepartmentKind.WAREHOUSE.label) in str(refused.value)
+    assert nothing_registered()
+
+
+def test_r_5_2_3_1_the_departments_every_round_carries_are_a_procedure_setting(settings):
+    settings.LIAISON_PROCEDURE = {"REVIEW_DEPARTMENT_KINDS": ["sales", "qc"]}
+    DepartmentFactory(code="sales", kind=DepartmentKind.SALES, signs_contract_review=False)
+    DepartmentFactory(code="qc", kind=DepartmentKind.QC, signs_contract_review=False)
+    DepartmentFactory(code="workshop-1", kind=DepartmentKind.WORKSHOP, signs_contract_review=False)
+    DepartmentFactory(code="design", kind=DepartmentKind.RESPONSIBLE, signs_contract_review=True)
+    order = order_register(customer=CustomerFactory(), channel="written", lines=[order_line()], actor=sales_admin())
+    # No warehouse at all, and the workshop not named: the changed setting asks only for Sales and QC.
+    assert _signing_codes(order) == ["design", "qc", "sales"]
+
+
 def test_r_5_2_2_1_numbers_follow_on_per_year():
     with clock.frozen(local(2026, 12, 31)):
         first, second = OrderFactory(), OrderFactory()

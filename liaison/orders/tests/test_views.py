@@ -16,6 +16,7 @@ from liaison.core.tests.factories import (
     member,
     review_departments,
     sales_admin,
+    sales_head,
     workshop,
 )
 from liaison.orders import services
@@ -34,6 +35,7 @@ from liaison.production.services import notice_issue
 from liaison.production.states import NoticeStatus
 from liaison.stock.models import OutboundSlip
 from liaison.stock.selectors import stock_of
+from liaison.stock.services import slip_issue
 from liaison.stock.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -739,3 +741,56 @@ def test_r_3_2_a_workshop_lead_does_not_see_another_workshops_notice_on_the_orde
     client.force_login(admin_user)
     html = client.get(page_url(order)).content.decode()
     assert own.number in html and other.number in html and 'data-col="on-notices"' in html
+
+
+# Voiding an order registered in error
+
+
+def test_r_5_7_the_sales_head_voids_an_order_from_its_page(client):
+    order = OrderFactory()
+    client.force_login(sales_head())
+    html = client.get(page_url(order)).content.decode()
+    assert 'class="mt-2 tight void-form"' in html
+    blank = post(client, "void", order, {"void-reason": "  "})
+    assert blank.status_code == 200 and blank.context["void_form"].errors["reason"]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.UNDER_REVIEW
+    response = post(client, "void", order, {"void-reason": "同一傳真登記了兩次"})
+    assert response.status_code == 302 and response["Location"] == page_url(order) + "#f1"
+    order.refresh_from_db()
+    assert (order.status, order.void_reason) == (OrderStatus.VOID, "同一傳真登記了兩次")
+    assert order.review_rounds.get().status == ReviewRoundStatus.WITHDRAWN
+    html = client.get(page_url(order)).content.decode()
+    assert 'id="void-reason"' in html and "void-form" not in html
+
+
+def test_r_5_7_a_void_refused_by_the_service_shows_why_and_keeps_the_reason(client):
+    bolt = ProductFactory(stock=500)
+    order = accepted_order(lines=[order_line(product=bolt, quantity=Decimal(300))])
+    services_stock_ship(order, bolt)
+    client.force_login(sales_head())
+    response = post(client, "void", order, {"void-reason": "客戶取消"})
+    assert response.status_code == 200
+    assert response.context["void_form"].non_field_errors() or response.context["void_form"].errors
+    assert "客戶取消" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ACCEPTED
+
+
+def services_stock_ship(order, product):
+    return slip_issue(
+        customer=order.customer,
+        order=order,
+        lines=[{"product": product, "quantity": Decimal(100), "order_line": order.lines.get()}],
+        actor=sales_admin(),
+    )
+
+
+@pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.QC_HEAD])
+def test_r_4_only_the_sales_head_voids_an_order_from_its_page(client_as, role):
+    order = OrderFactory()
+    client = client_as(role)
+    assert "void-form" not in client.get(page_url(order)).content.decode()
+    assert post(client, "void", order, {"void-reason": "x"}).status_code == 403
+    order.refresh_from_db()
+    assert order.status == OrderStatus.UNDER_REVIEW
