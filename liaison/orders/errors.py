@@ -40,6 +40,7 @@ class OrderErrorCode(StrEnum):
     LEGAL_CHECK_FAILED = "legal_check_failed"
     CLARIFICATION_OPEN = "clarification_open"
     CONDITIONS_REQUIRED = "conditions_required"
+    OBJECTION_UNANSWERED = "objection_unanswered"
     REJECTION_REASON_REQUIRED = "rejection_reason_required"
     PROMISED_DATE_PAST = "promised_date_past"
     UNKNOWN_CHANGE_KIND = "unknown_change_kind"
@@ -142,6 +143,10 @@ MESSAGES = {
     ),
     OrderErrorCode.CONDITIONS_REQUIRED: _(
         "Write the conditions under which the order is accepted."
+    ),
+    OrderErrorCode.OBJECTION_UNANSWERED: _(
+        "%(departments)s answered “cannot meet” on %(review)s: say how each will be met "
+        "before accepting with conditions."
     ),
     OrderErrorCode.REJECTION_REASON_REQUIRED: _("Write why the order is rejected."),
     OrderErrorCode.PROMISED_DATE_PAST: _("The promised delivery date %(date)s is already past."),
