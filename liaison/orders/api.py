@@ -74,6 +74,7 @@ class SignOffSerializer(serializers.ModelSerializer):
             "delivery_date_ok",
             "quality_ok",
             "opinion",
+            "objection_answer",
             "signed_at",
             "signed_by",
         ]
@@ -279,6 +280,15 @@ class DecideSerializer(serializers.Serializer):
         default="",
         help_text=_(
             "The conditions of an acceptance with conditions, or the reason for a rejection."
+        ),
+    )
+    answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text=_(
+            "Accepted with conditions: sign-off id → how that department's “cannot meet” will be met, "
+            "one for every department that answered no."
         ),
     )
 

@@ -84,7 +84,7 @@ def _unbound_forms(page: selectors.OrderPage) -> dict:
     return {
         "ask_form": forms.ClarificationAskForm(prefix="ask"),
         "legal_form": forms.LegalCheckForm(prefix="legal"),
-        "decide_form": forms.DecideForm(prefix="decide"),
+        "decide_form": forms.DecideForm(prefix="decide", objecting=_objecting(page)),
         "ship_form": forms.ShipForm(prefix="ship", lines=page.lines, initial_field="can_ship"),
         "notice_form": forms.NoticeIssueForm(
             prefix="notice",
@@ -216,6 +216,18 @@ def _with_open_round(page) -> dict:
     return {}
 
 
+def _objecting(page) -> list:
+    """The open round's signed lines that answered "cannot meet" on some point."""
+    open_round = _open_round(page)
+    if open_round is None:
+        return []
+    return [s for s in open_round.sign_offs.all() if s.is_signed and not s.all_ok]
+
+
+def _decide_kwargs(page) -> dict:
+    return {**_with_open_round(page), "objecting": _objecting(page)}
+
+
 # Clarifications
 
 
@@ -294,7 +306,7 @@ def order_legal(request, page, form):
 
 
 @order_page.step(
-    "decide", form=forms.DecideForm, anchor="review", actions=STEP_ACTIONS["decide"], form_kwargs=_with_open_round
+    "decide", form=forms.DecideForm, anchor="review", actions=STEP_ACTIONS["decide"], form_kwargs=_decide_kwargs
 )
 def order_decide(request, page, form):
     """Decide the open review round: accepted, accepted with conditions, or rejected."""
@@ -303,6 +315,7 @@ def order_decide(request, page, form):
         review_round=review,
         outcome=form.cleaned_data["outcome"],
         conditions=form.cleaned_data["conditions"],
+        answers=form.answers(),
         actor=request.user,
     )
     return _("Review %(review)s is decided.") % {"review": review}

@@ -340,6 +340,20 @@ def test_r_5_2_2_2_decide_refused_while_a_clarification_is_open(as_user):
     assert review_round.status == ReviewRoundStatus.OPEN
 
 
+def test_r_5_2_3_1_accepted_with_conditions_answers_each_cannot_meet_through_the_api(as_user):
+    review_round = OrderFactory().review_rounds.get()
+    sign_all(review_round, capacity_ok=False, opinion="產能已滿")
+    client = as_user(sales_admin())
+    url = f"/api/v1/review-rounds/{review_round.pk}/"
+    client.post(url + "legal-check/", {"passed": True, "note": "GB/T 5782"}, format="json")
+    body = {"outcome": "accepted_with_conditions", "conditions": "分兩批交貨"}
+    assert_refused(client.post(url + "decide/", body, format="json"), 400, "objection_unanswered")
+    answers = {str(s.pk): "加開夜班" for s in review_round.sign_offs.all()}
+    response = client.post(url + "decide/", {**body, "answers": answers}, format="json")
+    assert response.status_code == 200, response.json()
+    assert {s["objection_answer"] for s in response.json()["sign_offs"]} == {"加開夜班"}
+
+
 def test_r_3_1_sales_staff_cannot_decide_the_sales_administrator_can(as_user):
     review_round = OrderFactory().review_rounds.get()
     sign_all(review_round)

@@ -278,6 +278,33 @@ def test_r_5_2_2_2_decide_while_a_clarification_is_open_shows_why_and_changes_no
     assert review.status == ReviewRoundStatus.OPEN
 
 
+def test_r_5_2_3_1_accepting_with_conditions_answers_each_cannot_meet_on_the_page(client):
+    order = OrderFactory()
+    review = order.review_rounds.get()
+    decider = sales_admin()
+    sign_all(review)
+    warehouse = review.sign_offs.get(department__code="warehouse")
+    services.review_sign_off(
+        sign_off=warehouse, capability_ok=True, capacity_ok=False, delivery_date_ok=True, quality_ok=True,
+        opinion="倉位不足", actor=member("warehouse"),
+    )
+    services.review_legal_check(review_round=review, passed=True, note="GB/T 5782", actor=decider)
+    client.force_login(decider)
+    field = f"decide-answer_{warehouse.pk}"
+    assert f'name="{field}"' in client.get(page_url(order)).content.decode()
+    data = {"decide-outcome": ReviewOutcome.ACCEPTED_WITH_CONDITIONS, "decide-conditions": "分兩批交貨"}
+    refused = post(client, "decide", order, data)
+    assert refused.status_code == 200 and "分兩批交貨" in refused.content.decode()
+    assert warehouse.department.name in " ".join(str(e) for e in refused.context["decide_form"].errors.values())
+    review.refresh_from_db()
+    assert review.status == ReviewRoundStatus.OPEN
+    response = post(client, "decide", order, {**data, field: "第二批租用外倉"})
+    assert response.status_code == 302
+    warehouse.refresh_from_db()
+    assert warehouse.objection_answer == "第二批租用外倉"
+    assert "第二批租用外倉" in client.get(page_url(order)).content.decode()
+
+
 def test_r_5_2_3_1_sign_form_shown_only_to_a_member_of_that_department(client):
     order = OrderFactory()
     inspector = member("qc")
