@@ -250,7 +250,10 @@ def order_void(*, order: Order, reason: str, actor: User) -> Order:
     slip = order.outbound_slips.order_by("shipped_at", "pk").first()
     if slip is not None:
         raise refuse(MESSAGES, OrderErrorCode.VOID_GOODS_SHIPPED, conflict=True, order=order.number, slip=slip.number)
-    notices = list(order.production_notices.exclude(status=NoticeStatus.VOID).order_by("pk"))
+    # Locked (after the order, as production does) so a workshop cannot start one meanwhile.
+    notices = list(
+        order.production_notices.select_for_update(of=("self",)).exclude(status=NoticeStatus.VOID).order_by("pk")
+    )
     started = next((n for n in notices if n.status != NoticeStatus.ISSUED), None)
     if started is not None:
         raise refuse(
