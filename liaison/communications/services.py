@@ -99,7 +99,9 @@ def received_document_catalogue(
     )
     # The status is the state machine's (protected; full_clean would assign it).
     document.full_clean(exclude=["number", "status"])
-    document.number = number_next(doc_type=RECEIVED_DOCUMENT_TYPE)
+    # The serial runs per year of receipt (R-5.2.2.3): a fax of 31 December catalogued on 2 January
+    # belongs to the old year's series.
+    document.number = number_next(doc_type=RECEIVED_DOCUMENT_TYPE, year=timezone.localdate(received_at).year)
     document.full_clean(exclude=["status"])
     sign_history(document, actor=actor, reason="Catalogued")
     document.save()

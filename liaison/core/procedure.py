@@ -19,6 +19,10 @@ DEFAULTS = {
     "SURVEY_CHASE_DAYS": 15,
     "SURVEY_VALID_MONTHS": 2,
     "SURVEY_DISSATISFACTION_THRESHOLD": 3,
+    # Contract review (R-5.2.3.1): the kinds of department every review round carries at least
+    # (DepartmentKind values). A kind none of the departments set to sign is of comes onto the form
+    # with every active department of that kind; a kind without any active department refuses.
+    "REVIEW_DEPARTMENT_KINDS": ("sales", "workshop", "qc", "warehouse"),
     # Records: retention in years after a record is closed or voided.
     "RETENTION_YEARS": 2,
 }

@@ -20,6 +20,7 @@ class TimelineEvent(models.TextChoices):
     DOCUMENT_VOIDED = "document_voided", _("Received document voided")
     COMMUNICATION_RECORDED = "communication_recorded", _("Communication recorded")
     ORDER_REGISTERED = "order_registered", _("Order registered (F1)")
+    ORDER_VOIDED = "order_voided", _("Order voided (F1)")
     CLARIFICATION_ASKED = "clarification_asked", _("Clarification asked")
     CLARIFICATION_ANSWERED = "clarification_answered", _("Clarification answered")
     REVIEW_OPENED = "review_opened", _("Contract review opened (F2)")

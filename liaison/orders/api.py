@@ -74,6 +74,7 @@ class SignOffSerializer(serializers.ModelSerializer):
             "delivery_date_ok",
             "quality_ok",
             "opinion",
+            "objection_answer",
             "signed_at",
             "signed_by",
         ]
@@ -198,7 +199,15 @@ class OrderDetailSerializer(OrderSerializer):
     changes = ChangeSerializer(many=True, read_only=True)
 
     class Meta(OrderSerializer.Meta):
-        fields = [*OrderSerializer.Meta.fields, "review_rounds", "clarifications", "changes"]
+        fields = [
+            *OrderSerializer.Meta.fields,
+            "voided_at",
+            "voided_by",
+            "void_reason",
+            "review_rounds",
+            "clarifications",
+            "changes",
+        ]
         read_only_fields = fields
 
 
@@ -274,6 +283,15 @@ class DecideSerializer(serializers.Serializer):
             "The conditions of an acceptance with conditions, or the reason for a rejection."
         ),
     )
+    answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text=_(
+            "Accepted with conditions: sign-off id → how that department's “cannot meet” will be met, "
+            "one for every department that answered no."
+        ),
+    )
 
 
 class ChangeRegisterSerializer(serializers.Serializer):
@@ -298,6 +316,12 @@ class AgreementSerializer(serializers.Serializer):
     agreed_by = serializers.CharField(max_length=100, allow_blank=True)
     agreed_at = serializers.DateTimeField()
     via = serializers.ChoiceField(choices=CommunicationChannel.choices)
+
+
+class OrderVoidSerializer(serializers.Serializer):
+    reason = serializers.CharField(
+        allow_blank=True, max_length=300, help_text=_("Why the order is voided, e.g. registered twice.")
+    )
 
 
 class WithdrawSerializer(serializers.Serializer):
@@ -361,6 +385,7 @@ def _order_chain(queryset):
         request=ClarificationAskSerializer, responses={201: ClarificationSerializer}
     ),
     delivery_reply=extend_schema(request=DeliveryReplySerializer, responses=OrderDetailSerializer),
+    void=extend_schema(request=OrderVoidSerializer, responses=OrderDetailSerializer),
 )
 class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """The order log, F1: register an order (it opens its review form, F2), read, act on it."""
@@ -370,6 +395,7 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         "create": ACTIONS["register"],
         "clarifications": ACTIONS["ask"],
         "delivery_reply": ACTIONS["reply"],
+        "void": ACTIONS["void"],
     }
 
     def get_queryset(self):
@@ -432,6 +458,15 @@ class OrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Ge
         body = DeliveryReplySerializer(data=request.data)
         body.is_valid(raise_exception=True)
         services.order_delivery_reply(order=order, actor=request.user, **body.validated_data)
+        return self._detail(order.pk)
+
+    @action(detail=True, methods=["post"])
+    def void(self, request, pk=None):
+        """Void an order registered in error (the Sales head): it keeps its number, its open round is withdrawn."""
+        order = self.get_object()
+        body = OrderVoidSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        services.order_void(order=order, actor=request.user, **body.validated_data)
         return self._detail(order.pk)
 
 

@@ -17,6 +17,8 @@ class OrderErrorCode(StrEnum):
     RECEIVED_IN_FUTURE = "received_in_future"
     DOCUMENT_OTHER_CUSTOMER = "document_other_customer"
     DOCUMENT_VOID = "document_void"
+    FAX_DOCUMENT_REQUIRED = "fax_document_required"
+    DOCUMENT_NOT_FAX = "document_not_fax"
     REVIEW_DEPARTMENTS_MISSING = "review_departments_missing"
     UNKNOWN_CHANNEL = "unknown_channel"
     ORDER_NOT_UNDER_REVIEW = "order_not_under_review"
@@ -38,6 +40,7 @@ class OrderErrorCode(StrEnum):
     LEGAL_CHECK_FAILED = "legal_check_failed"
     CLARIFICATION_OPEN = "clarification_open"
     CONDITIONS_REQUIRED = "conditions_required"
+    OBJECTION_UNANSWERED = "objection_unanswered"
     REJECTION_REASON_REQUIRED = "rejection_reason_required"
     PROMISED_DATE_PAST = "promised_date_past"
     UNKNOWN_CHANGE_KIND = "unknown_change_kind"
@@ -54,6 +57,11 @@ class OrderErrorCode(StrEnum):
     WITHDRAWAL_REASON_REQUIRED = "withdrawal_reason_required"
     CHANGE_NOT_WITHDRAWABLE = "change_not_withdrawable"
     REQUEST_CHANNEL_REQUIRED = "request_channel_required"
+    VOID_REASON_REQUIRED = "void_reason_required"
+    ORDER_NOT_VOIDABLE = "order_not_voidable"
+    VOID_GOODS_SHIPPED = "void_goods_shipped"
+    VOID_NOTICE_IN_PRODUCTION = "void_notice_in_production"
+    VOID_CHANGE_PENDING = "void_change_pending"
 
 
 MESSAGES = {
@@ -73,8 +81,15 @@ MESSAGES = {
         "Received document %(document)s came from %(sender)s, not from %(customer)s."
     ),
     OrderErrorCode.DOCUMENT_VOID: _("Received document %(document)s is void."),
+    OrderErrorCode.FAX_DOCUMENT_REQUIRED: _(
+        "A faxed order is registered with its fax: catalogue the fax under Received documents first, "
+        "then choose it here."
+    ),
+    OrderErrorCode.DOCUMENT_NOT_FAX: _(
+        "Received document %(document)s came by %(channel)s; a faxed order links the fax it came on."
+    ),
     OrderErrorCode.REVIEW_DEPARTMENTS_MISSING: _(
-        "No department is set to sign contract reviews; "
+        "The contract review form has no active department of %(kinds)s to sign it; "
         "an administrator names them under Departments."
     ),
     OrderErrorCode.UNKNOWN_CHANNEL: _(
@@ -130,6 +145,10 @@ MESSAGES = {
     OrderErrorCode.CONDITIONS_REQUIRED: _(
         "Write the conditions under which the order is accepted."
     ),
+    OrderErrorCode.OBJECTION_UNANSWERED: _(
+        "%(departments)s answered “cannot meet” on %(review)s: say how each will be met "
+        "before accepting with conditions."
+    ),
     OrderErrorCode.REJECTION_REASON_REQUIRED: _("Write why the order is rejected."),
     OrderErrorCode.PROMISED_DATE_PAST: _("The promised delivery date %(date)s is already past."),
     OrderErrorCode.UNKNOWN_CHANGE_KIND: _("“%(kind)s” is not a kind of contract change."),
@@ -172,6 +191,22 @@ MESSAGES = {
         "Change %(change)s is %(status)s; only a change not yet applied, rejected or withdrawn "
         "can be withdrawn."
     ),
+    OrderErrorCode.VOID_REASON_REQUIRED: _(
+        "Write why the order is voided, for instance that the same fax was registered twice."
+    ),
+    OrderErrorCode.ORDER_NOT_VOIDABLE: _(
+        "Order %(order)s is %(status)s; only an order under review, accepted or rejected can be voided."
+    ),
+    OrderErrorCode.VOID_GOODS_SHIPPED: _(
+        "Goods of order %(order)s have already been shipped (outbound slip %(slip)s); "
+        "it can no longer be voided."
+    ),
+    OrderErrorCode.VOID_NOTICE_IN_PRODUCTION: _(
+        "Production notice %(notice)s of order %(order)s is %(status)s; the order can no longer be voided."
+    ),
+    OrderErrorCode.VOID_CHANGE_PENDING: _(
+        "Order %(order)s has change %(change)s in progress (%(status)s): withdraw it first, then void the order."
+    ),
 }
 
 # The steps of the orders app: the permission each needs, and its words in a refusal.
@@ -189,5 +224,7 @@ ACTIONS = actions(
         "agree": ("orders.change_changeentry", _("record the customer's agreement to a change")),
         "withdraw": ("orders.change_changeentry", _("withdraw contract changes")),
         "apply": ("orders.change_changeentry", _("apply contract changes")),
+        # An order registered in error: the Sales head only (R-5.7, numbered records are voided).
+        "void": ("orders.void_order", _("void orders")),
     },
 )

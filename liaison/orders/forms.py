@@ -176,6 +176,8 @@ class LegalCheckForm(Form):
 
 
 class DecideForm(Form):
+    """The decision; with conditions, how each department's "cannot meet" will be met (one field each)."""
+
     outcome = forms.ChoiceField(label=_("outcome"), choices=ReviewOutcome.choices, widget=select())
     conditions = forms.CharField(
         label=_("conditions"),
@@ -183,6 +185,20 @@ class DecideForm(Form):
         widget=textarea(),
         help_text=_("The conditions of acceptance, or why the order is rejected."),
     )
+
+    def __init__(self, *args, objecting=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.objecting = list(objecting)
+        for sign_off in self.objecting:
+            self.fields[f"answer_{sign_off.pk}"] = forms.CharField(
+                label=_("How %(department)s's “cannot meet” will be met") % {"department": sign_off.department},
+                required=False,
+                widget=textarea(),
+                help_text=sign_off.opinion,
+            )
+
+    def answers(self) -> dict[int, str]:
+        return {s.pk: self.cleaned_data.get(f"answer_{s.pk}", "") for s in self.objecting}
 
 
 # Delivering: from stock (R-5.2.3.2) or through production (R-5.2.3.3)
@@ -307,6 +323,17 @@ class ChangeWithdrawForm(Form):
         widget=select(),
     )
     refused_at = forms.DateTimeField(label=_("refused at"), required=False, widget=DateTimeInput())
+
+
+class OrderVoidForm(Form):
+    """Void an order registered in error: why (R-5.7)."""
+
+    reason = forms.CharField(
+        label=_("reason for voiding"),
+        max_length=300,
+        help_text=_("For instance: the same fax was registered twice. The order keeps its number."),
+        widget=textarea(),
+    )
 
 
 class ChangeApplyForm(LineQuantitiesForm):

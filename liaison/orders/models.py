@@ -112,6 +112,7 @@ class Order(FSMModelMixin, AuditedModel):
 
     @ORDER_TRANSITIONS.transition("void")
     def void(self, *, by, reason: str) -> None:
+        """Registered in error: kept with its number, marked void with who, when and why."""
         self.voided_at = clock.now()
         self.voided_by = by
         self.void_reason = reason
@@ -252,6 +253,8 @@ class ReviewSignOff(AuditedModel):
     delivery_date_ok = models.BooleanField(_("delivery date"), null=True, blank=True)
     quality_ok = models.BooleanField(_("quality requirements"), null=True, blank=True)
     opinion = models.TextField(_("opinion"), blank=True)
+    # A "cannot meet" answered when the round is accepted with conditions: how it will be met (R-5.2.3.1).
+    objection_answer = models.TextField(_("how it will be met"), blank=True, editable=False)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True, editable=False)
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"), editable=False, **_USER)
 

@@ -39,7 +39,10 @@ ORDER_TRANSITIONS = TransitionTable(
         # A customer change puts an accepted order back under review.
         "reopen_review": Transition(source=(OrderStatus.ACCEPTED,), target=OrderStatus.UNDER_REVIEW),
         "complete": Transition(source=(OrderStatus.ACCEPTED,), target=OrderStatus.COMPLETED),
-        "void": Transition(source=(OrderStatus.UNDER_REVIEW, OrderStatus.REJECTED), target=OrderStatus.VOID),
+        # Registered in error: voided while nothing was shipped or made for it (the service checks that).
+        "void": Transition(
+            source=(OrderStatus.UNDER_REVIEW, OrderStatus.ACCEPTED, OrderStatus.REJECTED), target=OrderStatus.VOID
+        ),
     }
 )
 

@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/changes/agree/", views.order_agree, name="agree"),
     path("<int:pk>/changes/withdraw/", views.order_withdraw, name="withdraw"),
     path("<int:pk>/changes/apply/", views.order_apply, name="apply"),
+    path("<int:pk>/void/", views.order_void, name="void"),
 ]

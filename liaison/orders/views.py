@@ -26,7 +26,7 @@ from liaison.customers.selectors import customer_choices
 from liaison.orders import forms, selectors, services
 from liaison.orders.errors import ACTIONS
 from liaison.orders.models import Order
-from liaison.orders.states import ORDER_OPEN, ChangeKind, OrderStatus, ReviewRoundStatus
+from liaison.orders.states import ORDER_OPEN, ORDER_TRANSITIONS, ChangeKind, OrderStatus, ReviewRoundStatus
 from liaison.production.errors import ACTIONS as PRODUCTION_ACTIONS
 from liaison.production.rules import sees_every_notice
 from liaison.production.services import notice_issue
@@ -50,6 +50,8 @@ STEP_ACTIONS = {
     "agree": (ACTIONS["agree"],),
     "withdraw": (ACTIONS["withdraw"],),
     "apply": (ACTIONS["apply"], PRODUCTION_ACTIONS["issue"]),
+    # Voiding also voids the order's notices not yet started.
+    "void": (ACTIONS["void"],),
 }
 
 
@@ -82,7 +84,7 @@ def _unbound_forms(page: selectors.OrderPage) -> dict:
     return {
         "ask_form": forms.ClarificationAskForm(prefix="ask"),
         "legal_form": forms.LegalCheckForm(prefix="legal"),
-        "decide_form": forms.DecideForm(prefix="decide"),
+        "decide_form": forms.DecideForm(prefix="decide", objecting=_objecting(page)),
         "ship_form": forms.ShipForm(prefix="ship", lines=page.lines, initial_field="can_ship"),
         "notice_form": forms.NoticeIssueForm(
             prefix="notice",
@@ -95,6 +97,7 @@ def _unbound_forms(page: selectors.OrderPage) -> dict:
             prefix="reply", initial={"promised_date": order.promised_date or first_due}
         ),
         "change_form": forms.ChangeRegisterForm(prefix="change"),
+        "void_form": forms.OrderVoidForm(prefix="void"),
     }
 
 
@@ -159,6 +162,7 @@ def _render_page(request, page: selectors.OrderPage, bound: dict | None = None, 
             "agree": _may(user, "agree"),
             "withdraw": _may(user, "withdraw"),
             "apply": _may(user, "apply"),
+            "void": ORDER_TRANSITIONS.allows(order, "void") and _may(user, "void"),
         },
         bound,
     )
@@ -211,6 +215,18 @@ def _with_open_round(page) -> dict:
     if _open_round(page) is None:
         raise Http404
     return {}
+
+
+def _objecting(page) -> list:
+    """The open round's signed lines that answered "cannot meet" on some point."""
+    open_round = _open_round(page)
+    if open_round is None:
+        return []
+    return [s for s in open_round.sign_offs.all() if s.is_signed and not s.all_ok]
+
+
+def _decide_kwargs(page) -> dict:
+    return {**_with_open_round(page), "objecting": _objecting(page)}
 
 
 # Clarifications
@@ -291,7 +307,7 @@ def order_legal(request, page, form):
 
 
 @order_page.step(
-    "decide", form=forms.DecideForm, anchor="review", actions=STEP_ACTIONS["decide"], form_kwargs=_with_open_round
+    "decide", form=forms.DecideForm, anchor="review", actions=STEP_ACTIONS["decide"], form_kwargs=_decide_kwargs
 )
 def order_decide(request, page, form):
     """Decide the open review round: accepted, accepted with conditions, or rejected."""
@@ -300,6 +316,7 @@ def order_decide(request, page, form):
         review_round=review,
         outcome=form.cleaned_data["outcome"],
         conditions=form.cleaned_data["conditions"],
+        answers=form.answers(),
         actor=request.user,
     )
     return _("Review %(review)s is decided.") % {"review": review}
@@ -459,6 +476,16 @@ def order_apply(request, page, form):
             "change": form.item.number
         }
     return _("Change %(change)s is applied.") % {"change": form.item.number}
+
+
+# Voiding (R-5.7: numbered records are voided, never deleted)
+
+
+@order_page.step("void", form=forms.OrderVoidForm, anchor="f1", actions=STEP_ACTIONS["void"])
+def order_void(request, page, form):
+    """Void an order registered in error: the Sales head, with the reason; the number stays."""
+    services.order_void(order=page.order, reason=form.cleaned_data["reason"], actor=request.user)
+    return _("Order %(order)s is voided; it keeps its number.") % {"order": page.order.number}
 
 
 # Registering an order

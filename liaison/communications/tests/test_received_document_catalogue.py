@@ -44,6 +44,19 @@ def test_r_5_2_2_3_numbers_are_gapless_and_run_per_year(sales_user):
     ]
 
 
+def test_r_5_2_2_3_serial_takes_the_year_the_fax_was_received(sales_user):
+    """A fax received on 31 December and catalogued on 2 January is numbered in the old year's series."""
+    customer = CustomerFactory()
+    with clock.frozen(local(2026, 12, 31, 16)):
+        received_document(customer=customer, actor=sales_user)
+    with clock.frozen(local(2027, 1, 2, 9)):
+        late = received_document(customer=customer, received_at=local(2026, 12, 31, 23), actor=sales_user)
+        new_year = received_document(customer=customer, received_at=local(2027, 1, 1, 0), actor=sales_user)
+    assert late.number == "FAX-2026-0002"
+    assert new_year.number == "FAX-2027-0001"
+    assert DocumentCounter.objects.get(doc_type="FAX", year=2026).last_number == 2
+
+
 def test_r_5_2_2_3_catalogued_with_its_file_sender_and_clock_time(sales_user):
     customer = CustomerFactory(registered_name="蘇州瑞豐機電設備有限公司")
     with clock.frozen(local(2026, 5, 6, 14)) as now:

@@ -195,7 +195,8 @@ def render_f2(review_round: ReviewRound, *, language: str) -> bytes:
                         check(item.capacity_ok),
                         check(item.delivery_date_ok),
                         check(item.quality_ok),
-                        item.opinion,
+                        # A "cannot meet" answered when the round was accepted with conditions.
+                        f"{item.opinion} → {item.objection_answer}" if item.objection_answer else item.opinion,
                         fmt_person(item.signed_by),
                         fmt_datetime(item.signed_at),
                     ]

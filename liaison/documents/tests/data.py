@@ -95,6 +95,8 @@ def chain(*, customer_name: str = CUSTOMER_NAME) -> Chain:
             review_round=review_round, department=department, capability_ok=True, capacity_ok=True,
             delivery_date_ok=department.kind != DepartmentKind.WORKSHOP, quality_ok=True,
             opinion="產能緊張，第二批需延後三天" if department.kind == DepartmentKind.WORKSHOP else "可接受",
+            # The workshop's "cannot meet", answered when the round was accepted with conditions.
+            objection_answer="週六加班" if department.kind == DepartmentKind.WORKSHOP else "",
         )
     ReviewSignOff.objects.filter(review_round=review_round).update(signed_at=local(2026, 3, 4, 10), signed_by=clerk)
     ReviewRound.objects.filter(pk=review_round.pk).update(

@@ -90,6 +90,7 @@ def test_f2_shows_each_department_and_the_decision(pdf_text):
         assert department in text
     assert "✓" in text and "×" in text  # the workshop said no to the delivery date
     assert "產能緊張" in text and "三天" in text  # wraps in its cell
+    assert "週六加班" in text  # how the workshop's "cannot meet" will be met
     assert "符合GB/T5782及RoHS" in text
     assert "第二批交期延至4月18日" in text
 

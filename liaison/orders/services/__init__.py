@@ -8,7 +8,7 @@ refused step raises ``LiaisonError`` and leaves nothing behind.
 The steps live by aggregate and are re-exported here for the pages, the API, the demo
 data and the tests (``services.order_register(...)``):
 
-- ``order``: ``order_register``, ``order_delivery_reply``;
+- ``order``: ``order_register``, ``order_delivery_reply``, ``order_void``;
 - ``clarifications``: ``clarification_ask``, ``clarification_answer``;
 - ``review``: ``review_sign_off``, ``review_legal_check``, ``review_decide`` (and the
   building block ``review_round_open``);
@@ -22,7 +22,7 @@ building block the steps call inside theirs.
 
 from liaison.orders.services.changes import change_apply, change_record_agreement, change_register, change_withdraw
 from liaison.orders.services.clarifications import clarification_answer, clarification_ask
-from liaison.orders.services.order import order_delivery_reply, order_register
+from liaison.orders.services.order import order_delivery_reply, order_register, order_void
 from liaison.orders.services.review import review_decide, review_legal_check, review_sign_off
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "clarification_ask",
     "order_delivery_reply",
     "order_register",
+    "order_void",
     "review_decide",
     "review_legal_check",
     "review_sign_off",

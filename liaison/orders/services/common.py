@@ -3,15 +3,18 @@
 import datetime as dt
 from decimal import Decimal
 
+from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from liaison.communications.services import communication_record
 from liaison.communications.states import CommunicationChannel, Direction, Topic
-from liaison.core import clock
+from liaison.core import clock, procedure
 from liaison.core.errors import refuse
 from liaison.core.models import Department, User
 from liaison.core.quantities import positive_quantity
 from liaison.core.services import sign_history
+from liaison.core.states import DepartmentKind
 from liaison.orders.errors import MESSAGES, OrderErrorCode
 from liaison.orders.models import ChangeEntry, Order, ReviewRound
 from liaison.orders.states import ChangeKind, OrderStatus, ReviewOutcome
@@ -70,8 +73,24 @@ def refuse_unless_accepted(order: Order) -> None:
 
 
 def review_departments() -> list[Department]:
-    """The departments named on the review form (R-5.2.3.1), as configured."""
-    return list(Department.objects.filter(signs_contract_review=True, active=True))
+    """The departments on a new review round (R-5.2.3.1): those set to sign, and every kind the procedure names.
+
+    ``REVIEW_DEPARTMENT_KINDS`` (Sales, workshop, QC, warehouse by default) are the kinds
+    every round carries at least: a kind none of the departments set to sign is of comes
+    with every active department of that kind. Refused when a kind has no active department
+    at all, or when there is no department to sign. One query.
+    """
+    required = [str(kind) for kind in procedure.setting("REVIEW_DEPARTMENT_KINDS")]
+    active = list(Department.objects.filter(Q(signs_contract_review=True) | Q(kind__in=required), active=True))
+    covered = {department.kind for department in active if department.signs_contract_review}
+    chosen = [d for d in active if d.signs_contract_review or d.kind not in covered]
+    missing = [kind for kind in required if kind not in {d.kind for d in chosen}]
+    if missing or not chosen:
+        labels = [str(DepartmentKind(kind).label) if kind in DepartmentKind.values else kind for kind in missing]
+        raise refuse(
+            MESSAGES, OrderErrorCode.REVIEW_DEPARTMENTS_MISSING, kinds=", ".join(labels) or gettext("any kind")
+        )
+    return chosen
 
 
 def promised_date_move(*, order: Order, change: ChangeEntry, actor: User) -> None:

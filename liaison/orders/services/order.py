@@ -1,4 +1,4 @@
-"""The order log, F1: registering an order (it opens its review form, F2) and replying its delivery date."""
+"""The order log, F1: registering an order (it opens its review form, F2), replying its delivery date, voiding it."""
 
 import datetime as dt
 from collections.abc import Mapping
@@ -7,12 +7,25 @@ from django.db import transaction
 
 from liaison.communications.models import ReceivedDocument
 from liaison.communications.services import exchange_record
-from liaison.communications.states import CommunicationChannel, Direction, ReceivedDocumentStatus, Topic
+from liaison.communications.states import (
+    CommunicationChannel,
+    Direction,
+    ReceivedChannel,
+    ReceivedDocumentStatus,
+    Topic,
+)
 from liaison.core import clock
 from liaison.core.errors import refuse
 from liaison.core.models import User
 from liaison.core.roles import require
-from liaison.core.services import number_provisional, number_settle, records_create, sign_history
+from liaison.core.services import (
+    number_provisional,
+    number_settle,
+    records_create,
+    sign_history,
+    transition_apply,
+    transition_check,
+)
 from liaison.customers.models import Customer, TimelineEntry
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
@@ -29,7 +42,9 @@ from liaison.orders.services.common import (
     when_text,
 )
 from liaison.orders.services.review import review_round_open
-from liaison.orders.states import OrderChannel, ReviewRoundReason
+from liaison.orders.states import CHANGE_WITHDRAWABLE, OrderChannel, ReviewRoundReason, ReviewRoundStatus
+from liaison.production.services import notice_void
+from liaison.production.states import NoticeStatus
 
 ORDER_DOC_TYPE = "ORD"
 
@@ -60,6 +75,18 @@ def order_register(
     received_at = received_at or now
     if received_at > now:
         raise refuse(MESSAGES, OrderErrorCode.RECEIVED_IN_FUTURE, field="received_at", now=when_text(now))
+    if channel == OrderChannel.FAX:
+        # Every customer fax is catalogued (R-5.2.2.3): a faxed order's F1 entry names its fax.
+        if received_document is None:
+            raise refuse(MESSAGES, OrderErrorCode.FAX_DOCUMENT_REQUIRED, field="received_document")
+        if received_document.channel != ReceivedChannel.FAX:
+            raise refuse(
+                MESSAGES,
+                OrderErrorCode.DOCUMENT_NOT_FAX,
+                field="received_document",
+                document=received_document.number,
+                channel=received_document.get_channel_display(),
+            )
     if received_document is not None:
         if received_document.customer_id != customer.pk:
             raise refuse(
@@ -94,8 +121,6 @@ def order_register(
             (line_no, product, quantity, (line.get("specification") or "").strip(), required_date)
         )
     departments = review_departments()
-    if not departments:
-        raise refuse(MESSAGES, OrderErrorCode.REVIEW_DEPARTMENTS_MISSING)
 
     order = Order(
         number=number_provisional(doc_type=ORDER_DOC_TYPE),
@@ -193,5 +218,82 @@ def order_delivery_reply(
         about=order,
         event=TimelineEvent.DELIVERY_REPLIED,
         event_summary=text,
+    )
+    return order
+
+
+@transaction.atomic(durable=True)
+def order_void(*, order: Order, reason: str, actor: User) -> Order:
+    """Void an order registered in error: it keeps its number, marked void with who, when and why.
+
+    The Sales head's step, and only while nothing has been delivered for the order: refused
+    once goods were shipped (F8) or a production notice went into production (F4), and while
+    a change is in progress (withdraw it first). Its open review round is withdrawn and its
+    notices not yet started are voided with it, so no open work is left on it.
+    """
+    require(actor, ACTIONS["void"])
+    reason = (reason or "").strip()
+    if not reason:
+        raise refuse(MESSAGES, OrderErrorCode.VOID_REASON_REQUIRED, field="reason")
+    order = lock_order(order)
+    transition_check(
+        order,
+        "void",
+        lambda: refuse(
+            MESSAGES,
+            OrderErrorCode.ORDER_NOT_VOIDABLE,
+            conflict=True,
+            order=order.number,
+            status=order.get_status_display(),
+        ),
+    )
+    slip = order.outbound_slips.order_by("shipped_at", "pk").first()
+    if slip is not None:
+        raise refuse(MESSAGES, OrderErrorCode.VOID_GOODS_SHIPPED, conflict=True, order=order.number, slip=slip.number)
+    # Locked (after the order, as production does) so a workshop cannot start one meanwhile.
+    notices = list(
+        order.production_notices.select_for_update(of=("self",)).exclude(status=NoticeStatus.VOID).order_by("pk")
+    )
+    started = next((n for n in notices if n.status != NoticeStatus.ISSUED), None)
+    if started is not None:
+        raise refuse(
+            MESSAGES,
+            OrderErrorCode.VOID_NOTICE_IN_PRODUCTION,
+            conflict=True,
+            notice=started.number,
+            order=order.number,
+            status=started.get_status_display(),
+        )
+    change = order.changes.filter(status__in=CHANGE_WITHDRAWABLE).order_by("pk").first()
+    if change is not None:
+        raise refuse(
+            MESSAGES,
+            OrderErrorCode.VOID_CHANGE_PENDING,
+            conflict=True,
+            order=order.number,
+            change=change.number,
+            status=change.get_status_display(),
+        )
+    open_round = (
+        order.review_rounds.select_for_update(of=("self",)).filter(status=ReviewRoundStatus.OPEN).first()
+    )
+    if open_round is not None:
+        transition_apply(open_round, "withdraw", actor=actor, reason=f"Withdrawn: order voided: {reason}")
+    for issued in notices:
+        notice_void(notice=issued, reason=f"Order {order.number} voided: {reason}", actor=actor)
+    transition_apply(
+        order,
+        "void",
+        params={"by": actor, "reason": reason[:300]},
+        actor=actor,
+        reason=f"Voided: {reason}",
+        fields=["voided_at", "voided_by", "void_reason"],
+    )
+    timeline_record(
+        customer=order.customer,
+        event=TimelineEvent.ORDER_VOIDED,
+        actor=actor,
+        summary=f"{order.number}: {reason}",
+        about=order,
     )
     return order

@@ -4,6 +4,8 @@
 customer's change open a round inside their own transaction.
 """
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.db.models import Max
 
@@ -189,8 +191,10 @@ def review_legal_check(
     return review_round
 
 
-def _check_can_pass(review_round: ReviewRound, order: Order, outcome: str, conditions: str) -> None:
-    """Everything R-5.1.2, R-5.2.2.2 and R-5.2.3.1 ask before a review may pass."""
+def _check_can_pass(
+    review_round: ReviewRound, order: Order, outcome: str, conditions: str, answers: Mapping[int, str]
+) -> list[ReviewSignOff]:
+    """Everything R-5.1.2, R-5.2.2.2 and R-5.2.3.1 ask before a review may pass; the objecting sign-offs."""
     sign_offs = list(review_round.sign_offs.select_related("department"))
     missing = [str(s.department) for s in sign_offs if not s.is_signed]
     if missing:
@@ -218,25 +222,52 @@ def _check_can_pass(review_round: ReviewRound, order: Order, outcome: str, condi
             count=len(open_questions),
             questions="; ".join(f"“{q[:60]}”" for q in open_questions),
         )
+    objecting = [s for s in sign_offs if not s.all_ok]
     if outcome == ReviewOutcome.ACCEPTED_WITH_CONDITIONS:
         if not conditions:
             raise refuse(MESSAGES, OrderErrorCode.CONDITIONS_REQUIRED, field="conditions")
-    else:
-        objecting = [str(s.department) for s in sign_offs if not s.all_ok]
-        if objecting:
+        # Each department's "cannot meet" gets its answer: how it will be met.
+        unanswered = [str(s.department) for s in objecting if not answers.get(s.pk)]
+        if unanswered:
             raise refuse(
                 MESSAGES,
-                OrderErrorCode.SIGN_OFF_OBJECTION,
+                OrderErrorCode.OBJECTION_UNANSWERED,
+                field="answers",
                 review=str(review_round),
-                departments=", ".join(objecting),
+                departments=", ".join(unanswered),
             )
+    elif objecting:
+        raise refuse(
+            MESSAGES,
+            OrderErrorCode.SIGN_OFF_OBJECTION,
+            review=str(review_round),
+            departments=", ".join(str(s.department) for s in objecting),
+        )
+    return objecting
+
+
+def _answers_record(objecting: list[ReviewSignOff], answers: Mapping[int, str], actor: User) -> None:
+    """Write on each objecting department's line how its "cannot meet" will be met."""
+    for sign_off in objecting:
+        sign_off.objection_answer = answers[sign_off.pk]
+        sign_history(sign_off, actor=actor, reason="Cannot meet answered in the decision")
+        sign_off.save(update_fields=["objection_answer", "updated_by"])
 
 
 @transaction.atomic(durable=True)
 def review_decide(
-    *, review_round: ReviewRound, outcome: ReviewOutcome | str, conditions: str, actor: User
+    *,
+    review_round: ReviewRound,
+    outcome: ReviewOutcome | str,
+    conditions: str,
+    actor: User,
+    answers: Mapping[int, str] | None = None,
 ) -> ReviewRound:
     """Decide a review round: accepted, accepted with conditions, or rejected (R-5.2.3.1).
+
+    Every passing outcome waits for the open clarifications (R-5.2.2.2). Accepted with
+    conditions needs the conditions, and ``answers`` (sign-off id → how it will be met) for
+    every department that answered "cannot meet"; they are written on its line.
 
     Round 1 accepts or rejects the order. A round opened by a customer change
     (R-5.3.2) agrees or rejects that change; the order, back under review meanwhile,
@@ -250,9 +281,9 @@ def review_decide(
         raise refuse(MESSAGES, OrderErrorCode.REJECTION_REASON_REQUIRED, field="conditions")
     order = lock_order(review_round.order)
     review_round = _lock_open_round(review_round)
+    answers = {int(pk): (text or "").strip() for pk, text in (answers or {}).items() if str(pk).isdigit()}
     passes = outcome != ReviewOutcome.REJECTED
-    if passes:
-        _check_can_pass(review_round, order, outcome, conditions)
+    objecting = _check_can_pass(review_round, order, outcome, conditions, answers) if passes else []
     change = None
     if review_round.change_id is not None:
         change = ChangeEntry.objects.select_for_update().get(pk=review_round.change_id)
@@ -282,6 +313,8 @@ def review_decide(
         change_decision_record(
             order=order, change=change, review_round=review_round, outcome=outcome, conditions=conditions, actor=actor
         )
+    if outcome == ReviewOutcome.ACCEPTED_WITH_CONDITIONS:
+        _answers_record(objecting, answers, actor)
     # A round for a change returns the order to accepted whatever its outcome.
     transition_apply(order, "accept" if passes or change is not None else "reject", actor=actor, reason=decided)
     # The outcome is the event: a label stored in the decider's language would stay in it for every reader.

@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import factory
 
+from liaison.communications.tests.factories import received_document
 from liaison.core import clock
-from liaison.core.tests.factories import member, review_departments, sales_admin
+from liaison.core.tests.factories import member, review_departments, sales, sales_admin, sales_head
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders import services
 from liaison.orders.models import Order, ReviewRound
@@ -37,7 +38,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
         model = Order
 
     customer = factory.SubFactory(CustomerFactory)
-    channel = OrderChannel.FAX
+    channel = OrderChannel.WRITTEN
     customer_po = factory.Sequence(lambda n: f"PO-{n:04d}")
     lines = factory.LazyFunction(lambda: [order_line()])
     actor = factory.LazyFunction(sales_admin)
@@ -45,6 +46,11 @@ class OrderFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         review_departments()
+        if kwargs["channel"] == OrderChannel.FAX and "received_document" not in kwargs:
+            # A faxed order is registered with its catalogued fax (R-5.2.2.3), catalogued by a Sales clerk.
+            kwargs["received_document"] = received_document(
+                customer=kwargs["customer"], received_at=kwargs.get("received_at"), actor=sales()
+            )
         return services.order_register(**kwargs)
 
 
@@ -98,14 +104,16 @@ def rejected_order(**kwargs) -> Order:
 
 
 def order_in(status: str, **kwargs) -> Order:
-    """An order in ``status``: registered, then accepted or rejected through the services.
+    """An order in ``status``: registered, then accepted, rejected or voided through the services.
 
-    No service completes or voids an order yet (their transitions wait for the steps that will
-    take them), so a completed order is an accepted one and a void order a rejected one whose
-    status is then written with ``update()``: the only way a test reaches those states today.
+    No service completes an order yet (its transition waits for the step that will take it), so
+    a completed order is an accepted one whose status is then written with ``update()``.
     """
     if status == OrderStatus.UNDER_REVIEW:
         return OrderFactory(**kwargs)
+    if status == OrderStatus.VOID:
+        order = OrderFactory(**kwargs)
+        return services.order_void(order=order, reason="登記錯誤", actor=sales_head())
     if status in (OrderStatus.ACCEPTED, OrderStatus.COMPLETED):
         order = accepted_order(**kwargs)
     else:

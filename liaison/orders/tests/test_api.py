@@ -7,6 +7,7 @@ import pytest
 
 from liaison.communications.models import CommunicationRecord
 from liaison.communications.states import Topic
+from liaison.communications.tests.factories import received_document
 from liaison.core.roles import Role
 from liaison.core.tests.factories import (
     UserFactory,
@@ -15,6 +16,7 @@ from liaison.core.tests.factories import (
     member,
     review_departments,
     sales_admin,
+    sales_head,
     workshop,
 )
 from liaison.customers.tests.factories import CustomerFactory
@@ -53,7 +55,7 @@ def assert_refused(response, status_code: int, code: str):
 def new_order_body(customer, product, **overrides):
     body = {
         "customer": customer.pk,
-        "channel": "fax",
+        "channel": "written",
         "customer_po": "PO-778",
         "delivery_terms": "FOB 上海",
         "packaging": "紙箱",
@@ -77,10 +79,12 @@ def new_order_body(customer, product, **overrides):
 def test_r_5_1_1_register_an_order_with_its_lines(as_user):
     review_departments()
     customer, product = CustomerFactory(), ProductFactory(code="HB-M6-20")
+    fax = received_document(customer=customer)
     response = as_user(member("sales")).post(
-        ORDERS, new_order_body(customer, product), format="json"
+        ORDERS, new_order_body(customer, product, channel="fax", received_document=fax.pk), format="json"
     )
     assert response.status_code == 201, response.json()
+    assert Order.objects.get().received_document == fax
     body = response.json()
     assert body["number"] == "ORD-2026-0001" and body["status"] == OrderStatus.UNDER_REVIEW
     assert (body["channel"], body["customer_po"], body["packaging"]) == ("fax", "PO-778", "紙箱")
@@ -102,6 +106,16 @@ def test_register_with_bad_input_lists_the_fields_and_writes_nothing(as_user):
     )
     body = assert_refused(response, 400, "invalid")
     assert {"customer", "channel", "lines"} <= set(body["fields"])
+    assert not Order.objects.exists()
+
+
+def test_r_5_2_2_3_a_fax_order_without_its_fax_answers_the_services_code(as_user):
+    review_departments()
+    response = as_user(member("sales")).post(
+        ORDERS, new_order_body(CustomerFactory(), ProductFactory(), channel="fax"), format="json"
+    )
+    body = assert_refused(response, 400, "fax_document_required")
+    assert body["fields"] == {"received_document": [body["message"]]}
     assert not Order.objects.exists()
 
 
@@ -324,6 +338,20 @@ def test_r_5_2_2_2_decide_refused_while_a_clarification_is_open(as_user):
     assert order.number in body["message"] and "鍍鋅還是不鏽鋼" in body["message"]
     review_round.refresh_from_db()
     assert review_round.status == ReviewRoundStatus.OPEN
+
+
+def test_r_5_2_3_1_accepted_with_conditions_answers_each_cannot_meet_through_the_api(as_user):
+    review_round = OrderFactory().review_rounds.get()
+    sign_all(review_round, capacity_ok=False, opinion="產能已滿")
+    client = as_user(sales_admin())
+    url = f"/api/v1/review-rounds/{review_round.pk}/"
+    client.post(url + "legal-check/", {"passed": True, "note": "GB/T 5782"}, format="json")
+    body = {"outcome": "accepted_with_conditions", "conditions": "分兩批交貨"}
+    assert_refused(client.post(url + "decide/", body, format="json"), 400, "objection_unanswered")
+    answers = {str(s.pk): "加開夜班" for s in review_round.sign_offs.all()}
+    response = client.post(url + "decide/", {**body, "answers": answers}, format="json")
+    assert response.status_code == 200, response.json()
+    assert {s["objection_answer"] for s in response.json()["sign_offs"]} == {"加開夜班"}
 
 
 def test_r_3_1_sales_staff_cannot_decide_the_sales_administrator_can(as_user):
@@ -549,3 +577,27 @@ def test_r_4_a_role_the_step_is_not_for_gets_403_even_with_a_bad_body(as_user):
     clarification.refresh_from_db()
     assert review_round.status == ReviewRoundStatus.OPEN and review_round.legal_check_passed is None
     assert change.status == ChangeStatus.REGISTERED and clarification.answered_at is None
+
+
+# ── voiding an order registered in error ─────────────────────────────
+
+
+def test_r_5_7_the_sales_head_voids_an_order_through_the_api(as_user):
+    order = OrderFactory()
+    client = as_user(sales_head())
+    url = f"{ORDERS}{order.pk}/void/"
+    assert_refused(client.post(url, {"reason": " "}, format="json"), 400, "void_reason_required")
+    response = client.post(url, {"reason": "重複登記"}, format="json")
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert (body["number"], body["status"], body["void_reason"]) == (order.number, OrderStatus.VOID, "重複登記")
+    assert [r["status"] for r in body["review_rounds"]] == [ReviewRoundStatus.WITHDRAWN]
+    assert_refused(client.post(url, {"reason": "again"}, format="json"), 409, "order_not_voidable")
+
+
+def test_r_4_the_sales_administrator_does_not_void_orders_through_the_api(as_user):
+    order = OrderFactory()
+    response = as_user(sales_admin()).post(f"{ORDERS}{order.pk}/void/", {"reason": "x"}, format="json")
+    assert_refused(response, 403, "not_allowed")
+    order.refresh_from_db()
+    assert order.status == OrderStatus.UNDER_REVIEW

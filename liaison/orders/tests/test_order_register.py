@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from liaison.communications.services import received_document_void
+from liaison.communications.states import ReceivedChannel
 from liaison.communications.tests.factories import received_document
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
@@ -49,9 +50,11 @@ def test_r_5_1_1_order_captures_the_customer_requirements_completely():
     customer = CustomerFactory(registered_name="蘇州瑞豐機電設備有限公司")
     bolt, bracket = ProductFactory(code="HB-M6-20"), ProductFactory(code="BR-L50")
     with clock.frozen(local(2026, 3, 2, 10)):
+        fax = received_document(customer=customer, received_at=local(2026, 3, 2, 8), actor=clerk)
         order = order_register(
             customer=customer,
             channel=OrderChannel.FAX,
+            received_document=fax,
             customer_po=" PO-778 ",
             received_at=local(2026, 3, 2, 8),
             lines=[
@@ -143,6 +146,45 @@ def test_r_5_2_2_1_registering_opens_the_review_form_with_the_configured_departm
     ]
 
 
+def _signing_codes(order) -> list[str]:
+    return sorted(order.review_rounds.get().sign_offs.values_list("department__code", flat=True))
+
+
+def test_r_5_2_3_1_a_round_carries_sales_workshop_qc_and_warehouse_by_default():
+    """A kind none of the departments set to sign is of comes onto the form all the same."""
+    DepartmentFactory(code="sales", kind=DepartmentKind.SALES, signs_contract_review=True)
+    DepartmentFactory(code="qc", kind=DepartmentKind.QC, signs_contract_review=True)
+    # Unticked by mistake: the procedure names the workshop and the warehouse on every review form.
+    DepartmentFactory(code="workshop-1", kind=DepartmentKind.WORKSHOP, signs_contract_review=False)
+    DepartmentFactory(code="warehouse", kind=DepartmentKind.WAREHOUSE, signs_contract_review=False)
+    DepartmentFactory(code="engineering", kind=DepartmentKind.RESPONSIBLE, signs_contract_review=False)
+    order = order_register(customer=CustomerFactory(), channel="written", lines=[order_line()], actor=sales_admin())
+    assert _signing_codes(order) == ["qc", "sales", "warehouse", "workshop-1"]
+
+
+def test_r_5_2_3_1_a_kind_the_procedure_names_without_any_active_department_is_refused():
+    DepartmentFactory(code="sales", kind=DepartmentKind.SALES, signs_contract_review=True)
+    DepartmentFactory(code="qc", kind=DepartmentKind.QC, signs_contract_review=True)
+    DepartmentFactory(code="workshop-1", kind=DepartmentKind.WORKSHOP, signs_contract_review=True)
+    DepartmentFactory(code="warehouse", kind=DepartmentKind.WAREHOUSE, signs_contract_review=True, active=False)
+    with pytest.raises(LiaisonError) as refused:
+        order_register(customer=CustomerFactory(), channel="written", lines=[order_line()], actor=sales_admin())
+    assert refused.value.code == OrderErrorCode.REVIEW_DEPARTMENTS_MISSING
+    assert str(DepartmentKind.WAREHOUSE.label) in str(refused.value)
+    assert nothing_registered()
+
+
+def test_r_5_2_3_1_the_departments_every_round_carries_are_a_procedure_setting(settings):
+    settings.LIAISON_PROCEDURE = {"REVIEW_DEPARTMENT_KINDS": ["sales", "qc"]}
+    DepartmentFactory(code="sales", kind=DepartmentKind.SALES, signs_contract_review=False)
+    DepartmentFactory(code="qc", kind=DepartmentKind.QC, signs_contract_review=False)
+    DepartmentFactory(code="workshop-1", kind=DepartmentKind.WORKSHOP, signs_contract_review=False)
+    DepartmentFactory(code="design", kind=DepartmentKind.RESPONSIBLE, signs_contract_review=True)
+    order = order_register(customer=CustomerFactory(), channel="written", lines=[order_line()], actor=sales_admin())
+    # No warehouse at all, and the workshop not named: the changed setting asks only for Sales and QC.
+    assert _signing_codes(order) == ["design", "qc", "sales"]
+
+
 def test_r_5_2_2_1_numbers_follow_on_per_year():
     with clock.frozen(local(2026, 12, 31)):
         first, second = OrderFactory(), OrderFactory()
@@ -163,6 +205,33 @@ def test_r_5_2_2_3_order_points_to_the_catalogued_fax():
         order = OrderFactory(customer=customer, received_document=fax, actor=clerk)
     assert order.received_document == fax and fax.orders.get() == order
     assert fax.number in TimelineEntry.objects.get(event=TimelineEvent.ORDER_REGISTERED).summary
+
+
+def test_r_5_2_2_3_a_fax_order_without_its_catalogued_fax_is_refused():
+    review_departments()
+    with pytest.raises(LiaisonError) as refused:
+        order_register(customer=CustomerFactory(), channel=OrderChannel.FAX, lines=[order_line()], actor=sales_admin())
+    assert refused.value.code == OrderErrorCode.FAX_DOCUMENT_REQUIRED
+    assert refused.value.field == "received_document"
+    assert nothing_registered()
+
+
+@pytest.mark.parametrize("channel", [ReceivedChannel.SCAN, ReceivedChannel.EMAIL])
+def test_r_5_2_2_3_a_fax_order_links_a_fax_not_another_catalogued_document(channel):
+    clerk = sales_admin()
+    customer = CustomerFactory()
+    scan = received_document(customer=customer, channel=channel, actor=clerk)
+    with pytest.raises(LiaisonError) as refused:
+        OrderFactory(customer=customer, channel=OrderChannel.FAX, received_document=scan, actor=clerk)
+    assert refused.value.code == OrderErrorCode.DOCUMENT_NOT_FAX and refused.value.field == "received_document"
+    assert scan.number in str(refused.value)
+    assert nothing_registered()
+
+
+@pytest.mark.parametrize("channel", [OrderChannel.WRITTEN, OrderChannel.EMAIL, OrderChannel.PHONE])
+def test_r_5_2_1_an_order_by_another_channel_needs_no_fax(channel):
+    order = OrderFactory(channel=channel, received_document=None)
+    assert order.received_document is None and order.channel == channel
 
 
 @pytest.mark.parametrize(
@@ -226,7 +295,7 @@ def test_void_fax_is_refused():
 def test_without_review_departments_configured_the_order_is_refused():
     clerk = UserFactory(roles=[Role.SALES_ADMIN])
     with pytest.raises(LiaisonError) as refused:
-        order_register(customer=CustomerFactory(), channel="fax", lines=[order_line()], actor=clerk)
+        order_register(customer=CustomerFactory(), channel="written", lines=[order_line()], actor=clerk)
     assert refused.value.code == OrderErrorCode.REVIEW_DEPARTMENTS_MISSING
     assert nothing_registered()
 
@@ -304,7 +373,7 @@ def test_registering_an_order_runs_a_fixed_number_of_queries(django_assert_num_q
     # round + history 2, sign-offs + history 2, timeline 1, number 1 + put in place 3;
     # the savepoint and its release (the test's transaction).
     with django_assert_num_queries(19):
-        order = order_register(customer=customer, channel="fax", lines=lines, actor=clerk)
+        order = order_register(customer=customer, channel="written", lines=lines, actor=clerk)
     assert order.number == f"ORD-{clock.today().year}-0002" and order.lines.count() == count
 
 

@@ -239,6 +239,7 @@ def test_r_5_2_3_1_accepted_with_conditions_keeps_them(review_round):
         review_round=review_round,
         outcome=ReviewOutcome.ACCEPTED_WITH_CONDITIONS,
         conditions=" 材料到貨後兩週交貨 ",
+        answers={s.pk: "向寶鋼訂購 SUS304" for s in review_round.sign_offs.all()},
         actor=sales_admin(),
     )
     review_round.refresh_from_db()
@@ -431,6 +432,73 @@ def test_r_5_2_2_2_an_order_may_be_rejected_with_a_clarification_open(review_rou
     )
     review_round.order.refresh_from_db()
     assert review_round.order.status == OrderStatus.REJECTED
+
+
+def test_r_5_2_3_1_accepted_with_conditions_refused_while_a_cannot_meet_has_no_answer(review_round):
+    sign_all(review_round)
+    warehouse = sign_off_of(review_round, "warehouse")
+    sign(warehouse, member("warehouse"), opinion="倉位不足", capacity_ok=False)
+    review_legal_check(review_round=review_round, passed=True, note="GB/T 5782", actor=member("sales"))
+    clerk = sales_admin()
+    qc = sign_off_of(review_round, "qc")
+    for answers in (None, {}, {warehouse.pk: "  "}, {qc.pk: "不需要"}):
+        with pytest.raises(LiaisonError) as refused:
+            review_decide(
+                review_round=review_round,
+                outcome=ReviewOutcome.ACCEPTED_WITH_CONDITIONS,
+                conditions="分兩批交貨",
+                answers=answers,
+                actor=clerk,
+            )
+        assert refused.value.code == OrderErrorCode.OBJECTION_UNANSWERED and refused.value.field == "answers"
+        assert warehouse.department.name in str(refused.value)
+        assert_undecided(review_round)
+    warehouse.refresh_from_db()
+    assert warehouse.objection_answer == ""
+    review_decide(
+        review_round=review_round,
+        outcome=ReviewOutcome.ACCEPTED_WITH_CONDITIONS,
+        conditions="分兩批交貨",
+        answers={warehouse.pk: " 第二批租用外倉 "},
+        actor=clerk,
+    )
+    review_round.refresh_from_db()
+    assert review_round.outcome == ReviewOutcome.ACCEPTED_WITH_CONDITIONS
+    warehouse.refresh_from_db()
+    assert warehouse.objection_answer == "第二批租用外倉"
+    assert warehouse.history.first().history_change_reason == "Cannot meet answered in the decision"
+    assert warehouse.history.first().history_user == clerk
+    qc.refresh_from_db()
+    assert qc.objection_answer == ""
+
+
+def test_r_5_2_3_1_accepted_with_conditions_needs_the_conditions_even_with_every_answer(review_round):
+    ready(review_round, capacity_ok=False, opinion="產能已滿")
+    with pytest.raises(LiaisonError) as refused:
+        review_decide(
+            review_round=review_round,
+            outcome=ReviewOutcome.ACCEPTED_WITH_CONDITIONS,
+            conditions=" ",
+            answers={s.pk: "加班" for s in review_round.sign_offs.all()},
+            actor=sales_admin(),
+        )
+    assert refused.value.code == OrderErrorCode.CONDITIONS_REQUIRED
+    assert_undecided(review_round)
+
+
+def test_r_5_2_2_2_an_open_clarification_blocks_acceptance_with_conditions_too(review_round):
+    clerk = sales_admin()
+    clarification_ask(order=review_round.order, question="包裝要求？", channel="phone", actor=clerk)
+    ready(review_round)
+    with pytest.raises(LiaisonError) as refused:
+        review_decide(
+            review_round=review_round,
+            outcome=ReviewOutcome.ACCEPTED_WITH_CONDITIONS,
+            conditions="包裝待客戶確認",
+            actor=clerk,
+        )
+    assert refused.value.code == OrderErrorCode.CLARIFICATION_OPEN
+    assert_undecided(review_round)
 
 
 def test_plain_acceptance_refused_when_a_department_said_no(review_round):

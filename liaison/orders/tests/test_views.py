@@ -16,6 +16,7 @@ from liaison.core.tests.factories import (
     member,
     review_departments,
     sales_admin,
+    sales_head,
     workshop,
 )
 from liaison.orders import services
@@ -34,6 +35,7 @@ from liaison.production.services import notice_issue
 from liaison.production.states import NoticeStatus
 from liaison.stock.models import OutboundSlip
 from liaison.stock.selectors import stock_of
+from liaison.stock.services import slip_issue
 from liaison.stock.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +208,18 @@ def test_register_refused_by_the_service_keeps_everything_typed(client):
     assert "紙箱，每箱500個" in html and "PO-778" in html and "M6×20 SUS304" in html
 
 
+def test_r_5_2_2_3_a_fax_order_without_its_fax_comes_back_with_the_error_on_the_document(client):
+    review_departments()
+    clerk = member("sales")
+    customer = received_document(actor=clerk).customer
+    client.force_login(clerk)
+    response = client.post(reverse("orders:register"), register_data(customer, ProductFactory()))
+    assert response.status_code == 200
+    assert not Order.objects.exists()
+    assert response.context["form"].errors["received_document"]
+    assert "PO-778" in response.content.decode()
+
+
 def test_register_without_lines_shows_the_error(client):
     review_departments()
     clerk = member("sales")
@@ -265,6 +279,33 @@ def test_r_5_2_2_2_decide_while_a_clarification_is_open_shows_why_and_changes_no
     review.refresh_from_db()
     assert order.status == OrderStatus.UNDER_REVIEW
     assert review.status == ReviewRoundStatus.OPEN
+
+
+def test_r_5_2_3_1_accepting_with_conditions_answers_each_cannot_meet_on_the_page(client):
+    order = OrderFactory()
+    review = order.review_rounds.get()
+    decider = sales_admin()
+    sign_all(review)
+    warehouse = review.sign_offs.get(department__code="warehouse")
+    services.review_sign_off(
+        sign_off=warehouse, capability_ok=True, capacity_ok=False, delivery_date_ok=True, quality_ok=True,
+        opinion="倉位不足", actor=member("warehouse"),
+    )
+    services.review_legal_check(review_round=review, passed=True, note="GB/T 5782", actor=decider)
+    client.force_login(decider)
+    field = f"decide-answer_{warehouse.pk}"
+    assert f'name="{field}"' in client.get(page_url(order)).content.decode()
+    data = {"decide-outcome": ReviewOutcome.ACCEPTED_WITH_CONDITIONS, "decide-conditions": "分兩批交貨"}
+    refused = post(client, "decide", order, data)
+    assert refused.status_code == 200 and "分兩批交貨" in refused.content.decode()
+    assert warehouse.department.name in " ".join(str(e) for e in refused.context["decide_form"].errors.values())
+    review.refresh_from_db()
+    assert review.status == ReviewRoundStatus.OPEN
+    response = post(client, "decide", order, {**data, field: "第二批租用外倉"})
+    assert response.status_code == 302
+    warehouse.refresh_from_db()
+    assert warehouse.objection_answer == "第二批租用外倉"
+    assert "第二批租用外倉" in client.get(page_url(order)).content.decode()
 
 
 def test_r_5_2_3_1_sign_form_shown_only_to_a_member_of_that_department(client):
@@ -808,3 +849,56 @@ def test_r_3_2_a_workshop_lead_does_not_see_another_workshops_notice_on_the_orde
     client.force_login(admin_user)
     html = client.get(page_url(order)).content.decode()
     assert own.number in html and other.number in html and 'data-col="on-notices"' in html
+
+
+# Voiding an order registered in error (R-5.7)
+
+
+def test_r_5_7_the_sales_head_voids_an_order_from_its_page(client):
+    order = OrderFactory()
+    client.force_login(sales_head())
+    html = client.get(page_url(order)).content.decode()
+    assert 'class="mt-2 tight void-form"' in html
+    blank = post(client, "void", order, {"void-reason": "  "})
+    assert blank.status_code == 200 and blank.context["void_form"].errors["reason"]
+    order.refresh_from_db()
+    assert order.status == OrderStatus.UNDER_REVIEW
+    response = post(client, "void", order, {"void-reason": "同一傳真登記了兩次"})
+    assert response.status_code == 302 and response["Location"] == page_url(order) + "#f1"
+    order.refresh_from_db()
+    assert (order.status, order.void_reason) == (OrderStatus.VOID, "同一傳真登記了兩次")
+    assert order.review_rounds.get().status == ReviewRoundStatus.WITHDRAWN
+    html = client.get(page_url(order)).content.decode()
+    assert 'id="void-reason"' in html and "void-form" not in html
+
+
+def test_r_5_7_a_void_refused_by_the_service_shows_why_and_keeps_the_reason(client):
+    bolt = ProductFactory(stock=500)
+    order = accepted_order(lines=[order_line(product=bolt, quantity=Decimal(300))])
+    services_stock_ship(order, bolt)
+    client.force_login(sales_head())
+    response = post(client, "void", order, {"void-reason": "客戶取消"})
+    assert response.status_code == 200
+    assert response.context["void_form"].non_field_errors() or response.context["void_form"].errors
+    assert "客戶取消" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.ACCEPTED
+
+
+def services_stock_ship(order, product):
+    return slip_issue(
+        customer=order.customer,
+        order=order,
+        lines=[{"product": product, "quantity": Decimal(100), "order_line": order.lines.get()}],
+        actor=sales_admin(),
+    )
+
+
+@pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.SALES_ADMIN, Role.QC_HEAD])
+def test_r_4_only_the_sales_head_voids_an_order_from_its_page(client_as, role):
+    order = OrderFactory()
+    client = client_as(role)
+    assert "void-form" not in client.get(page_url(order)).content.decode()
+    assert post(client, "void", order, {"void-reason": "x"}).status_code == 403
+    order.refresh_from_db()
+    assert order.status == OrderStatus.UNDER_REVIEW

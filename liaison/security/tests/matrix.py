@@ -89,6 +89,7 @@ MATRIX: dict[str, Access] = {
     "orders:agree": A(write=SALES | {AD}, obj="order"),
     "orders:withdraw": A(write=SALES | {AD}, obj="order"),
     "orders:apply": A(write=SALES_DECIDE, obj="order"),
+    "orders:void": A(write={SH, AD}, obj="order_under_review"),
     # --- complaints, returns, CAPA (F6, F7) pages ---------------------------------------------
     "quality:register": A(read=SALES | {AD}, write=SALES | {AD}),
     "quality:register-orders": A(read=SALES | {AD}),
@@ -147,6 +148,7 @@ MATRIX: dict[str, Access] = {
     "order-detail": A(read=EVERYONE - {RM}, obj="order"),
     "order-clarifications": A(write=SALES | {AD}, obj="order_under_review"),
     "order-delivery-reply": A(write=SALES | {AD}, obj="order"),
+    "order-void": A(write={SH, AD}, obj="order_under_review"),
     "clarification-list": A(read=EVERYONE - {RM, WL}),
     "clarification-detail": A(read=EVERYONE - {RM, WL}, obj="clarification"),
     "clarification-answer": A(write=SALES | {AD}, obj="clarification"),
