@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0008_timeline_change_withdrawn'),
+        ('orders', '0009_timeline_review_outcome'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0008_timeline_change_withdrawn'),
+        ('orders', '0010_change_requested_via_applied_no_notice'),
     ]
 
     operations = [
