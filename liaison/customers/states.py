@@ -41,6 +41,7 @@ class TimelineEvent(models.TextChoices):
     RETURN_INSPECTED = "return_inspected", _("Returned goods inspected")
     CAPA_ISSUED = "capa_issued", _("CAPA request issued (F7)")
     CAPA_CLOSED = "capa_closed", _("CAPA request closed")
+    CAPA_NOT_DONE = "capa_not_done", _("CAPA request sent back as not done")
     COMPLAINT_RESULT_FED_BACK = "complaint_result_fed_back", _("Complaint result fed back")
     COMPLAINT_CLOSED = "complaint_closed", _("Complaint closed")
     COMPLAINT_VOIDED = "complaint_voided", _("Complaint voided")
