@@ -6,7 +6,15 @@ import pytest
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory, WorkshopFactory, frozen_today, qc_head, sales, sales_admin, sales_head
+from liaison.core.tests.factories import (
+    UserFactory,
+    WorkshopFactory,
+    frozen_today,
+    qc_head,
+    sales,
+    sales_admin,
+    sales_head,
+)
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord
 from liaison.quality.services.complaints import complaint_void

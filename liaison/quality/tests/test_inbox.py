@@ -122,15 +122,21 @@ def test_a_role_without_quality_work_gets_none():
 
 
 @pytest.mark.parametrize("count", [1, 5])
-def test_the_inbox_reads_a_fixed_number_of_queries_however_much_waits(django_assert_num_queries, count):
+def test_the_inbox_reads_a_fixed_number_of_queries_however_much_waits(django_assert_num_queries, settings, count):
     workshop = WorkshopFactory()
     for _ in range(count):
         complaint()
         acknowledged()
         capa(department=workshop)
-    user = UserFactory(roles=[Role.SALES_HEAD, Role.QC_HEAD, Role.RESPONSIBLE_MEMBER], department=workshop)
+    # Every kind of quality work for one user: the heads' steps given to the staff roles that user holds.
+    settings.LIAISON_PROCEDURE = {
+        name: ("sales_staff", "qc_inspector")
+        for name in ("COMPLAINT_CONFIRM_ROLES", "COMPLAINT_INVESTIGATE_ROLES", "CAPA_VERIFY_ROLES", "COMPLAINT_FEEDBACK_ROLES")
+    }
+    user = UserFactory(roles=[Role.SALES_STAFF, Role.QC_INSPECTOR, Role.RESPONSIBLE_MEMBER], department=workshop)
     user.has_perm("quality.view_complaint")  # permissions are cached per user, as in a request
     user.department  # noqa: B018  (read once per request by the middleware's user)
-    with django_assert_num_queries(11):
+    # One query per kind, and the user's roles read once for the steps whose roles are procedure settings.
+    with django_assert_num_queries(12):
         items = quality_items(user)
     assert len(items) >= 3 * count

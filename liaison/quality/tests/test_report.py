@@ -151,7 +151,8 @@ def data():
     implement_and_verify(capa_c, at(9, 20), people)
     with clock.frozen(at(10, 1)):
         capa_verify_effectiveness(
-            capa=capa_c, effectiveness=Effectiveness.PARTLY, new_due_date=dt.date(2026, 10, 15), actor=people.qc
+            capa=capa_c, effectiveness=Effectiveness.PARTLY, new_due_date=dt.date(2026, 10, 15), actor=people.qc,
+            early_reason="客戶再次投訴",
         )
     # D: registered a week ago and never acknowledged.
     d = register(at(11, 20))
