@@ -14,6 +14,16 @@ DEFAULTS = {
     # CAPA (R-5.5.1.2): default due date and effectiveness check, in days after issue.
     "CAPA_DUE_DAYS": 30,
     "CAPA_EFFECTIVENESS_CHECK_DAYS": 90,
+    # Who takes the steps the procedure gives to a head (R-5.5.1.1–R-5.5.1.3, R-4): the role codes
+    # (``core.roles.Role``) that may; any other role is refused. The seed's heads are the defaults.
+    # R-5.5.1.1: Sales staff may prepare a complaint; the Sales head (業務部負責人) confirms it and passes it to QC.
+    "COMPLAINT_CONFIRM_ROLES": ("sales_head",),
+    # R-5.5.1.2: the QC head (質檢部負責人) investigates and decides the finding (the cause, at fault or not).
+    "COMPLAINT_INVESTIGATE_ROLES": ("qc_head",),
+    # R-5.5.1.2: the QC head verifies a CAPA request's execution and effectiveness (or sends it back).
+    "CAPA_VERIFY_ROLES": ("qc_head",),
+    # R-5.5.1.3: the QC head feeds the result back to the customer (which closes the complaint).
+    "COMPLAINT_FEEDBACK_ROLES": ("qc_head",),
     # Satisfaction surveys.
     "SURVEY_LEAD_MONTHS": 2,
     "SURVEY_CHASE_DAYS": 15,

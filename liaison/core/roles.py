@@ -14,6 +14,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from liaison.core import procedure
 from liaison.core.errors import LiaisonError
 
 
@@ -308,6 +309,8 @@ def user_roles(user) -> set[str]:
 # ``allowed`` to show a step's form; the API's ``RolePermission`` checks the same actions
 # before it reads a body. Object rules (a department signs only its own line) are ``rules``
 # predicates registered on the permission, so ``allowed(user, action, record)`` applies them.
+# A step the procedure gives to one role (the QC head verifies …) names the procedure setting that
+# lists the roles taking it (``roles_setting``): that setting, not the role table, says who may.
 
 
 @dataclass(frozen=True)
@@ -317,6 +320,7 @@ class Action:
     permission: str
     wording: str  # "issue production notices": completes "Your role does not allow you to …"
     code: StrEnum  # the app's NOT_ALLOWED code, as the API answers it
+    roles_setting: str = ""  # a procedure setting listing the role codes that take the step (R-4)
 
     def refusal(self, **kwargs) -> LiaisonError:
         return LiaisonError(self.code, NOT_ALLOWED_MESSAGE, forbidden=True, action=self.wording, **kwargs)
@@ -325,10 +329,11 @@ class Action:
 NOT_ALLOWED_MESSAGE = _("Your role does not allow you to %(action)s.")
 
 
-def actions(code: StrEnum, table: dict[str, tuple[str, str]]) -> dict[str, Action]:
-    """An app's ACTIONS table: step name → ``Action`` from ``(permission, wording)`` pairs."""
+def actions(code: StrEnum, table: dict[str, tuple]) -> dict[str, Action]:
+    """An app's ACTIONS table: step name → ``Action`` from ``(permission, wording[, roles_setting])``."""
     return {
-        name: Action(permission=permission, wording=wording, code=code) for name, (permission, wording) in table.items()
+        name: Action(permission=entry[0], wording=entry[1], code=code, roles_setting=entry[2] if len(entry) > 2 else "")
+        for name, entry in table.items()
     }
 
 
@@ -337,6 +342,9 @@ def allowed(user, action: Action | str, obj=None) -> bool:
     permission = action.permission if isinstance(action, Action) else action
     if user is None or not user.is_active:
         return False
+    if isinstance(action, Action) and action.roles_setting:
+        # The procedure gives the step to these roles (no object rule is registered on such a step).
+        return bool(user_roles(user) & set(procedure.setting(action.roles_setting)))
     return user.has_perm(permission, obj) if obj is not None else user.has_perm(permission)
 
 

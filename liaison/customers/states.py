@@ -46,6 +46,7 @@ class TimelineEvent(models.TextChoices):
     RETURN_REST_NOT_COMING = "return_rest_not_coming", _("Rest of the returned goods recorded as not coming")
     CAPA_ISSUED = "capa_issued", _("CAPA request issued (F7)")
     CAPA_CLOSED = "capa_closed", _("CAPA request closed")
+    CAPA_NOT_DONE = "capa_not_done", _("CAPA request sent back as not done")
     COMPLAINT_RESULT_FED_BACK = "complaint_result_fed_back", _("Complaint result fed back")
     COMPLAINT_CLOSED = "complaint_closed", _("Complaint closed")
     COMPLAINT_VOIDED = "complaint_voided", _("Complaint voided")

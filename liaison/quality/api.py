@@ -214,7 +214,7 @@ class ComplaintViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewset
         "create": ACTIONS["register"],
         "acknowledge": ACTIONS["acknowledge"],
         "investigate": ACTIONS["investigate"],
-        "result": ACTIONS["investigate"],
+        "result": ACTIONS["record_result"],
         "feedback": ACTIONS["feedback"],
         "close": ACTIONS["feedback"],
         "void": ACTIONS["void"],

@@ -172,12 +172,19 @@ MESSAGES = {
 ACTIONS = actions(
     QualityErrorCode.NOT_ALLOWED,
     {
+        # Sales staff may prepare a complaint; the role the procedure names (the Sales head) confirms it and
+        # passes it to QC (R-5.5.1.1): the roles of the head's steps are procedure settings (core/procedure.py).
         "register": ("quality.add_complaint", _("register complaints and returns")),
-        "acknowledge": ("quality.acknowledge_complaint", _("acknowledge complaints")),
-        # Investigating and recording the result are both QC's (R-5.5.1.2).
-        "investigate": ("quality.investigate_complaint", _("investigate complaints")),
-        # Feeding back closes the complaint; closing needs the same permission.
-        "feedback": ("quality.feedback_complaint", _("feed complaint results back to customers")),
+        "acknowledge": (
+            "quality.acknowledge_complaint", _("confirm complaints and pass them to QC"), "COMPLAINT_CONFIRM_ROLES"
+        ),
+        # The QC head investigates and decides the finding; QC records the result on F6 (R-5.5.1.2).
+        "investigate": ("quality.investigate_complaint", _("investigate complaints"), "COMPLAINT_INVESTIGATE_ROLES"),
+        "record_result": ("quality.investigate_complaint", _("record complaint results")),
+        # The QC head feeds back, which closes the complaint; closing asks for the same role (R-5.5.1.3).
+        "feedback": (
+            "quality.feedback_complaint", _("feed complaint results back to customers"), "COMPLAINT_FEEDBACK_ROLES"
+        ),
         "inspect": ("quality.change_returnline", _("inspect returned goods")),
         # What the customer will not send after all is recorded by whoever inspects the goods.
         "not_coming": ("quality.change_returnline", _("record returned goods as not coming")),

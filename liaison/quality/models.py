@@ -17,6 +17,7 @@ from liaison.customers.models import Customer
 from liaison.quality.states import (
     CAPA_TRANSITIONS,
     COMPLAINT_TRANSITIONS,
+    CapaKind,
     CapaSource,
     CapaStatus,
     CapaStepMeaning,
@@ -290,6 +291,8 @@ class CapaRequest(FSMModelMixin, AuditedModel):
     """
 
     number = models.CharField(_("number"), max_length=20, unique=True, editable=False)
+    # Corrective once the company is found at fault; preventive without a fault (R-5.5.1.2).
+    kind = models.CharField(_("kind"), max_length=12, choices=CapaKind.choices, default=CapaKind.CORRECTIVE)
     source_kind = models.CharField(_("source"), max_length=10, choices=CapaSource.choices)
     source_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     source_id = models.PositiveBigIntegerField(null=True, blank=True)
@@ -309,6 +312,9 @@ class CapaRequest(FSMModelMixin, AuditedModel):
     preventive_action = models.TextField(_("preventive action"), blank=True)
     implementation = models.TextField(_("implementation"), blank=True)
     effectiveness = models.CharField(_("effectiveness"), max_length=15, choices=Effectiveness.choices, blank=True)
+    # The last effectiveness judgment came before the check date, and the QC head's reason why.
+    checked_early = models.BooleanField(_("effectiveness checked early"), default=False, editable=False)
+    early_check_reason = models.TextField(_("why checked early"), blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -335,6 +341,11 @@ class CapaRequest(FSMModelMixin, AuditedModel):
     @CAPA_TRANSITIONS.transition("verify_execution")
     def verify_execution(self) -> None:
         """QC saw the actions carried out."""
+
+    @CAPA_TRANSITIONS.transition("send_back_not_done")
+    def send_back_not_done(self, *, due_date) -> None:
+        """QC found the actions not done: the department carries them out again, by ``due_date``."""
+        self.due_date = due_date
 
     @CAPA_TRANSITIONS.transition("close_effective")
     def close_effective(self) -> None:

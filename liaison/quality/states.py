@@ -40,6 +40,8 @@ COMPLAINT_OPEN = (
 COMPLAINT_INSPECTABLE = (ComplaintStatus.ACKNOWLEDGED, ComplaintStatus.INVESTIGATED)
 # Complaints the Sales head may still void as registered in error: QC has not investigated them yet.
 COMPLAINT_VOIDABLE = (ComplaintStatus.REGISTERED, ComplaintStatus.ACKNOWLEDGED)
+# Complaints the QC head found not at fault that may still get a preventive CAPA request (R-5.5.1.2).
+COMPLAINT_PREVENTIVE_CAPA = (ComplaintStatus.INVESTIGATED, ComplaintStatus.RESULT_RECORDED, ComplaintStatus.CLOSED)
 
 # The complaint's (and return's) life at a glance; the model's transition methods are wired to it.
 COMPLAINT_TRANSITIONS = TransitionTable(
@@ -76,6 +78,13 @@ class CapaSource(models.TextChoices):
 CAPA_FROM_COMPLAINTS = (CapaSource.COMPLAINT, CapaSource.RETURN)
 
 
+class CapaKind(models.TextChoices):
+    """Why the request is issued: a fault found (the procedure's CAPA), or prevention without one (R-5.5.1.2)."""
+
+    CORRECTIVE = "corrective", _("Corrective (company at fault)")
+    PREVENTIVE = "preventive", _("Preventive (no fault found)")
+
+
 class CapaStatus(models.TextChoices):
     ISSUED = "issued", _("Issued to the department")
     IMPLEMENTED = "implemented", _("Implemented")
@@ -91,11 +100,11 @@ CAPA_TRANSITIONS = TransitionTable(
     {
         "implement": Transition(source=(CapaStatus.ISSUED,), target=CapaStatus.IMPLEMENTED),
         "verify_execution": Transition(source=(CapaStatus.IMPLEMENTED,), target=CapaStatus.EXECUTION_VERIFIED),
+        # QC finds the actions recorded as implemented not done: back to the department, with the reason.
+        "send_back_not_done": Transition(source=(CapaStatus.IMPLEMENTED,), target=CapaStatus.ISSUED),
         # Effective → closed; partly or not effective → back to the department with a new due date.
         "close_effective": Transition(source=(CapaStatus.EXECUTION_VERIFIED,), target=CapaStatus.CLOSED),
-        "return_to_department": Transition(
-            source=(CapaStatus.IMPLEMENTED, CapaStatus.EXECUTION_VERIFIED), target=CapaStatus.ISSUED
-        ),
+        "return_to_department": Transition(source=(CapaStatus.EXECUTION_VERIFIED,), target=CapaStatus.ISSUED),
     }
 )
 
@@ -115,11 +124,14 @@ class CapaStepMeaning(models.TextChoices):
     EXECUTION_VERIFIED = "execution_verified", _("Execution verified")
     EFFECTIVENESS_VERIFIED = "effectiveness_verified", _("Effectiveness verified")
     RETURNED = "returned", _("Returned to the department")
+    NOT_DONE = "not_done", _("Sent back: not done")
 
 
 # The signatures that open a round of the department's work (issued, sent back) or acknowledge it
 # (reviewed): the last of them tells whether the department has reviewed the current round.
-CAPA_ROUND_STEPS = (CapaStepMeaning.ISSUED, CapaStepMeaning.RETURNED, CapaStepMeaning.REVIEWED)
+CAPA_ROUND_STEPS = (
+    CapaStepMeaning.ISSUED, CapaStepMeaning.RETURNED, CapaStepMeaning.NOT_DONE, CapaStepMeaning.REVIEWED
+)
 
 
 class Disposition(models.TextChoices):

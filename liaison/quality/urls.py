@@ -25,6 +25,7 @@ urlpatterns = [
     path("capa/<int:pk>/review/", capa_views.capa_review, name="capa-review"),
     path("capa/<int:pk>/implement/", capa_views.capa_implement, name="capa-implement"),
     path("capa/<int:pk>/verify-execution/", capa_views.capa_verify_execution, name="capa-verify-execution"),
+    path("capa/<int:pk>/send-back/", capa_views.capa_send_back, name="capa-send-back"),
     path(
         "capa/<int:pk>/verify-effectiveness/", capa_views.capa_verify_effectiveness, name="capa-verify-effectiveness"
     ),

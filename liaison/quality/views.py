@@ -39,7 +39,9 @@ from liaison.quality.services import complaints, returns
 from liaison.quality.states import (
     CAPA_OPEN,
     COMPLAINT_INSPECTABLE,
+    COMPLAINT_PREVENTIVE_CAPA,
     COMPLAINT_TRANSITIONS,
+    CapaKind,
     ComplaintChannel,
     ComplaintKind,
     ComplaintStatus,
@@ -175,6 +177,11 @@ def _replacement(page: selectors.ComplaintPage) -> dict | None:
     }
 
 
+def _capa_kind(complaint: Complaint) -> str:
+    """The kind of CAPA request the finding allows: corrective at fault, preventive without (R-5.5.1.2)."""
+    return CapaKind.PREVENTIVE if complaint.company_at_fault is False else CapaKind.CORRECTIVE
+
+
 def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     user = request.user
@@ -195,8 +202,11 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         {
             "acknowledge": COMPLAINT_TRANSITIONS.allows(complaint, "acknowledge") and may("acknowledge"),
             "investigate": COMPLAINT_TRANSITIONS.allows(complaint, "investigate") and may("investigate"),
-            "capa": state == ComplaintStatus.INVESTIGATED
-            and complaint.company_at_fault is True
+            # Corrective while the result waits for it (at fault); preventive once no fault was found (R-5.5.1.2).
+            "capa": (
+                (state == ComplaintStatus.INVESTIGATED and complaint.company_at_fault is True)
+                or (state in COMPLAINT_PREVENTIVE_CAPA and complaint.company_at_fault is False)
+            )
             and allowed(user, CAPA_ACTIONS["issue"]),
             "inspect": is_return and state in COMPLAINT_INSPECTABLE and may("inspect"),
             # The rest of a line the customer will not send after all (who, why), while QC may still inspect.
@@ -210,7 +220,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
             "result": COMPLAINT_TRANSITIONS.allows(complaint, "record_result")
             and not waiting_for_capa
             and not (is_return and any(not line.settled for line in page.return_lines))
-            and may("investigate"),
+            and may("record_result"),
             # Feeding the result back closes the complaint (R-5.5.1.3).
             "feedback": COMPLAINT_TRANSITIONS.allows(complaint, "close") and may("feedback"),
             # Feeding back closes the complaint (R-5.5.1.3: no separate close); a close asked for on its own
@@ -261,6 +271,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         **action_forms,
         replacement=replacement,
         open_capas=open_capas,
+        capa_kind=_capa_kind(complaint),
         today=clock.today(),
         waiting_for_capa=waiting_for_capa,
         lines_not_inspected=[line for line in page.return_lines if not line.settled],
@@ -319,6 +330,7 @@ def complaint_capa(request, page, form):
     data = form.cleaned_data
     issued = capa_issue(
         source=page.complaint,
+        kind=_capa_kind(page.complaint),
         department=data["department"],
         problem=data["problem"],
         effectiveness_criterion=data["effectiveness_criterion"],
@@ -423,7 +435,7 @@ def complaint_replace(request, page, form):
     return _("The replacement is arranged: %(documents)s.") % {"documents": ", ".join(done)}
 
 
-@complaint_page.step("result", form=forms.ResultForm, anchor="result", actions=[ACTIONS["investigate"]])
+@complaint_page.step("result", form=forms.ResultForm, anchor="result", actions=[ACTIONS["record_result"]])
 def complaint_result(request, page, form):
     """QC records the handling result on F6 (R-5.5.1.2)."""
     complaints.complaint_record_result(

@@ -70,14 +70,15 @@ def quality_work(user, today: dt.date) -> list[WorkKind]:
                 "investigation", "troubleshoot", "status__exact=acknowledged",
             )
         )
-        if allowed(user, CAPA_ACTIONS["issue"]):
-            text = _("Issue a CAPA request for %(kind)s %(number)s of %(customer)s")
-            kinds.append(
-                complaint_kind(
-                    "complaint_capa", _("complaints needing a CAPA request"), selectors.complaints_needing_capa(),
-                    text, "capas", "build_circle", "status__exact=investigated&company_at_fault__exact=1",
-                )
+    if allowed(user, CAPA_ACTIONS["issue"]):
+        text = _("Issue a CAPA request for %(kind)s %(number)s of %(customer)s")
+        kinds.append(
+            complaint_kind(
+                "complaint_capa", _("complaints needing a CAPA request"), selectors.complaints_needing_capa(),
+                text, "capas", "build_circle", "status__exact=investigated&company_at_fault__exact=1",
             )
+        )
+    if allowed(user, ACTIONS["record_result"]):
         text = _("Record the result of %(kind)s %(number)s of %(customer)s")
         kinds.append(
             complaint_kind(

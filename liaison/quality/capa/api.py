@@ -19,7 +19,7 @@ from liaison.customers.models import Customer
 from liaison.quality.capa import selectors, services
 from liaison.quality.capa.errors import ACTIONS
 from liaison.quality.models import CapaRequest, CapaStep
-from liaison.quality.states import CapaStatus, Effectiveness
+from liaison.quality.states import CapaKind, CapaStatus, Effectiveness
 
 
 def source_reference(record) -> str | None:
@@ -78,12 +78,16 @@ class CapaRequestSerializer(serializers.ModelSerializer):
     )
     is_overdue = serializers.BooleanField(read_only=True)
     steps = CapaStepSerializer(many=True, read_only=True)
+    warning = serializers.SerializerMethodField(
+        help_text=_("Set when the last effectiveness judgment came before the check date.")
+    )
 
     class Meta:
         model = CapaRequest
         fields = [
             "id",
             "number",
+            "kind",
             "source_kind",
             "source",
             "customer",
@@ -100,6 +104,9 @@ class CapaRequestSerializer(serializers.ModelSerializer):
             "preventive_action",
             "implementation",
             "effectiveness",
+            "checked_early",
+            "early_check_reason",
+            "warning",
             "closed_at",
             "created_at",
             "created_by",
@@ -111,8 +118,13 @@ class CapaRequestSerializer(serializers.ModelSerializer):
     def get_source(self, record) -> str | None:
         return source_reference(record)
 
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_warning(self, record) -> str | None:
+        return services.checked_early_warning(record)
+
 
 class CapaIssueSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=CapaKind.choices, required=False, default=CapaKind.CORRECTIVE)
     source = SourceField(required=False, default=None)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
     problem = serializers.CharField()
@@ -134,10 +146,21 @@ class CapaImplementSerializer(serializers.Serializer):
     implementation = serializers.CharField()
 
 
+class CapaSendBackSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    new_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+
+
 class CapaEffectivenessSerializer(serializers.Serializer):
     effectiveness = serializers.ChoiceField(choices=Effectiveness.choices)
     note = serializers.CharField(required=False, allow_blank=True, default="")
     new_due_date = serializers.DateField(required=False, allow_null=True, default=None)
+    early_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Why effectiveness is judged before its check date; required then."),
+    )
 
 
 class CapaFilter(serializers.Serializer):
@@ -159,13 +182,14 @@ class CapaFilter(serializers.Serializer):
     review=extend_schema(request=CapaNoteSerializer, responses=CapaRequestSerializer),
     implement=extend_schema(request=CapaImplementSerializer, responses=CapaRequestSerializer),
     verify_execution=extend_schema(request=CapaNoteSerializer, responses=CapaRequestSerializer),
+    send_back=extend_schema(request=CapaSendBackSerializer, responses=CapaRequestSerializer),
     verify_effectiveness=extend_schema(
         request=CapaEffectivenessSerializer, responses=CapaRequestSerializer
     ),
 )
 class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """CAPA requests (F7): list overdue first, read with steps, issue (POST), review,
-    implement, verify execution, verify effectiveness."""
+    implement, verify execution or send back as not done, verify effectiveness."""
 
     serializer_class = CapaRequestSerializer
     step_actions = {
@@ -173,6 +197,7 @@ class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         "review": ACTIONS["review"],
         "implement": ACTIONS["implement"],
         "verify_execution": ACTIONS["verify"],
+        "send_back": ACTIONS["verify"],
         "verify_effectiveness": ACTIONS["verify"],
     }
 
@@ -209,6 +234,7 @@ class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             due_date=data["due_date"],
             effectiveness_check_date=data["effectiveness_check_date"],
             customer=data["customer"],
+            kind=data["kind"],
             actor=request.user,
         )
         return self._answer(record, status.HTTP_201_CREATED)
@@ -239,6 +265,14 @@ class CapaRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return self._answer(
             services.capa_verify_execution(capa=record, actor=request.user, **body.validated_data)
         )
+
+    @action(detail=True, methods=["post"], url_path="send-back")
+    def send_back(self, request, pk=None):
+        """QC finds the implementation not done: back to the department with the reason."""
+        record = self.get_object()
+        body = CapaSendBackSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return self._answer(services.capa_send_back(capa=record, actor=request.user, **body.validated_data))
 
     @action(detail=True, methods=["post"], url_path="verify-effectiveness")
     def verify_effectiveness(self, request, pk=None):

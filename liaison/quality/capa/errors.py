@@ -13,6 +13,9 @@ class CapaErrorCode(StrEnum):
     SOURCE_NOT_SUPPORTED = "capa_source_not_supported"
     SOURCE_VOID = "capa_source_void"
     SOURCE_NOT_AT_FAULT = "capa_source_not_at_fault"
+    SOURCE_NOT_INVESTIGATED = "capa_source_not_investigated"
+    PREVENTIVE_AT_FAULT = "capa_preventive_at_fault"
+    KIND_INVALID = "capa_kind_invalid"
     CUSTOMER_MISMATCH = "capa_customer_mismatch"
     DEPARTMENT_INACTIVE = "capa_department_inactive"
     PROBLEM_REQUIRED = "capa_problem_required"
@@ -28,6 +31,8 @@ class CapaErrorCode(StrEnum):
     EFFECTIVENESS_INVALID = "capa_effectiveness_invalid"
     NEW_DUE_DATE_REQUIRED = "capa_new_due_date_required"
     NEW_DUE_DATE_NOT_FUTURE = "capa_new_due_date_not_future"
+    SEND_BACK_REASON_REQUIRED = "capa_send_back_reason_required"
+    CHECKED_EARLY = "capa_checked_early"
 
 
 MESSAGES = {
@@ -41,9 +46,17 @@ MESSAGES = {
     ),
     CapaErrorCode.SOURCE_VOID: _("%(source)s is void; a CAPA request cannot be issued for it."),
     CapaErrorCode.SOURCE_NOT_AT_FAULT: _(
-        "The investigation of %(source)s found the company not at fault; a CAPA request is "
-        "issued only when it is."
+        "The investigation of %(source)s found the company not at fault; a corrective CAPA request is "
+        "issued only when it is. To prevent the cause all the same, issue a preventive one."
     ),
+    CapaErrorCode.SOURCE_NOT_INVESTIGATED: _(
+        "The QC head has not decided yet whether the company is at fault for %(source)s; "
+        "a CAPA request is issued once the investigation is recorded."
+    ),
+    CapaErrorCode.PREVENTIVE_AT_FAULT: _(
+        "The company is at fault for %(source)s: its CAPA request is corrective, not preventive."
+    ),
+    CapaErrorCode.KIND_INVALID: _("Choose the kind of CAPA request: corrective or preventive."),
     CapaErrorCode.CUSTOMER_MISMATCH: _("%(source)s is from %(source_customer)s, not %(customer)s."),
     CapaErrorCode.DEPARTMENT_INACTIVE: _(
         "%(department)s is not an active department; issue the CAPA request to one that is."
@@ -87,7 +100,19 @@ MESSAGES = {
     CapaErrorCode.NEW_DUE_DATE_NOT_FUTURE: _(
         "The new due date %(due_date)s must be after today (%(today)s)."
     ),
+    CapaErrorCode.SEND_BACK_REASON_REQUIRED: _(
+        "Say why the actions are not done; %(department)s reads it when CAPA request %(number)s comes back."
+    ),
+    CapaErrorCode.CHECKED_EARLY: _(
+        "The effectiveness of %(number)s is to be checked on %(check_date)s (today is %(today)s): "
+        "judging it now is early. Say why it can be judged already."
+    ),
 }
+
+# What the CAPA page and the API say after an effectiveness judgment made before its check date.
+CHECKED_EARLY_WARNING = _(
+    "CAPA request %(number)s was judged before its effectiveness check date (%(check_date)s)."
+)
 
 # The steps of CAPA requests: the permission each needs, and its words in a refusal (NOT_ALLOWED, and
 # NOT_YOUR_DEPARTMENT for the department's own steps).
@@ -97,6 +122,7 @@ ACTIONS = actions(
         "issue": ("quality.issue_caparequest", _("issue CAPA requests")),
         "review": ("quality.implement_caparequest", _("review CAPA requests for a department")),
         "implement": ("quality.implement_caparequest", _("record corrective and preventive actions")),
-        "verify": ("quality.verify_caparequest", _("verify CAPA requests")),
+        # The QC head verifies execution and effectiveness, or sends the request back (R-5.5.1.2).
+        "verify": ("quality.verify_caparequest", _("verify CAPA requests"), "CAPA_VERIFY_ROLES"),
     },
 )

@@ -54,7 +54,26 @@ class CapaVerifyExecutionForm(Form):
     note = forms.CharField(label=_("note"), required=False, widget=textarea())
 
 
+class CapaSendBackForm(Form):
+    """QC finds the actions recorded as implemented not done: the reason, and a new due date if any."""
+
+    reason = forms.CharField(
+        label=_("why the actions are not done"),
+        required=False,
+        widget=textarea(3),
+        help_text=_("The department reads it when the request comes back to it."),
+    )
+    new_due_date = forms.DateField(
+        label=_("new due date"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty to keep the due date."),
+    )
+
+
 class CapaVerifyEffectivenessForm(Form):
+    """The verdict; before the check date (``early``) also why it can be judged already."""
+
     effectiveness = forms.ChoiceField(
         label=_("effectiveness"),
         choices=Effectiveness.choices,
@@ -68,3 +87,14 @@ class CapaVerifyEffectivenessForm(Form):
         widget=DateInput(),
         help_text=_("Partly or not effective: the request goes back to the department, due on this date."),
     )
+    early_reason = forms.CharField(
+        label=_("why judge it before the check date"),
+        required=False,
+        widget=textarea(2),
+        help_text=_("The request records that its effectiveness was checked early, and why."),
+    )
+
+    def __init__(self, *args, early: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not early:
+            del self.fields["early_reason"]

@@ -1,4 +1,4 @@
-"""CAPA requests (F7): issue, review, implement, verify execution, verify effectiveness.
+"""CAPA requests (F7): issue, review, implement, verify execution (or send back), verify effectiveness.
 
 QC issues a request to the responsible department and follows it up until closed
 (R-5.5.1.2, R-3.3); only that department records and carries out the corrective and
@@ -24,10 +24,11 @@ from liaison.core.text import stripped
 from liaison.customers.models import Customer
 from liaison.customers.services import timeline_record
 from liaison.customers.states import TimelineEvent
-from liaison.quality.capa.errors import ACTIONS, MESSAGES, CapaErrorCode
+from liaison.quality.capa.errors import ACTIONS, CHECKED_EARLY_WARNING, MESSAGES, CapaErrorCode
 from liaison.quality.models import CapaRequest, CapaStep, Complaint
 from liaison.quality.states import (
     CAPA_ROUND_STEPS,
+    CapaKind,
     CapaSource,
     CapaStatus,
     CapaStepMeaning,
@@ -107,13 +108,18 @@ def _source_kind(source: Model | None) -> CapaSource:
     raise _refuse(Code.SOURCE_NOT_SUPPORTED, field="source", source=str(source._meta.verbose_name))
 
 
-def _check_source(source: Model | None) -> None:
+def _check_source(source: Model | None, kind: str) -> None:
+    """A complaint's request waits for the QC head's finding: corrective at fault, preventive without (R-5.5.1.2)."""
     if not isinstance(source, Complaint):
         return
     if source.status == ComplaintStatus.VOID:
         raise _refuse(Code.SOURCE_VOID, field="source", source=source.number)
-    if source.company_at_fault is False:
-        raise _refuse(Code.SOURCE_NOT_AT_FAULT, field="source", source=source.number)
+    if source.company_at_fault is None:
+        raise _refuse(Code.SOURCE_NOT_INVESTIGATED, field="source", source=source.number)
+    if not source.company_at_fault and kind == CapaKind.CORRECTIVE:
+        raise _refuse(Code.SOURCE_NOT_AT_FAULT, field="kind", source=source.number)
+    if source.company_at_fault and kind == CapaKind.PREVENTIVE:
+        raise _refuse(Code.PREVENTIVE_AT_FAULT, field="kind", source=source.number)
 
 
 def _customer(source: Model | None, customer: Customer | None) -> Customer | None:
@@ -176,24 +182,29 @@ def capa_issue(
     due_date: dt.date | None = None,
     effectiveness_check_date: dt.date | None = None,
     customer: Customer | None = None,
+    kind: str = CapaKind.CORRECTIVE,
 ) -> CapaRequest:
     """QC issues a CAPA request (F7) to the responsible department (R-5.5.1.2, R-3.3).
 
     ``source`` is the complaint or return (its kind decides which), a satisfaction
-    survey form, or None for a request raised by hand. The due date and the date
+    survey form, or None for a request raised by hand. A complaint's request is issued
+    once the QC head has decided the fault: ``kind`` corrective when the company is at
+    fault, preventive (a kind of its own) when it is not. The due date and the date
     effectiveness is checked default from the procedure settings; the criterion
     effectiveness is judged by is fixed now and required. The customer is the
     source's. Everything is checked before the number is taken.
     """
     require(actor, ACTIONS["issue"])
-    kind = _source_kind(source)
+    if kind not in CapaKind.values:
+        raise _refuse(Code.KIND_INVALID, field="kind")
+    source_kind = _source_kind(source)
     if source is not None and source.pk is None:
         raise _refuse(
             Code.SOURCE_NOT_SUPPORTED, field="source", source=str(source._meta.verbose_name)
         )
     if isinstance(source, Complaint):
         source = Complaint.objects.select_for_update().select_related("customer").get(pk=source.pk)
-    _check_source(source)
+    _check_source(source, kind)
     customer = _customer(source, customer)
     if department is None or not department.active:
         raise _refuse(
@@ -208,7 +219,8 @@ def capa_issue(
     due_date, check_date = _dates(due_date, effectiveness_check_date)
 
     capa = CapaRequest(
-        source_kind=kind,
+        kind=kind,
+        source_kind=source_kind,
         source_type=ContentType.objects.get_for_model(source) if source is not None else None,
         source_id=source.pk if source is not None else None,
         customer=customer,
@@ -223,9 +235,8 @@ def capa_issue(
     # The status is the state machine's (protected; full_clean would assign it).
     capa.full_clean(exclude=["number", "status"])
     capa.number = number_next(doc_type=CAPA_TYPE)
-    sign_history(
-        capa, actor=actor, reason=f"Issued for {source}" if source is not None else "Issued"
-    )
+    issued = "Issued (preventive)" if kind == CapaKind.PREVENTIVE else "Issued"
+    sign_history(capa, actor=actor, reason=f"{issued} for {source}" if source is not None else issued)
     capa.save()
     _sign(capa, CapaStepMeaning.ISSUED, actor)
     if customer is not None:
@@ -326,6 +337,81 @@ def capa_verify_execution(*, capa: CapaRequest, actor: User, note: str = "") -> 
     return capa
 
 
+def _moved_check_date(capa: CapaRequest, new_due_date: dt.date) -> dt.date:
+    """The effectiveness check date for a new due date, keeping its distance from the due date."""
+    return new_due_date + max(capa.effectiveness_check_date - capa.due_date, dt.timedelta(days=1))
+
+
+def _refuse_unless_future(new_due_date: dt.date) -> None:
+    today = clock.today()
+    if new_due_date <= today:
+        raise _refuse(
+            Code.NEW_DUE_DATE_NOT_FUTURE,
+            field="new_due_date",
+            due_date=new_due_date.isoformat(),
+            today=today.isoformat(),
+        )
+
+
+@transaction.atomic(durable=True)
+def capa_send_back(
+    *, capa: CapaRequest, reason: str, actor: User, new_due_date: dt.date | None = None
+) -> CapaRequest:
+    """QC finds the actions recorded as implemented not done and sends the request back (R-5.5.1.2).
+
+    Instead of verifying the execution: the reason is required and signed (``NOT_DONE``), on
+    the history and the customer's timeline; the department reviews and implements again,
+    by ``new_due_date`` when given (after today; the effectiveness check moves with it),
+    else by the due date it had.
+    """
+    require(actor, ACTIONS["verify"])
+    capa = _locked(capa)
+    _refuse_closed(capa)
+    transition_check(
+        capa,
+        "send_back_not_done",
+        lambda: _refuse(Code.NOT_IMPLEMENTED, conflict=True, number=capa.number, status=_status(capa)),
+    )
+    reason = stripped(reason)
+    if not reason:
+        raise _refuse(
+            Code.SEND_BACK_REASON_REQUIRED, field="reason", number=capa.number, department=str(capa.department)
+        )
+    history_reason = f"Sent back, not done: {reason}"
+    if new_due_date is not None:
+        _refuse_unless_future(new_due_date)
+        capa.effectiveness_check_date = _moved_check_date(capa, new_due_date)
+        history_reason += f" (due {new_due_date.isoformat()})"
+    transition_apply(
+        capa,
+        "send_back_not_done",
+        params={"due_date": new_due_date or capa.due_date},
+        actor=actor,
+        reason=history_reason,
+        fields=["due_date", "effectiveness_check_date"],
+    )
+    _sign(capa, CapaStepMeaning.NOT_DONE, actor, reason)
+    if capa.customer is not None:
+        timeline_record(
+            customer=capa.customer,
+            event=TimelineEvent.CAPA_NOT_DONE,
+            actor=actor,
+            summary=f"{capa.number} · {capa.department}: {reason}",
+            about=capa,
+        )
+    return capa
+
+
+def checked_early_warning(capa: CapaRequest) -> str | None:
+    """What the page and the API say of a request whose last effectiveness judgment came early, or None."""
+    if not capa.checked_early:
+        return None
+    return str(CHECKED_EARLY_WARNING) % {
+        "number": capa.number,
+        "check_date": capa.effectiveness_check_date.isoformat(),
+    }
+
+
 @transaction.atomic(durable=True)
 def capa_verify_effectiveness(
     *,
@@ -334,12 +420,15 @@ def capa_verify_effectiveness(
     actor: User,
     note: str = "",
     new_due_date: dt.date | None = None,
+    early_reason: str = "",
 ) -> CapaRequest:
     """QC judges the action against the criterion: effective closes the request (R-5.5.1.2).
 
     Partly or not effective sends it back to the department with ``new_due_date``
     (required, after today); the effectiveness check moves with it, keeping its
-    distance from the due date.
+    distance from the due date. Before the effectiveness check date the judgment is
+    early: refused without ``early_reason``; with it, the request records that it was
+    early and why (``checked_early``, ``early_check_reason``, the history).
     """
     require(actor, ACTIONS["verify"])
     if effectiveness not in Effectiveness.values:
@@ -353,9 +442,27 @@ def capa_verify_effectiveness(
         lambda: _refuse(Code.EXECUTION_NOT_VERIFIED, conflict=True, number=capa.number, status=_status(capa)),
     )
     note = stripped(note)
+    today = clock.today()
+    check_date = capa.effectiveness_check_date
+    early_reason = stripped(early_reason) if today < check_date else ""
+    if today < check_date and not early_reason:
+        raise _refuse(
+            Code.CHECKED_EARLY,
+            field="early_reason",
+            number=capa.number,
+            check_date=check_date.isoformat(),
+            today=today.isoformat(),
+        )
+    capa.checked_early, capa.early_check_reason = bool(early_reason), early_reason
+    early = f"; checked early (check date {check_date.isoformat()}): {early_reason}" if early_reason else ""
+    early_fields = ["checked_early", "early_check_reason"]
     if effectiveness == Effectiveness.EFFECTIVE:
         transition_apply(
-            capa, "close_effective", actor=actor, reason="Effective: closed", fields=["effectiveness", "closed_at"]
+            capa,
+            "close_effective",
+            actor=actor,
+            reason=f"Effective: closed{early}",
+            fields=["effectiveness", "closed_at", *early_fields],
         )
         _sign(capa, CapaStepMeaning.EFFECTIVENESS_VERIFIED, actor, note)
         if capa.customer is not None:
@@ -368,7 +475,6 @@ def capa_verify_effectiveness(
             )
         return capa
 
-    today = clock.today()
     if new_due_date is None:
         raise _refuse(
             Code.NEW_DUE_DATE_REQUIRED,
@@ -376,22 +482,15 @@ def capa_verify_effectiveness(
             number=capa.number,
             department=str(capa.department),
         )
-    if new_due_date <= today:
-        raise _refuse(
-            Code.NEW_DUE_DATE_NOT_FUTURE,
-            field="new_due_date",
-            due_date=new_due_date.isoformat(),
-            today=today.isoformat(),
-        )
-    gap = max(capa.effectiveness_check_date - capa.due_date, dt.timedelta(days=1))
-    capa.effectiveness_check_date = new_due_date + gap
+    _refuse_unless_future(new_due_date)
+    capa.effectiveness_check_date = _moved_check_date(capa, new_due_date)
     transition_apply(
         capa,
         "return_to_department",
         params={"effectiveness": effectiveness, "due_date": new_due_date},
         actor=actor,
-        reason=f"Returned ({effectiveness}), due {new_due_date.isoformat()}",
-        fields=["effectiveness", "due_date", "effectiveness_check_date"],
+        reason=f"Returned ({effectiveness}), due {new_due_date.isoformat()}{early}",
+        fields=["effectiveness", "due_date", "effectiveness_check_date", *early_fields],
     )
     _sign(capa, CapaStepMeaning.EFFECTIVENESS_VERIFIED, actor, note)
     _sign(capa, CapaStepMeaning.RETURNED, actor, new_due_date.isoformat())

@@ -1,6 +1,8 @@
 """The CAPA page (F7, R-5.5.1.2, R-3.4): one request with its signed steps, and the step the user may take.
 
-The named department reviews and implements; QC verifies execution, then effectiveness.
+The named department reviews and implements; the QC head verifies execution (or sends the
+request back as not done), then effectiveness — before the check date only with a reason, and
+the page warns of it before and shows it after.
 A department's member reads only their own department's requests (another one is not
 found). Each step posts to its own view (``core.pages``), calling the same services as the API.
 """
@@ -10,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from liaison.core import clock
 from liaison.core.pages import RecordPage, page_context, show_refused
 from liaison.core.roles import allowed
 from liaison.quality import selectors as complaint_selectors
@@ -18,6 +21,7 @@ from liaison.quality.capa.errors import ACTIONS
 from liaison.quality.capa.forms import (
     CapaImplementForm,
     CapaReviewForm,
+    CapaSendBackForm,
     CapaVerifyEffectivenessForm,
     CapaVerifyExecutionForm,
 )
@@ -40,6 +44,11 @@ def _reviewed_this_round(record: CapaRequest) -> bool:
     return bool(last) and last[-1] == CapaStepMeaning.REVIEWED
 
 
+def _early(record: CapaRequest) -> bool:
+    """Judging the request's effectiveness today would come before its check date."""
+    return clock.today() < record.effectiveness_check_date
+
+
 def _render_capa(request, record: CapaRequest, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     user = request.user
@@ -52,6 +61,8 @@ def _render_capa(request, record: CapaRequest, bound: dict | None = None, status
             "implement": CAPA_TRANSITIONS.allows(record, "implement") and department_may,
             "verify_execution": CAPA_TRANSITIONS.allows(record, "verify_execution")
             and allowed(user, ACTIONS["verify"]),
+            # Instead of verifying: the actions are not done, back to the department with the reason.
+            "send_back": CAPA_TRANSITIONS.allows(record, "send_back_not_done") and allowed(user, ACTIONS["verify"]),
             # Judging effectiveness closes the request or sends it back.
             "verify_effectiveness": CAPA_TRANSITIONS.allows(record, "close_effective")
             and allowed(user, ACTIONS["verify"]),
@@ -69,7 +80,10 @@ def _render_capa(request, record: CapaRequest, bound: dict | None = None, status
             },
         ),
         "verify_execution": lambda: CapaVerifyExecutionForm(prefix="verify_execution"),
-        "verify_effectiveness": lambda: CapaVerifyEffectivenessForm(prefix="verify_effectiveness"),
+        "send_back": lambda: CapaSendBackForm(prefix="send_back"),
+        "verify_effectiveness": lambda: CapaVerifyEffectivenessForm(
+            prefix="verify_effectiveness", early=_early(record)
+        ),
     }
     source_url, source_number = "", ""
     if record.source_type_id and record.source_type.model == "complaint":
@@ -85,6 +99,8 @@ def _render_capa(request, record: CapaRequest, bound: dict | None = None, status
         **{f"{key}_form": bound.get(key) or build() for key, build in unbound.items() if can[key]},
         source_url=source_url,
         source_number=source_number,
+        early=can["verify_effectiveness"] and _early(record),
+        early_warning=services.checked_early_warning(record),
         pdf_f7=reverse("documents:f7", args=[record.pk]),
         history_url=reverse("admin:quality_caparequest_history", args=[record.pk]),
         list_url=reverse("admin:quality_caparequest_changelist"),
@@ -136,8 +152,26 @@ def capa_verify_execution(request, record, form):
     return _("The execution of CAPA request %(number)s is verified.") % {"number": record.number}
 
 
+@capa_page.step("send_back", form=CapaSendBackForm, anchor="capa-steps", actions=[ACTIONS["verify"]])
+def capa_send_back(request, record, form):
+    """QC finds the actions recorded as implemented not done: back to the department (R-5.5.1.2)."""
+    data = form.cleaned_data
+    result = services.capa_send_back(
+        capa=record, reason=data["reason"], new_due_date=data["new_due_date"], actor=request.user
+    )
+    return _("CAPA request %(number)s goes back to %(department)s as not done, due %(date)s.") % {
+        "number": record.number,
+        "department": record.department,
+        "date": result.due_date.isoformat(),
+    }
+
+
 @capa_page.step(
-    "verify_effectiveness", form=CapaVerifyEffectivenessForm, anchor="capa-steps", actions=[ACTIONS["verify"]]
+    "verify_effectiveness",
+    form=CapaVerifyEffectivenessForm,
+    anchor="capa-steps",
+    actions=[ACTIONS["verify"]],
+    form_kwargs=lambda record: {"early": _early(record)},
 )
 def capa_verify_effectiveness(request, record, form):
     """QC judges effectiveness: effective closes; partly or not effective sends it back with a new due date."""
@@ -147,12 +181,16 @@ def capa_verify_effectiveness(request, record, form):
         effectiveness=data["effectiveness"],
         note=data["note"],
         new_due_date=data["new_due_date"],
+        early_reason=data.get("early_reason", ""),  # asked only before the check date
         actor=request.user,
     )
     if result.status == CapaStatus.CLOSED:
-        return _("CAPA request %(number)s is effective and closed.") % {"number": record.number}
-    return _("CAPA request %(number)s goes back to %(department)s, due %(date)s.") % {
-        "number": record.number,
-        "department": record.department,
-        "date": result.due_date.isoformat(),
-    }
+        message = _("CAPA request %(number)s is effective and closed.") % {"number": record.number}
+    else:
+        message = _("CAPA request %(number)s goes back to %(department)s, due %(date)s.") % {
+            "number": record.number,
+            "department": record.department,
+            "date": result.due_date.isoformat(),
+        }
+    warning = services.checked_early_warning(result)
+    return f"{message} {warning}" if warning else message

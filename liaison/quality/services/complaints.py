@@ -311,7 +311,7 @@ def complaint_record_result(*, complaint: Complaint, result: str, actor: User) -
     If the company is at fault, only once a CAPA request was issued for the complaint
     and every one of them is closed; a return, only once all its goods are inspected.
     """
-    require(actor, ACTIONS["investigate"])
+    require(actor, ACTIONS["record_result"])
     complaint = complaint_locked(complaint)
     transition_check(complaint, "record_result", lambda: wrong_status(complaint, "record_result"))
     result = stripped(result)

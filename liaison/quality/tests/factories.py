@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from liaison.core import clock
-from liaison.core.tests.factories import WorkshopFactory, member, qc_inspector, sales, sales_admin, sales_head
+from liaison.core.tests.factories import WorkshopFactory, member, qc_head, qc_inspector, sales, sales_admin, sales_head
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.orders.tests.factories import accepted_order, order_line
 from liaison.quality.capa.services import capa_implement, capa_issue, capa_verify_effectiveness, capa_verify_execution
@@ -75,26 +75,32 @@ def complaint(*, customer=None, actor=None, kind=ComplaintKind.COMPLAINT, **kwar
 
 
 def acknowledged(**kwargs) -> Complaint:
-    return complaint_acknowledge(complaint=complaint(**kwargs), actor=sales())
+    """A complaint prepared by Sales staff, confirmed by the Sales head and so passed to QC (R-5.5.1.1)."""
+    return complaint_acknowledge(complaint=complaint(**kwargs), actor=sales_head())
 
 
 def investigated(*, at_fault=False, **kwargs) -> Complaint:
-    """A complaint acknowledged and investigated by QC: the company at fault or not."""
+    """A complaint acknowledged and investigated by the QC head: the company at fault or not."""
+    return found(acknowledged(**kwargs), at_fault=at_fault)
+
+
+def found(record: Complaint, *, at_fault=True) -> Complaint:
+    """The QC head's investigation of an acknowledged complaint (or return): at fault unless said otherwise."""
     return complaint_investigate(
-        complaint=acknowledged(**kwargs),
+        complaint=record,
         cause_category="method",
         why_chain=["螺紋規格用錯", "圖紙版本未更新"],
         root_cause="圖紙版本管理不到位",
         containment="庫存全檢",
         company_at_fault=at_fault,
-        actor=qc_inspector(),
+        actor=qc_head(),
     )
 
 
 def closed(**kwargs) -> Complaint:
-    """A complaint investigated (the company not at fault), its result recorded and fed back: closed."""
+    """A complaint investigated (the company not at fault), its result recorded and fed back by the QC head: closed."""
     record = complaint_record_result(complaint=investigated(**kwargs), result="非我司責任", actor=qc_inspector())
-    return complaint_feed_back(complaint=record, channel="phone", summary="已電話說明調查結果", actor=qc_inspector())
+    return complaint_feed_back(complaint=record, channel="phone", summary="已電話說明調查結果", actor=qc_head())
 
 
 def voided(**kwargs) -> Complaint:
@@ -106,19 +112,24 @@ def capa(*, source=None, department=None, actor=None, closed=False, **kwargs) ->
     """A CAPA request issued by QC (by hand unless ``source`` is given); ``closed``: carried out and effective."""
     kwargs.setdefault("problem", "沖壓件毛刺超標")
     kwargs.setdefault("effectiveness_criterion", "連續三個月同類投訴為零")
-    actor = actor or qc_inspector()
     request = capa_issue(
         source=source,
         department=department or WorkshopFactory(),
-        actor=actor,
+        actor=actor or qc_inspector(),
         **kwargs,
     )
-    return carried_out(request, actor=actor) if closed else request
+    return carried_out(request) if closed else request
 
 
 def carried_out(request: CapaRequest, *, actor=None) -> CapaRequest:
-    """The department carries the request out, QC verifies it and finds it effective: closed."""
-    actor = actor or qc_inspector()
+    """The department carries the request out, the QC head verifies it and finds it effective: closed.
+
+    Judged today: before its check date that is early, and the QC head says why (R-5.5.1.2).
+    """
+    actor = actor or qc_head()
     capa_implement(capa=request, actor=member(request.department), **CAPA_ACTIONS)
     capa_verify_execution(capa=request, actor=actor)
-    return capa_verify_effectiveness(capa=request, effectiveness=Effectiveness.EFFECTIVE, actor=actor)
+    early = "" if clock.today() >= request.effectiveness_check_date else "客戶已確認新批次無毛刺"
+    return capa_verify_effectiveness(
+        capa=request, effectiveness=Effectiveness.EFFECTIVE, actor=actor, early_reason=early
+    )

@@ -7,12 +7,12 @@ from django.urls import reverse
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory, frozen_today, qc_inspector, sales
+from liaison.core.tests.factories import UserFactory, frozen_today, qc_head, sales, sales_head
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.quality.services.complaints import complaint_acknowledge, complaint_void
 from liaison.quality.services.feedback import feedback_record
 from liaison.quality.services.returns import return_inspect
-from liaison.quality.tests.factories import acknowledged, capa, complaint, shipped
+from liaison.quality.tests.factories import acknowledged, capa, complaint, found, investigated, shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -66,16 +66,16 @@ def test_the_complaint_page_shows_goods_ncrs_and_capas(logged_in):
         kind="return",
         return_lines=[{"product": product, "quantity": 20}],
     )
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     return_inspect(
         return_line=record.return_lines.get(),
         arrived=20,
         good=15,
         nonconforming=5,
         nonconformity="變形",
-        actor=qc_inspector(),
+        actor=qc_head(),
     )
-    request = capa(source=record)
+    request = capa(source=found(record))
     response = logged_in.get(reverse("quality:complaint", args=[record.pk]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -84,7 +84,7 @@ def test_the_complaint_page_shows_goods_ncrs_and_capas(logged_in):
 
 
 def test_the_capa_page_follows_the_department_rule(client_as):
-    request = capa(source=complaint())
+    request = capa(source=investigated(at_fault=True))
     url = request.get_absolute_url()
     inspector = client_as(Role.QC_INSPECTOR).get(url)
     assert inspector.status_code == 200

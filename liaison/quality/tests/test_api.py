@@ -6,7 +6,15 @@ import pytest
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory, WorkshopFactory, frozen_today, qc_inspector, sales, sales_admin
+from liaison.core.tests.factories import (
+    UserFactory,
+    WorkshopFactory,
+    frozen_today,
+    qc_head,
+    sales,
+    sales_admin,
+    sales_head,
+)
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.quality.models import Complaint, Feedback, NonconformanceRecord
 from liaison.quality.services.complaints import complaint_record_result, complaint_void
@@ -100,7 +108,7 @@ def test_r_4_qc_cannot_register_and_sales_cannot_investigate(api_client):
         "complaint_date": "2026-04-20",
         "content": "異響",
     }
-    assert as_user(api_client, qc_inspector()).post(COMPLAINTS, body, format="json").status_code == 403
+    assert as_user(api_client, qc_head()).post(COMPLAINTS, body, format="json").status_code == 403
     record = acknowledged()
     investigation = {
         "cause_category": "machine",
@@ -119,8 +127,8 @@ def test_r_4_qc_cannot_register_and_sales_cannot_investigate(api_client):
 def test_r_5_5_1_the_steps_through_the_api_up_to_closed(api_client):
     record = complaint()
     base = f"{COMPLAINTS}{record.pk}"
-    assert as_user(api_client, sales()).post(f"{base}/acknowledge/").status_code == 200
-    api = as_user(api_client, qc_inspector())
+    assert as_user(api_client, sales_head()).post(f"{base}/acknowledge/").status_code == 200
+    api = as_user(api_client, qc_head())
     response = api.post(
         f"{base}/investigate/",
         {
@@ -184,7 +192,7 @@ def test_r_5_5_2_2_partial_inspections_and_the_rest_not_coming_through_the_api(a
 
 def test_r_5_5_1_2_at_fault_without_capa_the_result_is_a_conflict(api_client):
     record = investigated(at_fault=True)
-    response = as_user(api_client, qc_inspector()).post(
+    response = as_user(api_client, qc_head()).post(
         f"{COMPLAINTS}{record.pk}/result/", {"result": "x"}, format="json"
     )
     assert response.status_code == 409
@@ -199,9 +207,9 @@ def _return_inspected(api_client, *, replacement="30"):
         kind="return",
         return_lines=[{"product": product, "quantity": 100}],
     )
-    as_user(api_client, sales()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
+    as_user(api_client, sales_head()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
     line = record.return_lines.get()
-    response = as_user(api_client, qc_inspector()).post(
+    response = as_user(api_client, qc_head()).post(
         f"/api/v1/return-lines/{line.pk}/inspect/",
         {
             "arrived": "100",
@@ -227,9 +235,9 @@ def test_r_5_5_2_2_inspecting_more_than_arrived_is_a_400(api_client):
     record = complaint(
         customer=customer, kind="return", return_lines=[{"product": product, "quantity": 10}]
     )
-    as_user(api_client, sales()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
+    as_user(api_client, sales_head()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
     line = record.return_lines.get()
-    response = as_user(api_client, qc_inspector()).post(
+    response = as_user(api_client, qc_head()).post(
         f"/api/v1/return-lines/{line.pk}/inspect/",
         {"arrived": "5", "good": "5", "nonconforming": "1", "nonconformity": "銹"},
         format="json",
@@ -273,9 +281,9 @@ def test_r_5_5_2_3_replace_and_dispose_through_the_api(api_client):
     ncr = NonconformanceRecord.objects.get()
     url = f"/api/v1/nonconformance-records/{ncr.pk}/dispose/"
     assert as_user(api_client, sales()).post(url, {"disposition": "scrap"}).status_code == 403
-    response = as_user(api_client, qc_inspector()).post(url, {"disposition": "concession"}, format="json")
+    response = as_user(api_client, qc_head()).post(url, {"disposition": "concession"}, format="json")
     assert response.json()["code"] == "concession_not_authorised"
-    response = as_user(api_client, qc_inspector()).post(
+    response = as_user(api_client, qc_head()).post(
         url, {"disposition": "scrap", "note": "報廢"}, format="json"
     )
     assert response.status_code == 200
@@ -301,7 +309,7 @@ def test_r_5_5_3_feedback_recorded_and_answered_through_the_api(api_client):
     )
     assert response.status_code == 201, response.json()
     pk = response.json()["id"]
-    assert as_user(api_client, qc_inspector()).post(f"/api/v1/feedback/{pk}/answer/", {}).status_code == 403
+    assert as_user(api_client, qc_head()).post(f"/api/v1/feedback/{pk}/answer/", {}).status_code == 403
     response = as_user(api_client, sales()).post(
         f"/api/v1/feedback/{pk}/answer/", {"answer": "謝謝", "channel": "phone"}, format="json"
     )

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import WorkshopFactory, department_member, qc_inspector, workshop_lead
+from liaison.core.tests.factories import WorkshopFactory, department_member, qc_head, workshop_lead
 from liaison.quality.capa.services import capa_implement
 from liaison.quality.tests.factories import capa
 
@@ -29,7 +29,7 @@ def workshops():
 @pytest.fixture
 def requests(workshops):
     one, two = workshops
-    inspector = qc_inspector()
+    inspector = qc_head()
     with clock.frozen(dt.date(2026, 4, 1)):
         made = {
             "late": capa(department=one, due_date=dt.date(2026, 4, 10), actor=inspector),
@@ -45,7 +45,7 @@ def listed(response) -> list[str]:
 
 
 def test_r_5_5_1_2_the_list_puts_overdue_first_and_filters(client, requests, workshops):
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
 
     with clock.frozen(TODAY):
         everything = client.get(reverse(LIST))

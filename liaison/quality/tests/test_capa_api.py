@@ -14,6 +14,7 @@ from liaison.core.tests.factories import (
     WorkshopFactory,
     department_member,
     frozen_today,
+    qc_head,
     qc_inspector,
     workshop_lead,
 )
@@ -53,7 +54,7 @@ def workshops():
 @pytest.fixture
 def requests(workshops):
     one, two = workshops
-    inspector = qc_inspector()
+    inspector = qc_inspector()  # QC issues; the QC head verifies
     with clock.frozen(dt.date(2026, 4, 1)):
         return {
             "mine": capa(
@@ -119,7 +120,7 @@ def test_r_4_a_request_by_id_carries_its_signed_steps(api_client, workshops, req
 
 
 def test_r_5_5_1_2_the_list_filters_overdue_status_and_department(api_client, workshops, requests):
-    api = as_user(api_client, qc_inspector())
+    api = as_user(api_client, qc_head())
 
     assert numbers(api.get(CAPAS, {"overdue": "true"})) == [requests["mine"].number]
     assert numbers(api.get(CAPAS, {"overdue": "false"})) == [requests["other"].number]
@@ -131,7 +132,7 @@ def test_r_5_5_1_2_the_list_filters_overdue_status_and_department(api_client, wo
 def test_r_5_5_1_2_the_list_runs_a_fixed_number_of_queries(
     api_client, workshops, requests, django_assert_num_queries
 ):
-    api = as_user(api_client, qc_inspector())
+    api = as_user(api_client, qc_head())
     for _ in range(5):
         capa(department=workshops[0])
 
@@ -208,7 +209,7 @@ def test_r_3_3_only_qc_verifies_through_the_api(api_client, workshops, requests,
     response = api.post(f"{CAPAS}{target.pk}/verify-execution/", {})
 
     target.refresh_from_db()
-    if role in QC:
+    if role == R.QC_HEAD:  # the role CAPA_VERIFY_ROLES names by default
         assert response.status_code == 200
         assert target.status == CapaStatus.EXECUTION_VERIFIED
     else:
@@ -221,7 +222,7 @@ def test_r_3_3_only_qc_verifies_through_the_api(api_client, workshops, requests,
 
 def test_r_5_5_1_2_qc_issues_for_a_return_given_as_app_label_model_id(api_client, workshops):
     source = investigated(at_fault=True, kind=ComplaintKind.RETURN)
-    api = as_user(api_client, qc_inspector())
+    api = as_user(api_client, qc_head())
 
     response = api.post(
         CAPAS,
@@ -252,7 +253,7 @@ def test_r_5_5_1_2_qc_issues_for_a_return_given_as_app_label_model_id(api_client
     ["complaint:1", "quality.complaint:abc", "quality.complaint:99999", "nothing.here:1", 12],
 )
 def test_r_5_5_1_2_a_source_not_understood_is_refused(api_client, workshops, source):
-    api = as_user(api_client, qc_inspector())
+    api = as_user(api_client, qc_head())
     body = {
         "source": source,
         "department": workshops[0].pk,
@@ -269,7 +270,7 @@ def test_r_5_5_1_2_a_source_not_understood_is_refused(api_client, workshops, sou
 
 
 def test_r_5_5_1_2_a_manual_request_without_a_criterion_is_refused(api_client, workshops):
-    api = as_user(api_client, qc_inspector())
+    api = as_user(api_client, qc_head())
     body = {
         "source": None,
         "department": workshops[0].pk,
@@ -288,7 +289,7 @@ def test_r_5_5_1_2_a_manual_request_without_a_criterion_is_refused(api_client, w
 def test_r_5_5_1_2_verifying_a_request_not_implemented_is_a_conflict(api_client, requests):
     target = requests["mine"]
 
-    response = as_user(api_client, qc_inspector()).post(f"{CAPAS}{target.pk}/verify-execution/", {})
+    response = as_user(api_client, qc_head()).post(f"{CAPAS}{target.pk}/verify-execution/", {})
 
     assert response.status_code == 409
     assert response.json()["code"] == "capa_not_implemented"
@@ -297,25 +298,26 @@ def test_r_5_5_1_2_verifying_a_request_not_implemented_is_a_conflict(api_client,
 
 def test_r_5_5_1_2_the_whole_round_through_the_api(api_client, workshops, requests):
     target = requests["mine"]
-    lead, inspector = workshop_lead(workshops[0]), qc_inspector()
+    lead, inspector = workshop_lead(workshops[0]), qc_head()
     url = f"{CAPAS}{target.pk}"
 
     assert as_user(api_client, lead).post(f"{url}/review/", {"note": "收到"}).status_code == 200
     assert as_user(api_client, lead).post(f"{url}/implement/", ACTIONS).status_code == 200
     assert as_user(api_client, inspector).post(f"{url}/verify-execution/", {}).status_code == 200
     refused = as_user(api_client, inspector).post(
-        f"{url}/verify-effectiveness/", {"effectiveness": "partly"}
+        f"{url}/verify-effectiveness/", {"effectiveness": "partly", "early_reason": "客戶再次投訴"}
     )
     assert (refused.status_code, refused.json()["code"]) == (400, "capa_new_due_date_required")
     returned = as_user(api_client, inspector).post(
-        f"{url}/verify-effectiveness/", {"effectiveness": "partly", "new_due_date": "2026-05-20"}
+        f"{url}/verify-effectiveness/",
+        {"effectiveness": "partly", "new_due_date": "2026-05-20", "early_reason": "客戶再次投訴"},
     )
     assert returned.status_code == 200
     assert (returned.json()["status"], returned.json()["due_date"]) == ("issued", "2026-05-20")
     assert as_user(api_client, lead).post(f"{url}/implement/", ACTIONS).status_code == 200
     assert as_user(api_client, inspector).post(f"{url}/verify-execution/", {}).status_code == 200
     closed = as_user(api_client, inspector).post(
-        f"{url}/verify-effectiveness/", {"effectiveness": "effective"}
+        f"{url}/verify-effectiveness/", {"effectiveness": "effective", "early_reason": "客戶確認連續三批合格"}
     )
 
     assert closed.status_code == 200

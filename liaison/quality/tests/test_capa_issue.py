@@ -111,7 +111,7 @@ def test_r_5_5_1_2_given_dates_are_kept(workshop):
 
 
 def test_r_5_5_2_1_a_return_is_the_source_kind_of_a_capa_for_a_return(workshop):
-    issued = capa(source=complaint(kind=ComplaintKind.RETURN), department=workshop)
+    issued = capa(source=investigated(at_fault=True, kind=ComplaintKind.RETURN), department=workshop)
 
     assert issued.source_kind == CapaSource.RETURN
 
@@ -265,7 +265,7 @@ def test_r_5_5_1_2_no_capa_for_a_void_complaint(workshop):
 
 
 def test_r_5_5_1_2_the_customer_must_be_the_complaints(workshop):
-    source = complaint()
+    source = investigated(at_fault=True)
 
     with pytest.raises(LiaisonError) as refused:
         capa(source=source, department=workshop, customer=CustomerFactory())

@@ -6,7 +6,7 @@ import pytest
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory, WorkshopFactory, department_member, qc_inspector, workshop_lead
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, department_member, qc_head, workshop_lead
 from liaison.quality.capa.selectors import (
     capa_for_source,
     capa_get,
@@ -34,7 +34,7 @@ def workshops():
 def requests(workshops):
     """Three open requests due on different days, and one closed long past its due date."""
     one, two = workshops
-    inspector = qc_inspector()
+    inspector = qc_head()
     with clock.frozen(ISSUED_ON):
         made = {
             "late": capa(department=one, due_date=dt.date(2026, 4, 10), actor=inspector),
@@ -46,7 +46,7 @@ def requests(workshops):
         capa_implement(capa=closed, actor=workshop_lead(two), **ACTIONS)
         capa_verify_execution(capa=closed, actor=inspector)
         capa_verify_effectiveness(
-            capa=closed, effectiveness=Effectiveness.EFFECTIVE, actor=inspector
+            capa=closed, effectiveness=Effectiveness.EFFECTIVE, actor=inspector, early_reason="客戶確認已改善"
         )
     return made
 
@@ -158,7 +158,7 @@ def test_r_4_a_role_without_the_view_right_sees_none(requests):
 def test_r_3_4_object_rules_through_has_perm(requests, workshops):
     one, two = workshops
     mine, other = requests["late"], requests["later"]
-    lead, inspector = workshop_lead(one), qc_inspector()
+    lead, inspector = workshop_lead(one), qc_head()
 
     assert lead.has_perm("quality.view_caparequest", mine)
     assert not lead.has_perm("quality.view_caparequest", other)

@@ -16,7 +16,7 @@ from liaison.core.tests.factories import (
     UserFactory,
     WorkshopFactory,
     department_member,
-    qc_inspector,
+    qc_head,
     workshop_lead,
 )
 from liaison.customers.models import TimelineEntry
@@ -49,7 +49,7 @@ def workshop():
 
 @pytest.fixture
 def inspector():
-    return qc_inspector()
+    return qc_head()
 
 
 @pytest.fixture
@@ -469,10 +469,11 @@ def test_r_4_the_steps_log_shows_each_signature_with_its_meaning(issued, worksho
         actor=head,
         effectiveness=Effectiveness.PARTLY,
         new_due_date=dt.date(2026, 5, 15),
+        early_reason="客戶再次投訴",
     )
     on_next_day(capa_implement, actor=member, **ACTIONS)
     on_next_day(capa_verify_execution, actor=head)
-    on_next_day(capa_verify_effectiveness, actor=head, effectiveness=Effectiveness.EFFECTIVE)
+    on_next_day(capa_verify_effectiveness, actor=head, effectiveness=Effectiveness.EFFECTIVE, early_reason="已驗收")
 
     log = [
         (step.signed_at.date().day, step.meaning, step.signed_by.username)

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 
 from liaison.core import clock
-from liaison.core.tests.factories import WorkshopFactory, qc_inspector, workshop_lead
+from liaison.core.tests.factories import WorkshopFactory, qc_head, workshop_lead
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.quality.capa.selectors import capa_for_source, capa_get, capa_overdue
@@ -30,7 +30,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def people():
     workshop = WorkshopFactory(name="一車間（沖壓）")
-    return workshop, qc_inspector(username="qc-zhou"), workshop_lead(workshop, username="ws-chen")
+    return workshop, qc_head(username="qc-zhou"), workshop_lead(workshop, username="ws-chen")
 
 
 def test_story_4_r_5_5_1_2_capa_issued_implemented_verified_effective_closed(people):
@@ -117,6 +117,7 @@ def test_story_4_r_5_5_1_2_partly_effective_goes_back_and_is_implemented_again(p
             effectiveness=Effectiveness.PARTLY,
             actor=inspector,
             note="第三批仍有毛刺",
+            early_reason="客戶第三批來料已再投訴",
             new_due_date=dt.date(2026, 6, 30),
         )
     assert (returned.status, returned.due_date) == (CapaStatus.ISSUED, dt.date(2026, 6, 30))

@@ -9,7 +9,7 @@ from liaison.communications.states import Direction, Topic
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory, frozen_today, qc_inspector, sales
+from liaison.core.tests.factories import UserFactory, frozen_today, qc_head, sales, sales_head
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
 from liaison.quality.errors import QualityErrorCode as Code
@@ -52,12 +52,12 @@ def investigate(record, *, actor=None, at_fault=False, **overrides):
         "company_at_fault": at_fault,
     }
     values.update(overrides)
-    return complaint_investigate(complaint=record, actor=actor or qc_inspector(), **values)
+    return complaint_investigate(complaint=record, actor=actor or qc_head(), **values)
 
 
 def test_r_5_5_1_1_sales_acknowledges_and_passes_the_complaint_to_qc():
     record = complaint()
-    actor = sales()
+    actor = sales_head()  # the Sales head confirms what Sales staff prepared
     complaint_acknowledge(complaint=record, actor=actor)
     record.refresh_from_db()
     assert record.status == ComplaintStatus.ACKNOWLEDGED
@@ -73,7 +73,7 @@ def test_r_5_5_1_1_qc_does_not_acknowledge_and_nothing_changes():
     record = complaint()
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_acknowledge(complaint=record, actor=qc_inspector())
+        complaint_acknowledge(complaint=record, actor=qc_head())
     assert refused.value.code == Code.NOT_ALLOWED
     assert snapshot(record) == before
 
@@ -82,7 +82,7 @@ def test_a_complaint_is_acknowledged_once():
     record = acknowledged()
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_acknowledge(complaint=record, actor=sales())
+        complaint_acknowledge(complaint=record, actor=sales_head())
     assert refused.value.code == Code.WRONG_STATUS
     assert (
         str(refused.value)
@@ -93,7 +93,7 @@ def test_a_complaint_is_acknowledged_once():
 
 def test_r_5_5_1_2_qc_investigates_the_cause():
     record = acknowledged()
-    actor = qc_inspector()
+    actor = qc_head()
     investigate(record, actor=actor, at_fault=True)
     record.refresh_from_db()
     assert record.status == ComplaintStatus.INVESTIGATED
@@ -151,7 +151,7 @@ def test_r_5_5_1_2_at_fault_the_result_waits_for_a_capa_request():
     record = investigated(at_fault=True)
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result="更換供應商", actor=qc_inspector())
+        complaint_record_result(complaint=record, result="更換供應商", actor=qc_head())
     assert refused.value.code == Code.CAPA_MISSING
     assert snapshot(record) == before
 
@@ -162,12 +162,12 @@ def test_r_5_5_1_2_at_fault_the_result_waits_until_every_capa_is_closed():
     still_open = capa(source=record)
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result="已整改", actor=qc_inspector())
+        complaint_record_result(complaint=record, result="已整改", actor=qc_head())
     assert refused.value.code == Code.CAPA_OPEN
     assert still_open.number in str(refused.value)
     assert snapshot(record) == before
     carried_out(still_open)
-    complaint_record_result(complaint=record, result="已整改", actor=qc_inspector())
+    complaint_record_result(complaint=record, result="已整改", actor=qc_head())
     record.refresh_from_db()
     assert record.status == ComplaintStatus.RESULT_RECORDED
 
@@ -176,7 +176,7 @@ def test_r_5_5_1_2_a_capa_of_another_complaint_does_not_count():
     record = investigated(at_fault=True)
     capa(source=investigated(at_fault=True), closed=True)
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result="已整改", actor=qc_inspector())
+        complaint_record_result(complaint=record, result="已整改", actor=qc_head())
     assert refused.value.code == Code.CAPA_MISSING
 
 
@@ -187,7 +187,7 @@ def test_r_5_5_1_2_the_result_is_qcs_and_not_empty():
         complaint_record_result(complaint=record, result="結果", actor=sales())
     assert refused.value.code == Code.NOT_ALLOWED
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result=" ", actor=qc_inspector())
+        complaint_record_result(complaint=record, result=" ", actor=qc_head())
     assert refused.value.code == Code.RESULT_REQUIRED
     assert snapshot(record) == before
 
@@ -195,11 +195,11 @@ def test_r_5_5_1_2_the_result_is_qcs_and_not_empty():
 def test_r_5_5_1_3_a_close_before_feedback_says_the_feedback_closes_and_nothing_changes():
     """The procedure has no separate close (R-5.5.1.3): a close asked for on its own is told so, not a conflict."""
     record = complaint_record_result(
-        complaint=investigated(), result="非我司責任", actor=qc_inspector()
+        complaint=investigated(), result="非我司責任", actor=qc_head()
     )
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_close(complaint=record, actor=qc_inspector())
+        complaint_close(complaint=record, actor=qc_head())
     assert refused.value.code == Code.CLOSE_WITHOUT_FEEDBACK
     assert not refused.value.conflict
     assert str(refused.value) == (
@@ -215,7 +215,7 @@ def test_r_5_5_1_3_feedback_comes_after_the_result():
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
         complaint_feed_back(
-            complaint=record, channel="phone", summary="已說明", actor=qc_inspector()
+            complaint=record, channel="phone", summary="已說明", actor=qc_head()
         )
     assert refused.value.code == Code.WRONG_STATUS
     assert snapshot(record) == before
@@ -223,11 +223,11 @@ def test_r_5_5_1_3_feedback_comes_after_the_result():
 
 def test_r_5_5_1_3_feedback_needs_what_was_said_and_a_qc_role():
     record = complaint_record_result(
-        complaint=investigated(), result="非我司責任", actor=qc_inspector()
+        complaint=investigated(), result="非我司責任", actor=qc_head()
     )
     before = snapshot(record)
     with pytest.raises(LiaisonError) as refused:
-        complaint_feed_back(complaint=record, channel="phone", summary="", actor=qc_inspector())
+        complaint_feed_back(complaint=record, channel="phone", summary="", actor=qc_head())
     assert refused.value.code == Code.FEEDBACK_SUMMARY_REQUIRED
     with pytest.raises(LiaisonError) as refused:
         complaint_feed_back(
@@ -240,7 +240,7 @@ def test_r_5_5_1_3_feedback_needs_what_was_said_and_a_qc_role():
 def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
     """Story 4, second half: the company is not at fault; no CAPA, the customer hears back, closed."""
     record = investigated(at_fault=False)
-    inspector = qc_inspector()
+    inspector = qc_head()
     complaint_record_result(
         complaint=record, result="客戶使用了錯誤的扭力，非產品問題", actor=inspector
     )
@@ -281,9 +281,9 @@ def test_story_4_a_complaint_not_at_fault_closes_without_capa_with_feedback():
 def test_story_4_at_fault_closes_once_its_capa_is_closed_and_fed_back():
     record = investigated(at_fault=True)
     capa(source=record, closed=True)
-    complaint_record_result(complaint=record, result="糾正措施有效", actor=qc_inspector())
+    complaint_record_result(complaint=record, result="糾正措施有效", actor=qc_head())
     complaint_feed_back(
-        complaint=record, channel="visit", summary="拜訪說明整改", actor=qc_inspector()
+        complaint=record, channel="visit", summary="拜訪說明整改", actor=qc_head()
     )
     record.refresh_from_db()
     assert record.status == ComplaintStatus.CLOSED

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from liaison.core import clock
 from liaison.core.roles import ROLE_PERMISSIONS, Role
-from liaison.core.tests.factories import UserFactory, frozen_today, local, qc_inspector, sales
+from liaison.core.tests.factories import UserFactory, frozen_today, local, qc_head, sales
 from liaison.quality import selectors
 from liaison.quality.services.complaints import complaint_feed_back, complaint_investigate, complaint_record_result
 from liaison.quality.tests.factories import acknowledged, capa, complaint
@@ -32,7 +32,7 @@ def investigated_on(day: dt.date, cause: str, *, void=False):
             root_cause="b",
             containment="",
             company_at_fault=False,
-            actor=qc_inspector(),
+            actor=qc_head(),
         )
     return record
 
@@ -65,10 +65,10 @@ def test_r_1_2_open_and_overdue_complaint_figures(django_assert_num_queries):
     assert figures == {"open": 3, "overdue": 1}
     complaint_investigate(
         complaint=record, cause_category="man", why_chain=["a"], root_cause="b", containment="",
-        company_at_fault=False, actor=qc_inspector(),
+        company_at_fault=False, actor=qc_head(),
     )
-    complaint_record_result(complaint=record, result="ok", actor=qc_inspector())
-    complaint_feed_back(complaint=record, channel="phone", summary="ok", actor=qc_inspector())
+    complaint_record_result(complaint=record, result="ok", actor=qc_head())
+    complaint_feed_back(complaint=record, channel="phone", summary="ok", actor=qc_head())
     assert selectors.complaint_figures() == {"open": 2, "overdue": 1}
 
 

@@ -12,8 +12,8 @@ from liaison.core.tests.factories import (
     department_member,
     frozen_today,
     local,
-    qc_inspector,
-    sales,
+    qc_head,
+    sales_head,
     workshop_lead,
 )
 from liaison.quality.capa import services as capa_services
@@ -39,20 +39,20 @@ def test_r_5_5_1_1_sales_is_asked_to_acknowledge_registered_complaints_late_firs
     with clock.frozen(TODAY - dt.timedelta(days=2)):
         late = complaint()
     fresh = complaint()
-    items = quality_items(sales())
+    items = quality_items(sales_head())
     assert [item.kind for item in items] == ["complaint_acknowledge", "complaint_acknowledge"]
     assert late.number in items[0].title and items[0].overdue
     assert fresh.number in items[1].title and not items[1].overdue
     assert items[0].link == f"/quality/{late.pk}/#complaint-registration"
-    complaint_acknowledge(complaint=fresh, actor=sales())
-    assert [item.title for item in quality_items(sales())] == [items[0].title]
+    complaint_acknowledge(complaint=fresh, actor=sales_head())
+    assert [item.title for item in quality_items(sales_head())] == [items[0].title]
 
 
 def test_r_5_5_1_2_qc_is_asked_to_investigate_and_then_to_record_the_result():
     record = acknowledged()
-    inspector = qc_inspector()
+    inspector = qc_head()
     assert [item.kind for item in quality_items(inspector)] == ["complaint_investigate"]
-    assert quality_items(sales()) == []
+    assert quality_items(sales_head()) == []
     complaint_investigate(
         complaint=record,
         cause_category="method",
@@ -67,7 +67,7 @@ def test_r_5_5_1_2_qc_is_asked_to_investigate_and_then_to_record_the_result():
 
 def test_r_5_5_1_2_the_result_waits_in_no_inbox_while_the_capa_is_open():
     record = investigated(at_fault=True)
-    inspector = qc_inspector()
+    inspector = qc_head()
     assert [item.kind for item in quality_items(inspector)] == ["complaint_capa"]
     workshop = WorkshopFactory()
     request = capa(source=record, department=workshop, actor=inspector)
@@ -80,14 +80,16 @@ def test_r_5_5_1_2_the_result_waits_in_no_inbox_while_the_capa_is_open():
     assert quality_items(lead) == []
     assert [item.kind for item in quality_items(inspector)] == ["capa_verify"]
     capa_services.capa_verify_execution(capa=request, actor=inspector)
-    capa_services.capa_verify_effectiveness(capa=request, effectiveness="effective", actor=inspector)
+    capa_services.capa_verify_effectiveness(
+        capa=request, effectiveness="effective", actor=inspector, early_reason="客戶已確認"
+    )
     assert [item.kind for item in quality_items(inspector)] == ["complaint_result"]
 
 
 def test_r_5_5_1_3_qc_is_asked_to_feed_the_result_back():
     record = investigated(at_fault=False)
-    complaint_record_result(complaint=record, result="已說明", actor=qc_inspector())
-    items = quality_items(qc_inspector())
+    complaint_record_result(complaint=record, result="已說明", actor=qc_head())
+    items = quality_items(qc_head())
     assert [item.kind for item in items] == ["complaint_feedback"] and record.number in items[0].title
 
 
@@ -96,11 +98,11 @@ def test_r_5_5_2_2_qc_is_asked_to_inspect_returned_goods():
     record = complaint(
         customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 10}]
     )
-    complaint_acknowledge(complaint=record, actor=sales())
-    kinds = [item.kind for item in quality_items(qc_inspector())]
+    complaint_acknowledge(complaint=record, actor=sales_head())
+    kinds = [item.kind for item in quality_items(qc_head())]
     assert sorted(kinds) == ["complaint_investigate", "return_inspect"]
-    return_inspect(return_line=record.return_lines.get(), arrived=10, good=10, nonconforming=0, actor=qc_inspector())
-    assert [item.kind for item in quality_items(qc_inspector())] == ["complaint_investigate"]
+    return_inspect(return_line=record.return_lines.get(), arrived=10, good=10, nonconforming=0, actor=qc_head())
+    assert [item.kind for item in quality_items(qc_head())] == ["complaint_investigate"]
 
 
 def test_r_3_4_a_department_sees_only_its_own_capa_requests_overdue_first():
@@ -120,17 +122,23 @@ def test_a_role_without_quality_work_gets_none():
 
 
 @pytest.mark.parametrize("count", [1, 5])
-def test_the_inbox_reads_a_fixed_number_of_queries_however_much_waits(django_assert_num_queries, count):
+def test_the_inbox_reads_a_fixed_number_of_queries_however_much_waits(django_assert_num_queries, settings, count):
     workshop = WorkshopFactory()
     for _ in range(count):
         complaint()
         acknowledged()
         capa(department=workshop)
+    # Every kind of quality work for one user: the heads' steps given to the staff roles that user holds.
+    settings.LIAISON_PROCEDURE = {
+        name: ("sales_staff", "qc_inspector")
+        for name in ("COMPLAINT_CONFIRM_ROLES", "COMPLAINT_INVESTIGATE_ROLES", "CAPA_VERIFY_ROLES", "COMPLAINT_FEEDBACK_ROLES")
+    }
     user = UserFactory(roles=[Role.SALES_STAFF, Role.QC_INSPECTOR, Role.RESPONSIBLE_MEMBER], department=workshop)
     user.has_perm("quality.view_complaint")  # permissions are cached per user, as in a request
     user.department  # noqa: B018  (read once per request by the middleware's user)
-    # One query per kind of work of every app: the surveys' two (rounds to send, dissatisfied forms) included.
-    with django_assert_num_queries(13):
+    # One query per kind of work of every app (the surveys' two included), and the user's roles read once
+    # for the steps whose roles are procedure settings.
+    with django_assert_num_queries(14):
         items = quality_items(user)
     assert len(items) >= 3 * count
 

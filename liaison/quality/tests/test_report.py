@@ -23,7 +23,7 @@ from django.urls import reverse
 from liaison.core import clock
 from liaison.core.errors import LiaisonError
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory, WorkshopFactory, local, qc_inspector, sales, workshop_lead
+from liaison.core.tests.factories import UserFactory, WorkshopFactory, local, qc_head, sales, sales_head, workshop_lead
 from liaison.quality.capa.services import capa_implement, capa_issue, capa_verify_effectiveness, capa_verify_execution
 from liaison.quality.models import Complaint, NonconformanceRecord
 from liaison.quality.report.errors import ReportErrorCode
@@ -56,9 +56,10 @@ def at(month: int, day: int, hour: int = 9, year: int = 2026) -> dt.datetime:
 class People:
     def __init__(self):
         self.workshop = WorkshopFactory(name="一車間")
-        self.qc = qc_inspector()
+        self.qc = qc_head()
         self.lead = workshop_lead(self.workshop)
         self.sales = sales()
+        self.head = sales_head()
 
 
 def register(when: dt.datetime, **kwargs) -> Complaint:
@@ -68,7 +69,7 @@ def register(when: dt.datetime, **kwargs) -> Complaint:
 
 def acknowledge(record: Complaint, when: dt.datetime, people: People) -> Complaint:
     with clock.frozen(when):
-        return complaint_acknowledge(complaint=record, actor=people.sales)
+        return complaint_acknowledge(complaint=record, actor=people.head)
 
 
 def investigate(record: Complaint, when: dt.datetime, people: People, *, cause: str, at_fault: bool) -> Complaint:
@@ -120,7 +121,9 @@ def data():
     capa_a = issue(a, at(7, 2), people)
     implement_and_verify(capa_a, at(7, 5), people)
     with clock.frozen(at(7, 10)):
-        capa_verify_effectiveness(capa=capa_a, effectiveness=Effectiveness.EFFECTIVE, actor=people.qc)
+        capa_verify_effectiveness(
+            capa=capa_a, effectiveness=Effectiveness.EFFECTIVE, actor=people.qc, early_reason="客戶確認已改善"
+        )
     finish(a, at(7, 12), people)
     # B: not at fault (material), acknowledged and closed late.
     b = register(at(8, 3))
@@ -148,7 +151,8 @@ def data():
     implement_and_verify(capa_c, at(9, 20), people)
     with clock.frozen(at(10, 1)):
         capa_verify_effectiveness(
-            capa=capa_c, effectiveness=Effectiveness.PARTLY, new_due_date=dt.date(2026, 10, 15), actor=people.qc
+            capa=capa_c, effectiveness=Effectiveness.PARTLY, new_due_date=dt.date(2026, 10, 15), actor=people.qc,
+            early_reason="客戶再次投訴",
         )
     # D: registered a week ago and never acknowledged.
     d = register(at(11, 20))

@@ -12,9 +12,11 @@ from liaison.core.tests.factories import (
     UserFactory,
     WorkshopFactory,
     frozen_today,
+    qc_head,
     qc_inspector,
     sales,
     sales_admin,
+    sales_head,
 )
 from liaison.customers.models import TimelineEntry
 from liaison.customers.states import TimelineEvent
@@ -59,7 +61,7 @@ def a_return(quantity=100, *, acknowledge=True, returned=None):
         content="整批退貨：螺紋不良",
     )
     if acknowledge:
-        complaint_acknowledge(complaint=record, actor=sales())
+        complaint_acknowledge(complaint=record, actor=sales_head())
     return record, record.return_lines.get(), product
 
 
@@ -78,14 +80,14 @@ def snapshot(line: ReturnLine) -> tuple:
 def inspect(line, *, actor=None, **overrides):
     values = {"arrived": 100, "good": 70, "nonconforming": 30, "nonconformity": "牙距超差"}
     values.update(overrides)
-    return return_inspect(return_line=line, actor=actor or qc_inspector(), **values)
+    return return_inspect(return_line=line, actor=actor or qc_head(), **values)
 
 
 def test_story_5_return_of_100_pieces():
     """100 returned: 70 good to stock, 30 nonconforming on an NCR; replace 30 with stock 10 → slip 10, notice 20."""
     record, line, product = a_return(100)
     assert stock_of(product=product) == 0  # everything went to the customer
-    inspector = qc_inspector()
+    inspector = qc_head()
     return_inspect(
         return_line=line,
         arrived=100,
@@ -430,13 +432,13 @@ def test_r_5_5_2_1_a_return_gets_its_result_only_once_all_goods_are_inspected():
         root_cause="新員工未培訓",
         containment="",
         company_at_fault=False,
-        actor=qc_inspector(),
+        actor=qc_head(),
     )
     with pytest.raises(LiaisonError) as refused:
-        complaint_record_result(complaint=record, result="已處理", actor=qc_inspector())
+        complaint_record_result(complaint=record, result="已處理", actor=qc_head())
     assert refused.value.code == Code.RETURN_NOT_INSPECTED
     inspect(line)
-    complaint_record_result(complaint=record, result="已處理", actor=qc_inspector())
+    complaint_record_result(complaint=record, result="已處理", actor=qc_head())
     record.refresh_from_db()
     assert record.status == ComplaintStatus.RESULT_RECORDED
 
@@ -462,11 +464,11 @@ def test_r_5_5_2_2_a_concession_names_who_authorised_it(ncr):
     before = ncr_snapshot(ncr)
     with pytest.raises(LiaisonError) as refused:
         nonconformance_dispose(
-            record=ncr, disposition=Disposition.CONCESSION, note="", actor=qc_inspector()
+            record=ncr, disposition=Disposition.CONCESSION, note="", actor=qc_head()
         )
     assert refused.value.code == Code.CONCESSION_NOT_AUTHORISED
     assert ncr_snapshot(ncr) == before
-    inspector = qc_inspector()
+    inspector = qc_head()
     nonconformance_dispose(
         record=ncr,
         disposition=Disposition.CONCESSION,
@@ -487,7 +489,7 @@ def test_r_5_5_2_2_a_disposition_is_decided_once_by_qc(ncr):
     before = ncr_snapshot(ncr)
     for actor, disposition, code in [
         (sales(), Disposition.REWORK, Code.NOT_ALLOWED),
-        (qc_inspector(), "melt", Code.DISPOSITION_INVALID),
+        (qc_head(), "melt", Code.DISPOSITION_INVALID),
     ]:
         with pytest.raises(LiaisonError) as refused:
             nonconformance_dispose(
@@ -496,12 +498,12 @@ def test_r_5_5_2_2_a_disposition_is_decided_once_by_qc(ncr):
         assert refused.value.code == code
     assert ncr_snapshot(ncr) == before
     nonconformance_dispose(
-        record=ncr, disposition=Disposition.REWORK, note="返工", actor=qc_inspector()
+        record=ncr, disposition=Disposition.REWORK, note="返工", actor=qc_head()
     )
     before = ncr_snapshot(ncr)
     with pytest.raises(LiaisonError) as refused:
         nonconformance_dispose(
-            record=ncr, disposition=Disposition.SCRAP, note="", actor=qc_inspector()
+            record=ncr, disposition=Disposition.SCRAP, note="", actor=qc_head()
         )
     assert refused.value.code == Code.ALREADY_DISPOSED
     assert ncr_snapshot(ncr) == before

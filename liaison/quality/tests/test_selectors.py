@@ -5,14 +5,14 @@ import datetime as dt
 import pytest
 
 from liaison.core import clock
-from liaison.core.tests.factories import qc_inspector, sales
+from liaison.core.tests.factories import qc_head, sales, sales_head
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.quality import selectors
 from liaison.quality.services.complaints import complaint_acknowledge, complaint_feed_back, complaint_record_result
 from liaison.quality.services.feedback import feedback_record
 from liaison.quality.services.returns import return_inspect
 from liaison.quality.states import ComplaintKind, ComplaintStatus
-from liaison.quality.tests.factories import acknowledged, capa, complaint, investigated, shipped
+from liaison.quality.tests.factories import acknowledged, capa, complaint, found, investigated, shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -68,9 +68,9 @@ def test_r_1_2_a_given_day_is_judged_at_its_end(complaints):
 def test_r_1_2_a_closed_complaint_is_never_overdue():
     with clock.frozen(REGISTERED):
         record = investigated(complaint_date=dt.date(2026, 4, 1))
-        complaint_record_result(complaint=record, result="非我司責任", actor=qc_inspector())
+        complaint_record_result(complaint=record, result="非我司責任", actor=qc_head())
         complaint_feed_back(
-            complaint=record, channel="phone", summary="已說明", actor=qc_inspector()
+            complaint=record, channel="phone", summary="已說明", actor=qc_head()
         )
     with clock.frozen(dt.date(2026, 6, 1)):
         assert list(selectors.complaint_overdue()) == []
@@ -85,8 +85,8 @@ def test_r_5_5_the_list_opens_on_open_complaints_overdue_first_and_all_lists_new
     with clock.frozen(dt.date(2026, 4, 1)):
         late = complaint(complaint_date=dt.date(2026, 4, 1))  # resolve by 04-16: late on 04-20
         closed = investigated(complaint_date=dt.date(2026, 4, 1))
-        complaint_record_result(complaint=closed, result="非我司責任", actor=qc_inspector())
-        complaint_feed_back(complaint=closed, channel="phone", summary="已說明", actor=qc_inspector())
+        complaint_record_result(complaint=closed, result="非我司責任", actor=qc_head())
+        complaint_feed_back(complaint=closed, channel="phone", summary="已說明", actor=qc_head())
     with clock.frozen(dt.date(2026, 4, 19)):
         recent = complaint(complaint_date=dt.date(2026, 4, 19))
     with clock.frozen(dt.date(2026, 4, 20)):
@@ -131,16 +131,16 @@ def test_the_complaint_page_reads_everything_in_five_queries(django_assert_num_q
             kind=ComplaintKind.RETURN,
             return_lines=[{"product": product, "quantity": 50}],
         )
-        complaint_acknowledge(complaint=record, actor=sales())
+        complaint_acknowledge(complaint=record, actor=sales_head())
         return_inspect(
             return_line=record.return_lines.get(),
             arrived=50,
             good=40,
             nonconforming=10,
             nonconformity="毛刺",
-            actor=qc_inspector(),
+            actor=qc_head(),
         )
-        capa(source=record)
+        capa(source=found(record))
         capa(source=record, closed=True)
     with django_assert_num_queries(5):
         page = selectors.complaint_page(pk=record.pk)
@@ -161,14 +161,14 @@ def test_the_nonconformance_and_feedback_lists_pin_their_queries(django_assert_n
             kind=ComplaintKind.RETURN,
             return_lines=[{"product": product, "quantity": 5}],
         )
-        complaint_acknowledge(complaint=record, actor=sales())
+        complaint_acknowledge(complaint=record, actor=sales_head())
         return_inspect(
             return_line=record.return_lines.get(),
             arrived=5,
             good=0,
             nonconforming=5,
             nonconformity="銹蝕",
-            actor=qc_inspector(),
+            actor=qc_head(),
         )
         feedback_record(
             customer=customer, kind="praise", channel="phone", content="交貨準時", actor=sales()

@@ -17,9 +17,10 @@ from liaison.core.tests.factories import (
     department_member,
     frozen_today,
     local,
-    qc_inspector,
+    qc_head,
     sales,
     sales_admin,
+    sales_head,
     workshop_lead,
 )
 from liaison.customers.tests.factories import CustomerFactory
@@ -121,7 +122,7 @@ def test_r_3_4_capa_page_for_qc_and_the_named_department_only(client):
     workshop = WorkshopFactory()
     request = capa(department=workshop)
     for user, expected in [
-        (qc_inspector(), 200),
+        (qc_head(), 200),
         (sales(), 200),
         (UserFactory(roles=[Role.MANAGEMENT]), 200),
         (workshop_lead(workshop), 200),
@@ -142,13 +143,13 @@ def test_steps_accept_only_post(client):
 
 def test_only_the_steps_the_user_may_take_now_are_shown(client):
     record = complaint()
-    client.force_login(sales())
+    client.force_login(sales_head())
     page = client.get(url("complaint", record.pk)).content.decode()
     assert 'id="complaint-acknowledge"' in page and 'id="complaint-investigate"' not in page
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     page = client.get(url("complaint", record.pk)).content.decode()
     assert 'id="complaint-acknowledge"' not in page and 'id="complaint-investigate"' not in page
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     page = client.get(url("complaint", record.pk)).content.decode()
     assert 'id="complaint-investigate"' in page
     client.force_login(sales())
@@ -261,7 +262,7 @@ def test_the_order_choice_follows_the_customer(client):
 
 def test_r_5_5_1_1_sales_acknowledges_on_the_page(client):
     record = complaint()
-    client.force_login(sales())
+    client.force_login(sales_head())  # Sales staff prepared it; the Sales head confirms
     response = client.post(url("acknowledge", record.pk), {})
     assert response.status_code == 302
     record.refresh_from_db()
@@ -283,7 +284,7 @@ def investigate_data(**values) -> dict:
 
 def test_r_5_5_1_2_qc_investigates_on_the_page(client):
     record = acknowledged()
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     response = client.post(url("investigate", record.pk), investigate_data(why_4="沒有人檢查"))
     assert response.status_code == 302
     record.refresh_from_db()
@@ -305,7 +306,7 @@ def test_r_4_sales_trying_qcs_step_is_refused_before_anything_is_read_and_nothin
 def test_r_5_5_1_2_an_empty_why_chain_is_refused_beside_the_first_why(client):
     record = acknowledged()
     before = state(record)
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     response = client.post(url("investigate", record.pk), investigate_data(why_1="", why_2=""))
     assert response.status_code == 200 and state(record) == before
     assert response.context["investigate_form"].errors["why_1"]
@@ -327,7 +328,7 @@ def capa_data(department, **values) -> dict:
 def test_r_5_5_1_2_qc_issues_a_capa_from_the_complaint_page(client):
     record = investigated(at_fault=True)
     workshop = WorkshopFactory()
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     page = client.get(url("complaint", record.pk))
     assert page.context["capa_form"].initial["due_date"] == dt.date(2026, 6, 3)  # CAPA_DUE_DAYS = 30
     response = client.post(url("issue-capa", record.pk), capa_data(workshop))
@@ -340,7 +341,7 @@ def test_r_5_5_1_2_qc_issues_a_capa_from_the_complaint_page(client):
 def test_r_5_5_1_2_a_capa_due_in_the_past_is_refused_and_the_input_kept(client):
     record = investigated(at_fault=True)
     workshop = WorkshopFactory()
-    client.force_login(chinese(qc_inspector()))
+    client.force_login(chinese(qc_head()))
     response = client.post(url("issue-capa", record.pk), capa_data(workshop, due_date="2026-05-01", problem="毛刺超標"))
     assert response.status_code == 200 and not CapaRequest.objects.exists()
     assert response.context["capa_form"].errors["due_date"]
@@ -349,7 +350,7 @@ def test_r_5_5_1_2_a_capa_due_in_the_past_is_refused_and_the_input_kept(client):
 
 def test_r_5_5_1_2_result_on_the_page_when_not_at_fault(client):
     record = investigated(at_fault=False)
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     response = client.post(url("result", record.pk), {"result-result": "非我司責任，已向客戶說明"})
     assert response.status_code == 302
     record.refresh_from_db()
@@ -360,7 +361,7 @@ def test_r_5_5_1_2_result_refused_while_the_capa_is_open(client):
     record = investigated(at_fault=True)
     capa(source=record)
     before = state(record)
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     response = client.post(url("result", record.pk), {"result-result": "已處理"})
     assert response.status_code == 200 and state(record) == before
     assert "CAPA" in response.context["result_form"].non_field_errors()[0]
@@ -368,8 +369,8 @@ def test_r_5_5_1_2_result_refused_while_the_capa_is_open(client):
 
 def test_r_5_5_1_3_feedback_on_the_page_goes_to_f5_and_closes(client):
     record = investigated(at_fault=False)
-    complaint_record_result(complaint=record, result="非我司責任", actor=qc_inspector())
-    client.force_login(qc_inspector())
+    complaint_record_result(complaint=record, result="非我司責任", actor=qc_head())
+    client.force_login(qc_head())
     response = client.post(
         url("feedback", record.pk),
         prefixed("feedback", channel="email", contact="何志強", summary="調查結果已說明"),
@@ -382,9 +383,9 @@ def test_r_5_5_1_3_feedback_on_the_page_goes_to_f5_and_closes(client):
 
 def test_r_5_5_1_3_a_close_before_feedback_says_the_feedback_closes_and_nothing_changes(client, english):
     record = investigated(at_fault=False)
-    complaint_record_result(complaint=record, result="非我司責任", actor=qc_inspector())
+    complaint_record_result(complaint=record, result="非我司責任", actor=qc_head())
     before = state(record)
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     response = client.post(url("close", record.pk), {})
     assert response.status_code == 200 and state(record) == before
     assert response.context["close_form"].non_field_errors() == [
@@ -410,10 +411,10 @@ def test_r_5_5_1_3_a_close_after_feedback_says_the_feedback_closed_it(client, en
 
 def test_r_5_5_2_2_qc_inspects_a_line_on_the_page(client):
     record, product = a_return(100)
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     line = record.return_lines.get()
     stock = stock_of(product=product)
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     response = client.post(
         url("inspect", record.pk, line.pk),
         inspect_data(line, arrived="100", good="70", nonconforming="30", replacement_needed="30", nonconformity="螺紋損壞"),
@@ -427,10 +428,10 @@ def test_r_5_5_2_2_qc_inspects_a_line_on_the_page(client):
 
 def test_r_5_5_2_2_inspecting_more_than_arrived_shows_the_translated_refusal_and_changes_nothing(client):
     record, product = a_return(100)
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     line = record.return_lines.get()
     moves = StockMove.objects.count()
-    client.force_login(chinese(qc_inspector()))
+    client.force_login(chinese(qc_head()))
     response = client.post(
         url("inspect", record.pk, line.pk),
         inspect_data(line, arrived="100", good="80", nonconforming="30", nonconformity="螺紋損壞了"),
@@ -503,18 +504,18 @@ def test_r_5_5_2_2_the_complaint_page_says_what_waits_before_the_result(client, 
 def test_a_line_of_another_complaint_is_not_found(client):
     record, _ = a_return(10)
     other, _ = a_return(10)
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     line = other.return_lines.get()
     assert client.post(url("inspect", record.pk, line.pk), inspect_data(line)).status_code == 404
 
 
 def test_r_5_5_2_2_qc_decides_the_disposition_on_the_page(client):
     record, _ = a_return(10)
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     line = record.return_lines.get()
-    return_inspect(return_line=line, arrived=10, good=0, nonconforming=10, nonconformity="生銹", actor=qc_inspector())
+    return_inspect(return_line=line, arrived=10, good=0, nonconforming=10, nonconformity="生銹", actor=qc_head())
     ncr = NonconformanceRecord.objects.get()
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     refused = client.post(url("dispose", record.pk, ncr.pk), prefixed(f"dispose-{ncr.pk}", record=ncr.pk, disposition="concession", note="客戶同意"))
     assert refused.status_code == 200
     ncr.refresh_from_db()
@@ -531,10 +532,10 @@ def test_r_5_5_2_2_qc_decides_the_disposition_on_the_page(client):
 def test_r_5_5_2_3_replacement_on_the_page_ships_stock_and_produces_the_rest(client):
     """Story 5 through the pages: 100 back, 70 good, 30 nonconforming; 30 replaced, 10 in stock."""
     record, product = a_return(100)
-    client.force_login(sales())
+    client.force_login(sales_head())
     assert client.post(url("acknowledge", record.pk), {}).status_code == 302
     line = record.return_lines.get()
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     client.post(
         url("inspect", record.pk, line.pk),
         inspect_data(line, arrived="100", good="70", nonconforming="30", replacement_needed="30", nonconformity="螺紋損壞"),
@@ -609,7 +610,7 @@ def test_r_5_5_1_2_verifying_a_capa_not_implemented_shows_the_translated_refusal
     request = capa()
     before = state(request)
     steps = CapaStep.objects.count()
-    client.force_login(chinese(qc_inspector()))
+    client.force_login(chinese(qc_head()))
     response = client.post(url("capa-verify-execution", request.pk), prefixed("verify_execution", note="現場確認"))
     assert response.status_code == 200 and state(request) == before and CapaStep.objects.count() == steps
     error = response.context["verify_execution_form"].non_field_errors()[0]
@@ -631,13 +632,16 @@ def implemented(workshop=None):
 
 def test_r_5_5_1_2_qc_verifies_execution_then_effective_closes(client):
     request = implemented()
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     assert client.post(url("capa-verify-execution", request.pk), prefixed("verify_execution", note="現場確認")).status_code == 302
     request.refresh_from_db()
     assert request.status == CapaStatus.EXECUTION_VERIFIED
     response = client.post(
         url("capa-verify-effectiveness", request.pk),
-        prefixed("verify_effectiveness", effectiveness="effective", note="三個月無同類投訴", new_due_date=""),
+        prefixed(
+            "verify_effectiveness", effectiveness="effective", note="三個月無同類投訴", new_due_date="",
+            early_reason="客戶確認連續三批合格",
+        ),
     )
     assert response.status_code == 302
     request.refresh_from_db()
@@ -649,16 +653,19 @@ def test_r_5_5_1_2_qc_verifies_execution_then_effective_closes(client):
 
 def test_r_5_5_1_2_partly_effective_goes_back_with_a_new_due_date(client):
     request = implemented()
-    capa_services.capa_verify_execution(capa=request, actor=qc_inspector())
-    client.force_login(qc_inspector())
+    capa_services.capa_verify_execution(capa=request, actor=qc_head())
+    client.force_login(qc_head())
     refused = client.post(
         url("capa-verify-effectiveness", request.pk),
-        prefixed("verify_effectiveness", effectiveness="partly", note="仍有一例"),
+        prefixed("verify_effectiveness", effectiveness="partly", note="仍有一例", early_reason="客戶再次投訴"),
     )
     assert refused.status_code == 200 and refused.context["verify_effectiveness_form"].errors["new_due_date"]
     response = client.post(
         url("capa-verify-effectiveness", request.pk),
-        prefixed("verify_effectiveness", effectiveness="partly", note="仍有一例", new_due_date="2026-06-15"),
+        prefixed(
+            "verify_effectiveness", effectiveness="partly", note="仍有一例", new_due_date="2026-06-15",
+            early_reason="客戶再次投訴",
+        ),
     )
     assert response.status_code == 302
     request.refresh_from_db()
@@ -667,7 +674,7 @@ def test_r_5_5_1_2_partly_effective_goes_back_with_a_new_due_date(client):
 
 def test_an_overdue_capa_is_flagged_on_its_page(client):
     request = capa()
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     with clock.frozen(TODAY + dt.timedelta(days=40)):
         page = client.get(url("capa", request.pk)).content.decode()
     assert 'id="capa-due" class="overdue"' in page
@@ -685,18 +692,19 @@ def test_complaint_page_reads_a_fixed_number_of_queries(client, django_assert_nu
         kind=ComplaintKind.RETURN,
         return_lines=[{"product": product, "quantity": 10} for product in products],
     )
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     for line in record.return_lines.all():
         return_inspect(
             return_line=line, arrived=10, good=5, nonconforming=5, replacement_needed=5, nonconformity="壞",
-            actor=qc_inspector(),
+            actor=qc_head(),
         )
     user = UserFactory(roles=[Role.QC_INSPECTOR, Role.SALES_ADMIN])
     client.force_login(user)
     client.get(url("complaint", record.pk))  # warm the session and permission caches
     # The page's own reads (the lines' partial inspections among them), plus the sidebar's inbox badge (one
-    # query counting every kind of work of QC and Sales).
-    with django_assert_num_queries(15):
+    # query counting every kind of work of QC and Sales) and the user's roles, read once for the steps whose
+    # roles are procedure settings.
+    with django_assert_num_queries(16):
         response = client.get(url("complaint", record.pk))
     assert response.status_code == 200 and ReturnLine.objects.filter(complaint=record).count() == lines
 
@@ -711,11 +719,12 @@ def test_capa_page_reads_a_fixed_number_of_queries(client, django_assert_num_que
         capa_services.capa_implement(
             capa=request, corrective_action="a", preventive_action="b", implementation="c", actor=lead
         )
-        capa_services.capa_verify_execution(capa=request, actor=qc_inspector())
+        capa_services.capa_verify_execution(capa=request, actor=qc_head())
         capa_services.capa_verify_effectiveness(
-            capa=request, effectiveness="partly", new_due_date=dt.date(2026, 6, 1), actor=qc_inspector()
+            capa=request, effectiveness="partly", new_due_date=dt.date(2026, 6, 1), actor=qc_head(),
+            early_reason="仍有毛刺",
         )
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     client.get(url("capa", request.pk))
     # The request with its steps, plus the sidebar's inbox badge (one query counting every kind of QC's work).
     with django_assert_num_queries(8):

@@ -113,7 +113,7 @@ def build_world() -> World:
         return_lines=[{"product": o["product"], "quantity": Decimal(20)}], actor=sales,
     )
     o["return_line"] = o["return"].return_lines.get()
-    complaints.complaint_acknowledge(complaint=o["return"], actor=sales)
+    complaints.complaint_acknowledge(complaint=o["return"], actor=users[Role.SALES_HEAD])
     returns.return_inspect(
         return_line=o["return_line"], arrived=Decimal(10), good=Decimal(6), nonconforming=Decimal(4),
         nonconformity="表面刮傷", actor=qc,
@@ -122,6 +122,12 @@ def build_world() -> World:
     o["feedback"] = feedback_services.feedback_record(
         customer=o["customer"], kind=FeedbackKind.SUGGESTION, channel=ComplaintChannel.PHONE,
         content="希望提供電子版檢驗報告", actor=sales,
+    )
+    # A complaint's CAPA request follows the QC head's finding of fault (R-5.5.1.2).
+    complaints.complaint_acknowledge(complaint=o["complaint"], actor=users[Role.SALES_HEAD])
+    complaints.complaint_investigate(
+        complaint=o["complaint"], cause_category="method", why_chain=["螺紋規格用錯"], root_cause="圖紙版本未更新",
+        containment="", company_at_fault=True, actor=users[Role.QC_HEAD],
     )
     o["capa"] = capa_services.capa_issue(
         source=o["complaint"], department=o["engineering"], problem="螺紋規格用錯",
