@@ -54,7 +54,7 @@ def unlabel(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("customers", "0010_timeline_review_outcome"),
+        ("customers", "0010_timeline_events_procedure_holes"),
         ("orders", "0008_timeline_change_withdrawn"),
     ]
 

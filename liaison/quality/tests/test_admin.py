@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from liaison.core import clock
 from liaison.core.roles import Role
-from liaison.core.tests.factories import UserFactory, frozen_today, qc_head, sales, sales_head
+from liaison.core.tests.factories import UserFactory, frozen_today, qc_head, qc_inspector, sales, sales_head
 from liaison.customers.tests.factories import CustomerFactory
 from liaison.quality.services.complaints import complaint_acknowledge, complaint_void
 from liaison.quality.services.feedback import feedback_record

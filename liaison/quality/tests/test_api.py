@@ -11,6 +11,7 @@ from liaison.core.tests.factories import (
     WorkshopFactory,
     frozen_today,
     qc_head,
+    qc_inspector,
     sales,
     sales_admin,
     sales_head,

@@ -13,6 +13,8 @@ from liaison.core.tests.factories import (
     frozen_today,
     local,
     qc_head,
+    qc_inspector,
+    sales,
     sales_head,
     workshop_lead,
 )

@@ -18,6 +18,7 @@ from liaison.core.tests.factories import (
     frozen_today,
     local,
     qc_head,
+    qc_inspector,
     sales,
     sales_admin,
     sales_head,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('quality', '0004_timeline_complaint_voided'),
+        ('quality', '0006_return_inspections_backfill'),
     ]
 
     operations = [
