@@ -1,4 +1,10 @@
-"""QC issues a CAPA request (F7) to the responsible department (R-5.5.1.2, R-3.3)."""
+"""QC issues a CAPA request (F7) to the responsible department (R-5.5.1.2, R-3.3, R-5.6.6).
+
+Its sources are real: a complaint or return acknowledged and investigated through the
+complaint services, or a satisfaction survey form of a round really sent and answered,
+raised through ``satisfaction.services.dissatisfaction_raise`` (which issues through
+``capa_issue``).
+"""
 
 import datetime as dt
 
@@ -17,18 +23,25 @@ from liaison.quality.capa.errors import CapaErrorCode as Code
 from liaison.quality.capa.services import capa_issue
 from liaison.quality.models import CapaRequest, CapaStep
 from liaison.quality.states import (
+    CapaKind,
     CapaSource,
     CapaStatus,
     CapaStepMeaning,
     ComplaintKind,
     ComplaintStatus,
 )
-from liaison.quality.tests.factories import capa, complaint, investigated
+from liaison.quality.tests.factories import acknowledged, capa, found, investigated, voided
+from liaison.satisfaction import selectors as survey_selectors
+from liaison.satisfaction import services as survey_services
+from liaison.satisfaction.errors import Code as SurveyCode
+from liaison.satisfaction.models import SurveyForm
 from liaison.satisfaction.tests import factories as survey_factories
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 4, 1)
+# A management review whose survey round goes out today (SURVEY_LEAD_MONTHS, 2, before it).
+MEETING = dt.date(2026, 6, 1)
 
 
 today = frozen_today(TODAY)
@@ -253,9 +266,24 @@ def test_r_5_5_1_2_no_capa_when_the_company_was_found_not_at_fault(workshop):
     assert nothing_written()
 
 
+def test_r_5_5_1_2_no_capa_before_the_qc_head_has_found_the_fault(workshop):
+    source = acknowledged()
+
+    with pytest.raises(LiaisonError) as refused:
+        capa(source=source, department=workshop)
+
+    assert refused.value.code == Code.SOURCE_NOT_INVESTIGATED
+    assert source.number in str(refused.value)
+    assert nothing_written()
+
+    issued = capa(source=found(source, at_fault=True), department=workshop)
+
+    assert (issued.source, issued.source_kind, issued.kind) == (source, CapaSource.COMPLAINT, CapaKind.CORRECTIVE)
+
+
 def test_r_5_5_1_2_no_capa_for_a_void_complaint(workshop):
-    source = complaint()
-    type(source).objects.filter(pk=source.pk).update(status=ComplaintStatus.VOID)
+    source = voided()
+    assert source.status == ComplaintStatus.VOID
 
     with pytest.raises(LiaisonError) as refused:
         capa(source=source, department=workshop)
@@ -282,15 +310,163 @@ def test_r_5_5_1_2_a_record_that_is_no_feedback_cannot_be_the_source(workshop):
     assert not CapaRequest.objects.exists()
 
 
-def test_r_5_6_6_a_survey_form_as_source_says_it_is_a_survey(workshop):
-    # The surveys app sits above quality: its form names its kind of source (capa_source_kind).
-    _round, (form,) = survey_factories.sent_round(
-        meeting_date=TODAY + dt.timedelta(days=90), customers=[survey_factories.customer_with_contact()],
-        actor=sales(),
-        send_on=TODAY,
+# --- a dissatisfied customer's survey form (R-5.6.6) -----------------------------------------
+
+
+def sent_form(customer=None) -> SurveyForm:
+    """The one form of a survey round really sent today by e-mail (the review on ``MEETING``)."""
+    survey_round, (form,) = survey_factories.sent_round(
+        meeting_date=MEETING, customers=[customer or survey_factories.customer_with_contact()], actor=sales()
+    )
+    assert survey_round.planned_send_on == TODAY
+    return form
+
+
+def answered(*values: int, comments: str = "") -> SurveyForm:
+    """A form sent today and answered online by the customer today with ``values`` (quality … communication)."""
+    form = sent_form()
+    return survey_services.form_answer_online(
+        token=form.answer_token, scores=survey_factories.scores(*values), comments=comments
     )
 
-    issued = capa(source=form, department=workshop)
 
-    assert issued.source_kind == CapaSource.SURVEY
-    assert issued.source_type == ContentType.objects.get_for_model(form)
+def raised(form: SurveyForm, *, department=None, actor=None, **kwargs) -> SurveyForm:
+    """QC raises the form's dissatisfaction as a CAPA request through the satisfaction service."""
+    kwargs.setdefault("problem", "交期延誤，客戶對交貨評2分")
+    kwargs.setdefault("effectiveness_criterion", "下一輪調查交期評分不低於4分")
+    return survey_services.dissatisfaction_raise(
+        form=form, department=department or WorkshopFactory(), actor=actor or qc_inspector(), **kwargs
+    )
+
+
+def waiting_for_capa() -> list[SurveyForm]:
+    return list(survey_selectors.dissatisfied_without_capa())
+
+
+def test_r_5_6_6_qc_raises_a_capa_for_a_dissatisfied_survey_form(workshop):
+    form = answered(4, 2, 3, 4, 4, comments="交期經常延誤")  # delivery 2, under the threshold of 3
+    assert waiting_for_capa() == [form]
+    inspector = qc_inspector()
+
+    returned = raised(form, department=workshop, actor=inspector, problem="  交期延誤，客戶對交貨評2分  ")
+
+    issued = CapaRequest.objects.get()
+    form.refresh_from_db()
+    assert returned.capa == form.capa == issued
+    assert issued.number == "CAPA-2026-0001"
+    assert (issued.status, issued.kind, issued.source_kind) == (
+        CapaStatus.ISSUED,
+        CapaKind.CORRECTIVE,
+        CapaSource.SURVEY,
+    )
+    assert issued.source == form
+    assert (issued.customer, issued.department, issued.created_by) == (form.customer, workshop, inspector)
+    assert issued.problem == "交期延誤，客戶對交貨評2分"
+    assert issued.effectiveness_criterion == "下一輪調查交期評分不低於4分"
+    assert (issued.due_date, issued.effectiveness_check_date) == (dt.date(2026, 5, 1), dt.date(2026, 6, 30))
+    step = CapaStep.objects.get(capa=issued)
+    assert (step.meaning, step.signed_by) == (CapaStepMeaning.ISSUED, inspector)
+    # The form leaves QC's list of dissatisfied customers waiting for a request.
+    assert waiting_for_capa() == []
+    # History on both sides, signed by the inspector.
+    record = issued.history.first()
+    assert (record.history_change_reason, record.history_user) == (f"Issued for {form}", inspector)
+    record = form.history.first()
+    assert (record.history_change_reason, record.history_user, record.capa_id) == (
+        f"Dissatisfaction raised as {issued.number}",
+        inspector,
+        issued.pk,
+    )
+    # The customer's timeline: the request issued, and the form raised as it.
+    entry = TimelineEntry.objects.get(event=TimelineEvent.CAPA_ISSUED)
+    assert (entry.customer, entry.about, entry.actor) == (form.customer, issued, inspector)
+    assert entry.summary.startswith(f"{issued.number} · 一車間（沖壓） · 2026-05-01")
+    entry = TimelineEntry.objects.get(event=TimelineEvent.DISSATISFACTION_RAISED)
+    assert (entry.customer, entry.about, entry.actor) == (form.customer, form, inspector)
+    assert entry.summary == f"{form.number} → {issued.number} · 一車間（沖壓） · 交期延誤，客戶對交貨評2分"
+
+
+def test_r_5_6_6_a_survey_form_as_source_says_it_is_a_survey(workshop):
+    # The surveys app sits above quality: its form names its kind of source (capa_source_kind).
+    form = raised(answered(1, 4, 4, 4, 4), department=workshop)
+
+    assert form.capa.source_kind == CapaSource.SURVEY
+    assert form.capa.source_type == ContentType.objects.get_for_model(SurveyForm)
+    assert form.capa.source_id == form.pk
+
+
+def test_r_5_6_6_a_complaint_in_the_comments_is_dissatisfaction_too(workshop):
+    form = answered(4, 4, 4, 4, 4, comments="上批貨包裝破損，請改善")
+    assert waiting_for_capa() == []  # no score under the threshold
+    survey_services.form_mark_complaint(form=form, is_complaint=True, actor=sales())
+    assert waiting_for_capa() == [form]
+
+    form = raised(form, department=workshop, problem="包裝破損投訴")
+
+    assert (form.capa.source, form.capa.source_kind) == (form, CapaSource.SURVEY)
+    assert waiting_for_capa() == []
+
+
+@pytest.mark.parametrize(
+    ("threshold", "lowest", "dissatisfied"),
+    [
+        (None, 2, True),  # the default threshold, 3: a 2 is under it
+        (None, 3, False),  # a score equal to the threshold is not
+        (4, 3, True),
+        (4, 4, False),
+    ],
+)
+def test_r_5_6_6_only_a_score_under_the_threshold_raises_a_capa(workshop, settings, threshold, lowest, dissatisfied):
+    if threshold is not None:
+        settings.LIAISON_PROCEDURE = {"SURVEY_DISSATISFACTION_THRESHOLD": threshold}
+    form = answered(5, 5, lowest, 5, 5)
+
+    if dissatisfied:
+        assert raised(form, department=workshop).capa.source == form
+        return
+    with pytest.raises(LiaisonError) as refused:
+        raised(form, department=workshop)
+
+    assert refused.value.code == SurveyCode.NOT_DISSATISFIED
+    assert form.number in str(refused.value)
+    assert SurveyForm.objects.get(pk=form.pk).capa_id is None
+    assert nothing_written()
+
+
+@pytest.mark.parametrize("returned", [False, True], ids=["not_returned", "returned_too_late"])
+def test_r_5_6_6_a_form_not_counted_raises_no_capa(workshop, returned):
+    form = sent_form()
+    if returned:  # valid until 2026-06-01 (SURVEY_VALID_MONTHS, 2): entered from paper a day later, void
+        with clock.frozen(dt.date(2026, 6, 2)):
+            survey_services.form_enter(form=form, scores=survey_factories.scores(1, 1, 1, 1, 1), actor=sales())
+
+    with pytest.raises(LiaisonError) as refused:
+        raised(form, department=workshop)
+
+    assert refused.value.code == SurveyCode.NOT_COUNTED
+    assert SurveyForm.objects.get(pk=form.pk).capa_id is None
+    assert nothing_written()
+
+
+def test_r_5_6_6_a_form_raises_one_capa_only(workshop):
+    form = raised(answered(4, 2, 3, 4, 4), department=workshop)
+
+    with pytest.raises(LiaisonError) as refused:
+        raised(form, department=workshop)
+
+    assert refused.value.code == SurveyCode.CAPA_EXISTS
+    assert str(refused.value) == f"Survey form {form.number} already has CAPA request {form.capa}."
+    assert list(CapaRequest.objects.values_list("number", flat=True)) == ["CAPA-2026-0001"]
+
+
+@pytest.mark.parametrize("role", [Role.SALES_STAFF, Role.SALES_HEAD, Role.MANAGEMENT])
+def test_r_3_3_only_qc_raises_a_dissatisfied_customers_capa(workshop, role):
+    form = answered(4, 2, 3, 4, 4)
+
+    with pytest.raises(LiaisonError) as refused:
+        raised(form, department=workshop, actor=UserFactory(roles=[role]))
+
+    assert refused.value.code == Code.NOT_ALLOWED
+    assert nothing_written()
+    assert not TimelineEntry.objects.filter(event=TimelineEvent.DISSATISFACTION_RAISED).exists()
+    assert waiting_for_capa() == [form]  # still waiting: the form was not linked
