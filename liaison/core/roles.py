@@ -290,16 +290,41 @@ def roles_sync(**kwargs) -> None:
 
 
 def user_roles(user) -> set[str]:
-    """Return the role codes of a user (cached on the user object for the request)."""
+    """Return the role codes of a user (cached on the user object for the request).
+
+    Read with the user's group permissions, in the one query ``RoleModelBackend`` makes for both.
+    """
     if not user.is_authenticated:
         return set()
     cached = getattr(user, "_liaison_roles", None)
     if cached is None:
-        cached = set(user.groups.values_list("name", flat=True))
-        if user.is_superuser:
-            cached.add(Role.ADMINISTRATOR.value)
-        user._liaison_roles = cached
+        _model_backend.get_group_permissions(user)
+        cached = user._liaison_roles
     return cached
+
+
+class RoleModelBackend(ModelBackend):
+    """Django's model backend, reading a user's roles (group names) in the query for their group permissions.
+
+    A step whose roles are a procedure setting asks for the user's roles on pages that already
+    ask for permissions: one query answers both, so naming the roles costs no query of its own.
+    """
+
+    def get_group_permissions(self, user_obj, obj=None):
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_group_perm_cache"):
+            rows = list(
+                user_obj.groups.values_list("name", "permissions__content_type__app_label", "permissions__codename")
+            )
+            roles = {name for name, _app, _codename in rows}
+            if user_obj.is_superuser:
+                roles.add(Role.ADMINISTRATOR.value)
+                user_obj._group_perm_cache = super().get_group_permissions(user_obj)
+            else:
+                user_obj._group_perm_cache = {f"{app}.{codename}" for _name, app, codename in rows if codename}
+            user_obj._liaison_roles = roles
+        return user_obj._group_perm_cache
 
 
 # --- the one permission mechanism ----------------------------------------------------------------
@@ -361,7 +386,7 @@ def is_administrator(user) -> bool:
 
 # --- object rules (``rules`` predicates) ----------------------------------------------------------
 
-_model_backend = ModelBackend()
+_model_backend = RoleModelBackend()
 
 administrator = rules.predicate(is_administrator, name="is administrator")
 
