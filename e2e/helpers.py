@@ -1,7 +1,7 @@
 """Shared steps of the story browser tests: who works here, their browsers, and the clicks.
 
-Each person of the procedure (sales clerk, sales administrator, QC inspector, workshop
-lead, warehouse clerk) is a user of their own department and works in their own browser
+Each person of the procedure (sales clerk, sales administrator, Sales head, QC inspector,
+QC head, workshop lead, warehouse clerk) is a user of their own department and works in their own browser
 context, as they would at their own desk. The page helpers below click through the
 workflow pages exactly as those people do; no service is called from them.
 """
@@ -58,10 +58,13 @@ def tiny_pdf() -> bytes:
 class Staff:
     clerk: object  # sales staff: registers, asks, signs for Sales, checks laws, replies
     admin: object  # sales administrator: decides reviews, issues and replaces notices
-    qc: object
+    qc: object  # QC inspector: signs for QC, inspects returned goods, disposes of nonconforming ones
     workshop_lead: object
     warehouse: object
     departments: dict
+    # The heads the procedure settings name (liaison.core.procedure, R-5.5.1.1-3):
+    sales_head: object  # 業務部負責人: confirms a complaint Sales staff registered and passes it to QC
+    qc_head: object  # 質檢部負責人: decides the finding, verifies CAPA requests, feeds the result back
 
 
 def make_staff() -> Staff:
@@ -103,6 +106,20 @@ def make_staff() -> Staff:
             department=departments["warehouse"],
         ),
         departments=departments,
+        sales_head=UserFactory(
+            username="jiahui",
+            last_name="何",
+            first_name="嘉慧",
+            roles=[Role.SALES_HEAD],
+            department=departments["sales"],
+        ),
+        qc_head=UserFactory(
+            username="jianguo",
+            last_name="李",
+            first_name="建國",
+            roles=[Role.QC_HEAD],
+            department=departments["qc"],
+        ),
     )
 
 

@@ -1,18 +1,22 @@
 """Acceptance story 4 in the browser: a complaint with a CAPA request, and one without.
 
 On Monday 2026-11-02 瑞豐機電 phones in two complaints. The sales clerk registers both on
-the register page and passes them to QC. QC investigates the first (rusty M6×20 bolts):
-the cause is the method (6M), the company is at fault, and QC issues a CAPA request (F7)
-to workshop 1 from the complaint page. The workshop lead finds it in the inbox, signs
-receipt and records the corrective and preventive actions as implemented; QC verifies
-the execution, then the effectiveness (effective: the request closes), records the
-result and feeds it back to the customer by phone; the complaint closes. The second
-complaint (stripped threads from the customer's own air wrench) is not the company's
-fault: it closes with a result and feedback, without a CAPA request.
+the register page; the Sales head (業務部負責人) finds them in the inbox, confirms them and
+passes them to QC (R-5.5.1.1). The QC head (質檢部負責人) investigates the first (rusty M6×20
+bolts): the cause is the method (6M), the company is at fault, and the QC head issues a
+CAPA request (F7) to workshop 1 from the complaint page. The workshop lead finds it in the
+inbox, signs receipt and records the corrective and preventive actions as implemented; the
+QC head verifies the execution, then, before the check date and saying why, the
+effectiveness (effective: the request closes), records the result and feeds it back to the
+customer by phone; the complaint closes. The second complaint (stripped threads from the
+customer's own air wrench) is not the company's fault: a preventive request is offered but
+not needed; it closes with a result and feedback, without a CAPA request.
 
 Refusals on the way, each seen in the browser with its message and nothing changed: an
-investigation without a why; the workshop lead sending QC's verification; closing the
-complaint before its result is fed back.
+investigation without a why; the workshop lead sending QC's verification; an effectiveness
+judged before its check date without a reason; closing the complaint before its result is
+fed back. The clerk is not offered the confirmation, nor the QC inspector the investigation:
+the procedure gives them to the heads.
 
 The live server runs in this process, so ``clock.frozen(..., all_threads=True)`` dates
 every step for the pages too. The clerks read the pages in Traditional Chinese.
@@ -115,27 +119,44 @@ def inbox_kinds(page) -> list[str]:
 
 def test_story_4_complaint_at_fault_with_capa_and_one_without(desks, setting, screenshot):
     staff, customer, bolt, nut = setting
-    clerk, qc = desks(staff.clerk), desks(staff.qc)
+    # The QC head takes the steps the procedure gives QC here; the QC inspector only looks in.
+    clerk, head, qc = desks(staff.clerk), desks(staff.sales_head), desks(staff.qc_head)
 
-    # Monday morning: the customer phones twice; the clerk registers both and passes them to QC.
+    # Monday morning: the customer phones twice; the clerk registers both.
     with clock.frozen(at(2, 10, 15), all_threads=True):
         rusty = register_complaint(
             clerk, customer, content=RUST, product=bolt, lot="L2610-03", remedy="退換並說明原因"
         )
         assert complaint_status(clerk) == ComplaintStatus.REGISTERED
         assert clerk.locator("#acknowledge-due").inner_text() == "2026-11-03 10:15"
+        # Confirming and passing it to QC is the Sales head's: the clerk is not offered it.
+        assert clerk.locator("#complaint-acknowledge").count() == 0
         screenshot(clerk, "story4-01-registered-zh-hant")
-        press(clerk, "complaint-acknowledge")
-        assert complaint_status(clerk) == ComplaintStatus.ACKNOWLEDGED
-        assert "2026-11-02 10:15" in signatures(clerk) and "陳美玲" in signatures(clerk)
     with clock.frozen(at(2, 10, 40), all_threads=True):
         stripped = register_complaint(clerk, customer, content=THREADS, product=nut)
-        press(clerk, "complaint-acknowledge")
     assert rusty.number == f"CMP-{rusty.registered_at.year}-0001" and stripped.number.endswith("-0002")
     assert (rusty.customer, rusty.product, rusty.lot, rusty.channel) == (customer, bolt, "L2610-03", "phone")
 
-    # Tuesday: QC finds both in the inbox and investigates the rusty bolts.
+    # Before noon: the Sales head finds both in the inbox, confirms them and passes them to QC.
+    with clock.frozen(at(2, 11, 5), all_threads=True):
+        assert inbox_kinds(head).count("complaint_acknowledge") == 2
+        for record in (rusty, stripped):
+            if record != rusty:
+                inbox_kinds(head)  # back to the inbox for the next one
+            head.locator("#inbox li[data-kind=complaint_acknowledge] a", has_text=record.number).click()
+            head.wait_for_load_state()
+            assert head.locator("#complaint-page").get_attribute("data-number") == record.number
+            press(head, "complaint-acknowledge")
+            assert complaint_status(head) == ComplaintStatus.ACKNOWLEDGED
+            if record == rusty:
+                assert "2026-11-02 10:15" in signatures(head) and "陳美玲" in signatures(head)
+                assert "2026-11-02 11:05" in signatures(head) and "何嘉慧" in signatures(head)
+        assert "complaint_acknowledge" not in inbox_kinds(head)
+
+    # Tuesday: the QC head finds both in the inbox and investigates the rusty bolts.
     with clock.frozen(at(3, 9, 30), all_threads=True):
+        # Deciding the finding is the QC head's, not the inspector's.
+        assert "complaint_investigate" not in inbox_kinds(desks(staff.qc))
         assert inbox_kinds(qc).count("complaint_investigate") == 2
         qc.locator("#inbox li[data-kind=complaint_investigate] a", has_text=rusty.number).click()
         qc.wait_for_load_state()
@@ -198,7 +219,9 @@ def test_story_4_complaint_at_fault_with_capa_and_one_without(desks, setting, sc
             at_fault=False,
         )
         assert qc.locator("#company-at-fault").is_visible()
-        assert qc.locator("#capas, #complaint-capa").count() == 0  # no CAPA to issue
+        # Not at fault: only a preventive request is offered, and the QC head sees no need for one.
+        assert qc.locator("#complaint-capa").get_attribute("data-kind") == "preventive"
+        assert qc.locator("#capas li[data-capa]").count() == 0
         result_and_feedback(
             qc,
             result="非我方責任：扭力設定過大；提供 M6 螺母建議扭力值",
@@ -243,7 +266,8 @@ def test_story_4_complaint_at_fault_with_capa_and_one_without(desks, setting, sc
         capa.refresh_from_db()
         assert capa.status == CapaStatus.IMPLEMENTED and capa.steps.count() == steps_before
 
-    # The next Monday QC verifies the execution; on the 13th, the effectiveness: effective, closed.
+    # The next Monday the QC head verifies the execution; on the 13th, long before the check date
+    # (90 days after issue), the effectiveness: judging it early needs a reason; effective, closed.
     with clock.frozen(at(9, 11, 0), all_threads=True):
         assert "capa_verify" in inbox_kinds(qc)
         qc.locator("#inbox li[data-kind=capa_verify] a", has_text=capa.number).click()
@@ -253,17 +277,32 @@ def test_story_4_complaint_at_fault_with_capa_and_one_without(desks, setting, sc
         assert qc.locator("#capa-page").get_attribute("data-status") == CapaStatus.EXECUTION_VERIFIED
     with clock.frozen(at(13, 16, 0), all_threads=True):
         qc.goto(f"/quality/capa/{capa.pk}/")
+        check_date = capa.effectiveness_check_date.isoformat()
+        assert check_date in qc.locator("#capa-early-warning").inner_text()
         verdict = qc.locator("#capa-verify-effectiveness")
         verdict.locator(f"input[name=verify_effectiveness-effectiveness][value={Effectiveness.EFFECTIVE}]").check()
         verdict.locator("textarea[name=verify_effectiveness-note]").fill("抽檢 5 批均無銹斑")
+        # Refused: judged before the check date without saying why. Nothing is recorded.
+        with qc.expect_navigation():
+            verdict.locator("[type=submit]").first.click()
+        assert qc.url.endswith(f"/quality/capa/{capa.pk}/verify-effectiveness/")
+        assert any(check_date in error for error in errors_on(qc)), errors_on(qc)
+        screenshot(qc, "story4-07a-early-check-without-reason-refused-zh-hant")
+        capa.refresh_from_db()
+        assert capa.status == CapaStatus.EXECUTION_VERIFIED and capa.effectiveness == ""
+        verdict.locator(f"input[name=verify_effectiveness-effectiveness][value={Effectiveness.EFFECTIVE}]").check()
+        verdict.locator("textarea[name=verify_effectiveness-early_reason]").fill(
+            "返工品已全部出貨，客戶 5 批來料檢驗均合格，無需等到 90 天"
+        )
         press(qc, "capa-verify-effectiveness")
         assert qc.locator("#capa-page").get_attribute("data-status") == CapaStatus.CLOSED
+        assert "無需等到 90 天" in qc.locator("#capa-checked-early").inner_text()
         assert capa_steps(qc) == [
-            (CapaStepMeaning.ISSUED, "2026-11-03 09:30", "黃志明"),
+            (CapaStepMeaning.ISSUED, "2026-11-03 09:30", "李建國"),
             (CapaStepMeaning.REVIEWED, "2026-11-06 14:00", "張海波"),
             (CapaStepMeaning.IMPLEMENTED, "2026-11-06 14:00", "張海波"),
-            (CapaStepMeaning.EXECUTION_VERIFIED, "2026-11-09 11:00", "黃志明"),
-            (CapaStepMeaning.EFFECTIVENESS_VERIFIED, "2026-11-13 16:00", "黃志明"),
+            (CapaStepMeaning.EXECUTION_VERIFIED, "2026-11-09 11:00", "李建國"),
+            (CapaStepMeaning.EFFECTIVENESS_VERIFIED, "2026-11-13 16:00", "李建國"),
         ]
         screenshot(qc, "story4-07-capa-closed-zh-hant")
 
@@ -284,7 +323,7 @@ def test_story_4_complaint_at_fault_with_capa_and_one_without(desks, setting, sc
         rusty.refresh_from_db()
         assert rusty.status == ComplaintStatus.RESULT_RECORDED and rusty.closed_at is None
 
-    # Monday 16th: QC phones the customer's buyer with the result; the complaint closes.
+    # Monday 16th: the QC head phones the customer's buyer with the result; the complaint closes.
     with clock.frozen(at(16, 10, 0), all_threads=True):
         open_complaint(qc, rusty)
         form = qc.locator("#complaint-feedback")
@@ -295,13 +334,14 @@ def test_story_4_complaint_at_fault_with_capa_and_one_without(desks, setting, sc
         assert complaint_status(qc) == ComplaintStatus.CLOSED
         signed = signatures(qc)
         for line in [
-            "2026-11-02 10:15",  # registered and acknowledged
+            "2026-11-02 10:15",  # registered
+            "2026-11-02 11:05",  # confirmed by the Sales head and passed to QC
             "2026-11-03 09:30",  # investigated
             "2026-11-13 16:00",  # result recorded
             "2026-11-16 10:00",  # fed back and closed
         ]:
             assert line in signed, signed
-        assert signed.count("黃志明") == 3 and signed.count("陳美玲") == 2
+        assert signed.count("李建國") == 3 and signed.count("陳美玲") == 1 and signed.count("何嘉慧") == 1
         assert qc.locator("#feedback-summary").inner_text() == "王經理（品保）: 說明原因與改善措施，客戶接受"
         qc.evaluate("window.scrollTo(0, 0)")
         screenshot(qc, "story4-09-complaint-closed-zh-hant")
@@ -309,14 +349,15 @@ def test_story_4_complaint_at_fault_with_capa_and_one_without(desks, setting, sc
     assert rusty.status == ComplaintStatus.CLOSED
     assert (rusty.cause_category, rusty.company_at_fault) == (CauseCategory.METHOD, True)
     assert rusty.why_chain == ["電鍍後表面殘留水分", "烘乾時間只有 20 分鐘", "作業指導書未規定烘乾時間"]
-    assert (rusty.acknowledged_by, rusty.investigated_by, rusty.result_recorded_by, rusty.feedback_by) == (
-        staff.clerk,
-        staff.qc,
-        staff.qc,
-        staff.qc,
+    assert (rusty.created_by, rusty.acknowledged_by) == (staff.clerk, staff.sales_head)
+    assert (rusty.investigated_by, rusty.result_recorded_by, rusty.feedback_by) == (
+        staff.qc_head,
+        staff.qc_head,
+        staff.qc_head,
     )
     capa.refresh_from_db()
     assert (capa.status, capa.effectiveness) == (CapaStatus.CLOSED, Effectiveness.EFFECTIVE)
+    assert capa.checked_early and "無需等到 90 天" in capa.early_check_reason
     assert capa.corrective_action == "L2610-03 在庫品全部返工烘乾"
 
     feedback = CommunicationRecord.objects.filter(
@@ -330,8 +371,8 @@ def test_story_4_complaint_at_fault_with_capa_and_one_without(desks, setting, sc
     events = [e for e in timeline_events(clerk) if e.startswith(("capa_", "complaint_"))]
     assert events == [
         TimelineEvent.COMPLAINT_REGISTERED,  # 11-02 10:15, the rusty bolts
-        TimelineEvent.COMPLAINT_ACKNOWLEDGED,
         TimelineEvent.COMPLAINT_REGISTERED,  # 11-02 10:40, the stripped threads
+        TimelineEvent.COMPLAINT_ACKNOWLEDGED,  # 11-02 11:05, both, by the Sales head
         TimelineEvent.COMPLAINT_ACKNOWLEDGED,
         TimelineEvent.COMPLAINT_INVESTIGATED,  # 11-03
         TimelineEvent.CAPA_ISSUED,
@@ -344,11 +385,11 @@ def test_story_4_complaint_at_fault_with_capa_and_one_without(desks, setting, sc
     ]
     screenshot(clerk, "story4-10-customer-timeline-zh-hant")
 
-    # QC's dashboard: nothing open, both causes on the Pareto chart.
+    # The QC head's dashboard: nothing open, both causes on the Pareto chart.
     with clock.frozen(at(16, 10, 5), all_threads=True):
         qc.goto("/admin/")
         assert qc.locator("#cause-pareto").get_attribute("data-causes") == "man:1,method:1"
         screenshot(qc, "story4-11-dashboard-zh-hant")
 
-    for user in (staff.clerk, staff.qc, staff.workshop_lead):
+    for user in (staff.clerk, staff.sales_head, staff.qc, staff.qc_head, staff.workshop_lead):
         assert desks(user).js_errors == [], user.username

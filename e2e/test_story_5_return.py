@@ -3,7 +3,8 @@
 In October 瑞豐機電 received 100 HB-M6-20 bolts on order ORD-2026-0001. On 2026-11-16
 they send all 100 back (threads out of tolerance). The sales clerk registers the return
 on the register page against that order (first typing 120 by mistake: refused, no more
-than was shipped) and passes it to QC. QC inspects what arrived: 70 pass and go back into
+than was shipped); the Sales head confirms it from the inbox and passes it to QC. The QC
+inspector inspects what arrived: 70 pass and go back into
 qualified stock, 30 are nonconforming and go to a nonconformance record, which QC
 disposes of (scrap); the customer needs 30 replacements. Meanwhile the warehouse ships
 60 of the 70 to another customer, so stock has 10. The sales administrator arranges the
@@ -119,9 +120,22 @@ def test_story_5_return_of_100_pieces(desks, setting, screenshot):
         line = record.return_lines.get()
         assert (line.product, line.quantity) == (bolt, 100)
         assert clerk.locator(f"#return-lines tr[data-line='{line.pk}']").get_attribute("data-inspected") == "0"
-        press(clerk, "complaint-acknowledge")
-        assert complaint_status(clerk) == ComplaintStatus.ACKNOWLEDGED
+        # Confirming it and passing it to QC is the Sales head's (R-5.5.1.1): the clerk is not offered it.
+        assert clerk.locator("#complaint-acknowledge").count() == 0
         screenshot(clerk, "story5-02-return-registered-en")
+
+    # Half an hour later the Sales head confirms it from the inbox.
+    head = desks(staff.sales_head, locale=EN)
+    with clock.frozen(at(16, 9, 50), all_threads=True):
+        head.goto("/")
+        head.locator('a[href="/inbox/"]').first.click()  # "My inbox" in the sidebar
+        head.wait_for_load_state()
+        head.locator("#inbox li[data-kind=complaint_acknowledge] a", has_text=record.number).click()
+        head.wait_for_load_state()
+        press(head, "complaint-acknowledge")
+        assert complaint_status(head) == ComplaintStatus.ACKNOWLEDGED
+        record.refresh_from_db()
+        assert (record.created_by, record.acknowledged_by) == (staff.clerk, staff.sales_head)
 
     # 2026-11-17: QC inspects what arrived: 70 good back into stock, 30 nonconforming; 30 to replace.
     qc = desks(staff.qc, locale=EN)
@@ -213,5 +227,5 @@ def test_story_5_return_of_100_pieces(desks, setting, screenshot):
     assert clerk.locator(f"#replacement-documents li[data-notice='{notice.number}']").is_visible()
     screenshot(clerk, "story5-07-return-page-zh-hans")
 
-    for user in (staff.clerk, staff.qc, staff.admin):
+    for user in (staff.clerk, staff.sales_head, staff.qc, staff.admin):
         assert desks(user).js_errors == [], user.username

@@ -168,7 +168,7 @@ def test_story_6_survey_round_from_plan_to_analysis(desks, browser, live_server,
         boss = desks(manager, locale="en-US")
         boss.goto(f"/satisfaction/rounds/{survey_round.pk}/")
         assert boss.locator("#round-enter").count() == 0 and boss.locator("#round-send").count() == 0
-        assert re.search(r"Response rate", boss.locator("#analysis-figures").inner_text(), re.I)
+        assert re.search(r"Response rate", boss.locator("#analysis-figures").inner_text(), re.IGNORECASE)
         assert boss.locator("[data-figure=response-rate]").inner_text() == "60.0 %"
         assert boss.js_errors == []
         screenshot(boss, "story6-08-round-analysis-en")
