@@ -145,6 +145,7 @@ def test_r_5_7_refused_while_a_change_is_in_progress():
         reason_category=ChangeReasonCategory.CUSTOMER_REQUEST,
         reason="客戶要求改數量",
         change_details="2000 → 1500",
+        requested_via="phone",
         actor=sales_admin(),
     )
     order.refresh_from_db()

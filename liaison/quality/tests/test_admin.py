@@ -104,7 +104,7 @@ def test_the_nonconformance_list_shows_the_record_of_a_return(logged_in):
     record = complaint(
         customer=customer, order=order, kind="return", return_lines=[{"product": product, "quantity": 20}]
     )
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     return_inspect(
         return_line=record.return_lines.get(),
         arrived=20,

@@ -152,7 +152,7 @@ def test_r_5_5_1_the_steps_through_the_api_up_to_closed(api_client):
 def test_r_5_5_1_3_the_close_action_says_the_feedback_closes_instead_of_a_conflict(api_client, english):
     """The procedure has no separate close: before the feedback the close is told so (400, not 409)."""
     record = complaint_record_result(complaint=investigated(), result="非我司責任", actor=qc_inspector())
-    api = as_user(api_client, qc_inspector())
+    api = as_user(api_client, qc_head())
     history = record.history.count()
     closing = api.post(f"{COMPLAINTS}{record.pk}/close/")
     assert closing.status_code == 400
@@ -176,7 +176,7 @@ def test_r_5_5_1_3_the_close_action_says_the_feedback_closes_instead_of_a_confli
 def test_r_5_5_2_2_partial_inspections_and_the_rest_not_coming_through_the_api(api_client, english):
     customer, product, _order = shipped(quantity=100)
     record = complaint(customer=customer, kind="return", return_lines=[{"product": product, "quantity": 100}])
-    as_user(api_client, sales()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
+    as_user(api_client, sales_head()).post(f"{COMPLAINTS}{record.pk}/acknowledge/")
     line = record.return_lines.get()
     api = as_user(api_client, qc_inspector())
     inspect = f"/api/v1/return-lines/{line.pk}/inspect/"

@@ -136,8 +136,8 @@ def test_r_5_5_1_2_the_list_runs_a_fixed_number_of_queries(
     for _ in range(5):
         capa(department=workshops[0])
 
-    # The user's permissions (2) and roles, the count, the page, the steps with signers.
-    with django_assert_num_queries(6):
+    # The user's permissions (2, their roles read with them), the count, the page, the steps with signers.
+    with django_assert_num_queries(5):
         response = api.get(CAPAS)
     assert len(response.json()["results"]) == 7
 

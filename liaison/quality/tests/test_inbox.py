@@ -14,7 +14,6 @@ from liaison.core.tests.factories import (
     local,
     qc_head,
     qc_inspector,
-    sales,
     sales_head,
     workshop_lead,
 )
@@ -138,9 +137,9 @@ def test_the_inbox_reads_a_fixed_number_of_queries_however_much_waits(django_ass
     user = UserFactory(roles=[Role.SALES_STAFF, Role.QC_INSPECTOR, Role.RESPONSIBLE_MEMBER], department=workshop)
     user.has_perm("quality.view_complaint")  # permissions are cached per user, as in a request
     user.department  # noqa: B018  (read once per request by the middleware's user)
-    # One query per kind of work of every app (the surveys' two included), and the user's roles read once
-    # for the steps whose roles are procedure settings.
-    with django_assert_num_queries(14):
+    # One query per kind of work of every app (the surveys' two included); the user's roles come with their
+    # permissions.
+    with django_assert_num_queries(13):
         items = quality_items(user)
     assert len(items) >= 3 * count
 
@@ -154,7 +153,7 @@ def test_r_5_5_2_2_qcs_inbox_shows_what_is_still_to_inspect(english):
         kind=ComplaintKind.RETURN,
         return_lines=[{"product": bolt, "quantity": 100}, {"product": nut, "quantity": 5}],
     )
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     bolts, nuts = record.return_lines.order_by("pk")
 
     def title() -> list[str]:

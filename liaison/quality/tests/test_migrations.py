@@ -4,7 +4,7 @@ import pytest
 
 from liaison.core import clock
 from liaison.core.tests.db import data_migration_run
-from liaison.core.tests.factories import frozen_today, local, qc_inspector, sales
+from liaison.core.tests.factories import frozen_today, local, qc_inspector, sales_head
 from liaison.quality.models import NonconformanceRecord, ReturnInspection
 from liaison.quality.services.complaints import complaint_acknowledge
 from liaison.quality.states import ComplaintKind
@@ -19,7 +19,7 @@ def test_r_5_5_2_2_lines_inspected_before_get_their_inspection_and_the_rest_not_
     """Before partial inspections, one inspection of 60 of 100 settled the line: the 40 never came."""
     customer, product, _order = shipped(quantity=100)
     record = complaint(customer=customer, kind=ComplaintKind.RETURN, return_lines=[{"product": product, "quantity": 100}])
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     line = record.return_lines.get()
     inspector = qc_inspector()
     ncr = NonconformanceRecord.objects.create(number="NCR-2026-0001", return_line=line, product=product, quantity=10)

@@ -322,7 +322,7 @@ def investigated_return(quantity=100):
         root_cause="新員工未培訓",
         containment="",
         company_at_fault=False,
-        actor=qc_inspector(),
+        actor=qc_head(),
     )
     return record, line, product
 
@@ -367,7 +367,7 @@ def test_r_5_5_2_2_the_rest_recorded_as_not_coming_lets_the_return_close():
         inspect(line, arrived=1, good=1, nonconforming=0, nonconformity="")
     assert refused.value.code == Code.NOTHING_LEFT_TO_INSPECT
     complaint_record_result(complaint=record, result="已處理", actor=qc_inspector())
-    closed = complaint_feed_back(complaint=record, channel="phone", summary="已說明", actor=qc_inspector())
+    closed = complaint_feed_back(complaint=record, channel="phone", summary="已說明", actor=qc_head())
     assert closed.status == ComplaintStatus.CLOSED
 
 

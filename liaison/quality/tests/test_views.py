@@ -398,7 +398,7 @@ def test_r_5_5_1_3_a_close_before_feedback_says_the_feedback_closes_and_nothing_
 def test_r_5_5_1_3_a_close_after_feedback_says_the_feedback_closed_it(client, english):
     record = closed()
     before = state(record)
-    client.force_login(qc_inspector())
+    client.force_login(qc_head())
     response = client.post(url("close", record.pk), {}, follow=True)
     assert response.status_code == 200 and state(record) == before
     when = timezone.localtime(record.closed_at).strftime("%Y-%m-%d %H:%M")
@@ -450,7 +450,7 @@ def test_r_5_5_2_2_inspecting_more_than_arrived_shows_the_translated_refusal_and
 def test_r_5_5_2_2_partial_inspections_on_the_page_and_the_rest_not_coming(client, english):
     """60 of 100 arrive: inspected on the page; the line and the page show 40 still to inspect; the rest not coming."""
     record, product = a_return(100)
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     line = record.return_lines.get()
     inspector = qc_inspector()
     client.force_login(inspector)
@@ -486,12 +486,12 @@ def test_r_5_5_2_2_partial_inspections_on_the_page_and_the_rest_not_coming(clien
 
 def test_r_5_5_2_2_the_complaint_page_says_what_waits_before_the_result(client, english):
     record, product = a_return(100)
-    complaint_acknowledge(complaint=record, actor=sales())
+    complaint_acknowledge(complaint=record, actor=sales_head())
     line = record.return_lines.get()
     return_inspect(return_line=line, arrived=60, good=60, nonconforming=0, actor=qc_inspector())
     complaint_investigate(
         complaint=record, cause_category="man", why_chain=["a"], root_cause="b", containment="",
-        company_at_fault=False, actor=qc_inspector(),
+        company_at_fault=False, actor=qc_head(),
     )
     client.force_login(qc_inspector())
     response = client.get(url("complaint", record.pk))
@@ -703,9 +703,8 @@ def test_complaint_page_reads_a_fixed_number_of_queries(client, django_assert_nu
     client.force_login(user)
     client.get(url("complaint", record.pk))  # warm the session and permission caches
     # The page's own reads (the lines' partial inspections among them), plus the sidebar's inbox badge (one
-    # query counting every kind of work of QC and Sales) and the user's roles, read once for the steps whose
-    # roles are procedure settings.
-    with django_assert_num_queries(16):
+    # query counting every kind of work of QC and Sales). The user's roles come with their permissions.
+    with django_assert_num_queries(15):
         response = client.get(url("complaint", record.pk))
     assert response.status_code == 200 and ReturnLine.objects.filter(complaint=record).count() == lines
 
@@ -728,7 +727,7 @@ def test_capa_page_reads_a_fixed_number_of_queries(client, django_assert_num_que
     client.force_login(qc_head())
     client.get(url("capa", request.pk))
     # The request with its steps, plus the sidebar's inbox badge (one query counting every kind of QC's work).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         response = client.get(url("capa", request.pk))
     assert response.status_code == 200
 
