@@ -271,6 +271,7 @@ SPECTACULAR_SETTINGS = {
         "DepartmentKindEnum": "liaison.core.states.DepartmentKind",
         "ComplaintKindEnum": "liaison.quality.states.ComplaintKind",
         "FeedbackKindEnum": "liaison.quality.states.FeedbackKind",
+        "CapaKindEnum": "liaison.quality.states.CapaKind",
     },
     # The schema and its docs describe every endpoint: for signed-in users only.
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],

@@ -18,6 +18,7 @@ from liaison.core.tests.factories import (
     WorkshopFactory,
     department_member,
     local,
+    qc_head,
     qc_inspector,
     sales,
     sales_head,
@@ -70,11 +71,17 @@ class Printed:
 
 @pytest.fixture
 def printed() -> Printed:
-    """A return closed after a CAPA sent back once then found effective; and a voided complaint."""
+    """A return closed after a CAPA sent back once then found effective; and a voided complaint.
+
+    Sales staff register, the Sales head confirms and voids; a QC inspector inspects, disposes, issues
+    the CAPA request and records the result; the QC head investigates, verifies and feeds back (R-5.5.1.1-3).
+    """
     workshop = WorkshopFactory(name="一車間（搓絲）")
-    inspector = qc_inspector(first_name="志明", last_name="周")
+    inspector = qc_inspector(first_name="淑芬", last_name="王")
+    head = qc_head(first_name="志明", last_name="周")
     lead = workshop_lead(workshop, first_name="建國", last_name="陳")
     clerk = sales(first_name="美玲", last_name="林")
+    confirmer = sales_head(first_name="麗華", last_name="張")
     with clock.frozen(at(6, 1)):
         customer, product, order = shipped(quantity=100)
         customer.registered_name = CUSTOMER
@@ -86,7 +93,7 @@ def printed() -> Printed:
             requested_remedy="全部退貨，兩週內補發合格品",
         )
     with clock.frozen(at(6, 10, 14)):
-        complaint_acknowledge(complaint=returned, actor=clerk)
+        complaint_acknowledge(complaint=returned, actor=confirmer)
     with clock.frozen(at(6, 12)):
         return_inspect(
             return_line=returned.return_lines.get(), arrived=100, good=70, nonconforming=30,
@@ -98,7 +105,7 @@ def printed() -> Printed:
         complaint_investigate(
             complaint=returned, cause_category=CauseCategory.MACHINE,
             why_chain=["螺紋牙距超差", "搓絲模磨損", "模具未按保養計劃更換"], root_cause="搓絲模保養計劃未執行",
-            containment="在庫品全檢，隔離可疑批次", company_at_fault=True, actor=inspector,
+            containment="在庫品全檢，隔離可疑批次", company_at_fault=True, actor=head,
         )
         capa = capa_issue(
             source=returned, department=workshop, problem=PROBLEM, effectiveness_criterion="連續三個月同類投訴為零",
@@ -111,26 +118,29 @@ def printed() -> Printed:
             capa=capa, corrective_action="更換搓絲模，在庫品全數返檢", preventive_action="搓絲模每 5 萬件強制更換，寫入保養計劃",
             implementation="6 月 19 日換模完成，保養計劃 B 版發行", actor=lead,
         )
-        capa_verify_execution(capa=capa, actor=inspector, note="抽查換模記錄")
+        capa_verify_execution(capa=capa, actor=head, note="抽查換模記錄")
     with clock.frozen(at(6, 25)):
+        # Before the check date: an early judgment, with the reason (R-5.5.1.2).
         capa_verify_effectiveness(
-            capa=capa, effectiveness=Effectiveness.PARTLY, new_due_date=dt.date(2026, 7, 15), actor=inspector,
-            note="仍有一批牙距偏大",
+            capa=capa, effectiveness=Effectiveness.PARTLY, new_due_date=dt.date(2026, 7, 15), actor=head,
+            note="仍有一批牙距偏大", early_reason="客戶來料抽檢已見同類不良",
         )
     with clock.frozen(at(7, 10)):
         capa_implement(
             capa=capa, corrective_action="更換搓絲模並校正機台", preventive_action="首件加通止規檢驗",
             implementation="7 月 9 日完成", actor=lead,
         )
-        capa_verify_execution(capa=capa, actor=inspector)
+        capa_verify_execution(capa=capa, actor=head)
     with clock.frozen(at(7, 20)):
-        capa_verify_effectiveness(capa=capa, effectiveness=Effectiveness.EFFECTIVE, actor=inspector)
+        capa_verify_effectiveness(
+            capa=capa, effectiveness=Effectiveness.EFFECTIVE, actor=head, early_reason="客戶確認後續三批無同類不良"
+        )
         complaint_record_result(complaint=returned, result="70 件回庫，30 件報廢；補發 30 件", actor=inspector)
-        complaint_feed_back(complaint=returned, channel="email", summary="已郵件回覆原因分析及改善措施", actor=inspector)
+        complaint_feed_back(complaint=returned, channel="email", summary="已郵件回覆原因分析及改善措施", actor=head)
     with clock.frozen(at(7, 21)):
         voided = complaint(actor=clerk, content="重複登記")
     with clock.frozen(at(7, 21, 10)):
-        complaint_void(complaint=voided, reason="重複登記", actor=sales_head())
+        complaint_void(complaint=voided, reason="重複登記", actor=confirmer)
     return Printed(returned=returned, capa=capa, voided=voided, workshop=workshop)
 
 

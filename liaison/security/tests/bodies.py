@@ -13,6 +13,9 @@ that every other role, with this same body, is refused and writes nothing.
 import datetime as dt
 from decimal import Decimal
 
+from liaison.communications.models import ReceivedDocument
+from liaison.communications.services import received_document_catalogue
+from liaison.communications.states import ReceivedChannel, ReceivedDocumentStatus
 from liaison.core import clock
 from liaison.core.roles import Role
 from liaison.orders import services as orders
@@ -23,7 +26,9 @@ from liaison.quality.services import complaints, returns
 from liaison.quality.states import ComplaintChannel, ComplaintKind
 from liaison.reviews.services import action_add, meeting_hold, meeting_plan
 from liaison.satisfaction import services as surveys
+from liaison.satisfaction.models import QuestionnaireTemplate
 from liaison.satisfaction.tests.factories import customer_with_contact
+from liaison.security.tests.world import _pdf
 from liaison.stock.models import QualifiedStock
 from liaison.stock.services import stock_move_record
 from liaison.stock.states import MoveDirection, MoveReason
@@ -38,7 +43,11 @@ def _prefixed(prefix: str, **values) -> dict:
 
 
 def _actor(world, role):
-    """Who takes the earlier steps: the administrator (may do every step)."""
+    """Who takes the earlier steps: the administrator (may do every step the role table gives).
+
+    Not the steps the procedure gives to a head (core/procedure.py): the Sales head confirms
+    complaints, the QC head investigates, verifies CAPA requests and feeds back.
+    """
     return world.users[Role.ADMINISTRATOR]
 
 
@@ -57,12 +66,23 @@ def _complete(world, role):
 # --- orders ---------------------------------------------------------------------------------
 
 
+def _a_fax(world) -> ReceivedDocument:
+    """A fax of the customer catalogued under Received documents: a faxed order links it (R-5.2.2.3)."""
+    fax = ReceivedDocument.objects.filter(
+        customer=world.customer, channel=ReceivedChannel.FAX, status=ReceivedDocumentStatus.CATALOGUED
+    ).first()
+    return fax or received_document_catalogue(
+        customer=world.customer, channel=ReceivedChannel.FAX, summary="訂單傳真", upload=_pdf("order fax"),
+        actor=world.users[Role.ADMINISTRATOR],
+    )
+
+
 def _register(world, role):
     data = {
         "customer": world.customer.pk,
         "channel": "fax",
         "customer_po": "PO-MATRIX",
-        "received_document": "",
+        "received_document": _a_fax(world).pk,
         "received_at": clock.now().strftime("%Y-%m-%dT%H:%M"),
         "delivery_terms": "工廠交貨",
         "packaging": "紙箱",
@@ -195,6 +215,10 @@ def _withdraw(world, role):
     return None, _prefixed(f"withdraw-{change.pk}", change=change.pk, reason="客戶不接受", refused_via="", refused_at="")
 
 
+def _order_void(world, role):
+    return None, {"void-reason": "同一傳真登記了兩次"}
+
+
 def _apply(world, role):
     change = _registered_delay(world)
     orders.change_record_agreement(
@@ -225,37 +249,54 @@ def _complaint_register(world, role):
     return None, data
 
 
-def _acknowledged(world):
-    return complaints.complaint_acknowledge(complaint=world.complaint, actor=world.users[Role.ADMINISTRATOR])
+# The world's complaint is confirmed and investigated already (its CAPA request follows the finding):
+# each step below gets a complaint of its own, in the state the step needs, taken by the roles the
+# procedure names (the Sales head confirms, the QC head investigates).
+
+
+def _registered(world):
+    """A complaint of the customer's order, prepared by Sales staff: not confirmed yet."""
+    return complaints.complaint_register(
+        customer=world.customer, channel=ComplaintChannel.PHONE, complaint_date=clock.today(), content="螺紋不良",
+        order=world.order, actor=world.users[Role.SALES_STAFF],
+    )
+
+
+def _acknowledged(world, record=None):
+    """Confirmed by the Sales head and so passed to QC (R-5.5.1.1)."""
+    return complaints.complaint_acknowledge(
+        complaint=record or _registered(world), actor=world.users[Role.SALES_HEAD]
+    )
 
 
 def _investigated(world, *, at_fault: bool):
+    """The QC head's finding (R-5.5.1.2): the company at fault or not."""
     return complaints.complaint_investigate(
         complaint=_acknowledged(world), cause_category="method", why_chain=["螺紋規格用錯"], root_cause="圖紙未更新",
-        containment="庫存全檢", company_at_fault=at_fault, actor=world.users[Role.ADMINISTRATOR],
+        containment="庫存全檢", company_at_fault=at_fault, actor=world.users[Role.QC_HEAD],
     )
 
 
 def _acknowledge(world, role):
-    return None, {}
+    return {"pk": _registered(world).pk}, {}
 
 
 def _investigate(world, role):
-    _acknowledged(world)
+    record = _acknowledged(world)
     data = _prefixed(
         "investigate", cause_category="method", why_1="螺紋規格用錯", why_2="", root_cause="圖紙未更新",
         containment="庫存全檢", company_at_fault="yes",
     )
-    return None, data
+    return {"pk": record.pk}, data
 
 
 def _issue_capa(world, role):
-    _investigated(world, at_fault=True)
+    record = _investigated(world, at_fault=True)
     data = _prefixed(
         "capa", department=world.engineering.pk, problem="螺紋規格用錯", due_date=_day(30),
         effectiveness_criterion="三個月內無同類投訴", effectiveness_check_date=_day(90),
     )
-    return None, data
+    return {"pk": record.pk}, data
 
 
 def _inspect(world, role):
@@ -266,6 +307,12 @@ def _inspect(world, role):
         nonconformity="",
     )
     return {"pk": record.pk, "line_pk": line.pk}, data
+
+
+def _not_coming(world, role):
+    """The world's return: 10 of its 20 pieces inspected, the rest still to come."""
+    line = world.return_line
+    return None, _prefixed(f"not-coming-{line.pk}", line=line.pk, reason="客戶留用其餘十件")
 
 
 def _dispose(world, role):
@@ -282,7 +329,7 @@ def _a_return(world):
         kind=ComplaintKind.RETURN, order=world.order,
         return_lines=[{"product": world.product, "quantity": Decimal(5)}], actor=actor,
     )
-    return complaints.complaint_acknowledge(complaint=record, actor=actor)
+    return _acknowledged(world, record)
 
 
 def _replace(world, role):
@@ -290,24 +337,25 @@ def _replace(world, role):
     record = _a_return(world)
     returns.return_inspect(
         return_line=record.return_lines.get(), arrived=Decimal(5), good=Decimal(0), nonconforming=Decimal(5),
-        replacement_needed=Decimal(5), nonconformity="變形", actor=world.users[Role.ADMINISTRATOR],
+        replacement_needed=Decimal(5), nonconformity="變形", actor=world.users[Role.QC_INSPECTOR],
     )
     return {"pk": record.pk}, _prefixed("replace", workshop=world.workshop.pk, due_date=_day(20))
 
 
 def _result(world, role):
-    _investigated(world, at_fault=False)
-    return None, {"result-result": "非我司責任，已向客戶說明"}
+    record = _investigated(world, at_fault=False)
+    return {"pk": record.pk}, {"result-result": "非我司責任，已向客戶說明"}
 
 
 def _feedback(world, role):
     record = _investigated(world, at_fault=False)
-    complaints.complaint_record_result(complaint=record, result="非我司責任", actor=world.users[Role.ADMINISTRATOR])
-    return None, _prefixed("feedback", channel="phone", contact="何志強", summary="調查結果已說明")
+    complaints.complaint_record_result(complaint=record, result="非我司責任", actor=world.users[Role.QC_INSPECTOR])
+    return {"pk": record.pk}, _prefixed("feedback", channel="phone", contact="何志強", summary="調查結果已說明")
 
 
 def _void(world, role):
-    return None, {"void-reason": "重複登記"}
+    """Voided before QC investigates: a complaint registered in error."""
+    return {"pk": _registered(world).pk}, {"void-reason": "重複登記"}
 
 
 def _capa_review(world, role):
@@ -330,9 +378,20 @@ def _capa_verify_execution(world, role):
     return None, {"verify_execution-note": "現場確認"}
 
 
+def _capa_send_back(world, role):
+    """Instead of verifying the execution: not done, back to the department with the reason."""
+    _implemented(world)
+    return None, _prefixed("send_back", reason="圖紙未實際換版", new_due_date=_day(45))
+
+
 def _capa_verify_effectiveness(world, role):
-    capa_services.capa_verify_execution(capa=_implemented(world), actor=world.users[Role.ADMINISTRATOR])
-    return None, _prefixed("verify_effectiveness", effectiveness="effective", note="無同類投訴", new_due_date="")
+    """Judged today, before its check date: early, so the QC head says why (R-5.5.1.2)."""
+    capa_services.capa_verify_execution(capa=_implemented(world), actor=world.users[Role.QC_HEAD])
+    data = _prefixed(
+        "verify_effectiveness", effectiveness="effective", note="無同類投訴", new_due_date="",
+        early_reason="客戶已確認新批次螺紋合格",
+    )
+    return None, data
 
 
 # --- satisfaction surveys -------------------------------------------------------------------
@@ -352,6 +411,17 @@ def _round_plan(world, role):
 def _new_customer():
     """A customer the demo does not have (the factory's names may repeat the demo's)."""
     return customer_with_contact(registered_name="矩陣測試精密五金有限公司", short_name="矩陣測試")
+
+
+def _record(world, role):
+    """Satisfaction heard in an interview, entered on a form F10 of the active questionnaire (R-5.6.5)."""
+    template = QuestionnaireTemplate.objects.filter(active=True).order_by("pk").first()
+    scores = {f"record-score_{criterion.code}": "4" for criterion in template.criteria.all()}
+    data = _prefixed(
+        "record", customer=world.customer.pk, source="interview", channel="in_person",
+        occurred_on=clock.today().isoformat(), comments="交期準時",
+    )
+    return None, {**data, **scores}
 
 
 def _round_send(world, role):
@@ -476,11 +546,13 @@ BODIES = {
     "orders:agree": _agree,
     "orders:withdraw": _withdraw,
     "orders:apply": _apply,
+    "orders:void": _order_void,
     "quality:register": _complaint_register,
     "quality:acknowledge": _acknowledge,
     "quality:investigate": _investigate,
     "quality:issue-capa": _issue_capa,
     "quality:inspect": _inspect,
+    "quality:not-coming": _not_coming,
     "quality:dispose": _dispose,
     "quality:replace": _replace,
     "quality:result": _result,
@@ -489,8 +561,10 @@ BODIES = {
     "quality:capa-review": _capa_review,
     "quality:capa-implement": _capa_implement,
     "quality:capa-verify-execution": _capa_verify_execution,
+    "quality:capa-send-back": _capa_send_back,
     "quality:capa-verify-effectiveness": _capa_verify_effectiveness,
     "satisfaction:round-plan": _round_plan,
+    "satisfaction:record": _record,
     "satisfaction:round-send": _round_send,
     "satisfaction:round-enter": _round_enter,
     "satisfaction:form-void": _form_void,

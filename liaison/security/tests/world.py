@@ -147,7 +147,7 @@ def _session(user) -> str:
     """A signed-in session for ``user``, made once: tests send its cookie instead of logging in each time."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "liaison.core.roles.RoleModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return session.session_key
