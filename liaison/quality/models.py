@@ -119,6 +119,11 @@ class Complaint(FSMModelMixin, AuditedModel):
         return reverse("quality:complaint", args=[self.pk])
 
     @property
+    def capa_kind(self) -> str:
+        """The kind of CAPA request the QC head's finding allows: corrective at fault, preventive without (R-5.5.1.2)."""
+        return CapaKind.PREVENTIVE if self.company_at_fault is False else CapaKind.CORRECTIVE
+
+    @property
     def replacement_mark(self) -> str:
         """The note on the 補貨 slip and notice of its replacement; it also tells one already arranged."""
         return f"補貨 {self.number}"

@@ -41,7 +41,6 @@ from liaison.quality.states import (
     COMPLAINT_INSPECTABLE,
     COMPLAINT_PREVENTIVE_CAPA,
     COMPLAINT_TRANSITIONS,
-    CapaKind,
     ComplaintChannel,
     ComplaintKind,
     ComplaintStatus,
@@ -177,11 +176,6 @@ def _replacement(page: selectors.ComplaintPage) -> dict | None:
     }
 
 
-def _capa_kind(complaint: Complaint) -> str:
-    """The kind of CAPA request the finding allows: corrective at fault, preventive without (R-5.5.1.2)."""
-    return CapaKind.PREVENTIVE if complaint.company_at_fault is False else CapaKind.CORRECTIVE
-
-
 def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None = None, status: int = 200):
     bound = bound or {}
     user = request.user
@@ -271,7 +265,7 @@ def _render_complaint(request, page: selectors.ComplaintPage, bound: dict | None
         **action_forms,
         replacement=replacement,
         open_capas=open_capas,
-        capa_kind=_capa_kind(complaint),
+        capa_kind=complaint.capa_kind,
         today=clock.today(),
         waiting_for_capa=waiting_for_capa,
         lines_not_inspected=[line for line in page.return_lines if not line.settled],
@@ -330,7 +324,7 @@ def complaint_capa(request, page, form):
     data = form.cleaned_data
     issued = capa_issue(
         source=page.complaint,
-        kind=_capa_kind(page.complaint),
+        kind=page.complaint.capa_kind,
         department=data["department"],
         problem=data["problem"],
         effectiveness_criterion=data["effectiveness_criterion"],

@@ -116,10 +116,9 @@ def _check_source(source: Model | None, kind: str) -> None:
         raise _refuse(Code.SOURCE_VOID, field="source", source=source.number)
     if source.company_at_fault is None:
         raise _refuse(Code.SOURCE_NOT_INVESTIGATED, field="source", source=source.number)
-    if not source.company_at_fault and kind == CapaKind.CORRECTIVE:
-        raise _refuse(Code.SOURCE_NOT_AT_FAULT, field="kind", source=source.number)
-    if source.company_at_fault and kind == CapaKind.PREVENTIVE:
-        raise _refuse(Code.PREVENTIVE_AT_FAULT, field="kind", source=source.number)
+    if kind != source.capa_kind:
+        code = Code.PREVENTIVE_AT_FAULT if source.company_at_fault else Code.SOURCE_NOT_AT_FAULT
+        raise _refuse(code, field="kind", source=source.number)
 
 
 def _customer(source: Model | None, customer: Customer | None) -> Customer | None:
