@@ -32,11 +32,11 @@ from liaison.orders.services.common import (
     lock_order,
     promised_date_move,
     refuse_unless_accepted,
+    refuse_while_a_change_is_pending,
     review_departments,
 )
 from liaison.orders.services.review import review_round_open
 from liaison.orders.states import (
-    CHANGE_WITHDRAWABLE,
     ChangeKind,
     ChangeReasonCategory,
     ChangeStatus,
@@ -117,16 +117,7 @@ def change_register(
     order = lock_order(order)
     refuse_unless_accepted(order)
     # A change still in progress holds up the next one until it is applied, rejected or withdrawn.
-    pending = order.changes.filter(status__in=CHANGE_WITHDRAWABLE).first()
-    if pending is not None:
-        raise refuse(
-            MESSAGES,
-            OrderErrorCode.CHANGE_PENDING,
-            conflict=True,
-            order=order.number,
-            change=pending.number,
-            status=pending.get_status_display(),
-        )
+    refuse_while_a_change_is_pending(order, OrderErrorCode.CHANGE_PENDING)
     departments = review_departments() if kind == ChangeKind.CUSTOMER else []
     if kind == ChangeKind.CUSTOMER and not departments:
         raise refuse(MESSAGES, OrderErrorCode.REVIEW_DEPARTMENTS_MISSING)

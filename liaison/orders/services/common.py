@@ -17,7 +17,7 @@ from liaison.core.services import sign_history
 from liaison.core.states import DepartmentKind
 from liaison.orders.errors import MESSAGES, OrderErrorCode
 from liaison.orders.models import ChangeEntry, Order, ReviewRound
-from liaison.orders.states import ChangeKind, OrderStatus, ReviewOutcome
+from liaison.orders.states import CHANGE_WITHDRAWABLE, ChangeKind, OrderStatus, ReviewOutcome
 
 # Links a step sets from rows it holds or has just written: full_clean need not look them up.
 SET_BY_SERVICE = ["order", "customer", "product", "department", "review_round", "change", "received_document",
@@ -69,6 +69,20 @@ def refuse_unless_accepted(order: Order) -> None:
             conflict=True,
             order=order.number,
             status=order.get_status_display(),
+        )
+
+
+def refuse_while_a_change_is_pending(order: Order, code: OrderErrorCode) -> None:
+    """Refuse a step on the order while one of its changes is in progress (not applied, rejected or withdrawn)."""
+    pending = order.changes.filter(status__in=CHANGE_WITHDRAWABLE).order_by("pk").first()
+    if pending is not None:
+        raise refuse(
+            MESSAGES,
+            code,
+            conflict=True,
+            order=order.number,
+            change=pending.number,
+            status=pending.get_status_display(),
         )
 
 

@@ -38,11 +38,12 @@ from liaison.orders.services.common import (
     line_quantity,
     lock_order,
     refuse_unless_accepted,
+    refuse_while_a_change_is_pending,
     review_departments,
     when_text,
 )
 from liaison.orders.services.review import review_round_open
-from liaison.orders.states import CHANGE_WITHDRAWABLE, OrderChannel, ReviewRoundReason, ReviewRoundStatus
+from liaison.orders.states import OrderChannel, ReviewRoundReason, ReviewRoundStatus
 from liaison.production.services import notice_void
 from liaison.production.states import NoticeStatus
 
@@ -264,16 +265,7 @@ def order_void(*, order: Order, reason: str, actor: User) -> Order:
             order=order.number,
             status=started.get_status_display(),
         )
-    change = order.changes.filter(status__in=CHANGE_WITHDRAWABLE).order_by("pk").first()
-    if change is not None:
-        raise refuse(
-            MESSAGES,
-            OrderErrorCode.VOID_CHANGE_PENDING,
-            conflict=True,
-            order=order.number,
-            change=change.number,
-            status=change.get_status_display(),
-        )
+    refuse_while_a_change_is_pending(order, OrderErrorCode.VOID_CHANGE_PENDING)
     open_round = (
         order.review_rounds.select_for_update(of=("self",)).filter(status=ReviewRoundStatus.OPEN).first()
     )
